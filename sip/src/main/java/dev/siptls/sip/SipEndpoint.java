@@ -1,0 +1,180 @@
+package dev.siptls.sip;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+
+/**
+ * One running JAIN-SIP stack set up for SIP over mutual TLS the way SIP-TLS needs it: the endpoint's own
+ * TLS identity, modern suites and protocols, bounded handshake time and message size, {@code TCP_NODELAY},
+ * connection reuse for flows, no message content in logs. {@link #close()} leaves no thread behind, which
+ * JAIN-SIP's own {@code stop()} does not guarantee.
+ */
+public final class SipEndpoint implements AutoCloseable {
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger(SipEndpoint.class.getName());
+
+    private final String stackName;
+    private final SipStack stack;
+    private final SipProvider provider;
+    private final ListeningPoint listeningPoint;
+    private final ListeningPoint plainListeningPoint;
+    private final AddressFactory addressFactory;
+    private final HeaderFactory headerFactory;
+    private final MessageFactory messageFactory;
+    private final StackThreads threads;
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean closed;
+
+    private SipEndpoint(String stackName, SipStack stack, SipProvider provider, ListeningPoint listeningPoint,
+            ListeningPoint plainListeningPoint, SipFactory factory, StackThreads threads) throws Exception {
+        this.stackName = stackName;
+        this.stack = stack;
+        this.provider = provider;
+        this.listeningPoint = listeningPoint;
+        this.plainListeningPoint = plainListeningPoint;
+        this.addressFactory = factory.createAddressFactory();
+        this.headerFactory = factory.createHeaderFactory();
+        this.messageFactory = factory.createMessageFactory();
+        this.threads = threads;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> threads.newThread("worker", task));
+    }
+
+    /**
+     * Starts a stack and attaches {@code listener}. Its callbacks run on one stack thread: never block in
+     * them.
+     */
+    public static SipEndpoint start(SipEndpointConfig config, SipListener listener) throws IOException {
+        String stackName = config.name() + "-" + SEQUENCE.incrementAndGet();
+        EndpointRegistry.register(stackName, config);
+        StackThreads threads = new StackThreads(stackName);
+        try {
+            return threads.callInGroup(() -> create(stackName, config, listener, threads));
+        } catch (Exception e) {
+            EndpointRegistry.unregister(stackName);
+            threads.stopAll();
+            throw new IOException("cannot start SIP endpoint " + stackName + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SipEndpoint create(String stackName, SipEndpointConfig config, SipListener listener,
+            StackThreads threads) throws Exception {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        SipStack stack = factory.createSipStack(stackProperties(stackName, config));
+        try {
+            int port = config.port() != 0 ? config.port() : freePort(config.bindAddress());
+            ListeningPoint tls = stack.createListeningPoint(config.bindAddress(), port, ListeningPoint.TLS);
+            SipProvider provider = stack.createSipProvider(tls);
+            ListeningPoint plain = null;
+            if (config.plainTcpPort() != 0) {
+                int plainPort = config.plainTcpPort() > 0 ? config.plainTcpPort() : freePort(config.bindAddress());
+                plain = stack.createListeningPoint(config.bindAddress(), plainPort, ListeningPoint.TCP);
+                provider.addListeningPoint(plain);
+            }
+            provider.addSipListener(listener);
+            stack.start();
+            return new SipEndpoint(stackName, stack, provider, tls, plain, factory, threads);
+        } catch (Exception e) {
+            stack.stop();
+            throw e;
+        }
+    }
+
+    static Properties stackProperties(String stackName, SipEndpointConfig config) {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", stackName);
+        p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", SipNetworkLayer.class.getName());
+        p.setProperty("javax.sip.ROUTER_PATH", FlowRouter.class.getName());
+        config.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
+                proxy.getAddress().getHostAddress() + ":" + proxy.getPort() + "/tls"));
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Enabled");
+        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",", SipEndpointConfig.CIPHER_SUITES));
+        p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", SipEndpointConfig.PROTOCOLS));
+        // Milliseconds, whatever JAIN-SIP's documentation says.
+        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", Long.toString(config.handshakeTimeout().toMillis()));
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(config.maxMessageSize()));
+        p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.RELIABLE_CONNECTION_KEEP_ALIVE_TIMEOUT",
+                Long.toString(config.keepAlive().toSeconds()));
+        // Above 0 JAIN-SIP logs key store passwords and whole bodies, that is master secrets.
+        p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        p.setProperty("gov.nist.javax.sip.LOG_STACK_TRACE_ON_MESSAGE_SEND", "false");
+        // Fail closed on a request that was not parsed whole.
+        p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
+        return p;
+    }
+
+    private static int freePort(String address) throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    public SipProvider provider() { return provider; }
+    public SipStack stack() { return stack; }
+    public AddressFactory addressFactory() { return addressFactory; }
+    public HeaderFactory headerFactory() { return headerFactory; }
+    public MessageFactory messageFactory() { return messageFactory; }
+    public ListeningPoint listeningPoint() { return listeningPoint; }
+    /** The address this endpoint's TLS listener is bound to (an agent's is never accepted on). */
+    public InetSocketAddress tlsAddress() {
+        return new InetSocketAddress(listeningPoint.getIPAddress(), listeningPoint.getPort());
+    }
+    /** The plain-TCP listener's address, if the configuration asked for one. */
+    public java.util.Optional<InetSocketAddress> plainTcpAddress() {
+        return java.util.Optional.ofNullable(plainListeningPoint)
+                .map(lp -> new InetSocketAddress(lp.getIPAddress(), lp.getPort()));
+    }
+    public String name() { return stackName; }
+
+    /**
+     * A single worker thread of this endpoint's own, for sending requests and timed work: the listener
+     * thread must never block, and the connections a send opens are then owned (and closed) by this endpoint.
+     */
+    public ScheduledExecutorService scheduler() { return scheduler; }
+
+    /** Stops the stack and every thread it started; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        try {
+            // stop() sleeps a second "to let the processing complete"; an interrupted thread skips the sleep.
+            threads.callInGroup(() -> {
+                Thread.currentThread().interrupt();
+                stack.stop();
+                return null;
+            });
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "stopping SIP stack " + stackName + " failed", e);
+        }
+        threads.stopAll();
+        EndpointRegistry.unregister(stackName);
+    }
+
+    /** Names of the threads of this endpoint still alive, for tests and diagnostics. */
+    public Set<String> liveThreads() {
+        return threads.live();
+    }
+}

@@ -1,0 +1,109 @@
+package dev.siptls.sip;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.sip.message.Request;
+
+/**
+ * How one {@link SipEndpoint} runs: its TLS identity, where it listens (or that it does not), and where
+ * its requests go. Immutable; build with {@link #builder()}.
+ */
+public final class SipEndpointConfig {
+
+    /** Modern suites only: JAIN-SIP's default list fails with EC certificates on Java 17. */
+    static final String[] CIPHER_SUITES = {
+        "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    };
+    static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final String name;
+    private final String bindAddress;
+    private final int port;
+    private final boolean listening;
+    private final SSLContext sslContext;
+    private final Duration handshakeTimeout;
+    private final int maxMessageSize;
+    private final Duration keepAlive;
+    private final InetSocketAddress outboundProxy;
+    private final Function<Request, Optional<InetSocketAddress>> flows;
+    private final int plainTcpPort;
+
+    private SipEndpointConfig(Builder b) {
+        this.name = Objects.requireNonNull(b.name, "name");
+        this.bindAddress = b.bindAddress;
+        this.port = b.port;
+        this.listening = b.listening;
+        this.sslContext = Objects.requireNonNull(b.sslContext, "sslContext");
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.maxMessageSize = b.maxMessageSize;
+        this.keepAlive = b.keepAlive;
+        this.outboundProxy = b.outboundProxy;
+        this.flows = b.flows;
+        this.plainTcpPort = b.plainTcpPort;
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String name() { return name; }
+    public String bindAddress() { return bindAddress; }
+    /** The TLS port; 0 lets the endpoint pick a free one. */
+    public int port() { return port; }
+    /** A listening endpoint accepts connections; an agent only dials out and is reached over its own flow. */
+    public boolean listening() { return listening; }
+    public SSLContext sslContext() { return sslContext; }
+    public Duration handshakeTimeout() { return handshakeTimeout; }
+    public int maxMessageSize() { return maxMessageSize; }
+    public Duration keepAlive() { return keepAlive; }
+    public Optional<InetSocketAddress> outboundProxy() { return Optional.ofNullable(outboundProxy); }
+    /** Maps a request to the connection (flow) it must travel over, if any; see {@link FlowRouter}. */
+    public Optional<Function<Request, Optional<InetSocketAddress>>> flows() { return Optional.ofNullable(flows); }
+    /** A plain-TCP listener for conformance tools without TLS; 0 means none, the default. */
+    public int plainTcpPort() { return plainTcpPort; }
+
+    public static final class Builder {
+        private String name = "sip";
+        private String bindAddress = "127.0.0.1";
+        private int port;
+        private boolean listening = true;
+        private SSLContext sslContext;
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+        private int maxMessageSize = 128 * 1024;
+        private Duration keepAlive = Duration.ofSeconds(30);
+        private InetSocketAddress outboundProxy;
+        private Function<Request, Optional<InetSocketAddress>> flows;
+        private int plainTcpPort;
+
+        private Builder() {
+        }
+
+        /** A readable prefix for the stack's name and its threads; made unique per endpoint. */
+        public Builder name(String name) { this.name = name; return this; }
+        public Builder bindAddress(String address) { this.bindAddress = address; return this; }
+        public Builder port(int port) { this.port = port; return this; }
+        public Builder listening(boolean listening) { this.listening = listening; return this; }
+        public Builder sslContext(SSLContext context) { this.sslContext = context; return this; }
+        public Builder handshakeTimeout(Duration timeout) { this.handshakeTimeout = timeout; return this; }
+        public Builder maxMessageSize(int bytes) { this.maxMessageSize = bytes; return this; }
+        public Builder keepAlive(Duration interval) { this.keepAlive = interval; return this; }
+        /** Every request leaves through this TLS hop (an agent's key server). */
+        public Builder outboundProxy(InetSocketAddress proxy) { this.outboundProxy = proxy; return this; }
+        public Builder flows(Function<Request, Optional<InetSocketAddress>> flows) { this.flows = flows; return this; }
+        public Builder plainTcpPort(int port) { this.plainTcpPort = port; return this; }
+
+        public SipEndpointConfig build() {
+            return new SipEndpointConfig(this);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.siptls.sip;
+
+import gov.nist.core.net.NetworkLayer;
+import gov.nist.javax.sip.SipStackImpl;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * The sockets of one SIP endpoint: TLS from the endpoint's own in-memory {@code SSLContext} (not the
+ * JVM-wide {@code javax.net.ssl} properties), {@code TCP_NODELAY} on every connection (JAIN-SIP never sets
+ * it, and Nagle plus delayed ACKs then add ~40 ms to every transaction), and, for an agent, a TLS
+ * "listener" that never accepts: agents are reached over the connection they registered on.
+ *
+ * <p>Public only because JAIN-SIP instantiates it by name ({@code gov.nist.javax.sip.NETWORK_LAYER}).
+ */
+public final class SipNetworkLayer implements NetworkLayer {
+
+    private SipEndpointConfig config;
+
+    public SipNetworkLayer() {
+    }
+
+    @Override
+    public void setSipStack(SipStackImpl stack) {
+        this.config = EndpointRegistry.lookup(stack.getStackName());
+    }
+
+    @Override
+    public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress address) throws IOException {
+        if (!config.listening()) {
+            return new IdleSslServerSocket(address, port);
+        }
+        SSLServerSocket socket = (SSLServerSocket) config.sslContext().getServerSocketFactory()
+                .createServerSocket(port, backlog, address);
+        return new NoDelaySslServerSocket(socket);
+    }
+
+    @Override
+    public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+        return new NoDelayServerSocket(port, backlog, address);
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port) throws IOException {
+        return createSSLSocket(address, port, null);
+    }
+
+    @Override
+    public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        SSLSocket socket = (SSLSocket) config.sslContext().getSocketFactory().createSocket();
+        try {
+            socket.setTcpNoDelay(true);
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, 0));
+            }
+            socket.connect(new InetSocketAddress(address, port), (int) config.handshakeTimeout().toMillis());
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port) throws IOException {
+        return createSocket(address, port, null, 0);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        return createSocket(address, port, localAddress, 0);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            if (localAddress != null) {
+                socket.bind(new InetSocketAddress(localAddress, localPort));
+            }
+            socket.connect(new InetSocketAddress(address, port), (int) config.handshakeTimeout().toMillis());
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket() throws SocketException {
+        throw new SocketException("SIP-TLS endpoints do not use UDP");
+    }
+
+    @Override
+    public DatagramSocket createDatagramSocket(int port, InetAddress address) throws SocketException {
+        throw new SocketException("SIP-TLS endpoints do not use UDP");
+    }
+
+    /** A plain-TCP listener whose accepted connections have {@code TCP_NODELAY}. */
+    private static final class NoDelayServerSocket extends ServerSocket {
+        NoDelayServerSocket(int port, int backlog, InetAddress address) throws IOException {
+            super(port, backlog, address);
+        }
+
+        @Override
+        public Socket accept() throws IOException {
+            Socket socket = super.accept();
+            socket.setTcpNoDelay(true);
+            return socket;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.siptls.sip;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.stream.Collectors;
+
+/**
+ * The threads of one JAIN-SIP stack. The stack is created from a thread of its own {@link ThreadGroup}, so
+ * every thread it starts (timers, event scanner, listener and connection readers) lands in that group and
+ * can be found again: JAIN-SIP's {@code stop()} leaves some of them running, one of them non-daemon.
+ */
+final class StackThreads {
+
+    private static final long JOIN_MILLIS = 2_000;
+
+    private final ThreadGroup group;
+
+    StackThreads(String name) {
+        this.group = new ThreadGroup(name);
+        this.group.setDaemon(false);
+    }
+
+    /** Runs {@code task} on a thread of this group and waits for it. */
+    <T> T callInGroup(Callable<T> task) throws Exception {
+        FutureTask<T> future = new FutureTask<>(task);
+        Thread starter = new Thread(group, future, group.getName() + "-start");
+        starter.start();
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof Exception ? (Exception) cause : new IllegalStateException(cause);
+        }
+    }
+
+    /** A new daemon thread of this group, so that what it creates is found too. */
+    Thread newThread(String name, Runnable task) {
+        Thread thread = new Thread(group, task, group.getName() + "-" + name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    void stopAll() {
+        long deadline = System.currentTimeMillis() + JOIN_MILLIS;
+        for (Thread thread : snapshot()) {
+            if (thread != Thread.currentThread()) {
+                thread.interrupt();
+            }
+        }
+        for (Thread thread : snapshot()) {
+            long left = deadline - System.currentTimeMillis();
+            if (thread == Thread.currentThread() || left <= 0) {
+                continue;
+            }
+            try {
+                thread.join(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    Set<String> live() {
+        return Arrays.stream(snapshot()).filter(Thread::isAlive).map(Thread::getName).collect(Collectors.toSet());
+    }
+
+    private Thread[] snapshot() {
+        Thread[] threads = new Thread[group.activeCount() + 16];
+        int n = group.enumerate(threads, true);
+        return Arrays.copyOf(threads, n);
+    }
+}
