@@ -1,0 +1,18 @@
+package dev.siptls.protocol;
+
+/**
+ * The SIP {@code Content-Type}s of SIP-TLS bodies. Own types rather than {@code application/xml},
+ * so that a UA can tell a policy from an SA (and refuse an SA arriving where it must not) before
+ * parsing anything.
+ */
+public final class ContentTypes {
+
+    public static final String TYPE = "application";
+    public static final String POLICY_SUBTYPE = "siptls-policy+xml";
+    public static final String ASSOCIATION_SUBTYPE = "siptls-sa+xml";
+    public static final String POLICY = TYPE + "/" + POLICY_SUBTYPE;
+    public static final String ASSOCIATION = TYPE + "/" + ASSOCIATION_SUBTYPE;
+
+    private ContentTypes() {
+    }
+}

@@ -1,0 +1,250 @@
+package dev.siptls.protocol;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import javax.security.auth.Destroyable;
+
+/**
+ * What the key server hands to both TLS peers (paper figure 6): everything a TLS 1.2 abbreviated
+ * handshake needs to resume a session neither peer ever negotiated, plus who the other peer is.
+ *
+ * <p>The master secret is held in one array that {@link #destroy()} zeroes; it is never part of
+ * {@link #toString()} or of equality, which is identity: two SAs with the same content are still two
+ * separately destroyable secrets. Everything else is immutable and validated when built.
+ */
+public final class SecurityAssociation implements Destroyable {
+
+    /** The longest lifetime an SA may have; anything above is absurd and refused. */
+    public static final Duration MAX_LIFETIME = Duration.ofDays(1);
+
+    /** The only protocol version SIP-TLS distributes sessions for. */
+    static final String TLS_1_2 = "TLSv1.2";
+    static final int SESSION_ID_LENGTH = 32;
+    static final int MASTER_SECRET_LENGTH = 48;
+
+    private final byte[] sessionId;
+    private final String sessionIdHex;
+    private final String cipherSuite;
+    private final boolean extendedMasterSecret;
+    private final byte[] masterSecret;
+    private final Duration lifetime;
+    private final Instant creationTime;
+    private final Instant expiryTime;
+    private final PeerInfo client;
+    private final PeerInfo server;
+    private boolean destroyed;
+
+    /** Takes ownership of {@code masterSecret} (the builder's private copy). */
+    private SecurityAssociation(Builder b, byte[] masterSecret) {
+        this.sessionId = Checks.copyOfLength(b.sessionId, SESSION_ID_LENGTH, "session id");
+        this.sessionIdHex = Texts.hex(sessionId);
+        this.cipherSuite = Checks.cipherSuite(b.cipherSuite);
+        if (!TLS_1_2.equals(b.protocolVersion)) {
+            throw new IllegalArgumentException(
+                    "unsupported protocol version " + Texts.quote(b.protocolVersion) + ", only " + TLS_1_2);
+        }
+        this.extendedMasterSecret = b.extendedMasterSecret;
+        Objects.requireNonNull(masterSecret, "master secret is required");
+        if (masterSecret.length != MASTER_SECRET_LENGTH) {
+            throw new IllegalArgumentException(
+                    "master secret must be " + MASTER_SECRET_LENGTH + " bytes, got " + masterSecret.length);
+        }
+        this.masterSecret = masterSecret;
+        this.lifetime = Checks.lifetime(b.lifetime, "lifetime");
+        this.creationTime = Objects.requireNonNull(b.creationTime, "creation time is required");
+        try {
+            this.expiryTime = creationTime.plus(lifetime);
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("creation time out of range: " + creationTime);
+        }
+        this.client = Objects.requireNonNull(b.client, "client is required");
+        this.server = Objects.requireNonNull(b.server, "server is required");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The 32-byte TLS session id, a fresh copy. */
+    public byte[] sessionId() {
+        return sessionId.clone();
+    }
+
+    /** The session id in lower-case hex: a map key and a log handle (the id is not secret). */
+    public String sessionIdHex() {
+        return sessionIdHex;
+    }
+
+    /** IANA name of the negotiated suite. */
+    public String cipherSuite() {
+        return cipherSuite;
+    }
+
+    /** Always {@code "TLSv1.2"}: an abbreviated handshake with a distributed master secret is TLS 1.2. */
+    public String protocolVersion() {
+        return TLS_1_2;
+    }
+
+    /** Whether the session uses RFC 7627 extended master secret; OpenSSL will not resume otherwise. */
+    public boolean extendedMasterSecret() {
+        return extendedMasterSecret;
+    }
+
+    /**
+     * The 48-byte master secret, a fresh copy the caller should zero when done.
+     *
+     * @throws IllegalStateException after {@link #destroy()}
+     */
+    public synchronized byte[] masterSecret() {
+        if (destroyed) {
+            throw new IllegalStateException("destroyed");
+        }
+        return masterSecret.clone();
+    }
+
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    public Instant creationTime() {
+        return creationTime;
+    }
+
+    /** {@code creationTime() + lifetime()}. */
+    public Instant expiryTime() {
+        return expiryTime;
+    }
+
+    /** Whether the SA may no longer be used at {@code now} (expired from the expiry time on). */
+    public boolean isExpired(Instant now) {
+        return !now.isBefore(expiryTime);
+    }
+
+    public PeerInfo client() {
+        return client;
+    }
+
+    public PeerInfo server() {
+        return server;
+    }
+
+    /** Zeroes the master secret; idempotent. The rest of the SA stays readable (e.g. for logs). */
+    @Override
+    public synchronized void destroy() {
+        Arrays.fill(masterSecret, (byte) 0);
+        destroyed = true;
+    }
+
+    @Override
+    public synchronized boolean isDestroyed() {
+        return destroyed;
+    }
+
+    /** Session id, suite, lifetime and identities; never the master secret. */
+    @Override
+    public String toString() {
+        return "SecurityAssociation[id=" + sessionIdHex
+                + ", suite=" + cipherSuite
+                + ", lifetime=" + lifetime.getSeconds() + "s"
+                + ", created=" + creationTime
+                + ", client=" + client.identity()
+                + ", server=" + server.identity() + server.address().map(a -> " at " + a).orElse("")
+                + (isDestroyed() ? ", destroyed" : "") + "]";
+    }
+
+    /**
+     * Collects the parts of an SA. {@link #build()} consumes the master secret: on success the
+     * builder's copy moves into the SA, on failure it is zeroed; either way the builder forgets it, so
+     * no stray copy outlives the call. Protocol version defaults to TLSv1.2 and extended master secret
+     * to on, as the key server always generates them.
+     */
+    public static final class Builder {
+        private byte[] sessionId;
+        private String cipherSuite;
+        private String protocolVersion = TLS_1_2;
+        private boolean extendedMasterSecret = true;
+        private byte[] masterSecret;
+        private Duration lifetime;
+        private Instant creationTime;
+        private PeerInfo client;
+        private PeerInfo server;
+
+        private Builder() {
+        }
+
+        /** 32 bytes; copied. */
+        public Builder sessionId(byte[] sessionId) {
+            this.sessionId = Objects.requireNonNull(sessionId, "session id").clone();
+            return this;
+        }
+
+        public Builder cipherSuite(String cipherSuite) {
+            this.cipherSuite = cipherSuite;
+            return this;
+        }
+
+        /** Only {@code "TLSv1.2"} is accepted (checked by {@link #build()}). */
+        public Builder protocolVersion(String protocolVersion) {
+            this.protocolVersion = protocolVersion;
+            return this;
+        }
+
+        public Builder extendedMasterSecret(boolean extendedMasterSecret) {
+            this.extendedMasterSecret = extendedMasterSecret;
+            return this;
+        }
+
+        /** 48 bytes; copied, so the caller can (and should) zero its own array. */
+        public Builder masterSecret(byte[] masterSecret) {
+            Objects.requireNonNull(masterSecret, "master secret");
+            forgetMasterSecret();
+            this.masterSecret = masterSecret.clone();
+            return this;
+        }
+
+        /** More than zero, at most {@link #MAX_LIFETIME}, whole seconds. */
+        public Builder lifetime(Duration lifetime) {
+            this.lifetime = lifetime;
+            return this;
+        }
+
+        public Builder creationTime(Instant creationTime) {
+            this.creationTime = creationTime;
+            return this;
+        }
+
+        public Builder client(PeerInfo client) {
+            this.client = client;
+            return this;
+        }
+
+        public Builder server(PeerInfo server) {
+            this.server = server;
+            return this;
+        }
+
+        /** Validates and builds; consumes the master secret (see the class comment). */
+        public SecurityAssociation build() {
+            byte[] secret = masterSecret;
+            masterSecret = null;
+            try {
+                return new SecurityAssociation(this, secret);
+            } catch (RuntimeException e) {
+                if (secret != null) {
+                    Arrays.fill(secret, (byte) 0);
+                }
+                throw e;
+            }
+        }
+
+        private void forgetMasterSecret() {
+            if (masterSecret != null) {
+                Arrays.fill(masterSecret, (byte) 0);
+                masterSecret = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.siptls.protocol;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one agent tells the key server about itself (paper figure 4): the cipher suites it accepts,
+ * the longest SA lifetime it wants, and, for a TLS server, the {@code host:port}s it serves with the
+ * certificate chain that proves them. The key server builds every SA from two of these.
+ *
+ * <p>Immutable, with value equality. {@link Builder#build()} refuses an empty or unknown or repeated
+ * suite, a lifetime outside (0, 1 day], and bindings without a certificate chain.
+ */
+public final class SecurityPolicy {
+
+    private final List<String> cipherSuites;
+    private final Duration maxLifetime;
+    private final List<HostPort> bindings;
+    private final List<X509Certificate> certificateChain;
+
+    private SecurityPolicy(Builder b) {
+        if (b.cipherSuites.isEmpty()) {
+            throw new IllegalArgumentException("a policy needs at least one cipher suite");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String suite : b.cipherSuites) {
+            if (!seen.add(Checks.cipherSuite(suite))) {
+                throw new IllegalArgumentException("duplicate cipher suite: " + suite);
+            }
+        }
+        Set<HostPort> bound = new HashSet<>();
+        for (HostPort binding : b.bindings) {
+            if (!bound.add(Objects.requireNonNull(binding, "binding"))) {
+                throw new IllegalArgumentException("duplicate binding: " + binding);
+            }
+        }
+        if (!b.bindings.isEmpty() && b.certificateChain.isEmpty()) {
+            throw new IllegalArgumentException("bindings need a certificate chain");
+        }
+        this.cipherSuites = List.copyOf(b.cipherSuites);
+        this.maxLifetime = b.maxLifetime == null ? null : Checks.lifetime(b.maxLifetime, "max lifetime");
+        this.bindings = List.copyOf(b.bindings);
+        this.certificateChain = Checks.chain(b.certificateChain);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** IANA names, most preferred first. */
+    public List<String> cipherSuites() {
+        return cipherSuites;
+    }
+
+    /** The longest SA lifetime this peer accepts; empty if it leaves it to the key server. */
+    public Optional<Duration> maxLifetime() {
+        return Optional.ofNullable(maxLifetime);
+    }
+
+    /** The {@code host:port}s this TLS server serves; empty for a pure client. */
+    public List<HostPort> bindings() {
+        return bindings;
+    }
+
+    /** The TLS certificate chain, leaf first; may be empty. */
+    public List<X509Certificate> certificateChain() {
+        return certificateChain;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SecurityPolicy p
+                && cipherSuites.equals(p.cipherSuites)
+                && Objects.equals(maxLifetime, p.maxLifetime)
+                && bindings.equals(p.bindings)
+                && certificateChain.equals(p.certificateChain);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(cipherSuites, maxLifetime, bindings, certificateChain);
+    }
+
+    @Override
+    public String toString() {
+        return "SecurityPolicy[cipherSuites=" + cipherSuites
+                + ", maxLifetime=" + (maxLifetime == null ? "-" : maxLifetime.getSeconds() + "s")
+                + ", bindings=" + bindings
+                + ", certificates=" + certificateChain.size() + "]";
+    }
+
+    /** Collects the parts of a policy; {@link #build()} validates them together. */
+    public static final class Builder {
+        private final List<String> cipherSuites = new ArrayList<>();
+        private Duration maxLifetime;
+        private final List<HostPort> bindings = new ArrayList<>();
+        private List<X509Certificate> certificateChain = List.of();
+
+        private Builder() {
+        }
+
+        /** Replaces the suites, most preferred first. */
+        public Builder cipherSuites(List<String> suites) {
+            cipherSuites.clear();
+            cipherSuites.addAll(Objects.requireNonNull(suites, "cipher suites"));
+            return this;
+        }
+
+        /** Adds a suite after those already given. */
+        public Builder cipherSuite(String suite) {
+            cipherSuites.add(Objects.requireNonNull(suite, "cipher suite"));
+            return this;
+        }
+
+        public Builder maxLifetime(Duration maxLifetime) {
+            this.maxLifetime = Objects.requireNonNull(maxLifetime, "max lifetime");
+            return this;
+        }
+
+        /** Adds a binding after those already given. */
+        public Builder binding(HostPort binding) {
+            bindings.add(Objects.requireNonNull(binding, "binding"));
+            return this;
+        }
+
+        /** Replaces the bindings. */
+        public Builder bindings(List<HostPort> bindings) {
+            this.bindings.clear();
+            this.bindings.addAll(Objects.requireNonNull(bindings, "bindings"));
+            return this;
+        }
+
+        /** Replaces the certificate chain, leaf first. */
+        public Builder certificateChain(List<X509Certificate> chain) {
+            this.certificateChain = Checks.chain(chain);
+            return this;
+        }
+
+        public SecurityPolicy build() {
+            return new SecurityPolicy(this);
+        }
+    }
+}

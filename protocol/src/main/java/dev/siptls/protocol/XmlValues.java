@@ -1,0 +1,132 @@
+package dev.siptls.protocol;
+
+import java.io.ByteArrayInputStream;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Element text to values, with messages that name the element. Messages quote the input only for
+ * values that are never secret; binary values are described, never shown.
+ */
+final class XmlValues {
+
+    private XmlValues() {
+    }
+
+    /** Text without the surrounding whitespace that pretty-printed XML adds. */
+    static String text(String text) {
+        return text.strip();
+    }
+
+    /** A number of seconds; range checks are the value classes' job. */
+    static Duration seconds(String element, String text) throws InvalidBodyException {
+        String s = text(text);
+        if (!s.matches("-?[0-9]{1,18}")) {
+            throw new InvalidBodyException("<" + element + "> must be whole seconds, got " + Texts.quote(s));
+        }
+        return Duration.ofSeconds(Long.parseLong(s));
+    }
+
+    static boolean bool(String element, String text) throws InvalidBodyException {
+        return switch (text(text)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidBodyException("<" + element + "> must be true or false");
+        };
+    }
+
+    /** An ISO-8601 UTC instant ({@code 2026-11-29T19:00:00Z}); other offsets are refused. */
+    static Instant utc(String element, String text) throws InvalidBodyException {
+        String s = text(text);
+        try {
+            if (s.endsWith("Z")) {
+                return Instant.parse(s);
+            }
+        } catch (DateTimeException e) {
+            // fall through to the message below
+        }
+        throw new InvalidBodyException("<" + element + "> must be an ISO-8601 UTC time like 2026-11-29T19:00:00Z");
+    }
+
+    static int port(String element, String text) throws InvalidBodyException {
+        String s = text(text);
+        if (!s.matches("[0-9]{1,5}")) {
+            throw new InvalidBodyException("<" + element + "> must be a port number, got " + Texts.quote(s));
+        }
+        return Integer.parseInt(s);
+    }
+
+    /**
+     * Standard base64 (RFC 4648 section 4), whitespace ignored. Every intermediate array is zeroed,
+     * so the caller only has the result to zero when the value is a secret.
+     */
+    static byte[] base64(String element, String text) throws InvalidBodyException {
+        int length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            length += isXmlSpace(text.charAt(i)) ? 0 : 1;
+        }
+        byte[] ascii = new byte[length];
+        try {
+            int n = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c > 0x7F) {
+                    throw badBase64(element);
+                }
+                if (!isXmlSpace(c)) {
+                    ascii[n++] = (byte) c;
+                }
+            }
+            return Base64.getDecoder().decode(ascii);
+        } catch (IllegalArgumentException e) {
+            throw badBase64(element);
+        } finally {
+            Arrays.fill(ascii, (byte) 0);
+        }
+    }
+
+    /** DER X.509 certificates, in order; each must be exactly one certificate and nothing more. */
+    static List<X509Certificate> certificates(String element, String parent, List<String> texts)
+            throws InvalidBodyException {
+        List<X509Certificate> chain = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            byte[] der = base64(element, text);
+            String which = "<" + element + "> " + (chain.size() + 1) + " in <" + parent + ">";
+            try {
+                Certificate c = x509().generateCertificate(new ByteArrayInputStream(der));
+                if (!(c instanceof X509Certificate x) || !Arrays.equals(x.getEncoded(), der)) {
+                    throw new InvalidBodyException(which + " is not exactly one DER X.509 certificate");
+                }
+                chain.add(x);
+            } catch (CertificateException e) {
+                throw new InvalidBodyException(which + " is not a DER X.509 certificate");
+            }
+        }
+        return chain;
+    }
+
+    private static CertificateFactory x509() {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (CertificateException e) {
+            throw new IllegalStateException("this JDK has no X.509 certificate factory", e);
+        }
+    }
+
+    private static boolean isXmlSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+
+    private static InvalidBodyException badBase64(String element) {
+        return new InvalidBodyException("bad base64 in <" + element + ">");
+    }
+}

@@ -1,0 +1,187 @@
+package dev.siptls.protocol;
+
+import static dev.siptls.protocol.TestData.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class XmlCodecTest {
+
+    private final XmlCodec codec = new XmlCodec();
+
+    private static String b64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    private static String b64(X509Certificate c) throws Exception {
+        return b64(c.getEncoded());
+    }
+
+    @Test
+    void policyRoundTripsWithCertificates() throws Exception {
+        SecurityPolicy policy = TestData.serverPolicy();
+        assertEquals(policy, codec.decodePolicy(codec.encode(policy)));
+    }
+
+    @Test
+    void policyIsWrittenInTheDocumentedLayout() throws Exception {
+        List<X509Certificate> chain = TestData.serverChain();
+        assertEquals("<TLS>"
+                + "<CipherSuite>TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256</CipherSuite>"
+                + "<CipherSuite>TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384</CipherSuite>"
+                + "<MaxLifetime>3600</MaxLifetime>"
+                + "<Binding>www.example.com:8443</Binding>"
+                + "<Certificate>" + b64(chain.get(0)) + "</Certificate>"
+                + "<Certificate>" + b64(chain.get(1)) + "</Certificate>"
+                + "</TLS>", utf8(codec.encode(TestData.serverPolicy())));
+    }
+
+    @Test
+    void decodesThePapersFigure4MadeWellFormed() throws Exception {
+        SecurityPolicy p = codec.decodePolicy(utf8("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <TLS>
+                  <CipherSuite>TLS_RSA_WITH_AES_128_CBC_SHA</CipherSuite>
+                  <CipherSuite>TLS_RSA_WITH_3DES_EDE_CBC_SHA</CipherSuite>
+                </TLS>
+                """));
+        assertEquals(List.of("TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"), p.cipherSuites());
+        assertTrue(p.maxLifetime().isEmpty());
+        assertEquals(List.of(), p.bindings());
+    }
+
+    @Test
+    void policyWithIpv6BindingRoundTrips() throws Exception {
+        SecurityPolicy p = SecurityPolicy.builder().cipherSuite("TLS_RSA_WITH_AES_128_GCM_SHA256")
+                .binding(HostPort.parse("[2001:db8::1]:443")).certificateChain(TestData.serverChain()).build();
+        assertTrue(utf8(codec.encode(p)).contains("<Binding>[2001:db8::1]:443</Binding>"));
+        assertEquals(p, codec.decodePolicy(codec.encode(p)));
+    }
+
+    @Test
+    void associationRoundTripsWithCertificates() throws Exception {
+        SecurityAssociation sa = TestData.association().build();
+        SecurityAssociation back = codec.decodeAssociation(codec.encode(sa));
+        assertArrayEquals(sa.sessionId(), back.sessionId());
+        assertEquals(sa.cipherSuite(), back.cipherSuite());
+        assertEquals(sa.protocolVersion(), back.protocolVersion());
+        assertEquals(sa.extendedMasterSecret(), back.extendedMasterSecret());
+        assertArrayEquals(sa.masterSecret(), back.masterSecret());
+        assertEquals(sa.lifetime(), back.lifetime());
+        assertEquals(sa.creationTime(), back.creationTime());
+        assertEquals(sa.client(), back.client());
+        assertEquals(sa.server(), back.server());
+        assertEquals(TestData.serverChain(), back.server().certificateChain());
+    }
+
+    @Test
+    void associationWithoutExtendedMasterSecretRoundTrips() throws Exception {
+        SecurityAssociation sa = TestData.association().extendedMasterSecret(false).build();
+        assertEquals(false, codec.decodeAssociation(codec.encode(sa)).extendedMasterSecret());
+    }
+
+    @Test
+    void associationKeepsSubSecondCreationTime() throws Exception {
+        SecurityAssociation sa = TestData.association().creationTime(TestData.CREATED.plusMillis(123)).build();
+        assertEquals(sa.creationTime(), codec.decodeAssociation(codec.encode(sa)).creationTime());
+    }
+
+    @Test
+    void associationIsWrittenInTheDocumentedLayout() throws Exception {
+        SecurityAssociation sa = TestData.association().build();
+        String xml = utf8(codec.encode(sa));
+        String expectedStart = "<TLS>"
+                + "<SessionID>" + b64(sa.sessionId()) + "</SessionID>"
+                + "<CipherSuite>TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256</CipherSuite>"
+                + "<ProtocolVersion>TLSv1.2</ProtocolVersion>"
+                + "<ExtendedMasterSecret>true</ExtendedMasterSecret>"
+                + "<MasterSecret>" + b64(TestData.masterSecret()) + "</MasterSecret>"
+                + "<Lifetime>3600</Lifetime>"
+                + "<CreationTime>2026-11-29T19:00:00Z</CreationTime>"
+                + "<ClientInfo><Random>" + b64(TestData.bytes(32, 0x10)) + "</Random>"
+                + "<Identity>sip:alice@example.com</Identity><Certificate>";
+        assertTrue(xml.startsWith(expectedStart), xml);
+        assertTrue(xml.contains("<ServerInfo><Random>" + b64(TestData.bytes(32, 0x70)) + "</Random>"
+                + "<Identity>sip:bob@example.com</Identity><Host>www.example.com</Host><Port>8443</Port>"
+                + "<Certificate>" + b64(TestData.serverChain().get(0)) + "</Certificate>"), xml);
+    }
+
+    @Test
+    void decodesThePrettyPrintedLayoutOfTheProtocolDocument() throws Exception {
+        String xml = """
+                <TLS>
+                  <SessionID>%s</SessionID>
+                  <CipherSuite>TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256</CipherSuite>
+                  <ProtocolVersion>TLSv1.2</ProtocolVersion>
+                  <ExtendedMasterSecret>true</ExtendedMasterSecret>
+                  <MasterSecret>
+                    %s
+                  </MasterSecret>
+                  <Lifetime>3600</Lifetime>
+                  <CreationTime>2026-11-29T19:00:00Z</CreationTime>
+                  <ClientInfo>
+                    <Random>%s</Random>
+                    <Identity>sip:alice@example.com</Identity>
+                  </ClientInfo>
+                  <ServerInfo>
+                    <Random>%s</Random>
+                    <Identity>sip:bob@example.com</Identity>
+                    <Host>www.example.com</Host>
+                    <Port>8443</Port>
+                    <Certificate>%s</Certificate>
+                  </ServerInfo>
+                </TLS>
+                """.formatted(b64(TestData.bytes(32, 0xA0)), b64(TestData.masterSecret()),
+                b64(TestData.bytes(32, 0x10)), b64(TestData.bytes(32, 0x70)), b64(TestData.serverChain().get(0)));
+        SecurityAssociation sa = codec.decodeAssociation(utf8(xml));
+        assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", sa.cipherSuite());
+        assertArrayEquals(TestData.masterSecret(), sa.masterSecret());
+        assertEquals(new HostPort("www.example.com", 8443), sa.server().address().orElseThrow());
+        assertTrue(sa.client().address().isEmpty());
+        assertEquals(List.of(), sa.client().certificateChain());
+        assertEquals(List.of(TestData.serverChain().get(0)), sa.server().certificateChain());
+        assertEquals(Duration.ofHours(1), sa.lifetime());
+    }
+
+    @Test
+    void encodingADestroyedAssociationFails() {
+        SecurityAssociation sa = TestData.association().build();
+        sa.destroy();
+        assertThrows(IllegalStateException.class, () -> codec.encode(sa));
+    }
+
+    @Test
+    void oneCodecServesManyThreads() throws Exception {
+        byte[] body = codec.encode(TestData.association().build());
+        List<Thread> threads = new ArrayList<>();
+        AtomicInteger ok = new AtomicInteger();
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    for (int j = 0; j < 50; j++) {
+                        codec.decodeAssociation(body);
+                        codec.encode(TestData.serverPolicy());
+                    }
+                    ok.incrementAndGet();
+                } catch (InvalidBodyException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(8, ok.get());
+    }
+}
