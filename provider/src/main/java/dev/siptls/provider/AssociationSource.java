@@ -1,0 +1,39 @@
+package dev.siptls.provider;
+
+import dev.siptls.protocol.SecurityAssociation;
+
+import java.util.Optional;
+
+/**
+ * Where the SIP-TLS session caches read security associations from; the SIP agent implements it.
+ *
+ * <p>It exists so that the SAs stay outside the TLS engine: BCJSSE destroys a cached session's master
+ * secret whenever a resumption with it fails, and anyone who saw the (cleartext) session ID can make one
+ * fail. So instead of handing SAs to BCJSSE once, its caches read through to this source each time a
+ * handshake looks a session up, and build a fresh session from the SA, which thus survives forged
+ * resumptions and serves every connection until it expires; much as Conscrypt's
+ * {@code SSLServerSessionCache} lets a server resume sessions it never saw. Both lookups run inside
+ * BCJSSE's session-cache lock: answer from memory, or keep the wait short. Returned SAs are read, never
+ * destroyed; the caller zeroes its copies of the master secret.
+ */
+public interface AssociationSource {
+
+    /** Server side: the SA with this session id, if live. */
+    Optional<SecurityAssociation> bySessionId(byte[] sessionId);
+
+    /**
+     * Client side: a live SA for {@code host:port}, asking the key server for one if needed, waiting at
+     * most the configured bound; empty if none can be had (the reason goes to the listener).
+     *
+     * @param host the host as the application named it, lower-cased (BCJSSE's cache key)
+     */
+    Optional<SecurityAssociation> forPeer(String host, int port);
+
+    /**
+     * An SA this source returned that the provider did not use, so that the handshake falls back to a
+     * full one: expired, not TLS 1.2, or a certificate chain the application's trust manager refused.
+     * The reason names no secret. Does nothing by default.
+     */
+    default void notUsed(SecurityAssociation association, String reason) {
+    }
+}

@@ -1,0 +1,235 @@
+package dev.siptls.provider;
+
+import org.bouncycastle.jsse.BCSNIServerName;
+import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
+import org.bouncycastle.tls.SessionID;
+import org.bouncycastle.tls.TlsSession;
+
+import java.io.File;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.SoftReference;
+import java.lang.reflect.AccessibleObject;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.security.CodeSource;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
+
+/**
+ * Makes BCJSSE's session caches read through to security associations. The one class that touches
+ * {@code org.bouncycastle.jsse.provider} internals, measured against bctls {@value #REQUIRED_BCTLS}.
+ *
+ * <p>BCJSSE has no API to add a session to its caches. Its {@code ProvSSLSessionContext} looks sessions up
+ * in two maps, always under its own lock: a server by session ID in {@code sessionsByID}
+ * ({@code getSessionImpl(byte[])}), a client by lower-case {@code "host:port"} in {@code sessionsByPeer}
+ * ({@code getSessionImpl(String, int)}). The bridge replaces the map a side looks up in with a
+ * {@link ReadThroughMap} over the original: where the original has no live session for the key, the
+ * lookup function builds a {@link ResumableSession} from an SA, and the bridge wraps it in a new
+ * {@code ProvSSLSession} and {@code SessionEntry} that are handed to that one lookup and never stored.
+ * A resumption that fails (and so destroys that session's master secret) thus costs nothing but that
+ * session: the next lookup builds another one. Sessions from full handshakes are cached as before.
+ *
+ * <p>{@link #forInstalledBctls()} checks every member the bridge touches and fails with a message that
+ * names the bctls version found, so a wrong bctls fails at start-up, not in a handshake.
+ */
+final class BcjsseSessionBridge {
+
+    /** The bctls version whose internals the bridge was written against. */
+    static final String REQUIRED_BCTLS = "1.84";
+
+    private static final System.Logger LOG = System.getLogger(BcjsseSessionBridge.class.getName());
+    private static final String PACKAGE = "org.bouncycastle.jsse.provider.";
+
+    private final Class<?> contextClass;
+    private final Field sessionsById;
+    private final Field sessionsByPeer;
+    private final Constructor<?> newEntry;
+    private final Constructor<?> newSession;
+    private final Constructor<?> newJsseParameters;
+
+    private BcjsseSessionBridge(ClassLoader loader) throws ReflectiveOperationException {
+        contextClass = load(loader, "ProvSSLSessionContext", SSLSessionContext.class);
+        Class<?> session = load(loader, "ProvSSLSession", SSLSession.class);
+        Class<?> entry = load(loader, "ProvSSLSessionContext$SessionEntry", SoftReference.class);
+        Class<?> jsseParameters = load(loader, "JsseSessionParameters", Object.class);
+        sessionsById = mapField("sessionsByID", SessionID.class, entry);
+        sessionsByPeer = mapField("sessionsByPeer", String.class, entry);
+        requireLookup(session, byte[].class);
+        requireLookup(session, String.class, int.class);
+        newEntry = accessible(entry.getDeclaredConstructor(SessionID.class, session, ReferenceQueue.class));
+        newSession = accessible(session.getDeclaredConstructor(contextClass, ConcurrentHashMap.class, String.class,
+                int.class, long.class, TlsSession.class, jsseParameters));
+        newJsseParameters = accessible(jsseParameters.getDeclaredConstructor(String.class, BCSNIServerName.class));
+    }
+
+    /**
+     * Resolves and checks every BCJSSE member the bridge uses.
+     *
+     * @throws IllegalStateException naming the bctls version found and the one needed, if any differs
+     */
+    static BcjsseSessionBridge forInstalledBctls() {
+        return forBctlsIn(BouncyCastleJsseProvider.class.getClassLoader());
+    }
+
+    /** As {@link #forInstalledBctls()}, with the BCJSSE classes that {@code loader} finds. */
+    static BcjsseSessionBridge forBctlsIn(ClassLoader loader) {
+        BcjsseSessionBridge bridge;
+        try {
+            bridge = new BcjsseSessionBridge(loader);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("SIP-TLS needs bctls " + REQUIRED_BCTLS + " but found bctls "
+                    + bctlsVersion() + ", whose BCJSSE session cache differs (" + e + "). Put bctls-jdk18on-"
+                    + REQUIRED_BCTLS + ".jar on the class path (on the module path, also --add-opens "
+                    + "org.bouncycastle.tls/org.bouncycastle.jsse.provider=<the SIP-TLS module or ALL-UNNAMED>)",
+                    e);
+        }
+        String found = bctlsVersion();
+        if (!REQUIRED_BCTLS.equals(found)) {
+            LOG.log(System.Logger.Level.WARNING, "bctls {0} found, SIP-TLS was measured against {1}; its session "
+                    + "cache members match, resumption should still work", found, REQUIRED_BCTLS);
+        }
+        return bridge;
+    }
+
+    /** Server side: session-ID lookups in {@code serverContext} read through to {@code lookup}. */
+    void readThroughById(SSLSessionContext serverContext, Function<byte[], Optional<ResumableSession>> lookup) {
+        attach(sessionsById, serverContext, key -> lookup.apply(((SessionID) key).getBytes()));
+    }
+
+    /** Client side: {@code "host:port"} lookups in {@code clientContext} read through to {@code lookup}. */
+    void readThroughByPeer(SSLSessionContext clientContext,
+                           BiFunction<String, Integer, Optional<ResumableSession>> lookup) {
+        attach(sessionsByPeer, clientContext, key -> {
+            String peer = (String) key; // host + ':' + port, lower case (IPv6 hosts hold colons too)
+            int colon = peer.lastIndexOf(':');
+            int port;
+            try {
+                port = Integer.parseInt(peer.substring(colon + 1));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+            return colon > 0 ? lookup.apply(peer.substring(0, colon), port) : Optional.empty();
+        });
+    }
+
+    /** The bctls version on the class path, from its jar manifest ({@code Bundle-Version}) or module. */
+    static String bctlsVersion() {
+        Class<?> c = BouncyCastleJsseProvider.class;
+        Optional<String> moduleVersion = c.getModule().isNamed()
+                ? c.getModule().getDescriptor().rawVersion() : Optional.empty();
+        if (moduleVersion.isPresent()) {
+            return moduleVersion.get();
+        }
+        try {
+            CodeSource source = c.getProtectionDomain().getCodeSource();
+            File jar = new File(source.getLocation().toURI());
+            try (JarFile file = new JarFile(jar)) {
+                Manifest manifest = file.getManifest();
+                String version = manifest == null ? null : manifest.getMainAttributes().getValue("Bundle-Version");
+                if (version != null) {
+                    return version;
+                }
+            }
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the bctls jar manifest", e);
+        }
+        return "of unknown version";
+    }
+
+    @SuppressWarnings("unchecked")
+    private void attach(Field field, SSLSessionContext context, Function<Object, Optional<ResumableSession>> lookup) {
+        if (!contextClass.isInstance(context)) {
+            throw new IllegalArgumentException("not a BCJSSE session context: " + context.getClass().getName());
+        }
+        ReferenceQueue<Object> queue = new ReferenceQueue<>();
+        synchronized (context) { // BCJSSE's own cache lock
+            try {
+                Map<Object, Object> cache = (Map<Object, Object>) field.get(context);
+                if (cache instanceof ReadThroughMap) {
+                    throw new IllegalStateException("session bridge already attached to " + context);
+                }
+                field.set(context, new ReadThroughMap<>(cache, entry -> isLive(entry, context),
+                        key -> lookup.apply(key).map(s -> newEntry(context, s, queue)).orElse(null)));
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("cannot attach the session bridge to " + field, e);
+            }
+        }
+    }
+
+    /**
+     * A SessionEntry around a new ProvSSLSession. The entry holds the session only softly and BCJSSE takes
+     * it the moment the lookup returns; a collection in between (only near memory exhaustion) costs a full
+     * handshake, nothing more.
+     */
+    private Object newEntry(SSLSessionContext context, ResumableSession s, ReferenceQueue<Object> queue) {
+        while (queue.poll() != null) {
+            // entries are never stored; drop any the collector cleared
+        }
+        try {
+            Object parameters = newJsseParameters.newInstance(s.endpointIdAlgorithm(), null);
+            Object session = newSession.newInstance(context, new ConcurrentHashMap<String, Object>(), s.peerHost(),
+                    s.peerPort(), s.creationTime(), s.tlsSession(), parameters);
+            return newEntry.newInstance(new SessionID(s.tlsSession().getSessionID()), session, queue);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot build a BCJSSE session; full handshake instead", e);
+            return null;
+        }
+    }
+
+    /** Whether a cached entry still holds a session BCJSSE would resume: present, valid, not timed out. */
+    private static boolean isLive(Object entry, SSLSessionContext context) {
+        Object referent = ((Reference<?>) entry).get();
+        if (!(referent instanceof SSLSession) || !((SSLSession) referent).isValid()) {
+            return false;
+        }
+        int timeout = context.getSessionTimeout();
+        return timeout < 1
+                || ((SSLSession) referent).getCreationTime() >= System.currentTimeMillis() - 1000L * timeout;
+    }
+
+    private static Class<?> load(ClassLoader loader, String name, Class<?> supertype) throws ClassNotFoundException {
+        Class<?> c = Class.forName(PACKAGE + name, false, loader);
+        if (!supertype.isAssignableFrom(c)) {
+            throw new IllegalStateException(c.getName() + " is no longer a " + supertype.getName());
+        }
+        return c;
+    }
+
+    private Field mapField(String name, Class<?> keyType, Class<?> valueType) throws NoSuchFieldException {
+        Field f = contextClass.getDeclaredField(name);
+        Type type = f.getGenericType();
+        boolean expected = type instanceof ParameterizedType
+                && ((ParameterizedType) type).getRawType() == Map.class
+                && Arrays.equals(((ParameterizedType) type).getActualTypeArguments(), new Type[]{keyType, valueType})
+                && !Modifier.isStatic(f.getModifiers());
+        if (!expected) {
+            throw new IllegalStateException(f + " is no longer a Map<" + keyType.getSimpleName() + ", "
+                    + valueType.getSimpleName() + ">");
+        }
+        return accessible(f);
+    }
+
+    private void requireLookup(Class<?> session, Class<?>... parameters) throws NoSuchMethodException {
+        if (contextClass.getDeclaredMethod("getSessionImpl", parameters).getReturnType() != session) {
+            throw new IllegalStateException("getSessionImpl" + Arrays.toString(parameters)
+                    + " no longer returns " + session.getName());
+        }
+    }
+
+    private static <T extends AccessibleObject> T accessible(T member) {
+        member.setAccessible(true);
+        return member;
+    }
+}

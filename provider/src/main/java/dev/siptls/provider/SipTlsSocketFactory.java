@@ -1,0 +1,71 @@
+package dev.siptls.provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/** BCJSSE's socket factory, with the SIP-TLS default protocols enabled on every socket it makes. */
+final class SipTlsSocketFactory extends SSLSocketFactory {
+
+    private final SSLSocketFactory bcjsse;
+    private final String[] protocols;
+
+    SipTlsSocketFactory(SSLSocketFactory bcjsse, String[] protocols) {
+        this.bcjsse = bcjsse;
+        this.protocols = protocols.clone();
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+        return bcjsse.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+        return bcjsse.getSupportedCipherSuites();
+    }
+
+    @Override
+    public Socket createSocket() throws IOException {
+        return configure(bcjsse.createSocket());
+    }
+
+    @Override
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+        return configure(bcjsse.createSocket(s, host, port, autoClose));
+    }
+
+    @Override
+    public Socket createSocket(Socket s, InputStream consumed, boolean autoClose) throws IOException {
+        return configure(bcjsse.createSocket(s, consumed, autoClose));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+        return configure(bcjsse.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        return configure(bcjsse.createSocket(host, port, localHost, localPort));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+        return configure(bcjsse.createSocket(host, port));
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+            throws IOException {
+        return configure(bcjsse.createSocket(address, port, localAddress, localPort));
+    }
+
+    private Socket configure(Socket socket) {
+        ((SSLSocket) socket).setEnabledProtocols(protocols);
+        return socket;
+    }
+}
