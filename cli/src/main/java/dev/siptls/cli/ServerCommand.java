@@ -1,0 +1,194 @@
+package dev.siptls.cli;
+
+import dev.siptls.server.KeyServer;
+import dev.siptls.server.KeyServerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sip-tls server}: runs a key server until Ctrl-C. Without {@code --config} naming a key store it
+ * creates (or reloads) demo credentials in {@code --data-dir} and says how agents use them.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Runs a SIP-TLS key server until Ctrl-C.",
+            "Without a keystore in --config it creates (first run) or loads demo credentials in --data-dir:"
+                + " a demo CA, a trust store, the key server's identity (localhost, 127.0.0.1), agent"
+                + " identities and a TLS server identity, and prints how to use them."})
+final class ServerCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "TLS port (default: 5061; 0 picks a free one).")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: 127.0.0.1).")
+    String bind;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file (see --help-config for its keys).")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "sip-tls-data",
+            description = "Where demo credentials are kept (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--plain-tcp-port", paramLabel = "PORT",
+            description = "Also listen on plain TCP for conformance tools such as sipp (nothing secure succeeds there).")
+    Integer plainTcpPort;
+
+    @Option(names = "--verbose", description = "Log every decision (DEBUG), never a body.")
+    boolean verbose;
+
+    @Option(names = "--help-config", description = "Print the configuration keys and exit.")
+    boolean helpConfig;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (helpConfig) {
+            out.println(CONFIG_HELP);
+            out.flush();
+            return 0;
+        }
+        configureLogging(verbose);
+        KeyServer server = start(out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            out.println("Key server stopped.");
+            out.flush();
+            stopped.countDown();
+        }, "sip-tls-shutdown"));
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** Starts the server as configured and prints where it listens and what credentials it uses. */
+    KeyServer start(PrintWriter out) throws Exception {
+        ServerSettings settings = config == null ? ServerSettings.none() : ServerSettings.load(config);
+        Path base = config == null ? Path.of(".") : config.toAbsolutePath().getParent();
+        KeyServerConfig.Builder b = KeyServerConfig.builder();
+        DemoCredentials demo = null;
+        if (settings.hasIdentity()) {
+            b.identity(settings.identity(base));
+        } else {
+            demo = DemoCredentials.ensure(dataDir.toAbsolutePath().normalize(), settings.demoAgents());
+            b.identity(demo.keyServerIdentity());
+        }
+        settings.apply(b, base);
+        if (port != null) {
+            b.port(port);
+        }
+        if (bind != null) {
+            b.bindAddress(bind);
+        }
+        if (plainTcpPort != null) {
+            b.plainTcpPort(plainTcpPort);
+        }
+        KeyServer server = KeyServer.start(b.build());
+        out.println("SIP-TLS key server '" + server.config().name() + "' listening on tls:"
+                + hostPort(server.address().getAddress().getHostAddress(), server.address().getPort())
+                + server.plainTcpAddress().map(a -> " and plain tcp:" + a.getAddress().getHostAddress() + ":"
+                        + a.getPort()).orElse(""));
+        if (demo != null) {
+            printDemo(out, demo, server);
+        }
+        out.flush();
+        return server;
+    }
+
+    private static void printDemo(PrintWriter out, DemoCredentials demo, KeyServer server) {
+        char[] password = demo.password();
+        try {
+            out.println();
+            out.println("Demo credentials " + (demo.created() ? "created" : "loaded") + " in " + demo.directory()
+                    + " (all PKCS#12):");
+            out.println("  trust store   " + demo.trustStore() + "   (the demo CA; trust it on every side)");
+            out.println("  key server    " + demo.keyServer() + "   (localhost, 127.0.0.1)");
+            for (Map.Entry<String, Path> agent : demo.agents().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey()).toList()) {
+                out.println("  agent         " + agent.getValue() + "   (proves " + agent.getKey() + ")");
+            }
+            out.println("  TLS server    " + demo.tlsServer() + "   (" + DemoCredentials.TLS_SERVER_HOST
+                    + ", localhost, 127.0.0.1)");
+            out.println("  demo CA key   " + demo.ca() + "   (keep private)");
+            out.println("  password      " + new String(password) + "   (also in " + demo.passwordFile() + ")");
+            String aor = demo.agentAors().isEmpty() ? "sip:alice@example.com" : demo.agentAors().get(0);
+            Path agentFile = demo.agents().getOrDefault(aor, demo.directory().resolve("alice@example.com.p12"));
+            out.println();
+            out.println("An agent uses them like this (Java):");
+            out.println("  char[] password = Files.readString(Path.of(\"" + demo.passwordFile() + "\")).strip().toCharArray();");
+            out.println("  TlsIdentity identity = TlsIdentity.fromPkcs12(Path.of(\"" + agentFile + "\"), password,");
+            out.println("          Path.of(\"" + demo.trustStore() + "\"), password);");
+            out.println("  SipTlsAgent agent = SipTlsAgent.builder()");
+            out.println("          .aor(\"" + aor + "\")");
+            out.println("          .identity(identity)");
+            out.println("          .keyServer(new InetSocketAddress(\"" + server.address().getAddress().getHostAddress()
+                    + "\", " + server.address().getPort() + "))");
+            out.println("          .keyServerName(\"localhost\")");
+            out.println("          .policy(SecurityPolicy.builder()");
+            out.println("                  .cipherSuite(\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\").build())");
+            out.println("          .build();");
+            out.println("  agent.start();");
+            out.println("A TLS server agent adds .binding(new HostPort(\"" + DemoCredentials.TLS_SERVER_HOST
+                    + "\", 8443)) and .certificateChain(<chain of " + demo.tlsServer().getFileName()
+                    + ">) to its policy.");
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    private static String hostPort(String host, int port) {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** One line per record on stderr; DEBUG for SIP-TLS with {@code --verbose}. */
+    static void configureLogging(boolean verbose) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+        Logger root = Logger.getLogger("");
+        Level level = verbose ? Level.FINE : Level.INFO;
+        Logger.getLogger("dev.siptls").setLevel(level);
+        for (var handler : root.getHandlers()) {
+            handler.setLevel(level);
+            handler.setFormatter(new java.util.logging.SimpleFormatter());
+        }
+    }
+
+    static final String CONFIG_HELP = """
+            Keys of the --config properties file (all optional; flags win over the file):
+              keystore                    PKCS#12 with the key server's key and chain (else demo credentials)
+              keystore.password           its password (or env SIPTLS_KEYSTORE_PASSWORD)
+              truststore                  PKCS#12 of the CAs agents' client certificates chain to
+              truststore.password         default: keystore.password
+              policy.truststore           PKCS#12 of the CAs for TLS server certificates in policies (default: truststore)
+              policy.truststore.password  default: truststore.password
+              bind                        listen address (default 127.0.0.1)
+              port                        TLS port (default 5061)
+              plain-tcp.port              plain-TCP listener for sipp (default 0 = none)
+              name                        name in logs and JMX (default keyserver)
+              sa.max-lifetime             longest SA lifetime, seconds (default 3600)
+              expires.min                 shortest registration, seconds (default 60)
+              expires.max                 longest registration, seconds (default 3600)
+              expires.default             registration when none asked, seconds (default 600)
+              relay.timeout               wait for the server agent, milliseconds (default 5000)
+              max-message-size            bytes (default 131072)
+              replay-cache.size           INVITEs remembered against replays (default 65536)
+              authorization               same-domain (default) or anyone
+              demo.agents                 comma-separated AORs for demo identities
+                                          (default sip:alice@example.com,sip:bob@example.com)""";
+}

@@ -1,0 +1,174 @@
+package dev.siptls.cli;
+
+import dev.siptls.server.AuthorizationRule;
+import dev.siptls.server.KeyServerConfig;
+import dev.siptls.sip.TlsIdentity;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The {@code --config} properties file of {@code sip-tls server}. Every key is optional; command-line flags
+ * win over the file, the file over the defaults. Unknown keys are refused, so a typo does not go unnoticed.
+ *
+ * <pre>
+ * # --- identity (leave out for the demo credentials in --data-dir) ---------------------------------
+ * # keystore             PKCS#12 file with the key server's key and certificate chain
+ * # keystore.password    its password (or set the environment variable SIPTLS_KEYSTORE_PASSWORD)
+ * # truststore           PKCS#12 file of the CAs agents' client certificates chain to
+ * # truststore.password  its password (default: keystore.password)
+ * # policy.truststore    PKCS#12 file of the CAs TLS server certificates in policies chain to
+ * #                      (default: truststore)
+ * # policy.truststore.password  (default: truststore.password)
+ * # --- where it listens ----------------------------------------------------------------------------
+ * # bind                 address of the TLS listener (default 127.0.0.1; --bind wins)
+ * # port                 TLS port (default 5061; 0 picks a free one; --port wins)
+ * # plain-tcp.port       plain-TCP listener for conformance tools without TLS, e.g. sipp
+ * #                      (default 0 = none; nothing security-relevant succeeds on it)
+ * # name                 name of the server in logs and JMX (default keyserver)
+ * # --- limits --------------------------------------------------------------------------------------
+ * # sa.max-lifetime      longest SA lifetime handed out, seconds (default 3600, at most 86400)
+ * # expires.min          shortest registration accepted, seconds (default 60; 423 below)
+ * # expires.max          longest registration granted, seconds (default 3600; longer asks are cut)
+ * # expires.default      registration granted when a REGISTER names none, seconds (default 600)
+ * # relay.timeout        how long to wait for the server agent's answer, milliseconds (default 5000)
+ * # max-message-size     largest SIP message accepted, bytes (default 131072)
+ * # replay-cache.size    INVITEs remembered to refuse replays (default 65536)
+ * # --- policy --------------------------------------------------------------------------------------
+ * # authorization        same-domain (default: both AORs in one domain) or anyone
+ * # demo.agents          comma-separated AORs to create demo identities for
+ * #                      (default sip:alice@example.com,sip:bob@example.com; demo mode only)
+ * </pre>
+ */
+final class ServerSettings {
+
+    static final Set<String> KEYS = Set.of("keystore", "keystore.password", "truststore", "truststore.password",
+            "policy.truststore", "policy.truststore.password", "bind", "port", "plain-tcp.port", "name",
+            "sa.max-lifetime", "expires.min", "expires.max", "expires.default", "relay.timeout",
+            "max-message-size", "replay-cache.size", "authorization", "demo.agents");
+
+    private final Properties properties;
+
+    private ServerSettings(Properties properties) {
+        this.properties = properties;
+        Set<String> unknown = new TreeSet<>(properties.stringPropertyNames());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown key(s) in the configuration: " + unknown
+                    + "; known keys: " + new TreeSet<>(KEYS));
+        }
+    }
+
+    static ServerSettings none() {
+        return new ServerSettings(new Properties());
+    }
+
+    static ServerSettings load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        return new ServerSettings(p);
+    }
+
+    /** Whether the file names the key server's own key store (else the demo credentials are used). */
+    boolean hasIdentity() {
+        return properties.containsKey("keystore");
+    }
+
+    /** The identity named by {@code keystore}/{@code truststore}. */
+    TlsIdentity identity(Path base) throws Exception {
+        char[] password = password("keystore.password", System.getenv("SIPTLS_KEYSTORE_PASSWORD"));
+        char[] trustPassword = password("truststore.password", new String(password));
+        String trust = properties.getProperty("truststore");
+        if (trust == null) {
+            throw new IllegalArgumentException("configuration names a keystore but no truststore");
+        }
+        return TlsIdentity.fromPkcs12(base.resolve(properties.getProperty("keystore")), password,
+                base.resolve(trust), trustPassword);
+    }
+
+    private char[] password(String key, String fallback) {
+        String value = properties.getProperty(key, fallback);
+        if (value == null) {
+            throw new IllegalArgumentException(key + " is not set (nor SIPTLS_KEYSTORE_PASSWORD)");
+        }
+        return value.toCharArray();
+    }
+
+    List<String> demoAgents() {
+        String value = properties.getProperty("demo.agents");
+        if (value == null || value.isBlank()) {
+            return DemoCredentials.DEFAULT_AGENTS;
+        }
+        return List.of(value.trim().split("\\s*,\\s*"));
+    }
+
+    /** Applies every key present to {@code b}; flags are applied by the caller afterwards. */
+    KeyServerConfig.Builder apply(KeyServerConfig.Builder b, Path base) throws Exception {
+        String policyTrust = properties.getProperty("policy.truststore");
+        if (policyTrust != null) {
+            char[] pw = password("policy.truststore.password", properties.getProperty("truststore.password",
+                    properties.getProperty("keystore.password", System.getenv("SIPTLS_KEYSTORE_PASSWORD"))));
+            b.policyTrustStore(TlsIdentity.load(base.resolve(policyTrust), pw));
+        }
+        String v;
+        if ((v = properties.getProperty("bind")) != null) {
+            b.bindAddress(v.trim());
+        }
+        if ((v = properties.getProperty("port")) != null) {
+            b.port(integer("port", v));
+        }
+        if ((v = properties.getProperty("plain-tcp.port")) != null) {
+            b.plainTcpPort(integer("plain-tcp.port", v));
+        }
+        if ((v = properties.getProperty("name")) != null) {
+            b.name(v.trim());
+        }
+        if ((v = properties.getProperty("sa.max-lifetime")) != null) {
+            b.maxLifetime(Duration.ofSeconds(integer("sa.max-lifetime", v)));
+        }
+        if ((v = properties.getProperty("expires.min")) != null) {
+            b.minExpires(Duration.ofSeconds(integer("expires.min", v)));
+        }
+        if ((v = properties.getProperty("expires.max")) != null) {
+            b.maxExpires(Duration.ofSeconds(integer("expires.max", v)));
+        }
+        if ((v = properties.getProperty("expires.default")) != null) {
+            b.defaultExpires(Duration.ofSeconds(integer("expires.default", v)));
+        }
+        if ((v = properties.getProperty("relay.timeout")) != null) {
+            b.relayTimeout(Duration.ofMillis(integer("relay.timeout", v)));
+        }
+        if ((v = properties.getProperty("max-message-size")) != null) {
+            b.maxMessageSize(integer("max-message-size", v));
+        }
+        if ((v = properties.getProperty("replay-cache.size")) != null) {
+            b.replayCacheSize(integer("replay-cache.size", v));
+        }
+        if ((v = properties.getProperty("authorization")) != null) {
+            b.authorization(switch (v.trim()) {
+                case "same-domain" -> AuthorizationRule.sameDomain();
+                case "anyone" -> AuthorizationRule.anyone();
+                default -> throw new IllegalArgumentException(
+                        "authorization must be same-domain or anyone, got '" + v.trim() + "'");
+            });
+        }
+        return b;
+    }
+
+    private static int integer(String key, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, got '" + value.trim() + "'");
+        }
+    }
+}

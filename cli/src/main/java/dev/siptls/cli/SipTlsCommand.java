@@ -1,0 +1,44 @@
+package dev.siptls.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sip-tls}: the command line of SIP-TLS. One subcommand so far, {@code server}, which runs a key
+ * server (with demo credentials if none are configured).
+ */
+@Command(name = "sip-tls",
+        mixinStandardHelpOptions = true,
+        versionProvider = SipTlsCommand.Version.class,
+        description = "TLS handshakes whose security associations are distributed by a SIP key server.",
+        subcommands = {ServerCommand.class, CommandLine.HelpCommand.class})
+public final class SipTlsCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@link #main} runs it, for tests. */
+    static CommandLine commandLine() {
+        return new CommandLine(new SipTlsCommand());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar's manifest, if built as one. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SipTlsCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"sip-tls " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

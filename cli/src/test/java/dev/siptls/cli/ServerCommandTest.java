@@ -1,0 +1,130 @@
+package dev.siptls.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.siptls.agent.SipTlsAgent;
+import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.server.KeyServer;
+import dev.siptls.sip.TlsIdentity;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServerCommandTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void createsDemoCredentialsAndServesAgentsThatUseThem() throws Exception {
+        StringWriter printed = new StringWriter();
+        try (KeyServer server = command("server", "--port", "0", "--data-dir", dataDir.toString())
+                .start(new PrintWriter(printed))) {
+            String password = Files.readString(dataDir.resolve("password")).strip();
+            assertTrue(printed.toString().contains("Demo credentials created"), printed.toString());
+            assertTrue(printed.toString().contains(password));
+            assertTrue(printed.toString().contains(dataDir.resolve("alice@example.com.p12").toString()));
+
+            try (SipTlsAgent bob = agent(server, "sip:bob@example.com", password);
+                 SipTlsAgent alice = agent(server, "sip:alice@example.com", password)) {
+                bob.start();
+                alice.start();
+                assertTrue(bob.awaitRegistered(Duration.ofSeconds(10)), "bob: " + bob.lastError());
+                assertTrue(alice.awaitRegistered(Duration.ofSeconds(10)), "alice: " + alice.lastError());
+
+                SecurityAssociation sa = alice.requestAssociation("sips:bob@example.com").get(10, TimeUnit.SECONDS);
+
+                assertEquals("sip:bob@example.com", sa.server().identity());
+            }
+        }
+    }
+
+    @Test
+    void reloadsTheDemoCredentialsItCreatedBefore() throws Exception {
+        try (KeyServer first = command("server", "--port", "0", "--data-dir", dataDir.toString())
+                .start(new PrintWriter(new StringWriter()))) {
+            assertTrue(first.address().getPort() > 0);
+        }
+        byte[] ca = Files.readAllBytes(dataDir.resolve("ca.p12"));
+        StringWriter printed = new StringWriter();
+
+        try (KeyServer second = command("server", "--port", "0", "--data-dir", dataDir.toString())
+                .start(new PrintWriter(printed))) {
+            assertTrue(printed.toString().contains("Demo credentials loaded"), printed.toString());
+            assertTrue(second.address().getPort() > 0);
+        }
+        assertTrue(java.util.Arrays.equals(ca, Files.readAllBytes(dataDir.resolve("ca.p12"))));
+    }
+
+    @Test
+    void readsSettingsFromTheConfigurationFileAndLetsFlagsWin() throws Exception {
+        Path config = dataDir.resolve("server.properties");
+        Files.writeString(config, "name=from-file\nport=1\nexpires.min=30\nauthorization=anyone\n");
+
+        try (KeyServer server = command("server", "--port", "0", "--config", config.toString(),
+                "--data-dir", dataDir.resolve("data").toString()).start(new PrintWriter(new StringWriter()))) {
+            assertEquals("from-file", server.config().name());
+            assertEquals(Duration.ofSeconds(30), server.config().minExpires());
+            assertTrue(server.address().getPort() != 1);
+        }
+    }
+
+    @Test
+    void refusesAnUnknownConfigurationKey() throws Exception {
+        Path config = dataDir.resolve("typo.properties");
+        Files.writeString(config, "prot=5061\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> command("server", "--config", config.toString()).start(new PrintWriter(new StringWriter())));
+
+        assertTrue(e.getMessage().contains("prot"), e.getMessage());
+    }
+
+    @Test
+    void helpListsTheServerOptions() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = SipTlsCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+
+        assertEquals(0, cli.execute("server", "--help"));
+
+        for (String option : new String[] {"--port", "--bind", "--config", "--data-dir"}) {
+            assertTrue(out.toString().contains(option), out.toString());
+        }
+    }
+
+    @Test
+    void topLevelHelpNamesTheServerCommand() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = SipTlsCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+
+        assertEquals(0, cli.execute("--help"));
+
+        assertTrue(out.toString().contains("server"), out.toString());
+    }
+
+    private static ServerCommand command(String... args) {
+        CommandLine.ParseResult parsed = SipTlsCommand.commandLine().parseArgs(args);
+        return (ServerCommand) parsed.subcommand().commandSpec().userObject();
+    }
+
+    private SipTlsAgent agent(KeyServer server, String aor, String password) throws Exception {
+        char[] pw = password.toCharArray();
+        TlsIdentity identity = TlsIdentity.fromPkcs12(dataDir.resolve(DemoCredentials.fileName(aor) + ".p12"), pw,
+                dataDir.resolve("truststore.p12"), pw);
+        return SipTlsAgent.builder().aor(aor).identity(identity).keyServer(server.address())
+                .keyServerName("localhost")
+                .policy(SecurityPolicy.builder().cipherSuite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build())
+                .build();
+    }
+}

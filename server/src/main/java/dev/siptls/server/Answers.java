@@ -1,0 +1,63 @@
+package dev.siptls.server;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * Sends the key server's answers and keeps the books on them: every refusal is counted under its status
+ * and key and logged at INFO with its reason, every other decision at DEBUG. Never logs a body.
+ */
+final class Answers {
+
+    private static final Logger LOG = System.getLogger("dev.siptls.server.KeyServer");
+
+    final SipMessages messages;
+    private final Counters counters;
+
+    Answers(SipMessages messages, Counters counters) {
+        this.messages = messages;
+        this.counters = counters;
+    }
+
+    /** Refuses {@code request}, counting and logging why. */
+    void refuse(ServerTransaction tx, Request request, Origin origin, Refusal refusal) {
+        counters.refused(refusal.status(), refusal.key());
+        LOG.log(Level.INFO, () -> "refused " + request.getMethod() + " from " + SipText.from(request) + " on "
+                + origin + ": " + refusal.status() + " " + refusal.reason());
+        Response response = messages.response(request, refusal.status(), refusal.reason());
+        if (refusal.status() == 405) {
+            messages.addAllow(response);
+        }
+        if (refusal instanceof Registrar.MinExpires min) {
+            messages.addMinExpires(response, min.seconds);
+        }
+        if (refusal.status() == 415) {
+            messages.addAccept(response);
+        }
+        send(tx, response);
+    }
+
+    /** Sends a response on its transaction; a failure (the agent went away) is only logged. */
+    void send(ServerTransaction tx, Response response) {
+        try {
+            tx.sendResponse(response);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, () -> "could not send " + response.getStatusCode() + ": " + e);
+        }
+    }
+
+    static void debug(java.util.function.Supplier<String> message) {
+        LOG.log(Level.DEBUG, message);
+    }
+
+    static void info(java.util.function.Supplier<String> message) {
+        LOG.log(Level.INFO, message);
+    }
+
+    static void warn(String message, Throwable e) {
+        LOG.log(Level.WARNING, message, e);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.siptls.server;
+
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.PeerInfo;
+import dev.siptls.protocol.SecurityAssociation;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Makes the security association for one client and one server from their policies (docs/PROTOCOL.md,
+ * phase 2): fresh random session id, master secret and hello randoms, the client's most preferred suite
+ * the server accepts, extended master secret on, the shortest of the three lifetime limits.
+ */
+final class AssociationFactory {
+
+    private final SecureRandom random;
+    private final Duration maxLifetime;
+
+    AssociationFactory(SecureRandom random, Duration maxLifetime) {
+        this.random = random;
+        this.maxLifetime = maxLifetime;
+    }
+
+    /** The suite both accept, in the client's order of preference; 488 if none. */
+    static String commonSuite(StoredPolicy client, StoredPolicy server) throws Refusal {
+        List<String> accepted = server.cipherSuites();
+        for (String suite : client.cipherSuites()) {
+            if (accepted.contains(suite)) {
+                return suite;
+            }
+        }
+        throw new Refusal(488, "no-common-suite", "No common cipher suite");
+    }
+
+    SecurityAssociation create(String clientAor, StoredPolicy client, String serverAor, StoredPolicy server,
+            HostPort serverAddress) throws Refusal {
+        String suite = commonSuite(client, server);
+        Duration lifetime = maxLifetime;
+        lifetime = min(lifetime, client.maxLifetime().orElse(lifetime));
+        lifetime = min(lifetime, server.maxLifetime().orElse(lifetime));
+        byte[] secret = bytes(48);
+        try {
+            return SecurityAssociation.builder()
+                    .sessionId(bytes(32))
+                    .cipherSuite(suite)
+                    .protocolVersion("TLSv1.2")
+                    .extendedMasterSecret(true)
+                    .masterSecret(secret)
+                    .lifetime(lifetime)
+                    .creationTime(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                    .client(PeerInfo.builder().random(bytes(32)).identity(clientAor)
+                            .certificateChain(client.certificateChain()).build())
+                    .server(PeerInfo.builder().random(bytes(32)).identity(serverAor).address(serverAddress)
+                            .certificateChain(server.certificateChain()).build())
+                    .build();
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.siptls.server;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/** The counters behind {@link KeyServerStatistics}: adders, so the SIP thread never contends on them. */
+final class Counters implements KeyServerStatistics {
+
+    final LongAdder registrationsCreated = new LongAdder();
+    final LongAdder registrationsRefreshed = new LongAdder();
+    final LongAdder policiesAccepted = new LongAdder();
+    final LongAdder associationsIssued = new LongAdder();
+    private final LongAdder relays = new LongAdder();
+    private final LongAdder relayNanos = new LongAdder();
+    private final LongAccumulator relayMaxNanos = new LongAccumulator(Math::max, 0);
+    private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
+    private final LongSupplier currentRegistrations;
+    private final LongSupplier currentPolicies;
+
+    Counters(LongSupplier currentRegistrations, LongSupplier currentPolicies) {
+        this.currentRegistrations = currentRegistrations;
+        this.currentPolicies = currentPolicies;
+    }
+
+    void refused(int status, String key) {
+        refusals.computeIfAbsent(status + " " + key, k -> new LongAdder()).increment();
+    }
+
+    void relayAnswered(long nanos) {
+        relays.increment();
+        relayNanos.add(nanos);
+        relayMaxNanos.accumulate(nanos);
+    }
+
+    /** How often one refusal happened, 0 if never. */
+    long refusals(int status, String key) {
+        LongAdder a = refusals.get(status + " " + key);
+        return a == null ? 0 : a.sum();
+    }
+
+    @Override public long getCurrentRegistrations() { return currentRegistrations.getAsLong(); }
+    @Override public long getTotalRegistrations() { return registrationsCreated.sum(); }
+    @Override public long getRefreshedRegistrations() { return registrationsRefreshed.sum(); }
+    @Override public long getCurrentPolicies() { return currentPolicies.getAsLong(); }
+    @Override public long getTotalPolicies() { return policiesAccepted.sum(); }
+    @Override public long getSecurityAssociationsIssued() { return associationsIssued.sum(); }
+
+    @Override
+    public Map<String, Long> getRefusals() {
+        Map<String, Long> out = new TreeMap<>();
+        refusals.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    @Override
+    public long getTotalRefusals() {
+        return refusals.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    @Override public long getRelaysAnswered() { return relays.sum(); }
+
+    @Override
+    public long getRelayLatencyMeanMicros() {
+        long n = relays.sum();
+        return n == 0 ? 0 : relayNanos.sum() / n / 1000;
+    }
+
+    @Override public long getRelayLatencyMaxMicros() { return relayMaxNanos.get() / 1000; }
+
+    @Override
+    public String toString() {
+        return "KeyServerStatistics[registrations=" + getCurrentRegistrations() + " (total " + getTotalRegistrations()
+                + "), policies=" + getCurrentPolicies() + ", SAs=" + getSecurityAssociationsIssued()
+                + ", refusals=" + getRefusals() + "]";
+    }
+}

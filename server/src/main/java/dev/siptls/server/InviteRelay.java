@@ -1,0 +1,401 @@
+package dev.siptls.server;
+
+import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.SipEndpoint;
+import gov.nist.javax.sip.TransactionExt;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * INVITE (phase 2), as a back-to-back UA: checks the client's INVITE, makes the SA, sends it in a new
+ * INVITE to the server agent over that agent's flow, and answers the client with the same SA once the
+ * server agent has accepted it. The client's ACK triggers the server leg's ACK (if the client never ACKs,
+ * the server leg is ACKed after {@code relayTimeout} anyway); then both dialogs are deleted and the body
+ * zeroed. Checks run on the SIP thread; whatever may open a connection runs on the endpoint's worker.
+ */
+final class InviteRelay {
+
+    private final Registry registry;
+    private final AssociationFactory factory;
+    private final XmlCodec codec;
+    private final Answers answers;
+    private final Counters counters;
+    private final KeyServerConfig config;
+    private final ReplayGuard replays;
+    private final Map<String, Relay> byServerCall = new ConcurrentHashMap<>();
+    private final Map<String, Relay> byClientCall = new ConcurrentHashMap<>();
+    private volatile SipEndpoint endpoint;
+
+    InviteRelay(Registry registry, AssociationFactory factory, XmlCodec codec, Answers answers, Counters counters,
+            KeyServerConfig config) {
+        this.registry = registry;
+        this.factory = factory;
+        this.codec = codec;
+        this.answers = answers;
+        this.counters = counters;
+        this.config = config;
+        this.replays = new ReplayGuard(config.replayCacheSize());
+    }
+
+    void attach(SipEndpoint sipEndpoint) {
+        this.endpoint = sipEndpoint;
+    }
+
+    /**
+     * The flow a request of ours must travel over: a server leg's by its Call-ID, else the flow of the AOR
+     * in its To header (a late ACK after the relay was forgotten).
+     */
+    Optional<InetSocketAddress> route(Request request) {
+        String callId = SipText.callId(request);
+        Relay relay = callId == null ? null : byServerCall.get(callId);
+        if (relay != null) {
+            return Optional.of(relay.serverFlow());
+        }
+        String aor = Aors.canonical(String.valueOf(SipText.toUri(request)));
+        return aor == null ? Optional.empty() : registry.flowOf(aor, System.currentTimeMillis());
+    }
+
+    // ---- the client leg -------------------------------------------------------------------------------
+
+    void onInvite(ServerTransaction tx, Request request, Origin origin) {
+        Relay relay;
+        try {
+            relay = check(tx, request, origin);
+        } catch (Refusal r) {
+            answers.refuse(tx, request, origin, r);
+            return;
+        }
+        SipEndpoint ep = endpoint;
+        if (ep == null) {
+            answers.refuse(tx, request, origin, new Refusal(503, "starting", "Key server starting"));
+            return;
+        }
+        byClientCall.put(relay.clientKey, relay);
+        Answers.debug(() -> "INVITE from " + relay.clientAor + " for " + relay.serverAor + " accepted, relaying");
+        ep.scheduler().execute(() -> start(ep, relay));
+    }
+
+    /** The checks of docs/PROTOCOL.md phase 2, in its order. */
+    private Relay check(ServerTransaction tx, Request request, Origin origin) throws Refusal {
+        if (!origin.tls()) {
+            throw new Refusal(403, "tls-required", "TLS required");
+        }
+        long now = System.currentTimeMillis();
+        String sender = Aors.canonical(String.valueOf(SipText.fromUri(request)));
+        Registration client = sender == null ? null : registry.active(sender, now).orElse(null);
+        if (client == null || !client.flow().equals(origin.flow()) || origin.fingerprint() == null
+                || !client.sameCertificate(origin.fingerprint())) {
+            throw new Refusal(403, "sender-not-registered", "Not registered on this connection");
+        }
+        String callId = SipText.callId(request);
+        if (!replays.firstTime(sender + " " + callId + " " + SipText.cseq(request))) {
+            throw new Refusal(482, "replayed-invite", "Loop Detected: INVITE replayed");
+        }
+        URI uri = request.getRequestURI();
+        if (!(uri instanceof SipURI target)) {
+            throw new Refusal(416, "unsupported-uri-scheme", "Unsupported URI Scheme");
+        }
+        String targetAor;
+        HostPort address = null;
+        if (target.getUser() == null && target.getPort() > 0) {
+            address = hostPort(target);
+            targetAor = registry.bindingOwner(address).orElse(null);
+            if (targetAor == null) {
+                throw new Refusal(404, "unknown-target", "No agent serves " + address);
+            }
+        } else {
+            targetAor = Aors.canonical("sip:" + (target.getUser() == null ? "" : target.getUser() + "@")
+                    + target.getHost());
+            if (targetAor == null || !registry.known(targetAor)) {
+                throw new Refusal(404, "unknown-target", "Unknown target " + (targetAor == null ? "" : targetAor));
+            }
+        }
+        String shown = address != null ? address.toString() : targetAor;
+        Registration server = registry.active(targetAor, now).orElse(null);
+        if (server == null) {
+            throw new Refusal(480, "target-not-registered", shown + " is not registered");
+        }
+        if (server.policy() == null) {
+            throw new Refusal(480, "target-without-policy", shown + " has published no policy");
+        }
+        if (!config.authorization().permits(sender, targetAor)) {
+            throw new Refusal(403, "not-authorized", "Not authorized to reach " + shown);
+        }
+        if (client.policy() == null) {
+            throw new Refusal(488, "client-without-policy", "No policy published by " + sender);
+        }
+        AssociationFactory.commonSuite(client.policy(), server.policy());
+        if (address == null && !server.policy().bindings().isEmpty()) {
+            address = server.policy().bindings().get(0);
+        }
+        return new Relay(tx, request, origin, sender + " " + callId, sender, client, targetAor, server, address);
+    }
+
+    private static HostPort hostPort(SipURI uri) throws Refusal {
+        String host = uri.getHost();
+        if (host != null && host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            return new HostPort(host, uri.getPort());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new Refusal(404, "unknown-target", "No agent serves that host");
+        }
+    }
+
+    void onAck(RequestEvent event, Origin origin) {
+        Request ack = event.getRequest();
+        String sender = Aors.canonical(String.valueOf(SipText.fromUri(ack)));
+        Relay relay = byClientCall.get(sender + " " + SipText.callId(ack));
+        if (relay == null) {
+            return;
+        }
+        if (!relay.client.flow().equals(origin.flow())) {
+            Answers.debug(() -> "ignored ACK for " + relay + " from another connection " + origin);
+            return;
+        }
+        relay.clientDialog = event.getDialog();
+        SipEndpoint ep = endpoint;
+        ep.scheduler().execute(() -> complete(relay, "client ACK"));
+    }
+
+    void onCancel(ServerTransaction cancelTx, Request cancel, Origin origin) {
+        String sender = Aors.canonical(String.valueOf(SipText.fromUri(cancel)));
+        Relay relay = byClientCall.get(sender + " " + SipText.callId(cancel));
+        if (relay == null || !relay.client.flow().equals(origin.flow())) {
+            answers.send(cancelTx, answers.messages.response(cancel, 481, "Call/Transaction Does Not Exist"));
+            return;
+        }
+        answers.send(cancelTx, answers.messages.response(cancel, 200, "OK"));
+        if (relay.answered.compareAndSet(false, true)) {
+            answers.send(relay.clientTransaction, answers.messages.response(relay.clientRequest, 487,
+                    "Request Terminated"));
+            Answers.debug(() -> relay + " cancelled by the client");
+            finish(relay);
+        }
+    }
+
+    // ---- the server leg -------------------------------------------------------------------------------
+
+    /** On the worker: makes the SA and sends the server-leg INVITE (which may open a connection). */
+    private void start(SipEndpoint ep, Relay relay) {
+        if (relay.finished.get()) {
+            return;
+        }
+        try {
+            SecurityAssociation sa = factory.create(relay.clientAor, relay.clientRegistration.policy(),
+                    relay.serverAor, relay.serverRegistration.policy(), relay.serverAddress);
+            try {
+                relay.body = codec.encode(sa);
+                relay.sessionId = sa.sessionIdHex();
+            } finally {
+                sa.destroy();
+            }
+            Request invite = serverInvite(ep, relay);
+            relay.serverCallId = SipText.callId(invite);
+            byServerCall.put(relay.serverCallId, relay);
+            ClientTransaction ct = ep.provider().getNewClientTransaction(invite);
+            requireTls((TransactionExt) ct);
+            relay.timer = ep.scheduler().schedule(() -> answerTimeout(relay),
+                    config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            relay.sentNanos = System.nanoTime();
+            ct.sendRequest();
+            Answers.debug(() -> relay + " sent to the server agent on " + relay.serverFlow());
+        } catch (Refusal r) {
+            fail(relay, r);
+        } catch (RuntimeException | LinkageError e) {
+            Answers.warn(relay + " not sent", e);
+            fail(relay, new Refusal(500, "internal-error", "Server Internal Error"));
+        } catch (Exception e) {
+            Answers.debug(() -> relay + " could not reach the server agent: " + e);
+            fail(relay, new Refusal(480, "target-unreachable", relay.serverAor + " is unreachable"));
+        }
+    }
+
+    private Request serverInvite(SipEndpoint ep, Relay relay) throws Exception {
+        SipMessages m = answers.messages;
+        Request invite = m.messages.createRequest(
+                m.addresses.createURI(secure(relay.serverAor)),
+                Request.INVITE,
+                ep.provider().getNewCallId(),
+                m.headers.createCSeqHeader(1L, Request.INVITE),
+                m.headers.createFromHeader(m.addresses.createAddress(relay.clientAor), SipMessages.newTag()),
+                m.headers.createToHeader(m.addresses.createAddress(relay.serverAor), null),
+                List.of(m.headers.createViaHeader(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort(),
+                        "tls", null)),
+                m.headers.createMaxForwardsHeader(70));
+        invite.addHeader(m.contact(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort()));
+        invite.setContent(relay.body, associationType());
+        return invite;
+    }
+
+    void onResponse(ResponseEvent event) {
+        Response response = event.getResponse();
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        if (cseq == null || !Request.INVITE.equals(cseq.getMethod()) || response.getStatusCode() < 200) {
+            return;
+        }
+        Relay relay = byServerCall.get(SipText.callId(response));
+        boolean success = response.getStatusCode() < 300;
+        if (relay == null || !relay.answered.compareAndSet(false, true)) {
+            if (success) {
+                ackLate(event.getDialog(), cseq.getSeqNumber());
+            }
+            return;
+        }
+        relay.cancelTimer();
+        counters.relayAnswered(System.nanoTime() - relay.sentNanos);
+        if (!success) {
+            String reason = response.getReasonPhrase();
+            answers.refuse(relay.clientTransaction, relay.clientRequest, relay.client,
+                    new Refusal(response.getStatusCode(), "server-agent-refused",
+                            reason == null || reason.isBlank() ? "Refused by the server agent" : reason));
+            finish(relay);
+            return;
+        }
+        relay.serverDialog = event.getDialog();
+        relay.serverCseq = cseq.getSeqNumber();
+        try {
+            requireTls((TransactionExt) relay.clientTransaction);
+            Response ok = answers.messages.response(relay.clientRequest, 200, "OK");
+            ok.addHeader(answers.messages.contact(endpoint.listeningPoint().getIPAddress(),
+                    endpoint.listeningPoint().getPort()));
+            ok.setContent(relay.body, associationType());
+            relay.clientTransaction.sendResponse(ok);
+            counters.associationsIssued.increment();
+            Answers.debug(() -> relay + " accepted by the server agent and sent to the client");
+        } catch (IllegalStateException e) {
+            Answers.warn(relay + " not sent to the client", e);
+            answers.send(relay.clientTransaction, answers.messages.response(relay.clientRequest, 500,
+                    "Server Internal Error"));
+        } catch (Exception e) {
+            Answers.info(() -> relay + " accepted by the server agent but not delivered to the client: " + e);
+        }
+        relay.timer = endpoint.scheduler().schedule(() -> complete(relay, "no client ACK"),
+                config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The server agent did not answer in time. */
+    private void answerTimeout(Relay relay) {
+        if (relay.answered.compareAndSet(false, true)) {
+            answers.refuse(relay.clientTransaction, relay.clientRequest, relay.client,
+                    new Refusal(408, "relay-timeout", "Server agent did not answer"));
+            finish(relay);
+        }
+    }
+
+    /** JAIN-SIP gave up on the server leg (transaction timeout). */
+    void onServerLegTimeout(String callId) {
+        Relay relay = callId == null ? null : byServerCall.get(callId);
+        if (relay != null) {
+            endpoint.scheduler().execute(() -> answerTimeout(relay));
+        }
+    }
+
+    /** On the worker: ACKs the server leg, then ends both dialogs. */
+    private void complete(Relay relay, String why) {
+        if (relay.finished.get()) {
+            return;
+        }
+        relay.cancelTimer();
+        Dialog dialog = relay.serverDialog;
+        try {
+            if (dialog != null) {
+                dialog.sendAck(dialog.createAck(relay.serverCseq));
+                dialog.delete();
+            }
+            Answers.debug(() -> relay + " done (" + why + ")");
+        } catch (Exception e) {
+            Answers.info(() -> relay + ": ACK to the server agent failed: " + e);
+        }
+        Dialog client = relay.clientDialog;
+        if (client != null) {
+            client.delete();
+        }
+        finish(relay);
+    }
+
+    /**
+     * A 2xx for a server leg already given up on: ACK it so the agent stops, and forget the dialog. Only over
+     * the agent's flow: if it is gone, dialling the agent's Contact would only stall the worker.
+     */
+    private void ackLate(Dialog dialog, long cseq) {
+        if (dialog == null) {
+            return;
+        }
+        endpoint.scheduler().execute(() -> {
+            try {
+                Request ack = dialog.createAck(cseq);
+                if (route(ack).isPresent()) {
+                    dialog.sendAck(ack);
+                }
+            } catch (Exception e) {
+                Answers.debug(() -> "late ACK failed: " + e);
+            }
+            dialog.delete();
+        });
+    }
+
+    private void fail(Relay relay, Refusal refusal) {
+        if (relay.answered.compareAndSet(false, true)) {
+            answers.refuse(relay.clientTransaction, relay.clientRequest, relay.client, refusal);
+        }
+        finish(relay);
+    }
+
+    /** Forgets the relay and zeroes its body; idempotent. */
+    private void finish(Relay relay) {
+        if (!relay.finished.compareAndSet(false, true)) {
+            return;
+        }
+        relay.cancelTimer();
+        relay.wipe();
+        byClientCall.remove(relay.clientKey, relay);
+        if (relay.serverCallId != null) {
+            byServerCall.remove(relay.serverCallId, relay);
+        }
+    }
+
+    /** Zeroes every body still in flight (the server is closing). */
+    void wipeAll() {
+        byClientCall.values().forEach(this::finish);
+        byServerCall.values().forEach(this::finish);
+    }
+
+    /**
+     * The one gate every SA body passes: it leaves only over TLS. The flows it travels are TLS by
+     * construction (only a TLS REGISTER makes one, only a TLS INVITE asks for one); this makes it a rule.
+     */
+    static void requireTls(TransactionExt transaction) {
+        String transport = transaction.getTransport();
+        if (!"TLS".equalsIgnoreCase(transport)) {
+            throw new IllegalStateException("refusing to send a security association over " + transport);
+        }
+    }
+
+    private ContentTypeHeader associationType() throws java.text.ParseException {
+        return answers.messages.headers.createContentTypeHeader(ContentTypes.TYPE, ContentTypes.ASSOCIATION_SUBTYPE);
+    }
+
+    private static String secure(String aor) {
+        return "sips:" + aor.substring("sip:".length());
+    }
+}

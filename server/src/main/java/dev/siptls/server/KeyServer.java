@@ -1,0 +1,162 @@
+package dev.siptls.server;
+
+import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.SipEndpoint;
+import dev.siptls.sip.SipEndpointConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * The SIP-TLS key server (docs/PROTOCOL.md): a registrar that binds agents' AORs to their mutual-TLS flows,
+ * a store of their security policies, and a back-to-back UA that answers a client agent's INVITE with a
+ * fresh security association after handing the same SA to the server agent over its own flow.
+ *
+ * <p>{@link #start} binds and returns a running server; {@link #close} stops it and every thread it started.
+ * All state is in memory: a restart loses registrations, and agents register again.
+ */
+public final class KeyServer implements AutoCloseable {
+
+    private static final AtomicInteger BEANS = new AtomicInteger();
+
+    private final KeyServerConfig config;
+    private final SipEndpoint endpoint;
+    private final Counters counters;
+    private final InviteRelay relay;
+    private final ObjectName beanName;
+    private volatile boolean closed;
+
+    private KeyServer(KeyServerConfig config, SipEndpoint endpoint, Counters counters, InviteRelay relay,
+            ObjectName beanName) {
+        this.config = config;
+        this.endpoint = endpoint;
+        this.counters = counters;
+        this.relay = relay;
+        this.beanName = beanName;
+    }
+
+    /** Binds the listeners and starts serving; {@code IOException} if the port is taken or the identity unusable. */
+    public static KeyServer start(KeyServerConfig config) throws IOException {
+        Registry registry = new Registry();
+        Counters counters = new Counters(registry::registrations, registry::policies);
+        Answers answers = new Answers(new SipMessages(), counters);
+        XmlCodec codec = new XmlCodec();
+        PolicyVerifier verifier;
+        SipEndpointConfig.Builder sip = SipEndpointConfig.builder()
+                .name(config.name())
+                .bindAddress(config.bindAddress())
+                .port(config.port())
+                .listening(true)
+                .handshakeTimeout(config.handshakeTimeout())
+                .maxMessageSize(config.maxMessageSize())
+                .plainTcpPort(config.plainTcpPort().orElse(0));
+        try {
+            verifier = new PolicyVerifier(config.policyTrustStore());
+            sip.sslContext(config.identity().serverContext());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("key server identity or trust store unusable: " + e.getMessage(), e);
+        }
+        InviteRelay relay = new InviteRelay(registry, new AssociationFactory(new SecureRandom(), config.maxLifetime()),
+                codec, answers, counters, config);
+        KeyServerListener listener = new KeyServerListener(new Registrar(registry, answers, counters, config),
+                new PolicyDesk(registry, verifier, codec, answers, counters), relay, answers);
+        SipEndpoint endpoint = SipEndpoint.start(sip.flows(relay::route).build(), listener);
+        relay.attach(endpoint);
+        long sweepMillis = config.sweepInterval().toMillis();
+        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, config), sweepMillis, sweepMillis,
+                TimeUnit.MILLISECONDS);
+        ObjectName bean = config.registerMBean() ? registerBean(config.name(), counters) : null;
+        KeyServer server = new KeyServer(config, endpoint, counters, relay, bean);
+        Answers.info(() -> "key server " + config.name() + " listening on tls:" + server.address()
+                + server.plainTcpAddress().map(a -> " and tcp:" + a).orElse(""));
+        return server;
+    }
+
+    private static void sweep(Registry registry, KeyServerConfig config) {
+        try {
+            long now = System.currentTimeMillis();
+            List<String> expired = registry.sweep(now, now - config.forgetAfter().toMillis());
+            if (!expired.isEmpty()) {
+                Answers.debug(() -> "registrations expired: " + expired);
+            }
+        } catch (RuntimeException e) {
+            Answers.warn("sweeping registrations failed", e);
+        }
+    }
+
+    /** Registers the statistics as {@code dev.siptls:type=KeyServer,name=<name>}, made unique if taken. */
+    private static ObjectName registerBean(String name, Counters counters) {
+        MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+        String unique = name;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                ObjectName objectName = new ObjectName("dev.siptls:type=KeyServer,name=" + unique);
+                platform.registerMBean(counters, objectName);
+                return objectName;
+            } catch (InstanceAlreadyExistsException taken) {
+                unique = name + "-" + BEANS.incrementAndGet();
+            } catch (JMException e) {
+                Answers.warn("statistics not registered with JMX", e);
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The TLS listener. */
+    public InetSocketAddress address() {
+        return endpoint.tlsAddress();
+    }
+
+    /** The plain-TCP listener for conformance tools, if configured. */
+    public Optional<InetSocketAddress> plainTcpAddress() {
+        return endpoint.plainTcpAddress();
+    }
+
+    public KeyServerStatistics statistics() {
+        return counters;
+    }
+
+    /** The JMX name the statistics are registered under, if they are. */
+    public Optional<ObjectName> statisticsName() {
+        return Optional.ofNullable(beanName);
+    }
+
+    public KeyServerConfig config() {
+        return config;
+    }
+
+    /** Stops listening, zeroes SAs in flight and ends every thread the server started; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (beanName != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(beanName);
+            } catch (JMException e) {
+                Answers.debug(() -> "statistics bean already gone: " + e);
+            }
+        }
+        endpoint.close();
+        relay.wipeAll();
+        Answers.info(() -> "key server " + config.name() + " closed");
+    }
+
+    @Override
+    public String toString() {
+        return "KeyServer[" + config.name() + " at " + address() + "]";
+    }
+}

@@ -1,0 +1,198 @@
+package dev.siptls.server;
+
+import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.sip.TlsIdentity;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link KeyServer} runs: its TLS identity, where it listens, the registration and SA limits it
+ * enforces and whom it lets reach whom. Immutable; build with {@link #builder()}, which checks the values
+ * together.
+ */
+public final class KeyServerConfig {
+
+    private final TlsIdentity identity;
+    private final KeyStore policyTrustStore;
+    private final String bindAddress;
+    private final int port;
+    private final String name;
+    private final Duration maxLifetime;
+    private final Duration minExpires;
+    private final Duration maxExpires;
+    private final Duration defaultExpires;
+    private final AuthorizationRule authorization;
+    private final Duration relayTimeout;
+    private final int plainTcpPort;
+    private final int maxMessageSize;
+    private final Duration handshakeTimeout;
+    private final Duration sweepInterval;
+    private final Duration forgetAfter;
+    private final int replayCacheSize;
+    private final boolean registerMBean;
+
+    private KeyServerConfig(Builder b) {
+        this.identity = Objects.requireNonNull(b.identity, "identity is required");
+        this.policyTrustStore = b.policyTrustStore;
+        this.bindAddress = Objects.requireNonNull(b.bindAddress, "bindAddress");
+        this.port = b.port;
+        this.name = requireName(b.name);
+        this.maxLifetime = b.maxLifetime;
+        this.minExpires = positiveSeconds(b.minExpires, "minExpires");
+        this.maxExpires = positiveSeconds(b.maxExpires, "maxExpires");
+        this.defaultExpires = positiveSeconds(b.defaultExpires, "defaultExpires");
+        this.authorization = Objects.requireNonNull(b.authorization, "authorization");
+        this.relayTimeout = positive(b.relayTimeout, "relayTimeout");
+        this.plainTcpPort = b.plainTcpPort;
+        this.maxMessageSize = b.maxMessageSize;
+        this.handshakeTimeout = positive(b.handshakeTimeout, "handshakeTimeout");
+        this.sweepInterval = positive(b.sweepInterval, "sweepInterval");
+        this.forgetAfter = positive(b.forgetAfter, "forgetAfter");
+        this.replayCacheSize = b.replayCacheSize;
+        this.registerMBean = b.registerMBean;
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (plainTcpPort < -1 || plainTcpPort > 65535) {
+            throw new IllegalArgumentException("plainTcpPort must be -1 (any), 0 (off) or a port, got " + plainTcpPort);
+        }
+        positiveSeconds(maxLifetime, "maxLifetime");
+        if (maxLifetime.compareTo(SecurityAssociation.MAX_LIFETIME) > 0) {
+            throw new IllegalArgumentException("maxLifetime must be at most "
+                    + SecurityAssociation.MAX_LIFETIME.getSeconds() + "s, got " + maxLifetime.getSeconds() + "s");
+        }
+        if (minExpires.compareTo(maxExpires) > 0) {
+            throw new IllegalArgumentException("minExpires (" + minExpires.getSeconds()
+                    + "s) is above maxExpires (" + maxExpires.getSeconds() + "s)");
+        }
+        if (defaultExpires.compareTo(minExpires) < 0 || defaultExpires.compareTo(maxExpires) > 0) {
+            throw new IllegalArgumentException("defaultExpires must lie within minExpires..maxExpires");
+        }
+        if (maxMessageSize < 4096) {
+            throw new IllegalArgumentException("maxMessageSize must be at least 4096 bytes, got " + maxMessageSize);
+        }
+        if (replayCacheSize < 16) {
+            throw new IllegalArgumentException("replayCacheSize must be at least 16, got " + replayCacheSize);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The key server's own certificate and key, and the trust anchors agents' client certificates chain to. */
+    public TlsIdentity identity() { return identity; }
+    /** Trust anchors for TLS server certificates in policies; the identity's trust store unless set. */
+    public KeyStore policyTrustStore() { return policyTrustStore != null ? policyTrustStore : identity.trustStore(); }
+    public String bindAddress() { return bindAddress; }
+    /** The TLS port; 0 picks a free one. */
+    public int port() { return port; }
+    /** Names the SIP stack, its threads and the JMX bean. */
+    public String name() { return name; }
+    /** The longest SA lifetime the key server hands out, whatever the policies allow. */
+    public Duration maxLifetime() { return maxLifetime; }
+    public Duration minExpires() { return minExpires; }
+    public Duration maxExpires() { return maxExpires; }
+    /** The registration time granted to a REGISTER that names none. */
+    public Duration defaultExpires() { return defaultExpires; }
+    public AuthorizationRule authorization() { return authorization; }
+    /** How long the key server waits for the server agent's answer (408 after), and for the client's ACK. */
+    public Duration relayTimeout() { return relayTimeout; }
+    /** A plain-TCP listener for conformance tools without TLS (nothing security-relevant succeeds on it). */
+    public Optional<Integer> plainTcpPort() { return plainTcpPort == 0 ? Optional.empty() : Optional.of(plainTcpPort); }
+    public int maxMessageSize() { return maxMessageSize; }
+    public Duration handshakeTimeout() { return handshakeTimeout; }
+    /** How often expired registrations are removed. */
+    public Duration sweepInterval() { return sweepInterval; }
+    /** How long an AOR stays known (480, not 404) after its registration ended. */
+    public Duration forgetAfter() { return forgetAfter; }
+    /** How many recent INVITEs (sender, Call-ID, CSeq) are remembered to refuse replays. */
+    public int replayCacheSize() { return replayCacheSize; }
+    public boolean registerMBean() { return registerMBean; }
+
+    private static String requireName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("name must be 1-64 of [A-Za-z0-9._-], got '" + name + "'");
+        }
+        return name;
+    }
+
+    private static Duration positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+        return d;
+    }
+
+    private static Duration positiveSeconds(Duration d, String what) {
+        positive(d, what);
+        if (d.getNano() != 0) {
+            throw new IllegalArgumentException(what + " must be whole seconds, got " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "KeyServerConfig[name=" + name + ", bind=" + bindAddress + ":" + port
+                + (plainTcpPort != 0 ? ", plainTcp=" + plainTcpPort : "")
+                + ", expires=" + minExpires.getSeconds() + ".." + maxExpires.getSeconds()
+                + "s (default " + defaultExpires.getSeconds() + "s), maxLifetime=" + maxLifetime.getSeconds()
+                + "s, relayTimeout=" + relayTimeout.toMillis() + "ms, identity=" + identity + "]";
+    }
+
+    /** Defaults: 127.0.0.1:5061, SA lifetime at most 1 h, registrations 60..3600 s (600 s by default). */
+    public static final class Builder {
+        private TlsIdentity identity;
+        private KeyStore policyTrustStore;
+        private String bindAddress = "127.0.0.1";
+        private int port = 5061;
+        private String name = "keyserver";
+        private Duration maxLifetime = Duration.ofHours(1);
+        private Duration minExpires = Duration.ofSeconds(60);
+        private Duration maxExpires = Duration.ofSeconds(3600);
+        private Duration defaultExpires = Duration.ofSeconds(600);
+        private AuthorizationRule authorization = AuthorizationRule.sameDomain();
+        private Duration relayTimeout = Duration.ofSeconds(5);
+        private int plainTcpPort;
+        private int maxMessageSize = 128 * 1024;
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+        private Duration sweepInterval = Duration.ofSeconds(1);
+        private Duration forgetAfter = Duration.ofDays(1);
+        private int replayCacheSize = 65_536;
+        private boolean registerMBean = true;
+
+        private Builder() {
+        }
+
+        public Builder identity(TlsIdentity identity) { this.identity = identity; return this; }
+        public Builder policyTrustStore(KeyStore trustStore) { this.policyTrustStore = trustStore; return this; }
+        public Builder bindAddress(String address) { this.bindAddress = address; return this; }
+        /** 0 picks a free port. */
+        public Builder port(int port) { this.port = port; return this; }
+        public Builder name(String name) { this.name = name; return this; }
+        public Builder maxLifetime(Duration lifetime) { this.maxLifetime = lifetime; return this; }
+        public Builder minExpires(Duration expires) { this.minExpires = expires; return this; }
+        public Builder maxExpires(Duration expires) { this.maxExpires = expires; return this; }
+        public Builder defaultExpires(Duration expires) { this.defaultExpires = expires; return this; }
+        public Builder authorization(AuthorizationRule rule) { this.authorization = rule; return this; }
+        public Builder relayTimeout(Duration timeout) { this.relayTimeout = timeout; return this; }
+        /** 0 (default) for none, -1 for a free port. */
+        public Builder plainTcpPort(int port) { this.plainTcpPort = port; return this; }
+        public Builder maxMessageSize(int bytes) { this.maxMessageSize = bytes; return this; }
+        public Builder handshakeTimeout(Duration timeout) { this.handshakeTimeout = timeout; return this; }
+        public Builder sweepInterval(Duration interval) { this.sweepInterval = interval; return this; }
+        public Builder forgetAfter(Duration retention) { this.forgetAfter = retention; return this; }
+        public Builder replayCacheSize(int entries) { this.replayCacheSize = entries; return this; }
+        /** Whether {@link KeyServer#start} registers the statistics MXBean (default true). */
+        public Builder registerMBean(boolean register) { this.registerMBean = register; return this; }
+
+        public KeyServerConfig build() {
+            return new KeyServerConfig(this);
+        }
+    }
+}

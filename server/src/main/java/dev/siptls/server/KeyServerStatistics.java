@@ -1,0 +1,45 @@
+package dev.siptls.server;
+
+import java.util.Map;
+import javax.management.MXBean;
+
+/**
+ * What a running key server has done, for operators: read it from {@link KeyServer#statistics()} or over
+ * JMX as {@code dev.siptls:type=KeyServer,name=<name>}. Counters only grow, except the current ones.
+ */
+@MXBean
+public interface KeyServerStatistics {
+
+    /** AORs registered now. */
+    long getCurrentRegistrations();
+
+    /** Accepted REGISTERs that created a registration (refreshes not counted). */
+    long getTotalRegistrations();
+
+    /** Accepted REGISTERs that refreshed an existing registration. */
+    long getRefreshedRegistrations();
+
+    /** Registrations holding an accepted policy now. */
+    long getCurrentPolicies();
+
+    /** Policies accepted since start. */
+    long getTotalPolicies();
+
+    /** Security associations delivered to both agents (client 200 OK sent). */
+    long getSecurityAssociationsIssued();
+
+    /** Refusals by {@code "<status> <reason-key>"}, e.g. {@code "403 cert-does-not-prove-aor"}. */
+    Map<String, Long> getRefusals();
+
+    /** Sum of all refusals. */
+    long getTotalRefusals();
+
+    /** Server-leg INVITEs answered by the server agent (any final status). */
+    long getRelaysAnswered();
+
+    /** Mean time from server-leg INVITE to the server agent's final answer, in microseconds. */
+    long getRelayLatencyMeanMicros();
+
+    /** Longest such time, in microseconds. */
+    long getRelayLatencyMaxMicros();
+}

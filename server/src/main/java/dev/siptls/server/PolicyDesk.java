@@ -1,0 +1,81 @@
+package dev.siptls.server;
+
+import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.InvalidBodyException;
+import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.protocol.XmlCodec;
+import java.util.Optional;
+import javax.sip.ServerTransaction;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.message.Request;
+
+/**
+ * MESSAGE with a security policy (phase 1): accepted only from a registered AOR over a connection with the
+ * certificate it registered with; a policy with bindings only if its chain is trusted and valid for every
+ * bound host, and none of its {@code host:port}s belongs to another AOR. A refused policy changes nothing.
+ */
+final class PolicyDesk {
+
+    private final Registry registry;
+    private final PolicyVerifier verifier;
+    private final XmlCodec codec;
+    private final Answers answers;
+    private final Counters counters;
+
+    PolicyDesk(Registry registry, PolicyVerifier verifier, XmlCodec codec, Answers answers, Counters counters) {
+        this.registry = registry;
+        this.verifier = verifier;
+        this.codec = codec;
+        this.answers = answers;
+        this.counters = counters;
+    }
+
+    void onMessage(ServerTransaction tx, Request request, Origin origin) {
+        try {
+            accept(request, origin);
+            answers.send(tx, answers.messages.response(request, 200, "OK"));
+        } catch (Refusal r) {
+            answers.refuse(tx, request, origin, r);
+        }
+    }
+
+    private void accept(Request request, Origin origin) throws Refusal {
+        if (!origin.tls()) {
+            throw new Refusal(403, "tls-required", "TLS required");
+        }
+        String sender = Aors.canonical(String.valueOf(SipText.fromUri(request)));
+        long now = System.currentTimeMillis();
+        Registration registration = sender == null ? null : registry.active(sender, now).orElse(null);
+        if (registration == null) {
+            throw new Refusal(403, "sender-not-registered", "Not registered");
+        }
+        if (origin.fingerprint() == null || !registration.sameCertificate(origin.fingerprint())) {
+            throw new Refusal(403, "wrong-certificate", "Certificate is not the one " + sender + " registered with");
+        }
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        if (type == null || !ContentTypes.TYPE.equalsIgnoreCase(type.getContentType())
+                || !ContentTypes.POLICY_SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
+            throw new Refusal(415, "unsupported-media-type", "Unsupported Media Type");
+        }
+        byte[] body = request.getRawContent();
+        SecurityPolicy policy;
+        try {
+            policy = codec.decodePolicy(body == null ? new byte[0] : body);
+        } catch (InvalidBodyException e) {
+            throw new Refusal(400, "invalid-policy", e.getMessage());
+        }
+        verifier.verify(policy);
+        Optional<HostPort> conflict;
+        try {
+            conflict = registry.setPolicy(sender, StoredPolicy.of(policy), now);
+        } catch (IllegalStateException expiredMeanwhile) {
+            throw new Refusal(403, "sender-not-registered", "Not registered");
+        }
+        if (conflict.isPresent()) {
+            throw new Refusal(409, "binding-conflict", conflict.get() + " is bound by another agent");
+        }
+        counters.policiesAccepted.increment();
+        Answers.debug(() -> "accepted policy of " + sender + ": " + policy);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.siptls.server;
+
+import dev.siptls.sip.CertificateNames;
+import java.time.Duration;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ServerTransaction;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * REGISTER (phase 1): binds an AOR to the flow the request came over, if and only if that TLS connection's
+ * client certificate proves the AOR. Over plain TCP nothing registers: the certificate is the proof.
+ */
+final class Registrar {
+
+    private final Registry registry;
+    private final Answers answers;
+    private final Counters counters;
+    private final KeyServerConfig config;
+
+    Registrar(Registry registry, Answers answers, Counters counters, KeyServerConfig config) {
+        this.registry = registry;
+        this.answers = answers;
+        this.counters = counters;
+        this.config = config;
+    }
+
+    void onRegister(ServerTransaction tx, Request request, Origin origin) {
+        try {
+            answers.send(tx, register(request, origin));
+        } catch (Refusal r) {
+            answers.refuse(tx, request, origin, r);
+        }
+    }
+
+    private Response register(Request request, Origin origin) throws Refusal {
+        if (!origin.tls()) {
+            throw new Refusal(403, "tls-required", "TLS required");
+        }
+        String aor = Aors.canonical(String.valueOf(SipText.toUri(request)));
+        if (aor == null) {
+            throw new Refusal(400, "invalid-aor", "To is not a SIP address of record");
+        }
+        if (origin.certificate() == null) {
+            throw new Refusal(403, "no-client-certificate", "No client certificate");
+        }
+        if (!CertificateNames.provesAor(origin.certificate(), aor)) {
+            throw new Refusal(403, "cert-does-not-prove-aor", "Certificate does not prove " + aor);
+        }
+        ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
+        long expires = requestedExpires(request, contact);
+        long now = System.currentTimeMillis();
+        if (contact != null && contact.isWildCard() && expires != 0) {
+            throw new Refusal(400, "wildcard-needs-zero-expires", "Contact * needs Expires: 0");
+        }
+        if (expires == 0) {
+            boolean removed = registry.unregister(aor, now);
+            Answers.debug(() -> "unregistered " + aor + " on " + origin + (removed ? "" : " (was not registered)"));
+            return answers.messages.response(request, 200, "OK");
+        }
+        if (contact == null) {
+            throw new Refusal(400, "missing-contact", "Missing Contact");
+        }
+        if (expires < config.minExpires().getSeconds()) {
+            throw new MinExpires(config.minExpires());
+        }
+        long granted = Math.min(expires, config.maxExpires().getSeconds());
+        Registry.Outcome outcome = registry.register(aor, origin.flow(), origin.fingerprint(), now + granted * 1000);
+        (outcome == Registry.Outcome.CREATED ? counters.registrationsCreated : counters.registrationsRefreshed)
+                .increment();
+        Answers.debug(() -> (outcome == Registry.Outcome.CREATED ? "registered " : "refreshed ") + aor + " on "
+                + origin + " for " + granted + "s");
+        Response ok = answers.messages.response(request, 200, "OK");
+        try {
+            ContactHeader bound = (ContactHeader) contact.clone();
+            bound.setExpires((int) granted);
+            ok.addHeader(bound);
+            ok.addHeader(answers.messages.headers.createExpiresHeader((int) granted));
+        } catch (InvalidArgumentException e) {
+            throw new IllegalStateException(e);
+        }
+        return ok;
+    }
+
+    /** The Contact's expires parameter, else the Expires header, else the default (RFC 3261 10.3). */
+    private long requestedExpires(Request request, ContactHeader contact) throws Refusal {
+        if (contact != null && contact.getExpires() >= 0) {
+            return contact.getExpires();
+        }
+        ExpiresHeader header = request.getExpires();
+        if (header != null) {
+            return header.getExpires();
+        }
+        return config.defaultExpires().getSeconds();
+    }
+
+    /** 423 with the Min-Expires header RFC 3261 asks for. */
+    static final class MinExpires extends Refusal {
+        private static final long serialVersionUID = 1L;
+        final int seconds;
+
+        MinExpires(Duration min) {
+            super(423, "interval-too-brief", "Interval Too Brief");
+            this.seconds = (int) min.getSeconds();
+        }
+    }
+
+}

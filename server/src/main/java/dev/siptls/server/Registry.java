@@ -1,0 +1,138 @@
+package dev.siptls.server;
+
+import dev.siptls.protocol.HostPort;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The key server's whole state about agents: who is registered on which flow, their policies, which
+ * {@code host:port} belongs to whom, and which AORs ended recently (so that a target is told apart as
+ * unknown, 404, or not registered now, 480). One lock: every operation is a few map lookups.
+ */
+final class Registry {
+
+    /** What {@link #register} did. */
+    enum Outcome { CREATED, REFRESHED }
+
+    private final Map<String, Registration> active = new HashMap<>();
+    private final Map<HostPort, String> bindings = new HashMap<>();
+    private final Map<String, Long> ended = new HashMap<>();
+    private int policies;
+
+    /** The live registration of {@code aor}, if any (an expired one not yet swept counts as gone). */
+    synchronized Optional<Registration> active(String aor, long nowMillis) {
+        Registration r = active.get(aor);
+        return r == null || r.isExpired(nowMillis) ? Optional.empty() : Optional.of(r);
+    }
+
+    /** Whether {@code aor} is registered, expired but not swept, or ended within the retention time. */
+    synchronized boolean known(String aor) {
+        return active.containsKey(aor) || ended.containsKey(aor);
+    }
+
+    /** The AOR whose accepted policy binds {@code target}. */
+    synchronized Optional<String> bindingOwner(HostPort target) {
+        return Optional.ofNullable(bindings.get(target));
+    }
+
+    /** The flow of a live registration, for routing requests to the agent. */
+    synchronized Optional<InetSocketAddress> flowOf(String aor, long nowMillis) {
+        return active(aor, nowMillis).map(Registration::flow);
+    }
+
+    /**
+     * Binds {@code aor} to a flow until {@code expiresAtMillis}. A refresh keeps the policy if the same
+     * certificate proves the AOR again; another certificate (say, a renewed one) must publish its policy anew.
+     */
+    synchronized Outcome register(String aor, InetSocketAddress flow, byte[] fingerprint, long expiresAtMillis) {
+        Registration old = active.get(aor);
+        StoredPolicy policy = null;
+        if (old != null && old.sameCertificate(fingerprint)) {
+            policy = old.policy();
+        } else if (old != null) {
+            dropPolicy(old);
+        }
+        active.put(aor, new Registration(aor, flow, fingerprint, expiresAtMillis, policy));
+        ended.remove(aor);
+        return old == null ? Outcome.CREATED : Outcome.REFRESHED;
+    }
+
+    /** Removes the registration and its policy; the AOR stays known for a while. */
+    synchronized boolean unregister(String aor, long nowMillis) {
+        Registration old = active.remove(aor);
+        if (old == null) {
+            return false;
+        }
+        dropPolicy(old);
+        ended.put(aor, nowMillis);
+        return true;
+    }
+
+    /**
+     * Replaces the policy of a live registration.
+     *
+     * @return the first binding already held by another AOR (nothing changed then), else empty
+     */
+    synchronized Optional<HostPort> setPolicy(String aor, StoredPolicy policy, long nowMillis) {
+        Registration r = active.get(aor);
+        if (r == null || r.isExpired(nowMillis)) {
+            throw new IllegalStateException("not registered: " + aor);
+        }
+        for (HostPort b : policy.bindings()) {
+            String owner = bindings.get(b);
+            if (owner != null && !owner.equals(aor)) {
+                return Optional.of(b);
+            }
+        }
+        dropPolicy(r);
+        for (HostPort b : policy.bindings()) {
+            bindings.put(b, aor);
+        }
+        policies++;
+        active.put(aor, r.withPolicy(policy));
+        return Optional.empty();
+    }
+
+    private void dropPolicy(Registration r) {
+        if (r.policy() == null) {
+            return;
+        }
+        for (HostPort b : r.policy().bindings()) {
+            bindings.remove(b, r.aor());
+        }
+        policies--;
+    }
+
+    /**
+     * Ends the registrations expired at {@code nowMillis} and forgets AORs ended before {@code forgetBefore}.
+     *
+     * @return the AORs whose registration expired now
+     */
+    synchronized List<String> sweep(long nowMillis, long forgetBefore) {
+        List<String> expired = new ArrayList<>();
+        for (Iterator<Registration> it = active.values().iterator(); it.hasNext();) {
+            Registration r = it.next();
+            if (r.isExpired(nowMillis)) {
+                it.remove();
+                dropPolicy(r);
+                ended.put(r.aor(), nowMillis);
+                expired.add(r.aor());
+            }
+        }
+        ended.values().removeIf(at -> at < forgetBefore);
+        return expired;
+    }
+
+    synchronized int registrations() {
+        return active.size();
+    }
+
+    synchronized int policies() {
+        return policies;
+    }
+}

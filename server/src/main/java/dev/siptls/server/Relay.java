@@ -1,0 +1,80 @@
+package dev.siptls.server;
+
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sip.Dialog;
+import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
+
+/**
+ * One SA distribution in flight: the client's INVITE transaction, the server leg, and the encoded SA body
+ * both legs carry. Lives from the client's INVITE until the server leg is ACKed (or refused, or timed out),
+ * then its body is zeroed. Two one-shot flags keep the racing ends (answer, timeout, CANCEL) apart.
+ */
+final class Relay {
+
+    final ServerTransaction clientTransaction;
+    final Request clientRequest;
+    final Origin client;
+    final String clientKey;
+    final String clientAor;
+    final Registration clientRegistration;
+    final String serverAor;
+    final Registration serverRegistration;
+    final dev.siptls.protocol.HostPort serverAddress;
+
+    /** Set by the scheduler thread before the server-leg INVITE leaves. */
+    volatile byte[] body;
+    volatile String sessionId = "?";
+    volatile String serverCallId;
+    volatile long sentNanos;
+    volatile Dialog serverDialog;
+    volatile long serverCseq;
+    volatile Dialog clientDialog;
+    volatile ScheduledFuture<?> timer;
+
+    /** The client got its final answer. */
+    final AtomicBoolean answered = new AtomicBoolean();
+    /** Both legs are done and the body zeroed. */
+    final AtomicBoolean finished = new AtomicBoolean();
+
+    Relay(ServerTransaction clientTransaction, Request clientRequest, Origin client, String clientKey,
+            String clientAor, Registration clientRegistration, String serverAor, Registration serverRegistration,
+            dev.siptls.protocol.HostPort serverAddress) {
+        this.clientTransaction = clientTransaction;
+        this.clientRequest = clientRequest;
+        this.client = client;
+        this.clientKey = clientKey;
+        this.clientAor = clientAor;
+        this.clientRegistration = clientRegistration;
+        this.serverAor = serverAor;
+        this.serverRegistration = serverRegistration;
+        this.serverAddress = serverAddress;
+    }
+
+    InetSocketAddress serverFlow() {
+        return serverRegistration.flow();
+    }
+
+    void cancelTimer() {
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    /** Zeroes the SA body: the messages that carried it reference this very array. */
+    void wipe() {
+        byte[] b = body;
+        if (b != null) {
+            Arrays.fill(b, (byte) 0);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SA " + sessionId + " " + clientAor + " -> " + serverAor;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.siptls.server;
+
+import dev.siptls.protocol.CipherSuites;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityPolicy;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An accepted policy as the key server keeps it: suites as shared constant strings, the certificate chain
+ * as DER bytes. A parsed {@code X509Certificate} costs several KiB of heap, its encoding about one; with
+ * 100,000 registrations that difference is the heap. The chain is parsed again only to build an SA.
+ */
+final class StoredPolicy {
+
+    private static final List<String> KNOWN = List.copyOf(CipherSuites.names());
+
+    private final String[] suites;
+    private final long maxLifetimeSeconds;
+    private final HostPort[] bindings;
+    private final byte[][] chain;
+
+    private StoredPolicy(String[] suites, long maxLifetimeSeconds, HostPort[] bindings, byte[][] chain) {
+        this.suites = suites;
+        this.maxLifetimeSeconds = maxLifetimeSeconds;
+        this.bindings = bindings;
+        this.chain = chain;
+    }
+
+    static StoredPolicy of(SecurityPolicy policy) {
+        String[] suites = policy.cipherSuites().stream().map(StoredPolicy::shared).toArray(String[]::new);
+        long max = policy.maxLifetime().map(Duration::getSeconds).orElse(0L);
+        HostPort[] bindings = policy.bindings().toArray(new HostPort[0]);
+        byte[][] chain = new byte[policy.certificateChain().size()][];
+        for (int i = 0; i < chain.length; i++) {
+            try {
+                chain[i] = policy.certificateChain().get(i).getEncoded();
+            } catch (CertificateEncodingException e) {
+                throw new IllegalArgumentException("certificate cannot be encoded", e);
+            }
+        }
+        return new StoredPolicy(suites, max, bindings, chain);
+    }
+
+    /** The constant instance of a known suite name, so 100,000 policies share a handful of strings. */
+    private static String shared(String suite) {
+        int i = KNOWN.indexOf(suite);
+        return i >= 0 ? KNOWN.get(i) : suite;
+    }
+
+    /** Most preferred first. */
+    List<String> cipherSuites() {
+        return List.of(suites);
+    }
+
+    Optional<Duration> maxLifetime() {
+        return maxLifetimeSeconds == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(maxLifetimeSeconds));
+    }
+
+    List<HostPort> bindings() {
+        return List.of(bindings);
+    }
+
+    /** The chain parsed again, leaf first. */
+    List<X509Certificate> certificateChain() {
+        if (chain.length == 0) {
+            return List.of();
+        }
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            List<X509Certificate> out = new ArrayList<>(chain.length);
+            for (byte[] der : chain) {
+                out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
+            }
+            return out;
+        } catch (CertificateException e) {
+            throw new IllegalStateException("stored certificate no longer parses", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StoredPolicy[suites=" + suites.length + ", bindings=" + List.of(bindings)
+                + ", certificates=" + chain.length + "]";
+    }
+}

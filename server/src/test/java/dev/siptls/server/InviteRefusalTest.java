@@ -1,0 +1,150 @@
+package dev.siptls.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.siptls.protocol.HostPort;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sip.ClientTransaction;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class InviteRefusalTest {
+
+    private static Fixture fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new Fixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void refusesASenderNotRegisteredOnThisConnection() throws Exception {
+        fixture.serverAgent("sip:inv-target1@example.com", new HostPort("t1.example.com", 443));
+        TestAgent unregistered = fixture.agent("sip:inv-stranger@example.com");
+
+        Response refused = unregistered.invite("sips:inv-target1@example.com");
+
+        assertEquals(403, refused.getStatusCode());
+        assertEquals(1, fixture.refusals(403, "sender-not-registered"));
+    }
+
+    @Test
+    void answers404ForAnUnknownAor() throws Exception {
+        TestAgent client = fixture.client("sip:inv-c404@example.com");
+
+        assertEquals(404, client.invite("sips:nobody@example.com").getStatusCode());
+    }
+
+    @Test
+    void answers404ForAHostAndPortNobodyBinds() throws Exception {
+        TestAgent client = fixture.client("sip:inv-c404b@example.com");
+
+        assertEquals(404, client.invite("sips:nowhere.example.com:443").getStatusCode());
+    }
+
+    @Test
+    void answers480ForAKnownAorNotRegisteredNow() throws Exception {
+        TestAgent gone = fixture.serverAgent("sip:inv-gone@example.com", new HostPort("t2.example.com", 443));
+        assertEquals(200, gone.register(0).getStatusCode());
+        TestAgent client = fixture.client("sip:inv-c480@example.com");
+
+        assertEquals(480, client.invite("sips:inv-gone@example.com").getStatusCode());
+    }
+
+    @Test
+    void answers480ForATargetWithoutPolicy() throws Exception {
+        TestAgent bare = fixture.agent("sip:inv-bare@example.com");
+        assertEquals(200, bare.register(600).getStatusCode());
+        TestAgent client = fixture.client("sip:inv-c480b@example.com");
+
+        assertEquals(480, client.invite("sips:inv-bare@example.com").getStatusCode());
+    }
+
+    @Test
+    void refusesATargetTheAuthorizationRuleForbids() throws Exception {
+        fixture.serverAgent("sip:inv-other@other.example", new HostPort("t3.other.example", 443));
+        TestAgent client = fixture.client("sip:inv-c403@example.com");
+
+        Response refused = client.invite("sips:inv-other@other.example");
+
+        assertEquals(403, refused.getStatusCode());
+        assertEquals(1, fixture.refusals(403, "not-authorized"));
+    }
+
+    @Test
+    void answers488WithoutACommonCipherSuite() throws Exception {
+        fixture.serverAgent("sip:inv-rsa@example.com", new HostPort("t4.example.com", 443), Fixture.SUITE_RSA);
+        TestAgent client = fixture.client("sip:inv-c488@example.com", Fixture.SUITE_128);
+
+        assertEquals(488, client.invite("sips:inv-rsa@example.com").getStatusCode());
+    }
+
+    @Test
+    void answers408WhenTheServerAgentDoesNotAnswer() throws Exception {
+        TestAgent silent = fixture.serverAgent("sip:inv-silent@example.com", new HostPort("t5.example.com", 443));
+        silent.answer = request -> TestAgent.SILENT;
+        TestAgent client = fixture.client("sip:inv-c408@example.com");
+
+        Response timedOut = client.invite("sips:inv-silent@example.com");
+
+        assertEquals(408, timedOut.getStatusCode());
+        assertNull(timedOut.getRawContent());
+        assertNotNull(silent.nextInvite());
+    }
+
+    @Test
+    void relaysTheServerAgentsRefusalWithItsReason() throws Exception {
+        TestAgent picky = fixture.serverAgent("sip:inv-picky@example.com", new HostPort("t6.example.com", 443));
+        picky.answer = request -> 488;
+        picky.answerReason = "Lifetime too long";
+        TestAgent client = fixture.client("sip:inv-crelay@example.com");
+
+        Response refused = client.invite("sips:inv-picky@example.com");
+
+        assertEquals(488, refused.getStatusCode());
+        assertEquals("Lifetime too long", refused.getReasonPhrase());
+        assertNull(refused.getRawContent());
+    }
+
+    @Test
+    void aCancelledInviteIsAnswered487() throws Exception {
+        TestAgent slow = fixture.serverAgent("sip:inv-slow@example.com", new HostPort("t8.example.com", 443));
+        slow.answer = request -> TestAgent.SILENT;
+        TestAgent client = fixture.client("sip:inv-ccancel@example.com");
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        ClientTransaction invite = client.sendAsync(client.inviteRequest("sips:inv-slow@example.com"), answer);
+        assertNotNull(slow.nextInvite());
+
+        Response cancelled = client.send(invite.createCancel());
+
+        assertEquals(200, cancelled.getStatusCode());
+        assertEquals(487, TestAgent.await(answer).getStatusCode());
+    }
+
+    @Test
+    void aReplayedInviteGetsNoSecondSecurityAssociation() throws Exception {
+        TestAgent server = fixture.serverAgent("sip:inv-replay@example.com", new HostPort("t7.example.com", 443));
+        TestAgent client = fixture.client("sip:inv-creplay@example.com");
+        Request invite = client.inviteRequest("sips:inv-replay@example.com");
+        assertEquals(200, client.send(invite).getStatusCode());
+        assertNotNull(server.nextInvite());
+        assertNotNull(server.nextAck());
+
+        Response replayed = client.send(client.replay(invite));
+
+        assertEquals(482, replayed.getStatusCode());
+        assertNull(replayed.getRawContent());
+        assertNull(server.invites.poll(200, TimeUnit.MILLISECONDS));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.siptls.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityAssociation;
+import java.time.Duration;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SecurityAssociationDistributionTest {
+
+    private static Fixture fixture;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new Fixture();
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void deliversTheSameSecurityAssociationToBothAgents() throws Exception {
+        TestAgent bob = fixture.serverAgent("sip:bob@example.com", new HostPort("www.example.com", 8443));
+        TestAgent alice = fixture.client("sip:alice@example.com", Fixture.SUITE_256, Fixture.SUITE_128);
+
+        Response ok = alice.invite("sips:bob@example.com");
+
+        assertEquals(200, ok.getStatusCode());
+        ContentTypeHeader type = (ContentTypeHeader) ok.getHeader(ContentTypeHeader.NAME);
+        assertEquals(ContentTypes.ASSOCIATION_SUBTYPE, type.getContentSubType());
+        Request toServer = bob.nextInvite();
+        assertNotNull(toServer);
+        SecurityAssociation atClient = TestAgent.CODEC.decodeAssociation(ok.getRawContent());
+        SecurityAssociation atServer = TestAgent.CODEC.decodeAssociation(toServer.getRawContent());
+        assertEquals(atClient.sessionIdHex(), atServer.sessionIdHex());
+        assertArrayEquals(atClient.masterSecret(), atServer.masterSecret());
+        assertEquals(Fixture.SUITE_128, atClient.cipherSuite());
+        assertEquals("sip:alice@example.com", atClient.client().identity());
+        assertEquals("sip:bob@example.com", atClient.server().identity());
+        assertEquals(new HostPort("www.example.com", 8443), atClient.server().address().orElseThrow());
+        assertEquals(Duration.ofMinutes(30), atClient.lifetime());
+        assertTrue(atClient.extendedMasterSecret());
+        assertEquals(2, atClient.server().certificateChain().size());
+        assertNotNull(bob.nextAck(), "the client's ACK is relayed to the server agent");
+    }
+
+    @Test
+    void reachesAServerByItsBoundHostAndPort() throws Exception {
+        TestAgent carol = fixture.serverAgent("sip:carol@example.com", new HostPort("shop.example.com", 443));
+        TestAgent dave = fixture.client("sip:dave@example.com");
+
+        Response ok = dave.invite("sips:shop.example.com:443");
+
+        assertEquals(200, ok.getStatusCode());
+        SecurityAssociation sa = TestAgent.CODEC.decodeAssociation(ok.getRawContent());
+        assertEquals("sip:carol@example.com", sa.server().identity());
+        assertEquals(new HostPort("shop.example.com", 443), sa.server().address().orElseThrow());
+        assertNotNull(carol.nextInvite());
+    }
+}

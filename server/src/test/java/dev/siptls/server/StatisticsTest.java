@@ -1,0 +1,34 @@
+package dev.siptls.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.siptls.protocol.HostPort;
+import org.junit.jupiter.api.Test;
+
+class StatisticsTest {
+
+    @Test
+    void countsRegistrationsPoliciesAssociationsAndRefusals() throws Exception {
+        try (Fixture fixture = new Fixture()) {
+            TestAgent server = fixture.serverAgent("sip:st-server@example.com", new HostPort("st.example.com", 443));
+            TestAgent client = fixture.client("sip:st-client@example.com");
+            assertEquals(200, server.register(600).getStatusCode());
+            assertEquals(200, client.invite("sips:st-server@example.com").getStatusCode());
+            assertEquals(404, client.invite("sips:nobody@example.com").getStatusCode());
+
+            KeyServerStatistics stats = fixture.server.statistics();
+
+            assertEquals(2, stats.getCurrentRegistrations());
+            assertEquals(2, stats.getTotalRegistrations());
+            assertEquals(1, stats.getRefreshedRegistrations());
+            assertEquals(2, stats.getCurrentPolicies());
+            assertEquals(2, stats.getTotalPolicies());
+            assertEquals(1, stats.getSecurityAssociationsIssued());
+            assertEquals(1, stats.getRelaysAnswered());
+            assertTrue(stats.getRelayLatencyMaxMicros() >= stats.getRelayLatencyMeanMicros());
+            assertEquals(1L, stats.getRefusals().get("404 unknown-target"));
+            assertEquals(1, stats.getTotalRefusals());
+        }
+    }
+}
