@@ -38,7 +38,7 @@ import java.util.TreeSet;
  * # expires.min          shortest registration accepted, seconds (default 60; 423 below)
  * # expires.max          longest registration granted, seconds (default 3600; longer asks are cut)
  * # expires.default      registration granted when a REGISTER names none, seconds (default 600)
- * # relay.timeout        how long to wait for the server agent's answer, milliseconds (default 5000)
+ * # relay.timeout        how long to wait for the server agent's answer, milliseconds (default 1500: below the agents' 2 s request timeout, so a client hears the 408)
  * # max-message-size     largest SIP message accepted, bytes (default 131072)
  * # replay-cache.size    INVITEs remembered to refuse replays (default 65536)
  * # --- policy --------------------------------------------------------------------------------------

@@ -157,7 +157,7 @@ public final class KeyServerConfig {
         private Duration maxExpires = Duration.ofSeconds(3600);
         private Duration defaultExpires = Duration.ofSeconds(600);
         private AuthorizationRule authorization = AuthorizationRule.sameDomain();
-        private Duration relayTimeout = Duration.ofSeconds(5);
+        private Duration relayTimeout = Duration.ofMillis(1500);
         private int plainTcpPort;
         private int maxMessageSize = 128 * 1024;
         private Duration handshakeTimeout = Duration.ofSeconds(5);

@@ -7,10 +7,14 @@ import java.net.SocketAddress;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 
-/** A TLS listener whose accepted connections have {@code TCP_NODELAY}; everything else is delegated. */
+/**
+ * A TLS listener whose accepted connections have {@code TCP_NODELAY} and are closed with it; everything else
+ * is delegated.
+ */
 final class NoDelaySslServerSocket extends SSLServerSocket {
 
     private final SSLServerSocket delegate;
+    private final AcceptedSockets accepted = new AcceptedSockets();
 
     NoDelaySslServerSocket(SSLServerSocket delegate) throws IOException {
         this.delegate = delegate;
@@ -20,10 +24,15 @@ final class NoDelaySslServerSocket extends SSLServerSocket {
     public Socket accept() throws IOException {
         Socket socket = delegate.accept();
         socket.setTcpNoDelay(true);
-        return socket;
+        return accepted.add(socket);
     }
 
-    @Override public void close() throws IOException { delegate.close(); }
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+        accepted.closeAll();
+    }
+
     @Override public boolean isClosed() { return delegate.isClosed(); }
     @Override public boolean isBound() { return delegate.isBound(); }
     @Override public void bind(SocketAddress endpoint, int backlog) throws IOException { delegate.bind(endpoint, backlog); }

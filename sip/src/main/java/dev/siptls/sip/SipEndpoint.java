@@ -1,5 +1,6 @@
 package dev.siptls.sip;
 
+import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -159,6 +160,9 @@ public final class SipEndpoint implements AutoCloseable {
         }
         closed = true;
         scheduler.shutdownNow();
+        if (((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network) {
+            network.close();
+        }
         try {
             // stop() sleeps a second "to let the processing complete"; an interrupted thread skips the sleep.
             threads.callInGroup(() -> {

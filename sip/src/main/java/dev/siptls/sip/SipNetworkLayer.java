@@ -2,6 +2,7 @@ package dev.siptls.sip;
 
 import gov.nist.core.net.NetworkLayer;
 import gov.nist.javax.sip.SipStackImpl;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -9,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
@@ -23,8 +26,33 @@ import javax.net.ssl.SSLSocket;
 public final class SipNetworkLayer implements NetworkLayer {
 
     private SipEndpointConfig config;
+    private volatile boolean closed;
+    private final Set<Closeable> listeners = ConcurrentHashMap.newKeySet();
 
     public SipNetworkLayer() {
+    }
+
+    /**
+     * From now on no connection is opened, and the listeners close every connection they accepted. JAIN-SIP
+     * answers the end of a connection with a CRLF "pong" that, racing with {@code stop()}, would dial the peer
+     * again on a connection nobody owns; and it does not track accepted connections still in their TLS
+     * handshake, whose reader threads would outlive the stack.
+     */
+    void close() {
+        closed = true;
+        for (Closeable listener : listeners) {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new SocketException("SIP endpoint closed");
+        }
     }
 
     @Override
@@ -34,17 +62,23 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress address) throws IOException {
+        checkOpen();
         if (!config.listening()) {
             return new IdleSslServerSocket(address, port);
         }
         SSLServerSocket socket = (SSLServerSocket) config.sslContext().getServerSocketFactory()
                 .createServerSocket(port, backlog, address);
-        return new NoDelaySslServerSocket(socket);
+        NoDelaySslServerSocket listener = new NoDelaySslServerSocket(socket);
+        listeners.add(listener);
+        return listener;
     }
 
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
-        return new NoDelayServerSocket(port, backlog, address);
+        checkOpen();
+        NoDelayServerSocket listener = new NoDelayServerSocket(port, backlog, address);
+        listeners.add(listener);
+        return listener;
     }
 
     @Override
@@ -54,6 +88,7 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
+        checkOpen();
         SSLSocket socket = (SSLSocket) config.sslContext().getSocketFactory().createSocket();
         try {
             socket.setTcpNoDelay(true);
@@ -81,6 +116,7 @@ public final class SipNetworkLayer implements NetworkLayer {
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
             throws IOException {
+        checkOpen();
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
@@ -105,8 +141,10 @@ public final class SipNetworkLayer implements NetworkLayer {
         throw new SocketException("SIP-TLS endpoints do not use UDP");
     }
 
-    /** A plain-TCP listener whose accepted connections have {@code TCP_NODELAY}. */
+    /** A plain-TCP listener whose accepted connections have {@code TCP_NODELAY} and close with it. */
     private static final class NoDelayServerSocket extends ServerSocket {
+        private final AcceptedSockets accepted = new AcceptedSockets();
+
         NoDelayServerSocket(int port, int backlog, InetAddress address) throws IOException {
             super(port, backlog, address);
         }
@@ -115,7 +153,13 @@ public final class SipNetworkLayer implements NetworkLayer {
         public Socket accept() throws IOException {
             Socket socket = super.accept();
             socket.setTcpNoDelay(true);
-            return socket;
+            return accepted.add(socket);
+        }
+
+        @Override
+        public void close() throws IOException {
+            super.close();
+            accepted.closeAll();
         }
     }
 }

@@ -137,6 +137,41 @@ class SipEndpointTest {
         assertEquals(java.util.Set.of(), server.liveThreads());
     }
 
+    @Test
+    void closingEndsConnectionsStillInTheirTlsHandshake() throws Exception {
+        SipEndpoint server = SipEndpoint.start(SipEndpointConfig.builder().name("half-open")
+                .sslContext(pki.keyServer().serverContext()).build(), new Listener());
+        try (java.net.Socket raw = new java.net.Socket()) {
+            raw.connect(server.tlsAddress());
+            raw.setSoTimeout(10_000);
+            server.close();
+            int read;
+            try {
+                read = raw.getInputStream().read();
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the server kept the half-open connection", e);
+            } catch (java.net.SocketException reset) {
+                read = -1;
+            }
+            assertEquals(-1, read, "the server should have closed the connection");
+        }
+        assertEquals(java.util.Set.of(), server.liveThreads());
+    }
+
+    @Test
+    void aClosedEndpointOpensNoConnection() throws Exception {
+        try (SipEndpoint server = SipEndpoint.start(SipEndpointConfig.builder().name("target")
+                .sslContext(pki.keyServer().serverContext()).build(), new Listener())) {
+            SipEndpoint agent = SipEndpoint.start(SipEndpointConfig.builder().name("agent").listening(false)
+                    .sslContext(pki.agent("sip:alice@example.com").clientContext("127.0.0.1"))
+                    .outboundProxy(server.tlsAddress()).build(), new Listener());
+            gov.nist.core.net.NetworkLayer network = ((gov.nist.javax.sip.SipStackImpl) agent.stack()).getNetworkLayer();
+            agent.close();
+            assertThrows(java.net.SocketException.class, () -> network.createSSLSocket(
+                    server.tlsAddress().getAddress(), server.tlsAddress().getPort()));
+        }
+    }
+
     static ClientTransaction send(SipEndpoint from, String method, String uri) throws Exception {
         SipURI requestUri = (SipURI) from.addressFactory().createURI(uri);
         Address self = from.addressFactory().createAddress("sip:alice@example.com");

@@ -1,0 +1,172 @@
+package dev.siptls.agent;
+
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.AllowHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * JAIN-SIP's callbacks for one agent. They run on the stack's single event thread, which must never block:
+ * each one only takes what it needs from the event and hands the work to the endpoint's worker thread.
+ */
+final class AgentSipListener implements SipListener {
+
+    private static final System.Logger LOG = System.getLogger(AgentSipListener.class.getName());
+
+    private final String aor;
+    private final SipProvider provider;
+    private final ScheduledExecutorService worker;
+    private final SipMessages messages;
+    private final Registration registration;
+    private final AssociationRequests requests;
+    private final AssociationOffers offers;
+    private final InetSocketAddress keyServer;
+
+    AgentSipListener(String aor, SipProvider provider, ScheduledExecutorService worker, SipMessages messages,
+            Registration registration, AssociationRequests requests, AssociationOffers offers,
+            InetSocketAddress keyServer) {
+        this.aor = aor;
+        this.provider = provider;
+        this.worker = worker;
+        this.messages = messages;
+        this.registration = registration;
+        this.requests = requests;
+        this.offers = offers;
+        this.keyServer = keyServer;
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        if (Request.ACK.equals(method)) {
+            Dialog dialog = event.getDialog();
+            if (dialog != null) {
+                dialog.delete();
+            }
+            return;
+        }
+        ServerTransaction tx = event.getServerTransaction();
+        if (tx == null) {
+            try {
+                tx = provider.getNewServerTransaction(request);
+            } catch (TransactionAlreadyExistsException e) {
+                return;
+            } catch (Exception e) {
+                LOG.log(Level.DEBUG, "{0}: cannot take {1}: {2}", aor, method, Registration.describe(e));
+                return;
+            }
+        }
+        ServerTransaction transaction = tx;
+        if (Request.INVITE.equals(method)) {
+            submit(() -> offers.onInvite(event, transaction));
+        } else {
+            submit(() -> answerOther(event, transaction));
+        }
+    }
+
+    /** BYE (which SA dialogs do not need), CANCEL and OPTIONS get 200; anything else 405. */
+    private void answerOther(RequestEvent event, ServerTransaction tx) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        try {
+            if (Request.BYE.equals(method) || Request.CANCEL.equals(method) || Request.OPTIONS.equals(method)) {
+                tx.sendResponse(messages.response(request, Response.OK, null));
+                Dialog dialog = event.getDialog();
+                if (Request.BYE.equals(method) && dialog != null) {
+                    dialog.delete();
+                }
+            } else {
+                Response response = messages.response(request, Response.METHOD_NOT_ALLOWED, null);
+                AllowHeader allow = messages.allow("INVITE, ACK, BYE, CANCEL, OPTIONS");
+                response.addHeader(allow);
+                tx.sendResponse(response);
+            }
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, "{0}: answering {1} failed: {2}", aor, method, Registration.describe(e));
+        }
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        ClientTransaction tx = event.getClientTransaction();
+        submit(() -> {
+            if (!registration.onResponse(tx, event.getResponse())) {
+                requests.onResponse(event);
+            }
+        });
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        if (event.isServerTransaction()) {
+            return;
+        }
+        ClientTransaction tx = event.getClientTransaction();
+        submit(() -> {
+            if (!registration.onTimeout(tx)) {
+                requests.onTimeout(tx);
+            }
+        });
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        String host = event.getHost();
+        int port = event.getPort();
+        String detail = event.getTransport() + " " + host + ":" + port;
+        submit(() -> {
+            if (isKeyServer(host, port)) {
+                registration.onIoFailure(detail);
+            }
+        });
+    }
+
+    /** Worker thread: resolving {@code host} must not happen on the event thread. */
+    private boolean isKeyServer(String host, int port) {
+        try {
+            return port == keyServer.getPort() && InetAddress.getByName(host).equals(keyServer.getAddress());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+    }
+
+    /** Runs {@code task} on the worker; a failure is logged, never allowed to kill the worker. */
+    private void submit(Runnable task) {
+        try {
+            worker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, aor + ": handling a SIP event failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: nothing more to do
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.siptls.agent;
+
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityAssociation;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The security associations this agent holds, as TLS client and as TLS server. The provider's session
+ * bridge reads it on every handshake, so lookups take no lock and answer from memory; changes (rare: one per
+ * SA distributed, expired or evicted) are serialised on the store.
+ *
+ * <p>The store owns its SAs' secrets: an SA that expires, is evicted because the store is full (the
+ * soonest-expiring goes first) or is removed is {@linkplain SecurityAssociation#destroy() destroyed}, so
+ * a reader that still holds it gets an {@code IllegalStateException} from {@code masterSecret()} and must
+ * treat that as "no SA". Lookups never return an expired SA, swept or not.
+ */
+public final class AssociationStore {
+
+    private static final Comparator<Entry> BY_EXPIRY =
+            Comparator.comparing((Entry e) -> e.association.expiryTime()).thenComparingLong(e -> e.sequence);
+
+    private final Clock clock;
+    private final int capacity;
+    private final Map<String, Entry> bySessionId = new ConcurrentHashMap<>();
+    /** Client-side SAs per server, newest first; each list is replaced, never changed. */
+    private final Map<HostPort, List<Entry>> byPeer = new ConcurrentHashMap<>();
+    /** Guarded by {@code this}. */
+    private final TreeSet<Entry> byExpiry = new TreeSet<>(BY_EXPIRY);
+    /** Guarded by {@code this}. */
+    private long sequence;
+
+    AssociationStore(Clock clock, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("maxAssociations must be at least 1, got " + capacity);
+        }
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.capacity = capacity;
+    }
+
+    /** The live SA with this session id, whichever side this agent is on. */
+    public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
+        if (sessionId == null || sessionId.length == 0) {
+            return Optional.empty();
+        }
+        return live(bySessionId.get(HexFormat.of().formatHex(sessionId)));
+    }
+
+    /**
+     * Client side: the newest live SA this agent obtained for the TLS server at {@code server} (as the SA's
+     * server address names it).
+     */
+    public Optional<SecurityAssociation> byPeer(HostPort server) {
+        List<Entry> entries = byPeer.get(server);
+        if (entries == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        for (Entry e : entries) {
+            if (!e.association.isExpired(now) && !e.association.isDestroyed()) {
+                return Optional.of(e.association);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** How many SAs are held, including expired ones not yet swept. */
+    public int size() {
+        return bySessionId.size();
+    }
+
+    /** Whether an SA with this session id is held (live or not yet swept). */
+    boolean holds(String sessionIdHex) {
+        return bySessionId.containsKey(sessionIdHex);
+    }
+
+    /**
+     * Adds an SA, taking ownership of its secret. Refused (false, and the SA left as it is) if it is
+     * already expired or its session id is already held. When full, first sweeps, then evicts the
+     * soonest-expiring SAs.
+     *
+     * @param asClient whether this agent is the SA's TLS client (then {@link #byPeer} finds it)
+     */
+    synchronized boolean put(SecurityAssociation sa, boolean asClient) {
+        Instant now = clock.instant();
+        if (sa.isExpired(now) || sa.isDestroyed() || bySessionId.containsKey(sa.sessionIdHex())) {
+            return false;
+        }
+        if (bySessionId.size() >= capacity) {
+            sweep(now);
+        }
+        while (bySessionId.size() >= capacity) {
+            remove(byExpiry.first());
+        }
+        Entry entry = new Entry(sa, asClient, sequence++);
+        bySessionId.put(sa.sessionIdHex(), entry);
+        byExpiry.add(entry);
+        if (asClient) {
+            sa.server().address().ifPresent(peer -> byPeer.compute(peer, (k, old) -> {
+                List<Entry> list = new ArrayList<>(old == null ? 1 : old.size() + 1);
+                list.add(entry);
+                if (old != null) {
+                    list.addAll(old);
+                }
+                return List.copyOf(list);
+            }));
+        }
+        return true;
+    }
+
+    /** Removes and destroys every SA expired at the store's clock; returns how many. */
+    int sweep() {
+        return sweep(clock.instant());
+    }
+
+    private synchronized int sweep(Instant now) {
+        int n = 0;
+        while (!byExpiry.isEmpty() && byExpiry.first().association.isExpired(now)) {
+            remove(byExpiry.first());
+            n++;
+        }
+        return n;
+    }
+
+    /** Removes and destroys the SA with this session id, if held. */
+    synchronized boolean remove(String sessionIdHex) {
+        Entry entry = bySessionId.get(sessionIdHex);
+        if (entry == null) {
+            return false;
+        }
+        remove(entry);
+        return true;
+    }
+
+    /** Removes and destroys every SA. */
+    synchronized void clear() {
+        while (!byExpiry.isEmpty()) {
+            remove(byExpiry.first());
+        }
+    }
+
+    private void remove(Entry entry) {
+        SecurityAssociation sa = entry.association;
+        byExpiry.remove(entry);
+        bySessionId.remove(sa.sessionIdHex(), entry);
+        if (entry.asClient) {
+            sa.server().address().ifPresent(peer -> byPeer.computeIfPresent(peer, (k, old) -> {
+                List<Entry> list = new ArrayList<>(old);
+                list.remove(entry);
+                return list.isEmpty() ? null : List.copyOf(list);
+            }));
+        }
+        sa.destroy();
+    }
+
+    /** One held SA: insertion order breaks expiry ties, so that equal SAs still sort apart. */
+    private static final class Entry {
+        final SecurityAssociation association;
+        final boolean asClient;
+        final long sequence;
+
+        Entry(SecurityAssociation association, boolean asClient, long sequence) {
+            this.association = association;
+            this.asClient = asClient;
+            this.sequence = sequence;
+        }
+    }
+
+    private Optional<SecurityAssociation> live(Entry entry) {
+        if (entry == null || entry.association.isExpired(clock.instant()) || entry.association.isDestroyed()) {
+            return Optional.empty();
+        }
+        return Optional.of(entry.association);
+    }
+}

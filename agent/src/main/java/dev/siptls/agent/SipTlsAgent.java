@@ -1,0 +1,390 @@
+package dev.siptls.agent;
+
+import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.CertificateNames;
+import dev.siptls.sip.SipEndpoint;
+import dev.siptls.sip.SipEndpointConfig;
+import dev.siptls.sip.TlsIdentity;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The SIP user agent of one TLS peer (the paper's "SIP UA" beside each TLS client or server). In the
+ * background it registers with its key server over mutual TLS and publishes its security policy (phase 1),
+ * keeps that registration alive and recovers it after losing the key server; on request it obtains SAs as
+ * TLS client, and it accepts SAs the key server offers it as TLS server (phase 2). The SAs end up in
+ * {@link #associations()}, which the JSSE provider reads on every handshake. It knows SIP, not JSSE.
+ *
+ * <p>Threads: JAIN-SIP's event thread only hands events on; all SIP work runs on the endpoint's worker
+ * thread; request futures complete and time out on a notifier thread of the agent. {@link #close()} stops
+ * all of them.
+ */
+public final class SipTlsAgent implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(SipTlsAgent.class.getName());
+    private static final Duration SWEEP = Duration.ofSeconds(1);
+    private static final Duration MAX_UNREGISTER_WAIT = Duration.ofSeconds(1);
+
+    private final Aor aor;
+    private final TlsIdentity identity;
+    private final InetSocketAddress keyServer;
+    private final String keyServerName;
+    private final Duration registrationExpiry;
+    private final Duration requestTimeout;
+    private final AssociationAcceptor acceptor;
+    private final Clock clock;
+    private final String bindAddress;
+    private final Duration minBackoff;
+    private final Duration maxBackoff;
+    private final AssociationStore store;
+    private final AgentStatistics statistics = new AgentStatistics();
+    private final XmlCodec codec = new XmlCodec();
+    private volatile SecurityPolicy policy;
+
+    private final Object lifecycle = new Object();
+    private volatile boolean started;
+    private volatile boolean closed;
+    private SipEndpoint endpoint;
+    private ScheduledThreadPoolExecutor notifier;
+    private volatile Registration registration;
+    private volatile AssociationRequests requests;
+
+    private SipTlsAgent(Builder b) {
+        this.aor = Aor.parse(Objects.requireNonNull(b.aor, "aor"));
+        this.identity = Objects.requireNonNull(b.identity, "identity");
+        this.keyServer = Objects.requireNonNull(b.keyServer, "keyServer");
+        if (keyServer.isUnresolved()) {
+            throw new IllegalArgumentException("key server address " + keyServer + " is unresolved");
+        }
+        this.keyServerName = b.keyServerName != null ? b.keyServerName : keyServer.getHostString();
+        this.policy = Objects.requireNonNull(b.policy, "policy");
+        this.registrationExpiry = positive(b.registrationExpiry, "registrationExpiry");
+        if (registrationExpiry.toSeconds() < 1) {
+            throw new IllegalArgumentException("registrationExpiry must be at least 1 s");
+        }
+        this.requestTimeout = positive(b.requestTimeout, "requestTimeout");
+        this.acceptor = Objects.requireNonNull(b.acceptor, "acceptor");
+        this.clock = Objects.requireNonNull(b.clock, "clock");
+        this.bindAddress = b.bindAddress;
+        this.minBackoff = positive(b.minBackoff, "retryBackoff min");
+        this.maxBackoff = positive(b.maxBackoff, "retryBackoff max");
+        new Backoff(minBackoff, maxBackoff, () -> 0); // validates the pair now rather than at start
+        if (!CertificateNames.provesAor(identity.certificate(), aor.toString())) {
+            throw new IllegalArgumentException("the identity's certificate ("
+                    + identity.certificate().getSubjectX500Principal().getName() + ") does not prove " + aor
+                    + ": it needs a subjectAltName URI " + aor + "; the key server would refuse it (403)");
+        }
+        this.store = new AssociationStore(clock, b.maxAssociations);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the SIP endpoint and registration in the background and returns without waiting for it; see
+     * {@link #awaitRegistered} and {@link #state()}.
+     *
+     * @throws IOException if the SIP endpoint cannot start (the key server being down is not an error here)
+     * @throws IllegalStateException if started before or closed
+     */
+    public void start() throws IOException {
+        synchronized (lifecycle) {
+            if (closed || started) {
+                throw new IllegalStateException(closed ? "agent closed" : "agent already started");
+            }
+            SSLContext tls;
+            try {
+                tls = identity.clientContext(keyServerName);
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot set up TLS for " + aor + ": " + e.getMessage(), e);
+            }
+            DeferredListener listener = new DeferredListener();
+            SipEndpointConfig config = SipEndpointConfig.builder()
+                    .name("agent-" + (aor.user().isEmpty() ? aor.host() : aor.user()).replaceAll("[^A-Za-z0-9._-]", "_"))
+                    .bindAddress(bindAddress != null ? bindAddress : localAddressTowards(keyServer))
+                    .listening(false)
+                    .sslContext(tls)
+                    .outboundProxy(keyServer)
+                    .build();
+            SipEndpoint sip = SipEndpoint.start(config, listener);
+            // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: without automatic
+            // dialogs the stack makes none for offered SAs, so nothing per SA lingers (a deleted dialog stays
+            // in JAIN-SIP's table 8 s more). See AssociationRequests#ack for the one it still makes.
+            sip.provider().setAutomaticDialogSupportEnabled(false);
+            ScheduledThreadPoolExecutor notify = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread t = new Thread(task, sip.name() + "-notifier");
+                t.setDaemon(true);
+                return t;
+            });
+            notify.setRemoveOnCancelPolicy(true);
+            notify.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            ScheduledExecutorService worker = sip.scheduler();
+            SharedCertificates certificates = new SharedCertificates();
+            SipMessages messages = new SipMessages(sip, aor);
+            Registration reg = new Registration(aor.toString(), sip.provider(), worker, messages,
+                    new KeyServerFlow(sip, keyServer), codec, statistics,
+                    new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()),
+                    policy, registrationExpiry, requestTimeout);
+            AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, codec,
+                    store, statistics, clock, requestTimeout, () -> notRegistered(reg), certificates);
+            AssociationOffers offers = new AssociationOffers(aor, messages, codec, store, statistics, acceptor,
+                    clock, keyServer, keyServerName, certificates);
+            listener.delegate = new AgentSipListener(aor.toString(), sip.provider(), worker, messages, reg, req,
+                    offers, keyServer);
+            this.endpoint = sip;
+            this.notifier = notify;
+            this.registration = reg;
+            this.requests = req;
+            notify.scheduleWithFixedDelay(store::sweep, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+            started = true;
+            LOG.log(Level.INFO, "{0}: started, key server {1} ({2}) from {3}", aor,
+                    keyServer.getAddress().getHostAddress() + ":" + keyServer.getPort(), keyServerName,
+                    sip.tlsAddress().getAddress().getHostAddress());
+            reg.start();
+        }
+    }
+
+    private static Optional<String> notRegistered(Registration reg) {
+        RegistrationState state = reg.state();
+        if (state == RegistrationState.REGISTERED) {
+            return Optional.empty();
+        }
+        return Optional.of("agent is " + state + reg.lastError().map(e -> " (" + e + ")").orElse(""));
+    }
+
+    /** Waits until the agent is registered (REGISTER and policy MESSAGE accepted); false on timeout. */
+    public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+        Registration reg = registration;
+        return reg != null && reg.awaitRegistered(timeout);
+    }
+
+    public RegistrationState state() {
+        Registration reg = registration;
+        return closed || reg == null ? RegistrationState.STOPPED : reg.state();
+    }
+
+    /** Why the last registration attempt failed, for operators; empty once registered. */
+    public Optional<String> lastError() {
+        Registration reg = registration;
+        return reg == null ? Optional.empty() : reg.lastError();
+    }
+
+    /** Replaces the policy; it is sent at once if registered, else with the next registration. */
+    public void publish(SecurityPolicy newPolicy) {
+        this.policy = Objects.requireNonNull(newPolicy, "policy");
+        Registration reg = registration;
+        if (reg != null) {
+            reg.publish(newPolicy);
+        }
+    }
+
+    /**
+     * Asks the key server for an SA with {@code target}: an AOR ({@code "sip:bob@example.com"}) or a
+     * {@code "host:port"} a TLS server's policy binds. The future completes, on the agent's notifier
+     * thread, with the SA (already in {@link #associations()}), or exceptionally with an
+     * {@link AssociationRefusedException} when refused (4xx-6xx), a {@link java.util.concurrent.TimeoutException}
+     * after the request timeout, an {@link IOException} when not registered or closed (a
+     * {@link java.net.ProtocolException} when the answer was not a valid SA for this request), or an
+     * {@link IllegalArgumentException} for a malformed target. Never blocks.
+     */
+    public CompletableFuture<SecurityAssociation> requestAssociation(String target) {
+        AssociationRequests req = requests;
+        if (req == null || closed) {
+            statistics.requested();
+            statistics.failed();
+            return CompletableFuture.failedFuture(new IOException(closed ? "agent closed" : "agent not started"));
+        }
+        return req.request(target);
+    }
+
+    public AssociationStore associations() {
+        return store;
+    }
+
+    public AgentStatistics statistics() {
+        return statistics;
+    }
+
+    /** The address of record, as configured. */
+    public String aor() {
+        return aor.toString();
+    }
+
+    /**
+     * Unregisters ({@code Expires: 0}, best effort, waiting at most a second), fails pending requests,
+     * stops the SIP endpoint and every thread of the agent, and destroys all SAs. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        Registration reg = registration;
+        if (reg != null) {
+            try {
+                Duration wait = requestTimeout.compareTo(MAX_UNREGISTER_WAIT) < 0 ? requestTimeout : MAX_UNREGISTER_WAIT;
+                reg.stop(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        AssociationRequests req = requests;
+        if (req != null) {
+            req.failAll(new IOException("agent closed"));
+        }
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (notifier != null) {
+            notifier.shutdown();
+            if (!isNotifierThread()) {
+                try {
+                    if (!notifier.awaitTermination(1, TimeUnit.SECONDS)) {
+                        notifier.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    notifier.shutdownNow();
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        store.clear();
+        LOG.log(Level.INFO, "{0}: closed", aor);
+    }
+
+    /**
+     * SIP dialogs of the stack not yet terminated, for tests: SA dialogs must not outlive their ACK (a
+     * terminated one lingers in the stack's table a few seconds more, JAIN-SIP's linger timer).
+     */
+    int openDialogs() {
+        SipEndpoint sip = endpoint;
+        if (sip == null) {
+            return 0;
+        }
+        return (int) ((gov.nist.javax.sip.SipStackExt) sip.stack()).getDialogs().stream()
+                .filter(d -> d.getState() != javax.sip.DialogState.TERMINATED).count();
+    }
+
+    private boolean isNotifierThread() {
+        return endpoint != null && Thread.currentThread().getName().equals(endpoint.name() + "-notifier");
+    }
+
+    /** The local address the OS would use to reach {@code target}; no packet is sent. */
+    static String localAddressTowards(InetSocketAddress target) {
+        if (target.getAddress().isLoopbackAddress()) {
+            return target.getAddress().getHostAddress();
+        }
+        try (DatagramSocket probe = new DatagramSocket()) {
+            probe.connect(target);
+            InetAddress local = probe.getLocalAddress();
+            if (local != null && !local.isAnyLocalAddress()) {
+                return local.getHostAddress();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "no route to {0}: {1}", target, e.getMessage());
+        }
+        return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "SipTlsAgent[" + aor + ", " + state() + "]";
+    }
+
+    /** Builds an agent; {@code aor}, {@code identity}, {@code keyServer} and {@code policy} are required. */
+    public static final class Builder {
+        private String aor;
+        private TlsIdentity identity;
+        private InetSocketAddress keyServer;
+        private String keyServerName;
+        private SecurityPolicy policy;
+        private Duration registrationExpiry = Duration.ofMinutes(10);
+        private Duration requestTimeout = Duration.ofSeconds(2);
+        private int maxAssociations = 10_000;
+        private AssociationAcceptor acceptor = AssociationAcceptor.ACCEPT_ALL;
+        private Clock clock = Clock.systemUTC();
+        private String bindAddress;
+        private Duration minBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** This agent's address of record, e.g. {@code sip:alice@example.com}; its certificate must prove it. */
+        public Builder aor(String aor) { this.aor = aor; return this; }
+        /** The TLS identity presented to the key server (a certificate proving the AOR) and its trust anchors. */
+        public Builder identity(TlsIdentity identity) { this.identity = identity; return this; }
+        /** Where the key server listens for SIP over TLS. */
+        public Builder keyServer(InetSocketAddress keyServer) { this.keyServer = keyServer; return this; }
+        /** The dNSName or IP address the key server's certificate must carry; default the address's host string. */
+        public Builder keyServerName(String name) { this.keyServerName = name; return this; }
+        /** The security policy published after registering. */
+        public Builder policy(SecurityPolicy policy) { this.policy = policy; return this; }
+        /** The registration expiry asked for (default 10 min); refreshed at half what the key server grants. */
+        public Builder registrationExpiry(Duration expiry) { this.registrationExpiry = expiry; return this; }
+        /** How long an SA request may take (default 2 s). */
+        public Builder requestTimeout(Duration timeout) { this.requestTimeout = timeout; return this; }
+        /** How many SAs are held at most (default 10,000); the soonest-expiring are evicted first. */
+        public Builder maxAssociations(int max) { this.maxAssociations = max; return this; }
+        /** Decides on SAs offered as TLS server (default: accept all). */
+        public Builder acceptor(AssociationAcceptor acceptor) { this.acceptor = acceptor; return this; }
+        /** The clock SA lifetimes are checked against (default UTC system clock). */
+        public Builder clock(Clock clock) { this.clock = clock; return this; }
+        /** Local address for the connection to the key server; default the one the OS routes through. */
+        public Builder bindAddress(String address) { this.bindAddress = address; return this; }
+        /** Bounds of the exponential, jittered delay between registration attempts (default 200 ms, 5 s). */
+        public Builder retryBackoff(Duration min, Duration max) {
+            this.minBackoff = min;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        public SipTlsAgent build() {
+            return new SipTlsAgent(this);
+        }
+    }
+
+    /** Lets the listener exist before the endpoint whose provider its parts need; no event comes before. */
+    private static final class DeferredListener implements javax.sip.SipListener {
+        volatile javax.sip.SipListener delegate;
+
+        @Override public void processRequest(javax.sip.RequestEvent e) { if (delegate != null) delegate.processRequest(e); }
+        @Override public void processResponse(javax.sip.ResponseEvent e) { if (delegate != null) delegate.processResponse(e); }
+        @Override public void processTimeout(javax.sip.TimeoutEvent e) { if (delegate != null) delegate.processTimeout(e); }
+        @Override public void processIOException(javax.sip.IOExceptionEvent e) { if (delegate != null) delegate.processIOException(e); }
+        @Override public void processTransactionTerminated(javax.sip.TransactionTerminatedEvent e) {
+            if (delegate != null) delegate.processTransactionTerminated(e);
+        }
+        @Override public void processDialogTerminated(javax.sip.DialogTerminatedEvent e) {
+            if (delegate != null) delegate.processDialogTerminated(e);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.siptls.agent;
+
+import static dev.siptls.agent.TestAssociations.T0;
+import static dev.siptls.agent.TestAssociations.sa;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.siptls.agent.TestAssociations.MutableClock;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityAssociation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class AssociationStoreTest {
+
+    private static final String ALICE = "sip:alice@example.com";
+    private static final String BOB = "sip:bob@example.com";
+    private static final HostPort WWW = new HostPort("www.example.com", 8443);
+
+    private final MutableClock clock = new MutableClock(T0);
+    private final AssociationStore store = new AssociationStore(clock, 100);
+
+    @Test
+    void findsAnSaBySessionIdWhileItLives() {
+        SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        assertTrue(store.put(sa, false));
+        assertSame(sa, store.bySessionId(sa.sessionId()).orElseThrow());
+        clock.advance(Duration.ofSeconds(59));
+        assertTrue(store.bySessionId(sa.sessionId()).isPresent());
+    }
+
+    @Test
+    void hidesAnSaFromItsExpiryTimeOnEvenBeforeItIsSwept() {
+        SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        store.put(sa, true);
+        clock.advance(Duration.ofSeconds(60));
+        assertEquals(Optional.empty(), store.bySessionId(sa.sessionId()));
+        assertEquals(Optional.empty(), store.byPeer(WWW));
+        assertEquals(1, store.size());
+    }
+
+    @Test
+    void sweepingRemovesExpiredSasAndDestroysTheirSecrets() {
+        SecurityAssociation old = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(10));
+        SecurityAssociation young = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));
+        store.put(old, true);
+        store.put(young, true);
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(1, store.sweep());
+        assertEquals(1, store.size());
+        assertTrue(old.isDestroyed());
+        assertThrows(IllegalStateException.class, old::masterSecret);
+        assertFalse(young.isDestroyed());
+    }
+
+    @Test
+    void refusesAnSaAlreadyExpired() {
+        clock.advance(Duration.ofSeconds(60));
+        SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        assertFalse(store.put(sa, false));
+        assertEquals(0, store.size());
+    }
+
+    @Test
+    void refusesASecondSaWithTheSameSessionId() {
+        SecurityAssociation first = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        SecurityAssociation copy = TestAssociations.builder(ALICE, BOB, WWW, T0, Duration.ofSeconds(90))
+                .sessionId(first.sessionId()).build();
+        assertTrue(store.put(first, false));
+        assertFalse(store.put(copy, false));
+        assertSame(first, store.bySessionId(first.sessionId()).orElseThrow());
+        assertFalse(first.isDestroyed());
+    }
+
+    @Test
+    void whenFullEvictsTheSoonestExpiringAndDestroysIt() {
+        AssociationStore small = new AssociationStore(clock, 3);
+        SecurityAssociation a = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(300));
+        SecurityAssociation soonest = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));
+        SecurityAssociation c = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(200));
+        SecurityAssociation d = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(400));
+        small.put(a, true);
+        small.put(soonest, true);
+        small.put(c, true);
+        assertTrue(small.put(d, true));
+        assertEquals(3, small.size());
+        assertTrue(soonest.isDestroyed());
+        assertEquals(Optional.empty(), small.bySessionId(soonest.sessionId()));
+        for (SecurityAssociation kept : List.of(a, c, d)) {
+            assertFalse(kept.isDestroyed());
+            assertTrue(small.bySessionId(kept.sessionId()).isPresent());
+        }
+    }
+
+    @Test
+    void whenFullSweepsExpiredSasBeforeEvictingLiveOnes() {
+        AssociationStore small = new AssociationStore(clock, 2);
+        SecurityAssociation expiring = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(10));
+        SecurityAssociation live = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));
+        small.put(live, true);
+        small.put(expiring, true);
+        clock.advance(Duration.ofSeconds(20));
+        small.put(sa(ALICE, BOB, WWW, clock.instant(), Duration.ofSeconds(50)), true);
+        assertTrue(expiring.isDestroyed());
+        assertFalse(live.isDestroyed());
+    }
+
+    @Test
+    void byPeerFindsTheNewestLiveClientSaForThatServer() {
+        SecurityAssociation older = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(300));
+        SecurityAssociation newer = sa(ALICE, BOB, WWW, T0.plusSeconds(1), Duration.ofSeconds(30));
+        store.put(older, true);
+        store.put(newer, true);
+        assertSame(newer, store.byPeer(WWW).orElseThrow());
+        clock.advance(Duration.ofSeconds(31));
+        assertSame(older, store.byPeer(WWW).orElseThrow());
+    }
+
+    @Test
+    void byPeerIgnoresOtherServersAndSasHeldAsServer() {
+        store.put(sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60)), false);
+        store.put(sa(ALICE, BOB, new HostPort("www.example.com", 443), T0, Duration.ofSeconds(60)), true);
+        assertEquals(Optional.empty(), store.byPeer(WWW));
+    }
+
+    @Test
+    void byPeerMatchesHostsCaseInsensitively() {
+        SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        store.put(sa, true);
+        assertSame(sa, store.byPeer(HostPort.parse("WWW.Example.COM:8443")).orElseThrow());
+    }
+
+    @Test
+    void removingAnSaForgetsItEverywhereAndDestroysIt() {
+        SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        store.put(sa, true);
+        assertTrue(store.remove(sa.sessionIdHex()));
+        assertEquals(Optional.empty(), store.byPeer(WWW));
+        assertEquals(Optional.empty(), store.bySessionId(sa.sessionId()));
+        assertEquals(0, store.size());
+        assertTrue(sa.isDestroyed());
+    }
+
+    @Test
+    void clearingDestroysEverySa() {
+        List<SecurityAssociation> all = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60 + i));
+            all.add(sa);
+            store.put(sa, i % 2 == 0);
+        }
+        store.clear();
+        assertEquals(0, store.size());
+        assertTrue(all.stream().allMatch(SecurityAssociation::isDestroyed));
+        assertEquals(Optional.empty(), store.byPeer(WWW));
+    }
+
+    @Test
+    void unknownOrEmptySessionIdsFindNothing() {
+        assertEquals(Optional.empty(), store.bySessionId(new byte[32]));
+        assertEquals(Optional.empty(), store.bySessionId(new byte[0]));
+        assertEquals(Optional.empty(), store.bySessionId(null));
+    }
+
+    @Test
+    void staysWithinItsBoundUnderConcurrentPuts() throws Exception {
+        AssociationStore bounded = new AssociationStore(clock, 50);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<SecurityAssociation>>> results = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            results.add(pool.submit(() -> {
+                go.await();
+                List<SecurityAssociation> mine = new ArrayList<>();
+                for (int i = 0; i < 250; i++) {
+                    SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(1 + i));
+                    bounded.put(sa, true);
+                    mine.add(sa);
+                    bounded.byPeer(WWW);
+                }
+                return mine;
+            }));
+        }
+        go.countDown();
+        List<SecurityAssociation> all = new ArrayList<>();
+        for (Future<List<SecurityAssociation>> f : results) {
+            all.addAll(f.get());
+        }
+        pool.shutdown();
+        assertEquals(50, bounded.size());
+        long live = all.stream().filter(sa -> !sa.isDestroyed()).count();
+        assertEquals(50, live);
+        assertTrue(all.stream().filter(sa -> !sa.isDestroyed())
+                .allMatch(sa -> bounded.bySessionId(sa.sessionId()).isPresent()));
+    }
+}
