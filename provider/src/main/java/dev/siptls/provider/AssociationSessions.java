@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * <p>An SA is used only if it is live (not destroyed, not expired), TLS 1.2 and of a known suite, and,
  * on the client side, if the application's trust manager accepts its server chain. The session gets its
  * own copy of the master secret; the copy read from the SA is zeroed at once. Errors of the source count
- * as "no SA".
+ * as "no SA". Every outcome goes to the {@link HandshakeLedger}, which under {@code fallback=fail} refuses a
+ * client handshake that has no SA right here, before its ClientHello.
  */
 final class AssociationSessions {
 
@@ -39,23 +40,41 @@ final class AssociationSessions {
     private final TlsCrypto crypto;
     private final PeerTrust trust;
     private final Clock clock;
+    private final HandshakeLedger ledger;
 
-    AssociationSessions(AssociationSource source, TlsCrypto crypto, PeerTrust trust, Clock clock) {
+    AssociationSessions(AssociationSource source, TlsCrypto crypto, PeerTrust trust, Clock clock,
+                        HandshakeLedger ledger) {
         this.source = source;
         this.crypto = crypto;
         this.trust = trust;
         this.clock = clock;
+        this.ledger = ledger;
     }
 
     /** Server side: a session for the SA with this id; the peer is the SA's client. */
     Optional<ResumableSession> forServer(byte[] sessionId) {
-        return ask(() -> source.bySessionId(sessionId.clone())).flatMap(sa -> {
+        Optional<ResumableSession> session = serverSession(sessionId);
+        if (session.isPresent()) {
+            ledger.serverFound(session.get().associationId());
+        }
+        return session;
+    }
+
+    private Optional<ResumableSession> serverSession(byte[] sessionId) {
+        Optional<SecurityAssociation> found = ask(() -> source.bySessionId(sessionId.clone()));
+        if (found.isEmpty()) {
+            ledger.serverMissed(new HandshakeLedger.Miss(FallbackReason.UNKNOWN_SESSION, "the client offered session "
+                    + abbreviate(sessionId) + ", which is no live security association of this server"));
+        }
+        return found.flatMap(sa -> {
             if (!Arrays.equals(sa.sessionId(), sessionId)) {
-                return notUsed(sa, "the source answered with another session id", System.Logger.Level.WARNING);
+                return notUsed(sa, "the source answered with another session id", System.Logger.Level.WARNING,
+                        FallbackReason.SERVER_ASSOCIATION_UNUSABLE, null, -1);
             }
             String problem = problem(sa);
             if (problem != null) {
-                return notUsed(sa, problem, System.Logger.Level.INFO);
+                return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.SERVER_ASSOCIATION_UNUSABLE,
+                        null, -1);
             }
             List<X509Certificate> clientChain = trust.client(sa);
             if (clientChain.isEmpty() && !sa.client().certificateChain().isEmpty()) {
@@ -64,24 +83,40 @@ final class AssociationSessions {
             }
             Optional<HostPort> peer = sa.client().address();
             return build(sa, sa.server().certificateChain(), clientChain,
-                    peer.map(HostPort::host).orElse(null), peer.map(HostPort::port).orElse(-1), null);
+                    peer.map(HostPort::host).orElse(null), peer.map(HostPort::port).orElse(-1), null,
+                    FallbackReason.SERVER_ASSOCIATION_UNUSABLE);
         });
     }
 
     /** Client side: a session for {@code host:port} from the SA the source has or gets for it. */
     Optional<ResumableSession> forClient(String host, int port) {
-        return ask(() -> source.forPeer(host, port)).flatMap(sa -> {
-            String problem = problem(sa);
-            if (problem != null) {
-                return notUsed(sa, problem, System.Logger.Level.INFO);
-            }
-            PeerTrust.Verdict verdict = trust.server(sa, host);
-            if (!verdict.trusted()) {
-                return notUsed(sa, verdict.refusal(), System.Logger.Level.WARNING);
-            }
-            return build(sa, sa.client().certificateChain(), sa.server().certificateChain(), host, port,
-                    verdict.endpointIdAlgorithm());
-        });
+        Optional<SecurityAssociation> found = ask(() -> source.forPeer(host, port));
+        if (found.isEmpty()) {
+            ledger.clientMissed(host, port, explainMiss(host, port));
+            return Optional.empty();
+        }
+        SecurityAssociation sa = found.get();
+        String problem = problem(sa);
+        if (problem != null) {
+            return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.CLIENT_ASSOCIATION_UNUSABLE,
+                    host, port);
+        }
+        PeerTrust.Verdict verdict = trust.server(sa, host);
+        if (!verdict.trusted()) {
+            return notUsed(sa, verdict.refusal(), System.Logger.Level.WARNING,
+                    FallbackReason.CLIENT_ASSOCIATION_UNUSABLE, host, port);
+        }
+        Optional<ResumableSession> session = build(sa, sa.client().certificateChain(),
+                sa.server().certificateChain(), host, port, verdict.endpointIdAlgorithm(),
+                FallbackReason.CLIENT_ASSOCIATION_UNUSABLE);
+        session.ifPresent(s -> ledger.clientOffered(host, port, s.associationId()));
+        return session;
+    }
+
+    private HandshakeLedger.Miss explainMiss(String host, int port) {
+        Optional<HandshakeLedger.Miss> explained = source instanceof ExplainsMisses e ? e.lastMiss() : Optional.empty();
+        return explained.orElseGet(() -> new HandshakeLedger.Miss(FallbackReason.NO_ASSOCIATION,
+                "no security association for " + host + ":" + port));
     }
 
     private String problem(SecurityAssociation sa) {
@@ -102,7 +137,7 @@ final class AssociationSessions {
 
     private Optional<ResumableSession> build(SecurityAssociation sa, List<X509Certificate> local,
                                              List<X509Certificate> peer, String peerHost, int peerPort,
-                                             String endpointIdAlgorithm) {
+                                             String endpointIdAlgorithm, FallbackReason unusable) {
         byte[] masterSecret = null;
         try {
             masterSecret = sa.masterSecret();
@@ -118,9 +153,10 @@ final class AssociationSessions {
             LOG.log(System.Logger.Level.DEBUG, "SA {0}: fresh session for peer {1}:{2}", sa.sessionIdHex(),
                     peerHost, peerPort);
             return Optional.of(new ResumableSession(session, peerHost, peerPort, sa.creationTime().toEpochMilli(),
-                    endpointIdAlgorithm));
+                    endpointIdAlgorithm, sa.sessionIdHex()));
         } catch (IOException | CertificateEncodingException | RuntimeException e) {
-            return notUsed(sa, "cannot build a TLS session from the SA: " + e, System.Logger.Level.WARNING);
+            return notUsed(sa, "cannot build a TLS session from the SA: " + e, System.Logger.Level.WARNING, unusable,
+                    unusable.client() ? peerHost : null, peerPort);
         } finally {
             if (masterSecret != null) {
                 Arrays.fill(masterSecret, (byte) 0);
@@ -140,14 +176,31 @@ final class AssociationSessions {
         return new Certificate(certificates);
     }
 
-    private Optional<ResumableSession> notUsed(SecurityAssociation sa, String reason, System.Logger.Level level) {
-        LOG.log(level, "SA {0} not used, full handshake instead: {1}", sa.sessionIdHex(), reason);
+    /**
+     * Reports an SA that must not be used; a client ({@code host} given) then falls back or, under
+     * {@code fallback=fail}, is refused here.
+     */
+    private Optional<ResumableSession> notUsed(SecurityAssociation sa, String reason, System.Logger.Level level,
+                                               FallbackReason why, String host, int port) {
+        LOG.log(level, "SA {0} not used: {1}", sa.sessionIdHex(), reason);
         try {
             source.notUsed(sa, reason);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "association source failed to take a notUsed report", e);
         }
+        HandshakeLedger.Miss miss = new HandshakeLedger.Miss(why, "security association "
+                + sa.sessionIdHex().substring(0, 16) + "… not used: " + reason);
+        if (why.client()) {
+            ledger.clientMissed(host, port, miss);
+        } else {
+            ledger.serverMissed(miss);
+        }
         return Optional.empty();
+    }
+
+    private static String abbreviate(byte[] sessionId) {
+        String hex = java.util.HexFormat.of().formatHex(sessionId);
+        return hex.length() > 16 ? hex.substring(0, 16) + "…" : hex;
     }
 
     private static Optional<SecurityAssociation> ask(Supplier<Optional<SecurityAssociation>> lookup) {

@@ -37,7 +37,9 @@ import javax.net.ssl.SSLSessionContext;
  * ({@code getSessionImpl(String, int)}). The bridge replaces the map a side looks up in with a
  * {@link ReadThroughMap} over the original: where the original has no live session for the key, the
  * lookup function builds a {@link ResumableSession} from an SA, and the bridge wraps it in a new
- * {@code ProvSSLSession} and {@code SessionEntry} that are handed to that one lookup and never stored.
+ * {@code ProvSSLSession} and {@code SessionEntry} that are handed to that one lookup and never stored. The
+ * session carries the SA's id as its {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION} value, which tells
+ * SA-built sessions apart from those of full handshakes.
  * A resumption that fails (and so destroys that session's master secret) thus costs nothing but that
  * session: the next lookup builds another one. Sessions from full handshakes are cached as before.
  *
@@ -179,7 +181,9 @@ final class BcjsseSessionBridge {
         }
         try {
             Object parameters = newJsseParameters.newInstance(s.endpointIdAlgorithm(), null);
-            Object session = newSession.newInstance(context, new ConcurrentHashMap<String, Object>(), s.peerHost(),
+            ConcurrentHashMap<String, Object> values = new ConcurrentHashMap<>();
+            values.put(SipTlsProvider.SESSION_VALUE_ASSOCIATION, s.associationId());
+            Object session = newSession.newInstance(context, values, s.peerHost(),
                     s.peerPort(), s.creationTime(), s.tlsSession(), parameters);
             return newEntry.newInstance(new SessionID(s.tlsSession().getSessionID()), session, queue);
         } catch (ReflectiveOperationException | RuntimeException e) {

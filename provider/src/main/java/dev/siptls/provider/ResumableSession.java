@@ -13,7 +13,9 @@ import org.bouncycastle.tls.TlsSession;
  * @param endpointIdAlgorithm  the endpoint identification already verified for this session, e.g.
  *                             {@code "HTTPS"}, or {@code null}: BCJSSE resumes it only on connections
  *                             that ask for the same one or none
+ * @param associationId        the SA's session id in hex, which the session carries as its
+ *                             {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION} value
  */
 record ResumableSession(TlsSession tlsSession, String peerHost, int peerPort, long creationTime,
-                        String endpointIdAlgorithm) {
+                        String endpointIdAlgorithm, String associationId) {
 }

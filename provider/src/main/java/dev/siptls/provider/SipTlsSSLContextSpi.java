@@ -1,14 +1,9 @@
 package dev.siptls.provider;
 
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
-
 import java.security.KeyManagementException;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.security.NoSuchAlgorithmException;
-import java.security.Provider;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
@@ -27,14 +22,14 @@ import javax.net.ssl.X509TrustManager;
 /**
  * {@code SSLContext} "SIP-TLS": a BCJSSE context whose session caches read through to the security
  * associations of an {@link AssociationSource}, so that handshakes resume with SIP-distributed master
- * secrets and fall back to full handshakes where no usable SA exists.
+ * secrets and fall back to full handshakes (or fail, under {@code fallback=fail}) where no usable SA exists.
  *
- * <p>{@code engineInit} creates a BCJSSE {@code SSLContext} from a private (unregistered)
- * {@link BouncyCastleJsseProvider} over the Bouncy Castle JCA provider, initialises it with the
- * application's own key and trust managers (key managers adapted to the key type names BCJSSE asks
- * for, {@link StandardNamesKeyManager}), and attaches the {@link BcjsseSessionBridge} to its client
- * and server session contexts. The application's X.509 trust manager also judges each SA's certificate
- * chains before it is used ({@link PeerTrust}).
+ * <p>{@code engineInit} creates a BCJSSE {@code SSLContext} from a private (unregistered) BCJSSE provider,
+ * initialises it with the application's own key and trust managers (key managers adapted to the key type
+ * names BCJSSE asks for, {@link StandardNamesKeyManager}; both watched for full handshakes,
+ * {@link MonitoredKeyManager}, {@link MonitoredTrustManager}), and attaches the {@link BcjsseSessionBridge} to
+ * its client and server session contexts. The application's X.509 trust manager also judges each SA's
+ * certificate chains before it is used ({@link PeerTrust}).
  *
  * <p>The default protocols are {@code TLSv1.2} only, on both sides. An SA is a TLS 1.2 session: a client
  * that offers TLS 1.3 to a server that speaks it gets a full TLS 1.3 handshake and the SA is ignored.
@@ -45,41 +40,63 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
     /** The protocols SIP-TLS sockets and engines enable unless the application says otherwise. */
     static final String[] DEFAULT_PROTOCOLS = {"TLSv1.2"};
 
-    private final AssociationSource source;
+    private final ContextSupport support;
     private volatile SSLContext bcjsse;
+    private volatile HandshakeObserver observer;
 
-    /** @param source where the session caches read security associations from */
+    /** A context on its own, outside any {@link SipTlsProvider}: SAs from {@code source}, fallback=full. */
     public SipTlsSSLContextSpi(AssociationSource source) {
-        this.source = Objects.requireNonNull(source, "source");
+        this(ContextSupport.standalone(Objects.requireNonNull(source, "source")));
+    }
+
+    SipTlsSSLContextSpi(ContextSupport support) {
+        this.support = support;
     }
 
     @Override
     protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random)
             throws KeyManagementException {
-        BcjsseSessionBridge bridge = BcjsseSessionBridge.forInstalledBctls();
+        BcjsseSessionBridge bridge;
+        try {
+            bridge = BcjsseSessionBridge.forInstalledBctls();
+        } catch (IllegalStateException e) {
+            throw new KeyManagementException(e.getMessage(), e);
+        }
+        support.initializing(km);
         SSLContext context;
         try {
             context = SSLContext.getInstance("TLS", Bouncy.JSSE);
         } catch (NoSuchAlgorithmException e) {
             throw new KeyManagementException("BCJSSE offers no SSLContext \"TLS\"", e);
         }
-        context.init(StandardNamesKeyManager.adapt(km), tm, random);
+        HandshakeLedger ledger = support.ledger();
+        TrustManager[] trust = tm != null ? tm.clone() : defaultTrustManagers();
+        X509TrustManager applicationTrust = null;
+        for (int i = 0; i < trust.length; i++) {
+            if (trust[i] instanceof X509TrustManager x509) {
+                applicationTrust = x509;
+                trust[i] = MonitoredTrustManager.wrap(x509, ledger);
+                break;
+            }
+        }
+        context.init(MonitoredKeyManager.wrap(StandardNamesKeyManager.adapt(km), ledger), trust, random);
         SecureRandom cryptoRandom = random != null ? random : new SecureRandom();
-        AssociationSessions sessions = new AssociationSessions(source, Bouncy.CRYPTO.create(cryptoRandom),
-                new PeerTrust(x509TrustManager(tm)), Clock.systemUTC());
+        AssociationSessions sessions = new AssociationSessions(support.source(), Bouncy.CRYPTO.create(cryptoRandom),
+                new PeerTrust(applicationTrust), Clock.systemUTC(), ledger);
         bridge.readThroughById(context.getServerSessionContext(), sessions::forServer);
         bridge.readThroughByPeer(context.getClientSessionContext(), sessions::forClient);
+        this.observer = new HandshakeObserver(ledger.statistics());
         this.bcjsse = context;
     }
 
     @Override
     protected SSLSocketFactory engineGetSocketFactory() {
-        return new SipTlsSocketFactory(context().getSocketFactory(), DEFAULT_PROTOCOLS);
+        return new SipTlsSocketFactory(context().getSocketFactory(), DEFAULT_PROTOCOLS, observer);
     }
 
     @Override
     protected SSLServerSocketFactory engineGetServerSocketFactory() {
-        return new SipTlsServerSocketFactory(context().getServerSocketFactory(), DEFAULT_PROTOCOLS);
+        return new SipTlsServerSocketFactory(context().getServerSocketFactory(), DEFAULT_PROTOCOLS, observer);
     }
 
     @Override
@@ -122,36 +139,19 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         return context;
     }
 
-    private static SSLEngine configure(SSLEngine engine) {
+    private SSLEngine configure(SSLEngine engine) {
         engine.setEnabledProtocols(DEFAULT_PROTOCOLS);
-        return engine;
+        return new SipTlsEngine(engine, observer);
     }
 
-    /** The trust manager BCJSSE uses too: the first X.509 one given, the platform default if none given. */
-    private static X509TrustManager x509TrustManager(TrustManager[] tm) throws KeyManagementException {
-        TrustManager[] candidates = tm;
-        if (candidates == null) {
-            try {
-                TrustManagerFactory factory = TrustManagerFactory.getInstance(
-                        TrustManagerFactory.getDefaultAlgorithm());
-                factory.init((KeyStore) null);
-                candidates = factory.getTrustManagers();
-            } catch (NoSuchAlgorithmException | KeyStoreException e) {
-                throw new KeyManagementException("no default trust manager", e);
-            }
+    /** What a JSSE context uses when given no trust managers: the platform's default (cacerts). */
+    private static TrustManager[] defaultTrustManagers() throws KeyManagementException {
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+            return factory.getTrustManagers();
+        } catch (NoSuchAlgorithmException | KeyStoreException e) {
+            throw new KeyManagementException("no default trust manager", e);
         }
-        for (TrustManager candidate : candidates) {
-            if (candidate instanceof X509TrustManager) {
-                return (X509TrustManager) candidate;
-            }
-        }
-        return null;
-    }
-
-    /** Bouncy Castle providers for all SIP-TLS contexts, private to SIP-TLS (never registered). */
-    private static final class Bouncy {
-        static final Provider JCA = new BouncyCastleProvider();
-        static final JcaTlsCryptoProvider CRYPTO = new JcaTlsCryptoProvider().setProvider(JCA);
-        static final Provider JSSE = new BouncyCastleJsseProvider(false, CRYPTO);
     }
 }

@@ -6,15 +6,20 @@ import java.net.ServerSocket;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLServerSocketFactory;
 
-/** BCJSSE's server socket factory, with the SIP-TLS default protocols enabled on every server socket. */
+/**
+ * BCJSSE's server socket factory, with the SIP-TLS default protocols enabled on every server socket and the
+ * handshakes of accepted sockets watched ({@link SipTlsServerSocket}).
+ */
 final class SipTlsServerSocketFactory extends SSLServerSocketFactory {
 
     private final SSLServerSocketFactory bcjsse;
     private final String[] protocols;
+    private final HandshakeObserver observer;
 
-    SipTlsServerSocketFactory(SSLServerSocketFactory bcjsse, String[] protocols) {
+    SipTlsServerSocketFactory(SSLServerSocketFactory bcjsse, String[] protocols, HandshakeObserver observer) {
         this.bcjsse = bcjsse;
         this.protocols = protocols.clone();
+        this.observer = observer;
     }
 
     @Override
@@ -47,8 +52,9 @@ final class SipTlsServerSocketFactory extends SSLServerSocketFactory {
         return configure(bcjsse.createServerSocket(port, backlog, address));
     }
 
-    private ServerSocket configure(ServerSocket socket) {
-        ((SSLServerSocket) socket).setEnabledProtocols(protocols);
-        return socket;
+    private ServerSocket configure(ServerSocket socket) throws IOException {
+        SSLServerSocket ssl = (SSLServerSocket) socket;
+        ssl.setEnabledProtocols(protocols);
+        return new SipTlsServerSocket(ssl, observer);
     }
 }

@@ -7,15 +7,20 @@ import java.net.Socket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
-/** BCJSSE's socket factory, with the SIP-TLS default protocols enabled on every socket it makes. */
+/**
+ * BCJSSE's socket factory, with the SIP-TLS default protocols enabled on every socket it makes and its
+ * handshakes watched by the {@link HandshakeObserver}.
+ */
 final class SipTlsSocketFactory extends SSLSocketFactory {
 
     private final SSLSocketFactory bcjsse;
     private final String[] protocols;
+    private final HandshakeObserver observer;
 
-    SipTlsSocketFactory(SSLSocketFactory bcjsse, String[] protocols) {
+    SipTlsSocketFactory(SSLSocketFactory bcjsse, String[] protocols, HandshakeObserver observer) {
         this.bcjsse = bcjsse;
         this.protocols = protocols.clone();
+        this.observer = observer;
     }
 
     @Override
@@ -30,7 +35,7 @@ final class SipTlsSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket() throws IOException {
-        return configure(bcjsse.createSocket());
+        return new HostNamingSocket((SSLSocket) configure(bcjsse.createSocket()));
     }
 
     @Override
@@ -65,7 +70,8 @@ final class SipTlsSocketFactory extends SSLSocketFactory {
     }
 
     private Socket configure(Socket socket) {
-        ((SSLSocket) socket).setEnabledProtocols(protocols);
-        return socket;
+        SSLSocket ssl = (SSLSocket) socket;
+        ssl.setEnabledProtocols(protocols);
+        return observer.watch(ssl);
     }
 }

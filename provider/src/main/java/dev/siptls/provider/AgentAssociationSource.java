@@ -1,0 +1,205 @@
+package dev.siptls.provider;
+
+import dev.siptls.agent.AssociationRefusedException;
+import dev.siptls.agent.RegistrationState;
+import dev.siptls.agent.SipTlsAgent;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityAssociation;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The SAs of a {@link SipTlsAgent}, as the session bridge reads them: a server looks its SAs up by session id
+ * in the agent's store; a client takes a live SA for {@code host:port} from the store, or asks the key server
+ * for one and waits for it at most {@code requestTimeout} (the wait holds BCJSSE's session-cache lock of
+ * that context). Concurrent requests for one peer share one SIP request; a failed request is not repeated for
+ * that peer for {@link #RETRY_AFTER}, so that a slow key server cannot make every handshake wait. An agent
+ * that is not registered is not asked at all. Each miss is explained ({@link ExplainsMisses}) for the
+ * fallback counters.
+ */
+final class AgentAssociationSource implements AssociationSource, ExplainsMisses {
+
+    /** How long a failed SA request for a peer is remembered (the handshakes meanwhile fall back at once). */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private static final System.Logger LOG = System.getLogger(AgentAssociationSource.class.getName());
+    private static final int MAX_FAILURES = 1024;
+
+    /** The agent as this source uses it; a seam so that waits and failures can be tested without SIP. */
+    interface Agent {
+        Optional<SecurityAssociation> held(HostPort server);
+
+        Optional<SecurityAssociation> bySessionId(byte[] sessionId);
+
+        /** Empty when registered, else what the agent is doing and why. */
+        Optional<String> notRegistered();
+
+        CompletableFuture<SecurityAssociation> request(String target);
+
+        static Agent of(SipTlsAgent agent) {
+            return new Agent() {
+                @Override
+                public Optional<SecurityAssociation> held(HostPort server) {
+                    return agent.associations().byPeer(server);
+                }
+
+                @Override
+                public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
+                    return agent.associations().bySessionId(sessionId);
+                }
+
+                @Override
+                public Optional<String> notRegistered() {
+                    RegistrationState state = agent.state();
+                    if (state == RegistrationState.REGISTERED) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(agent.aor() + " is " + state
+                            + agent.lastError().map(e -> " (" + e + ")").orElse(""));
+                }
+
+                @Override
+                public CompletableFuture<SecurityAssociation> request(String target) {
+                    return agent.requestAssociation(target);
+                }
+            };
+        }
+    }
+
+    private record Failure(HandshakeLedger.Miss miss, long at) {
+    }
+
+    private final Agent agent;
+    private final Duration timeout;
+    private final ProviderStatistics statistics;
+    private final Map<HostPort, CompletableFuture<SecurityAssociation>> inFlight = new ConcurrentHashMap<>();
+    private final Map<HostPort, Failure> recentFailures = new ConcurrentHashMap<>();
+    private final ThreadLocal<HandshakeLedger.Miss> lastMiss = new ThreadLocal<>();
+
+    AgentAssociationSource(Agent agent, Duration timeout, ProviderStatistics statistics) {
+        this.agent = agent;
+        this.timeout = timeout;
+        this.statistics = statistics;
+    }
+
+    @Override
+    public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
+        return agent.bySessionId(sessionId);
+    }
+
+    @Override
+    public Optional<SecurityAssociation> forPeer(String host, int port) {
+        lastMiss.remove();
+        HostPort peer;
+        try {
+            peer = new HostPort(host, port);
+        } catch (IllegalArgumentException e) {
+            return miss(FallbackReason.REQUEST_FAILED, "cannot name " + host + ":" + port + " to the key server: "
+                    + e.getMessage());
+        }
+        Optional<SecurityAssociation> held = agent.held(peer);
+        if (held.isPresent()) {
+            return held;
+        }
+        Failure failure = recentFailures.get(peer);
+        if (failure != null) {
+            if (System.nanoTime() - failure.at() < RETRY_AFTER.toNanos()) {
+                return miss(failure.miss().reason(), failure.miss().detail() + " (less than "
+                        + RETRY_AFTER.toMillis() + " ms ago; not asked again yet)");
+            }
+            recentFailures.remove(peer, failure);
+        }
+        Optional<String> notRegistered = agent.notRegistered();
+        if (notRegistered.isPresent()) {
+            return miss(FallbackReason.KEY_SERVER_UNAVAILABLE, "no security association for " + peer
+                    + ": the SIP agent is not registered with its key server: " + notRegistered.get());
+        }
+        CompletableFuture<SecurityAssociation> request = inFlight.get(peer);
+        if (request == null) {
+            CompletableFuture<SecurityAssociation> mine = new CompletableFuture<>();
+            request = inFlight.putIfAbsent(peer, mine);
+            if (request == null) {
+                request = mine;
+                start(peer, mine);
+            }
+        }
+        try {
+            return Optional.of(request.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return failed(peer, new HandshakeLedger.Miss(FallbackReason.REQUEST_TIMEOUT, "the key server gave no"
+                    + " security association for " + peer + " within " + timeout.toMillis() + " ms"));
+        } catch (ExecutionException e) {
+            return failed(peer, explain(peer, e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return miss(FallbackReason.REQUEST_FAILED, "interrupted while waiting for a security association for "
+                    + peer);
+        }
+    }
+
+    @Override
+    public void notUsed(SecurityAssociation association, String reason) {
+        LOG.log(Level.DEBUG, "SA {0} not used: {1}", association.sessionIdHex(), reason);
+    }
+
+    @Override
+    public Optional<HandshakeLedger.Miss> lastMiss() {
+        return Optional.ofNullable(lastMiss.get());
+    }
+
+    /** Asks the agent for an SA with {@code peer}, completing {@code result} (shared by concurrent lookups). */
+    private void start(HostPort peer, CompletableFuture<SecurityAssociation> result) {
+        statistics.requested();
+        long started = System.nanoTime();
+        CompletableFuture<SecurityAssociation> request;
+        try {
+            request = agent.request(peer.toString());
+        } catch (RuntimeException e) {
+            request = CompletableFuture.failedFuture(e);
+        }
+        request.whenComplete((sa, error) -> {
+            inFlight.remove(peer, result);
+            if (error == null) {
+                statistics.requestSucceeded(System.nanoTime() - started);
+                result.complete(sa);
+            } else {
+                statistics.requestFailed();
+                result.completeExceptionally(error);
+            }
+        });
+    }
+
+    private Optional<SecurityAssociation> failed(HostPort peer, HandshakeLedger.Miss miss) {
+        if (recentFailures.size() >= MAX_FAILURES) {
+            recentFailures.clear();
+        }
+        recentFailures.put(peer, new Failure(miss, System.nanoTime()));
+        return miss(miss.reason(), miss.detail());
+    }
+
+    private Optional<SecurityAssociation> miss(FallbackReason reason, String detail) {
+        lastMiss.set(new HandshakeLedger.Miss(reason, detail));
+        return Optional.empty();
+    }
+
+    private static HandshakeLedger.Miss explain(HostPort peer, Throwable cause) {
+        if (cause instanceof AssociationRefusedException refused) {
+            return new HandshakeLedger.Miss(FallbackReason.REQUEST_REFUSED, "the key server refused a security"
+                    + " association for " + peer + ": " + refused.statusCode() + " " + refused.reason());
+        }
+        if (cause instanceof TimeoutException) {
+            return new HandshakeLedger.Miss(FallbackReason.REQUEST_TIMEOUT, "no security association for " + peer
+                    + ": " + cause.getMessage());
+        }
+        return new HandshakeLedger.Miss(FallbackReason.REQUEST_FAILED, "requesting a security association for "
+                + peer + " failed: " + cause);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.siptls.provider;
+
+import dev.siptls.protocol.CipherSuites;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.sip.CertificateNames;
+
+import java.lang.System.Logger.Level;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509KeyManager;
+
+/**
+ * The security policy a provider's agent publishes: the suites SAs may use, the longest lifetime, and for a
+ * TLS server the {@code host:port}s it serves with the certificate chain its key manager holds for them.
+ */
+final class Policies {
+
+    private static final System.Logger LOG = System.getLogger(Policies.class.getName());
+    private static final String[] KEY_TYPES = {"EC", "RSA", "RSASSA-PSS", "DSA"};
+
+    private Policies() {
+    }
+
+    /**
+     * The policy for {@code config}: with {@code chain} (from {@link #chain}) if given, binding the served
+     * {@code host:port}s that its certificate names.
+     */
+    static SecurityPolicy policy(SipTlsConfiguration config, List<X509Certificate> chain) {
+        SecurityPolicy.Builder policy = SecurityPolicy.builder();
+        config.maxLifetime().ifPresent(policy::maxLifetime);
+        List<HostPort> bound = chain.isEmpty() ? List.of() : boundBy(chain.get(0), config);
+        if (!chain.isEmpty()) {
+            policy.bindings(bound).certificateChain(chain);
+        }
+        List<String> suites = config.suites().isEmpty()
+                ? defaultSuites(bound.isEmpty() ? null : chain.get(0)) : config.suites();
+        return policy.cipherSuites(suites).build();
+    }
+
+    /**
+     * The certificate chain to publish, from the application's key managers: for a TLS server ({@code serve}
+     * given) one for the served hosts (naming them all if one does, else most), for a client the first client
+     * chain, so that servers that need client authentication can resume (the SA carries it). Read with
+     * {@code get*Aliases}/{@code getCertificateChain} only: no handshake asks for a key here.
+     */
+    static List<X509Certificate> chain(KeyManager[] keyManagers, List<HostPort> serve) {
+        if (keyManagers == null) {
+            return List.of();
+        }
+        List<X509Certificate> best = List.of();
+        long bestCount = -1;
+        for (KeyManager km : keyManagers) {
+            if (!(km instanceof X509KeyManager x509)) {
+                continue;
+            }
+            for (String keyType : KEY_TYPES) {
+                String[] aliases = serve.isEmpty() ? x509.getClientAliases(keyType, null)
+                        : x509.getServerAliases(keyType, null);
+                for (String alias : aliases == null ? new String[0] : aliases) {
+                    X509Certificate[] chain = x509.getCertificateChain(alias);
+                    if (chain == null || chain.length == 0) {
+                        continue;
+                    }
+                    long count = serve.stream().filter(hp -> CertificateNames.matchesHost(chain[0], hp.host())).count();
+                    if (count == serve.size()) {
+                        return List.of(chain);
+                    }
+                    if (count > bestCount) {
+                        best = List.of(chain);
+                        bestCount = count;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The served {@code host:port}s the certificate names; warns about the others (the key server would refuse them). */
+    private static List<HostPort> boundBy(X509Certificate leaf, SipTlsConfiguration config) {
+        List<HostPort> bound = new ArrayList<>();
+        for (HostPort hp : config.serve()) {
+            if (CertificateNames.matchesHost(leaf, hp.host())) {
+                bound.add(hp);
+            } else {
+                LOG.log(Level.WARNING, "{0}: not publishing {1}: the key manager''s certificate ({2}) does not name"
+                        + " {3}", config.aor(), hp, leaf.getSubjectX500Principal().getName(), hp.host());
+            }
+        }
+        return bound;
+    }
+
+    /**
+     * BCJSSE's enabled TLS 1.2 suites that SIP-TLS can distribute, in BCJSSE's order of preference; for a
+     * server with {@code leaf}, those its key can serve in a full handshake too (ECDSA suites for an EC key,
+     * RSA suites for an RSA key), so that an SA's suite is one the server would negotiate itself.
+     */
+    static List<String> defaultSuites(X509Certificate leaf) {
+        List<String> known = Holder.ENABLED;
+        if (leaf == null) {
+            return known;
+        }
+        String algorithm = leaf.getPublicKey().getAlgorithm();
+        String marker = "EC".equals(algorithm) ? "_ECDSA_" : "RSA".equals(algorithm) ? "_RSA_" : null;
+        List<String> matching = marker == null ? known
+                : known.stream().filter(s -> s.contains(marker)).toList();
+        return matching.isEmpty() ? known : matching;
+    }
+
+    /** Computed once: a throw-away BCJSSE context's default suites. */
+    private static final class Holder {
+        static final List<String> ENABLED = enabled();
+
+        private static List<String> enabled() {
+            try {
+                SSLContext context = SSLContext.getInstance("TLS", Bouncy.JSSE);
+                context.init(new KeyManager[0], new TrustManager[0], null);
+                List<String> suites = Arrays.stream(context.getDefaultSSLParameters().getCipherSuites())
+                        .filter(CipherSuites::isKnown).toList();
+                if (!suites.isEmpty()) {
+                    return suites;
+                }
+            } catch (GeneralSecurityException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot read BCJSSE''s default cipher suites; using all SIP-TLS knows", e);
+            }
+            return List.copyOf(CipherSuites.names());
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.siptls.provider;
+
+import dev.siptls.agent.AgentStatistics;
+import dev.siptls.agent.AssociationStore;
+import dev.siptls.agent.RegistrationState;
+import dev.siptls.agent.SipTlsAgent;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.SecurityPolicy;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.security.KeyManagementException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.net.ssl.KeyManager;
+
+/**
+ * Everything a configured {@link SipTlsProvider} runs: its SIP agent (started by {@link #start()} or the
+ * first {@code init} of one of its contexts, stopped by {@link #close()}), the association source its
+ * contexts read, the fallback ledger and counters, and the JMX bean.
+ */
+final class ProviderRuntime implements ContextSupport, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
+
+    private final SipTlsConfiguration config;
+    private final ProviderStatistics statistics = new ProviderStatistics();
+    private final HandshakeLedger ledger;
+    private final AgentAssociationSource source;
+    private final ProviderBean bean;
+    private final Object lifecycle = new Object();
+    private volatile SipTlsAgent agent;
+    private volatile boolean closed;
+    private List<X509Certificate> publishedChain = List.of();
+    private ObjectName beanName;
+
+    ProviderRuntime(SipTlsConfiguration config) {
+        this.config = config;
+        this.ledger = new HandshakeLedger(config.aor(), config.fallback(), statistics);
+        this.source = new AgentAssociationSource(new CurrentAgent(), config.requestTimeout(), statistics);
+        this.bean = new ProviderBean(this);
+    }
+
+    SipTlsConfiguration config() {
+        return config;
+    }
+
+    ProviderStatistics statistics() {
+        return statistics;
+    }
+
+    SipTlsProviderMXBean bean() {
+        return bean;
+    }
+
+    @Override
+    public AssociationSource source() {
+        return source;
+    }
+
+    @Override
+    public HandshakeLedger ledger() {
+        return ledger;
+    }
+
+    /** Starts the agent with a client policy (a server policy follows at the first init); idempotent. */
+    void start() throws IOException {
+        synchronized (lifecycle) {
+            checkOpen();
+            if (agent == null) {
+                startAgent(Policies.policy(config, List.of()));
+            }
+        }
+    }
+
+    /**
+     * At every {@code init}: starts the agent if not yet started, with a policy that carries the certificate
+     * chain of {@code keyManagers} (and, if this application serves {@code host:port}s, binds those it names);
+     * otherwise publishes such a policy when the chain is new.
+     */
+    @Override
+    public void initializing(KeyManager[] keyManagers) throws KeyManagementException {
+        List<X509Certificate> chain = Policies.chain(keyManagers, config.serve());
+        if (!config.serve().isEmpty() && chain.isEmpty() && keyManagers != null) {
+            LOG.log(Level.WARNING, "{0}: ''serve'' lists {1} but the key managers given to SSLContext.init hold no"
+                    + " certificate chain; no server policy published by this init", config.aor(), config.serve());
+        }
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new KeyManagementException("the SipTls provider for " + config.aor() + " is closed");
+            }
+            try {
+                if (agent == null) {
+                    startAgent(Policies.policy(config, chain));
+                    publishedChain = chain;
+                } else if (!chain.isEmpty() && !chain.equals(publishedChain)) {
+                    agent.publish(Policies.policy(config, chain));
+                    publishedChain = chain;
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new KeyManagementException("cannot start the SIP-TLS agent " + config.aor() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void startAgent(SecurityPolicy policy) throws IOException {
+        HostPort keyServer = config.keyServer();
+        InetSocketAddress address = new InetSocketAddress(keyServer.host(), keyServer.port());
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve the key server host " + keyServer.host());
+        }
+        SipTlsAgent.Builder builder = SipTlsAgent.builder()
+                .aor(config.aor())
+                .identity(config.identity())
+                .keyServer(address)
+                .keyServerName(config.keyServerName())
+                .policy(policy)
+                .registrationExpiry(config.registrationExpiry())
+                .requestTimeout(config.requestTimeout());
+        config.bindAddress().ifPresent(builder::bindAddress);
+        SipTlsAgent started = builder.build();
+        started.start();
+        this.agent = started;
+        this.beanName = register();
+        LOG.log(Level.INFO, "{0}: SIP-TLS agent started (key server {1}, serving {2}, fallback={3})", config.aor(),
+                keyServer, policy.bindings(), config.fallback().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    boolean awaitRegistered(Duration timeout) throws InterruptedException {
+        SipTlsAgent a = agent;
+        return a != null && a.awaitRegistered(timeout);
+    }
+
+    SipTlsHealth health() {
+        SipTlsAgent a = agent;
+        RegistrationState state = a == null ? RegistrationState.STOPPED : a.state();
+        String lastError;
+        if (closed) {
+            lastError = "the provider is closed";
+        } else if (a == null) {
+            lastError = "not started: call SipTlsProvider.start() or init a SIP-TLS SSLContext of this provider";
+        } else {
+            lastError = a.lastError().orElse(null);
+        }
+        BridgeCheck bridge = BridgeCheck.get();
+        return new SipTlsHealth(true, config.aor(), bridge.bctlsVersion(), bridge.compatible(), bridge.message(),
+                state, lastError, a == null ? 0 : a.associations().size());
+    }
+
+    /** The agent's SA store, once started. */
+    Optional<AssociationStore> associations() {
+        SipTlsAgent a = agent;
+        return a == null ? Optional.empty() : Optional.of(a.associations());
+    }
+
+    Optional<AgentStatistics> agentStatistics() {
+        SipTlsAgent a = agent;
+        return a == null ? Optional.empty() : Optional.of(a.statistics());
+    }
+
+    /** Stops the agent (unregistering, destroying its SAs) and removes the JMX bean; idempotent. */
+    @Override
+    public void close() {
+        SipTlsAgent stopping;
+        ObjectName name;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stopping = agent;
+            name = beanName;
+            beanName = null;
+        }
+        if (stopping != null) {
+            stopping.close();
+        }
+        if (name != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+            } catch (JMException e) {
+                LOG.log(Level.DEBUG, "JMX bean {0} already gone", name);
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the SipTls provider for " + config.aor() + " is closed");
+        }
+    }
+
+    /** Registers the bean as {@code dev.siptls:type=Provider,name="<AOR>"}, with an instance key if taken. */
+    private ObjectName register() {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        String base = "dev.siptls:type=Provider,name=" + ObjectName.quote(config.aor());
+        for (int instance = 1; instance < 100; instance++) {
+            try {
+                ObjectName name = new ObjectName(instance == 1 ? base : base + ",instance=" + instance);
+                server.registerMBean(bean, name);
+                return name;
+            } catch (InstanceAlreadyExistsException taken) {
+                // another provider instance with this AOR in the JVM
+            } catch (JMException e) {
+                LOG.log(Level.WARNING, "SIP-TLS statistics not registered with JMX", e);
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The agent as the association source sees it: the running one, or none before start and after close. */
+    private final class CurrentAgent implements AgentAssociationSource.Agent {
+
+        @Override
+        public Optional<SecurityAssociation> held(HostPort server) {
+            SipTlsAgent a = agent;
+            return a == null || closed ? Optional.empty() : a.associations().byPeer(server);
+        }
+
+        @Override
+        public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
+            SipTlsAgent a = agent;
+            return a == null || closed ? Optional.empty() : a.associations().bySessionId(sessionId);
+        }
+
+        @Override
+        public Optional<String> notRegistered() {
+            SipTlsAgent a = agent;
+            if (closed) {
+                return Optional.of(config.aor() + " is closed");
+            }
+            return a == null ? Optional.of(config.aor() + " is not started") : AgentAssociationSource.Agent.of(a)
+                    .notRegistered();
+        }
+
+        @Override
+        public CompletableFuture<SecurityAssociation> request(String target) {
+            SipTlsAgent a = agent;
+            return a == null ? CompletableFuture.failedFuture(new IOException("agent not started"))
+                    : a.requestAssociation(target);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.siptls.provider;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The handshake and SA-request counters of one SIP-TLS provider (or one stand-alone context), updated from
+ * handshake threads without locks; {@link SipTlsProvider#statistics()} and JMX read them. Counts only grow.
+ */
+final class ProviderStatistics {
+
+    private final LongAdder sipResumptionsClient = new LongAdder();
+    private final LongAdder sipResumptionsServer = new LongAdder();
+    private final LongAdder completedClient = new LongAdder();
+    private final LongAdder completedServer = new LongAdder();
+    private final LongAdder fullClient = new LongAdder();
+    private final LongAdder fullServer = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final Map<FallbackReason, LongAdder> fallbacks = new EnumMap<>(FallbackReason.class);
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder requestFailures = new LongAdder();
+    private final LatencyHistogram requestLatency = new LatencyHistogram();
+
+    ProviderStatistics() {
+        for (FallbackReason reason : FallbackReason.values()) {
+            fallbacks.put(reason, new LongAdder());
+        }
+    }
+
+    /** A handshake completed; {@code sip}: on a session built from an SA. */
+    void completed(boolean client, boolean sip) {
+        (client ? completedClient : completedServer).increment();
+        if (sip) {
+            (client ? sipResumptionsClient : sipResumptionsServer).increment();
+        }
+    }
+
+    /** A full handshake went ahead (fallback=full) or was refused (fallback=fail), for {@code reason}. */
+    void fallback(FallbackReason reason, boolean refusedIt) {
+        fallbacks.get(reason).increment();
+        if (refusedIt) {
+            refused.increment();
+        } else {
+            (reason.client() ? fullClient : fullServer).increment();
+        }
+    }
+
+    void requested() {
+        requests.increment();
+    }
+
+    void requestSucceeded(long nanos) {
+        requestLatency.record(nanos);
+    }
+
+    void requestFailed() {
+        requestFailures.increment();
+    }
+
+    long sipResumptions(boolean client) {
+        return (client ? sipResumptionsClient : sipResumptionsServer).sum();
+    }
+
+    long completed(boolean client) {
+        return (client ? completedClient : completedServer).sum();
+    }
+
+    long fullHandshakes(boolean client) {
+        return (client ? fullClient : fullServer).sum();
+    }
+
+    long refused() {
+        return refused.sum();
+    }
+
+    /** Reasons that occurred, by counter name. */
+    Map<String, Long> fallbacks() {
+        Map<String, Long> out = new TreeMap<>();
+        fallbacks.forEach((reason, n) -> {
+            long sum = n.sum();
+            if (sum > 0) {
+                out.put(reason.key(), sum);
+            }
+        });
+        return out;
+    }
+
+    long fallbacks(FallbackReason reason) {
+        return fallbacks.get(reason).sum();
+    }
+
+    long requests() {
+        return requests.sum();
+    }
+
+    long requestFailures() {
+        return requestFailures.sum();
+    }
+
+    LatencyHistogram requestLatency() {
+        return requestLatency;
+    }
+}

@@ -1,0 +1,251 @@
+package dev.siptls.provider;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.BiFunction;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+
+/**
+ * BCJSSE's engine, unchanged but for two things: a completed handshake is reported to the
+ * {@link HandshakeObserver} (the result that carries {@code FINISHED}), and a {@link RefusedHandshakeException}
+ * that BCJSSE wrapped in a plain {@code SSLException} reaches the application as itself, so that its message
+ * says why SIP-TLS refused the handshake.
+ */
+final class SipTlsEngine extends SSLEngine {
+
+    private final SSLEngine engine;
+    private final HandshakeObserver observer;
+    private volatile BiFunction<SSLEngine, List<String>, String> selector;
+
+    SipTlsEngine(SSLEngine engine, HandshakeObserver observer) {
+        super(engine.getPeerHost(), engine.getPeerPort());
+        this.engine = engine;
+        this.observer = observer;
+    }
+
+    @Override
+    public SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
+        try {
+            return observe(engine.wrap(src, dst));
+        } catch (SSLException e) {
+            throw unwrapRefusal(e);
+        }
+    }
+
+    @Override
+    public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
+        try {
+            return observe(engine.wrap(srcs, dst));
+        } catch (SSLException e) {
+            throw unwrapRefusal(e);
+        }
+    }
+
+    @Override
+    public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
+        try {
+            return observe(engine.wrap(srcs, offset, length, dst));
+        } catch (SSLException e) {
+            throw unwrapRefusal(e);
+        }
+    }
+
+    @Override
+    public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
+        try {
+            return observe(engine.unwrap(src, dst));
+        } catch (SSLException e) {
+            throw unwrapRefusal(e);
+        }
+    }
+
+    @Override
+    public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
+        try {
+            return observe(engine.unwrap(src, dsts));
+        } catch (SSLException e) {
+            throw unwrapRefusal(e);
+        }
+    }
+
+    @Override
+    public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
+        try {
+            return observe(engine.unwrap(src, dsts, offset, length));
+        } catch (SSLException e) {
+            throw unwrapRefusal(e);
+        }
+    }
+
+    @Override
+    public void beginHandshake() throws SSLException {
+        try {
+            engine.beginHandshake();
+        } catch (SSLException e) {
+            throw unwrapRefusal(e);
+        }
+    }
+
+    private SSLEngineResult observe(SSLEngineResult result) {
+        if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
+            observer.completed(engine.getSession(), engine.getUseClientMode());
+        }
+        return result;
+    }
+
+    private static SSLException unwrapRefusal(SSLException e) {
+        return e.getCause() instanceof RefusedHandshakeException refused ? refused : e;
+    }
+
+    @Override
+    public Runnable getDelegatedTask() {
+        return engine.getDelegatedTask();
+    }
+
+    @Override
+    public void closeInbound() throws SSLException {
+        engine.closeInbound();
+    }
+
+    @Override
+    public boolean isInboundDone() {
+        return engine.isInboundDone();
+    }
+
+    @Override
+    public void closeOutbound() {
+        engine.closeOutbound();
+    }
+
+    @Override
+    public boolean isOutboundDone() {
+        return engine.isOutboundDone();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+        return engine.getSupportedCipherSuites();
+    }
+
+    @Override
+    public String[] getEnabledCipherSuites() {
+        return engine.getEnabledCipherSuites();
+    }
+
+    @Override
+    public void setEnabledCipherSuites(String[] suites) {
+        engine.setEnabledCipherSuites(suites);
+    }
+
+    @Override
+    public String[] getSupportedProtocols() {
+        return engine.getSupportedProtocols();
+    }
+
+    @Override
+    public String[] getEnabledProtocols() {
+        return engine.getEnabledProtocols();
+    }
+
+    @Override
+    public void setEnabledProtocols(String[] protocols) {
+        engine.setEnabledProtocols(protocols);
+    }
+
+    @Override
+    public SSLSession getSession() {
+        return engine.getSession();
+    }
+
+    @Override
+    public SSLSession getHandshakeSession() {
+        return engine.getHandshakeSession();
+    }
+
+    @Override
+    public SSLEngineResult.HandshakeStatus getHandshakeStatus() {
+        return engine.getHandshakeStatus();
+    }
+
+    @Override
+    public void setUseClientMode(boolean mode) {
+        engine.setUseClientMode(mode);
+    }
+
+    @Override
+    public boolean getUseClientMode() {
+        return engine.getUseClientMode();
+    }
+
+    @Override
+    public void setNeedClientAuth(boolean need) {
+        engine.setNeedClientAuth(need);
+    }
+
+    @Override
+    public boolean getNeedClientAuth() {
+        return engine.getNeedClientAuth();
+    }
+
+    @Override
+    public void setWantClientAuth(boolean want) {
+        engine.setWantClientAuth(want);
+    }
+
+    @Override
+    public boolean getWantClientAuth() {
+        return engine.getWantClientAuth();
+    }
+
+    @Override
+    public void setEnableSessionCreation(boolean flag) {
+        engine.setEnableSessionCreation(flag);
+    }
+
+    @Override
+    public boolean getEnableSessionCreation() {
+        return engine.getEnableSessionCreation();
+    }
+
+    @Override
+    public SSLParameters getSSLParameters() {
+        return engine.getSSLParameters();
+    }
+
+    @Override
+    public void setSSLParameters(SSLParameters parameters) {
+        engine.setSSLParameters(parameters);
+    }
+
+    @Override
+    public String getApplicationProtocol() {
+        return engine.getApplicationProtocol();
+    }
+
+    @Override
+    public String getHandshakeApplicationProtocol() {
+        return engine.getHandshakeApplicationProtocol();
+    }
+
+    @Override
+    public void setHandshakeApplicationProtocolSelector(BiFunction<SSLEngine, List<String>, String> selector) {
+        // BCJSSE calls the selector with its own engine; the application expects the one it holds
+        this.selector = selector;
+        engine.setHandshakeApplicationProtocolSelector(selector == null ? null
+                : (bcjsseEngine, protocols) -> selector.apply(this, protocols));
+    }
+
+    @Override
+    public BiFunction<SSLEngine, List<String>, String> getHandshakeApplicationProtocolSelector() {
+        return selector;
+    }
+
+    @Override
+    public String toString() {
+        return "SipTlsEngine[" + engine + "]";
+    }
+}

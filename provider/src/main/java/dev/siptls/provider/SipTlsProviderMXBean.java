@@ -1,0 +1,78 @@
+package dev.siptls.provider;
+
+import java.util.Map;
+
+/**
+ * The counters of one configured {@link SipTlsProvider}, registered with the platform MBean server as
+ * {@code dev.siptls:type=Provider,name="<AOR>"} from {@link SipTlsProvider#start()} until
+ * {@link SipTlsProvider#close()}; also {@link SipTlsProvider#statistics()}. Counts only grow.
+ *
+ * <p>Handshake counts: a SIP resumption completed on a session built from a security association; a full
+ * handshake is a fallback (counted by reason when the client checks the server's certificate, or the server
+ * takes its key); what remains of the completed handshakes are resumptions of sessions that BCJSSE cached
+ * after earlier full handshakes. Socket handshakes are counted when BCJSSE notifies their completion, a moment
+ * after the handshake.
+ */
+public interface SipTlsProviderMXBean {
+
+    String getAddressOfRecord();
+
+    /** {@code STOPPED}, {@code CONNECTING}, {@code REGISTERED} or {@code RETRYING}. */
+    String getRegistrationState();
+
+    /** Why the agent is not registered; empty when it is. */
+    String getLastError();
+
+    /** {@code full} or {@code fail}. */
+    String getFallback();
+
+    boolean isBridgeCompatible();
+
+    int getAssociationsHeld();
+
+    long getSipResumptionsAsClient();
+
+    long getSipResumptionsAsServer();
+
+    long getHandshakesCompletedAsClient();
+
+    long getHandshakesCompletedAsServer();
+
+    long getFullHandshakesAsClient();
+
+    long getFullHandshakesAsServer();
+
+    /** Handshakes refused under {@code fallback=fail}. */
+    long getRefusedHandshakes();
+
+    /** Full or refused handshakes by reason ({@code key-server-unavailable}, {@code unknown-session}, ...). */
+    Map<String, Long> getFallbacksByReason();
+
+    /** SA requests this provider made to the key server (as TLS client). */
+    long getAssociationRequests();
+
+    long getAssociationRequestsFailed();
+
+    /** SA requests refused by the key server, by SIP status code. */
+    Map<Integer, Long> getAssociationRequestsRefusedByCode();
+
+    /** SAs the key server distributed to this provider as TLS server. */
+    long getAssociationsAcceptedAsServer();
+
+    /** Latency of successful SA requests: how many, their sum, the longest, the median and 99th percentile. */
+    long getAssociationRequestLatencyCount();
+
+    long getAssociationRequestLatencyTotalMicros();
+
+    long getAssociationRequestLatencyMaxMicros();
+
+    /** Within a factor of two (the histogram's buckets are powers of two). */
+    long getAssociationRequestLatencyP50Micros();
+
+    long getAssociationRequestLatencyP99Micros();
+
+    /** Times the agent registered, and re-registered after losing the key server. */
+    long getAgentRegistrations();
+
+    long getAgentReconnects();
+}

@@ -1,0 +1,185 @@
+package dev.siptls.provider;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.siptls.protocol.HostPort;
+import dev.siptls.sip.CertificateAuthority;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reading sip-tls.properties: every key, its defaults, and refusals that name the key at fault. */
+class SipTlsConfigurationTest {
+
+    private static final String AOR = "sip:alice@example.com";
+    private static final String PASSWORD = new String(dev.siptls.sip.testing.TestPki.PASSWORD);
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void stores() throws Exception {
+        dev.siptls.sip.testing.TestPki pki = new dev.siptls.sip.testing.TestPki();
+        char[] password = dev.siptls.sip.testing.TestPki.PASSWORD;
+        CertificateAuthority.write(pki.agent(AOR).keyStore(), dir.resolve("alice.p12"), password);
+        CertificateAuthority.write(pki.identity("bob", List.of("sip:bob@example.com")).keyStore(),
+                dir.resolve("bob.p12"), password);
+        CertificateAuthority.write(pki.ca().trustStore(), dir.resolve("trust.p12"), password);
+    }
+
+    private static Properties minimal() {
+        Properties p = new Properties();
+        p.setProperty("aor", AOR);
+        p.setProperty("keyStore", "alice.p12");
+        p.setProperty("keyStorePassword", PASSWORD);
+        p.setProperty("trustStore", "trust.p12");
+        p.setProperty("trustStorePassword", PASSWORD);
+        p.setProperty("keyServer", "keyserver.example.com:5061");
+        return p;
+    }
+
+    @Test
+    void minimalConfigurationTakesTheDefaults() {
+        SipTlsConfiguration config = SipTlsConfiguration.fromProperties(minimal(), dir);
+
+        assertEquals(AOR, config.aor());
+        assertEquals(new HostPort("keyserver.example.com", 5061), config.keyServer());
+        assertEquals("keyserver.example.com", config.keyServerName());
+        assertEquals(List.of(), config.serve());
+        assertEquals(List.of(), config.suites());
+        assertTrue(config.maxLifetime().isEmpty());
+        assertEquals(Duration.ofSeconds(2), config.requestTimeout());
+        assertEquals(SipTlsConfiguration.Fallback.FULL, config.fallback());
+        assertEquals(Duration.ofMinutes(10), config.registrationExpiry());
+    }
+
+    @Test
+    void everyOptionalKeyIsRead() {
+        Properties p = minimal();
+        p.setProperty("keyServerName", "ks.example.com");
+        p.setProperty("serve", "www.example.com:8443, 192.0.2.1:443");
+        p.setProperty("suites", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        p.setProperty("maxLifetime", "1h");
+        p.setProperty("requestTimeout", "500ms");
+        p.setProperty("fallback", "fail");
+        p.setProperty("registrationExpiry", "PT5M");
+        p.setProperty("bindAddress", "127.0.0.1");
+
+        SipTlsConfiguration config = SipTlsConfiguration.fromProperties(p, dir);
+
+        assertEquals("ks.example.com", config.keyServerName());
+        assertEquals(List.of(new HostPort("www.example.com", 8443), new HostPort("192.0.2.1", 443)), config.serve());
+        assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+                config.suites());
+        assertEquals(Duration.ofHours(1), config.maxLifetime().orElseThrow());
+        assertEquals(Duration.ofMillis(500), config.requestTimeout());
+        assertEquals(SipTlsConfiguration.Fallback.FAIL, config.fallback());
+        assertEquals(Duration.ofMinutes(5), config.registrationExpiry());
+        assertEquals("127.0.0.1", config.bindAddress().orElseThrow());
+    }
+
+    @Test
+    void unknownKeyIsRefusedByName() {
+        Properties p = minimal();
+        p.setProperty("fallBack", "fail");
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> SipTlsConfiguration.fromProperties(p, dir));
+
+        assertTrue(refused.getMessage().contains("[fallBack]"), refused.getMessage());
+    }
+
+    @Test
+    void missingAorIsRefused() {
+        Properties p = minimal();
+        p.remove("aor");
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                .getMessage().contains("'aor' is required"));
+    }
+
+    @Test
+    void requestTimeoutOutsideItsBoundsIsRefused() {
+        for (String timeout : List.of("10ms", "11s")) {
+            Properties p = minimal();
+            p.setProperty("requestTimeout", timeout);
+
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                    .getMessage().contains("'requestTimeout' must lie within 50ms..10s"));
+        }
+    }
+
+    @Test
+    void passwordFromAnUnsetEnvironmentVariableIsRefused() {
+        Properties p = minimal();
+        p.remove("keyStorePassword");
+        p.setProperty("keyStorePassword.env", "SIPTLS_SURELY_UNSET_VARIABLE");
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                .getMessage().contains("environment variable SIPTLS_SURELY_UNSET_VARIABLE"));
+    }
+
+    @Test
+    void passwordAndItsEnvironmentVariableTogetherAreRefused() {
+        Properties p = minimal();
+        p.setProperty("keyStorePassword.env", "HOME");
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                .getMessage().contains("not both"));
+    }
+
+    @Test
+    void wrongKeyStorePasswordIsReportedWithoutThePassword() {
+        Properties p = minimal();
+        p.setProperty("keyStorePassword", "not-the-password");
+
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> SipTlsConfiguration.fromProperties(p, dir)).getMessage();
+
+        assertTrue(message.contains("'keyStore' cannot load PKCS12 key store"), message);
+        assertFalse(message.contains("not-the-password"), message);
+    }
+
+    @Test
+    void keyStoreThatDoesNotProveTheAorIsRefused() {
+        Properties p = minimal();
+        p.setProperty("keyStore", "bob.p12");
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                .getMessage().contains("does not prove " + AOR));
+    }
+
+    @Test
+    void undistributableSuiteIsRefused() {
+        Properties p = minimal();
+        p.setProperty("suites", "TLS_AES_128_GCM_SHA256");
+
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                .getMessage().contains("'suites' unknown or not distributable cipher suite TLS_AES_128_GCM_SHA256"));
+    }
+
+    @Test
+    void toStringShowsNoPassword() {
+        assertFalse(SipTlsConfiguration.fromProperties(minimal(), dir).toString().contains(PASSWORD));
+    }
+
+    @Test
+    void durationsTakeSecondsUnitsOrIso8601() {
+        assertEquals(Duration.ofSeconds(30), SipTlsConfiguration.duration("30"));
+        assertEquals(Duration.ofMillis(500), SipTlsConfiguration.duration("500ms"));
+        assertEquals(Duration.ofSeconds(2), SipTlsConfiguration.duration("2s"));
+        assertEquals(Duration.ofMinutes(10), SipTlsConfiguration.duration("10m"));
+        assertEquals(Duration.ofHours(1), SipTlsConfiguration.duration("1h"));
+        assertEquals(Duration.ofSeconds(2), SipTlsConfiguration.duration("PT2S"));
+        assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.duration("soon"));
+        assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.duration("0"));
+    }
+}

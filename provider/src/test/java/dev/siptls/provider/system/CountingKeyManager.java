@@ -1,0 +1,67 @@
+package dev.siptls.provider.system;
+
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+/**
+ * A server key manager that counts how often a handshake asked it for a key ({@code chooseServerAlias},
+ * {@code getPrivateKey}): zero after a handshake means it was resumed. Reading aliases and chains (what the
+ * provider does to publish the server policy) is not counted.
+ */
+final class CountingKeyManager extends X509ExtendedKeyManager {
+
+    private final X509ExtendedKeyManager delegate;
+    final AtomicInteger keyRequests = new AtomicInteger();
+
+    CountingKeyManager(X509ExtendedKeyManager delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        keyRequests.incrementAndGet();
+        return delegate.chooseServerAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        keyRequests.incrementAndGet();
+        return delegate.chooseEngineServerAlias(keyType, issuers, engine);
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+        keyRequests.incrementAndGet();
+        return delegate.getPrivateKey(alias);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return delegate.getServerAliases(keyType, issuers);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        return delegate.getCertificateChain(alias);
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return delegate.getClientAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return delegate.chooseClientAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+        return delegate.chooseEngineClientAlias(keyType, issuers, engine);
+    }
+}
