@@ -1,0 +1,102 @@
+package dev.siptls.bench;
+
+import dev.siptls.provider.SipTlsProvider;
+import dev.siptls.sip.CertificateAuthority;
+import dev.siptls.sip.CertificateAuthority.KeyType;
+import java.security.KeyStore;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
+
+/**
+ * Server CPU time and client wall time per handshake, for each way of connecting, measured in one run so
+ * that a noisy shared machine affects all of them alike; reported as ratios.
+ *
+ * <p>Run: {@code java -cp bench/target/... dev.siptls.bench.HandshakeBench [count]}.
+ */
+public final class HandshakeBench {
+
+    private static final char[] PASSWORD = "bench".toCharArray();
+    private static final String[] TLS12 = {"TLSv1.2"};
+    private static final String[] TLS13 = {"TLSv1.3"};
+
+    private HandshakeBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        List<HandshakeCost> results = run(count, Math.max(50, count / 5));
+        print(results);
+    }
+
+    static List<HandshakeCost> run(int count, int warmup) throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("SIP-TLS bench CA");
+        KeyStore server = ca.issue("localhost", List.of("localhost", "127.0.0.1"), KeyType.RSA_2048, PASSWORD);
+        KeyStore trust = ca.trustStore();
+        Provider bc = new BouncyCastleJsseProvider();
+        List<HandshakeCost> out = new ArrayList<>();
+        int port = LoopbackTls.freePort();
+        try (SipTlsPair sip = SipTlsPair.start(ca, port)) {
+            SSLContext sipClient = context(sip.client, null, trust);
+            SSLContext sipServer = context(sip.server, server, null);
+            sip.awaitRegistered();
+            long before = sip.server.statistics().getSipResumptionsAsServer();
+            HandshakeCost cost = LoopbackTls.measure("SIP-resumed TLS 1.2 (SIP-TLS)", sipClient, sipServer, port,
+                    TLS12, true, "localhost", warmup, count);
+            long sipResumed = sip.server.statistics().getSipResumptionsAsServer() - before;
+            out.add(new HandshakeCost(cost.name() + " [" + sipResumed + " counted via SIP]", cost.wallNanos(),
+                    cost.serverCpuNanos(), cost.resumed()));
+        }
+        out.add(LoopbackTls.measure("BCJSSE native resumption TLS 1.2",
+                context(bc, null, trust), context(bc, server, null), TLS12, true, "localhost", warmup, count));
+        out.add(LoopbackTls.measure("BCJSSE full TLS 1.2 ECDHE-RSA-2048",
+                context(bc, null, trust), context(bc, server, null), TLS12, false, "localhost", warmup, count));
+        out.add(LoopbackTls.measure("SunJSSE full TLS 1.2 ECDHE-RSA-2048",
+                context(null, null, trust), context(null, server, null), TLS12, false, "localhost", warmup, count));
+        out.add(LoopbackTls.measure("SunJSSE full TLS 1.3 RSA-2048",
+                context(null, null, trust), context(null, server, null), TLS13, false, "localhost", warmup, count));
+        return out;
+    }
+
+    static SSLContext context(Provider provider, KeyStore keys, KeyStore trust) throws Exception {
+        SSLContext context = provider == null ? SSLContext.getInstance("TLS", "SunJSSE")
+                : provider instanceof SipTlsProvider ? SSLContext.getInstance(SipTlsProvider.PROTOCOL, provider)
+                : SSLContext.getInstance("TLS", provider);
+        KeyManagerFactory kmf = null;
+        if (keys != null) {
+            kmf = provider == null || provider instanceof SipTlsProvider
+                    ? KeyManagerFactory.getInstance("PKIX", "SunJSSE") : KeyManagerFactory.getInstance("PKIX", provider);
+            kmf.init(keys, PASSWORD);
+        }
+        TrustManagerFactory tmf = null;
+        if (trust != null) {
+            tmf = provider == null || provider instanceof SipTlsProvider
+                    ? TrustManagerFactory.getInstance("PKIX", "SunJSSE") : TrustManagerFactory.getInstance("PKIX", provider);
+            tmf.init(trust);
+        }
+        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(),
+                new SecureRandom());
+        return context;
+    }
+
+    static void print(List<HandshakeCost> results) {
+        HandshakeCost base = results.get(0);
+        System.out.printf(Locale.ROOT, "%-40s %12s %12s %14s %8s %10s %10s%n", "way", "wall p50 us", "wall p99 us",
+                "server CPU us", "resumed", "CPU ratio", "wall ratio");
+        for (HandshakeCost r : results) {
+            System.out.printf(Locale.ROOT, "%-40s %12.0f %12.0f %14.0f %8d %9.2fx %9.2fx%n", r.name(),
+                    r.medianWallMicros(), r.p99WallMicros(), r.medianServerCpuMicros(), r.resumed(),
+                    r.medianServerCpuMicros() / base.medianServerCpuMicros(),
+                    r.medianWallMicros() / base.medianWallMicros());
+        }
+        System.out.println("Ratios are to the first row (SIP-TLS); " + results.get(0).wallNanos().length
+                + " handshakes each after warm-up, one at a time, TCP_NODELAY on, loopback, "
+                + Runtime.getRuntime().availableProcessors() + " cores.");
+    }
+}
