@@ -226,7 +226,7 @@ public final class SipTlsConfiguration {
     }
 
     /** The agent's identity for the key server (key, chain and trust anchors). */
-    TlsIdentity identity() {
+    public TlsIdentity identity() {
         return identity;
     }
 
