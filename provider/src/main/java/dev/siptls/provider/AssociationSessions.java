@@ -9,7 +9,6 @@ import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SessionParameters;
 import org.bouncycastle.tls.TlsSession;
 import org.bouncycastle.tls.TlsUtils;
-import org.bouncycastle.tls.crypto.TlsCertificate;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 
 import java.io.IOException;
@@ -41,6 +40,7 @@ final class AssociationSessions {
     private final PeerTrust trust;
     private final Clock clock;
     private final HandshakeLedger ledger;
+    private final AssociationFacts facts;
 
     AssociationSessions(AssociationSource source, TlsCrypto crypto, PeerTrust trust, Clock clock,
                         HandshakeLedger ledger) {
@@ -49,6 +49,7 @@ final class AssociationSessions {
         this.trust = trust;
         this.clock = clock;
         this.ledger = ledger;
+        this.facts = new AssociationFacts(crypto);
     }
 
     /** Server side: a session for the SA with this id; the peer is the SA's client. */
@@ -76,13 +77,18 @@ final class AssociationSessions {
                 return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.SERVER_ASSOCIATION_UNUSABLE,
                         null, -1);
             }
-            List<X509Certificate> clientChain = trust.client(sa);
-            if (clientChain.isEmpty() && !sa.client().certificateChain().isEmpty()) {
-                LOG.log(System.Logger.Level.INFO, "SA {0}: client certificate chain not trusted, resuming "
-                        + "without a peer certificate", sa.sessionIdHex());
-            }
+            AssociationFacts.Facts known = facts.of(sa);
+            List<X509Certificate> clientChain = known.trustedClientChain(clock.millis(), () -> {
+                List<X509Certificate> trusted = trust.client(sa);
+                if (trusted.isEmpty() && !sa.client().certificateChain().isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, "SA {0}: client certificate chain not trusted, resuming "
+                            + "without a peer certificate", sa.sessionIdHex());
+                }
+                return trusted;
+            });
             Optional<HostPort> peer = sa.client().address();
-            return build(sa, sa.server().certificateChain(), clientChain,
+            return build(sa, known::serverCertificate,
+                    clientChain.isEmpty() ? () -> null : known::clientCertificate,
                     peer.map(HostPort::host).orElse(null), peer.map(HostPort::port).orElse(-1), null,
                     FallbackReason.SERVER_ASSOCIATION_UNUSABLE);
         });
@@ -101,13 +107,13 @@ final class AssociationSessions {
             return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.CLIENT_ASSOCIATION_UNUSABLE,
                     host, port);
         }
-        PeerTrust.Verdict verdict = trust.server(sa, host);
+        AssociationFacts.Facts known = facts.of(sa);
+        PeerTrust.Verdict verdict = known.serverVerdict(host, clock.millis(), () -> trust.server(sa, host));
         if (!verdict.trusted()) {
             return notUsed(sa, verdict.refusal(), System.Logger.Level.WARNING,
                     FallbackReason.CLIENT_ASSOCIATION_UNUSABLE, host, port);
         }
-        Optional<ResumableSession> session = build(sa, sa.client().certificateChain(),
-                sa.server().certificateChain(), host, port, verdict.endpointIdAlgorithm(),
+        Optional<ResumableSession> session = build(sa, known::clientCertificate, known::serverCertificate, host, port, verdict.endpointIdAlgorithm(),
                 FallbackReason.CLIENT_ASSOCIATION_UNUSABLE);
         session.ifPresent(s -> ledger.clientOffered(host, port, s.associationId()));
         return session;
@@ -135,8 +141,8 @@ final class AssociationSessions {
         return null;
     }
 
-    private Optional<ResumableSession> build(SecurityAssociation sa, List<X509Certificate> local,
-                                             List<X509Certificate> peer, String peerHost, int peerPort,
+    private Optional<ResumableSession> build(SecurityAssociation sa, Chain local, Chain peer,
+                                             String peerHost, int peerPort,
                                              String endpointIdAlgorithm, FallbackReason unusable) {
         byte[] masterSecret = null;
         try {
@@ -146,8 +152,8 @@ final class AssociationSessions {
                     .setNegotiatedVersion(ProtocolVersion.TLSv12)
                     .setMasterSecret(crypto.createSecret(masterSecret))
                     .setExtendedMasterSecret(sa.extendedMasterSecret())
-                    .setLocalCertificate(certificate(local))
-                    .setPeerCertificate(certificate(peer))
+                    .setLocalCertificate(local.get())
+                    .setPeerCertificate(peer.get())
                     .build();
             TlsSession session = TlsUtils.importSession(sa.sessionId(), parameters);
             LOG.log(System.Logger.Level.DEBUG, "SA {0}: fresh session for peer {1}:{2}", sa.sessionIdHex(),
@@ -164,16 +170,10 @@ final class AssociationSessions {
         }
     }
 
-    /** BCJSSE's form of a chain; {@code null} for none, so that a server that needs client auth declines. */
-    private Certificate certificate(List<X509Certificate> chain) throws IOException, CertificateEncodingException {
-        if (chain.isEmpty()) {
-            return null;
-        }
-        TlsCertificate[] certificates = new TlsCertificate[chain.size()];
-        for (int i = 0; i < certificates.length; i++) {
-            certificates[i] = crypto.createCertificate(chain.get(i).getEncoded());
-        }
-        return new Certificate(certificates);
+    /** One of the SA's chains in BCJSSE's form; {@code null} for none, so that a server that needs client auth declines. */
+    @FunctionalInterface
+    private interface Chain {
+        Certificate get() throws IOException, CertificateEncodingException;
     }
 
     /**
