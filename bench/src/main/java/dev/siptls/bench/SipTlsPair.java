@@ -32,8 +32,8 @@ final class SipTlsPair implements AutoCloseable {
         this.server = server;
     }
 
-    /** The server terminal serves {@code localhost:port}; its TLS key store is {@code tlsServerKeys}. */
-    static SipTlsPair start(CertificateAuthority ca, int port) throws Exception {
+    /** The server terminal serves {@code localhost:port}; both agents offer only {@code suite}. */
+    static SipTlsPair start(CertificateAuthority ca, int port, String suite) throws Exception {
         Path dir = Files.createTempDirectory("sip-tls-bench");
         dir.toFile().deleteOnExit();
         KeyStore trust = ca.trustStore();
@@ -42,13 +42,13 @@ final class SipTlsPair implements AutoCloseable {
                 ca.issue("keyserver", List.of("127.0.0.1"), KeyType.EC_P256, PASSWORD), PASSWORD, trust);
         KeyServer keyServer = KeyServer.start(KeyServerConfig.builder().identity(keyServerId).port(0)
                 .registerMBean(false).build());
-        SipTlsProvider client = provider(ca, dir, "client", keyServer, null);
-        SipTlsProvider server = provider(ca, dir, "server", keyServer, "localhost:" + port);
+        SipTlsProvider client = provider(ca, dir, "client", keyServer, null, suite);
+        SipTlsProvider server = provider(ca, dir, "server", keyServer, "localhost:" + port, suite);
         return new SipTlsPair(keyServer, client, server);
     }
 
     private static SipTlsProvider provider(CertificateAuthority ca, Path dir, String name, KeyServer keyServer,
-            String serve) throws Exception {
+            String serve, String suite) throws Exception {
         String aor = "sip:" + name + "@example.com";
         CertificateAuthority.write(ca.issue(name, List.of(aor), KeyType.EC_P256, PASSWORD),
                 dir.resolve(name + ".p12"), PASSWORD);
@@ -59,6 +59,7 @@ final class SipTlsPair implements AutoCloseable {
         p.setProperty("trustStore", "trust.p12");
         p.setProperty("trustStorePassword", new String(PASSWORD));
         p.setProperty("keyServer", "127.0.0.1:" + keyServer.address().getPort());
+        p.setProperty("suites", suite);
         if (serve != null) {
             p.setProperty("serve", serve);
         }
