@@ -1,0 +1,80 @@
+package dev.siptls.conformance;
+
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+/**
+ * The server application's own key manager, counting how often a handshake asked it for the server key.
+ * A resumed handshake never does, so zero requests means no full handshake happened.
+ */
+final class CountingKeyManager extends X509ExtendedKeyManager {
+
+    private final X509ExtendedKeyManager delegate;
+    final AtomicInteger serverKeyRequests = new AtomicInteger();
+
+    private CountingKeyManager(X509ExtendedKeyManager delegate) {
+        this.delegate = delegate;
+    }
+
+    static CountingKeyManager wrap(KeyManager[] managers) {
+        for (KeyManager km : managers) {
+            if (km instanceof X509ExtendedKeyManager x) {
+                return new CountingKeyManager(x);
+            }
+        }
+        throw new IllegalArgumentException("no X509ExtendedKeyManager among " + managers.length);
+    }
+
+    KeyManager[] asArray() {
+        return new KeyManager[] {this};
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        serverKeyRequests.incrementAndGet();
+        return delegate.chooseServerAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        serverKeyRequests.incrementAndGet();
+        return delegate.chooseEngineServerAlias(keyType, issuers, engine);
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+        serverKeyRequests.incrementAndGet();
+        return delegate.getPrivateKey(alias);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+        return delegate.getServerAliases(keyType, issuers);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+        return delegate.getCertificateChain(alias);
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+        return delegate.getClientAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+        return delegate.chooseClientAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+        return delegate.chooseEngineClientAlias(keyType, issuers, engine);
+    }
+}
