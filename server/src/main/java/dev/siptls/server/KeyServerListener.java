@@ -46,7 +46,14 @@ final class KeyServerListener implements SipListener {
         } catch (TransactionAlreadyExistsException retransmission) {
             return;
         } catch (Exception e) {
+            // The stack would not track this request (e.g. an INVITE without Contact): say so, statelessly.
             Answers.debug(() -> "no transaction for " + method + ": " + e);
+            try {
+                ((SipProvider) event.getSource()).sendResponse(
+                        answers.messages.response(request, 400, "Bad Request"));
+            } catch (Exception unanswerable) {
+                Answers.debug(() -> "cannot answer " + method + " either: " + unanswerable);
+            }
             return;
         }
         Origin origin = Origin.of(event, tx);
