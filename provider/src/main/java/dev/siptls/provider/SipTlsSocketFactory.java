@@ -35,7 +35,7 @@ final class SipTlsSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket() throws IOException {
-        return new HostNamingSocket((SSLSocket) configure(bcjsse.createSocket()));
+        return configure(bcjsse.createSocket());
     }
 
     @Override
