@@ -11,7 +11,7 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 
 /** Textbook JSSE engine code over a blocking socket channel: handshake, then whole messages. */
-final class EngineChannel {
+public final class EngineChannel {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
@@ -21,16 +21,16 @@ final class EngineChannel {
     private final ByteBuffer netOut = ByteBuffer.allocate(1 << 17);
     private final ByteBuffer appIn = ByteBuffer.allocate(1 << 17);
 
-    EngineChannel(SSLEngine engine, SocketChannel channel) {
+    public EngineChannel(SSLEngine engine, SocketChannel channel) {
         this.engine = engine;
         this.channel = channel;
     }
 
-    SSLEngine engine() {
+    public SSLEngine engine() {
         return engine;
     }
 
-    void handshake() throws IOException {
+    public void handshake() throws IOException {
         engine.beginHandshake();
         HandshakeStatus status = engine.getHandshakeStatus();
         while (status != HandshakeStatus.FINISHED && status != HandshakeStatus.NOT_HANDSHAKING) {
@@ -49,14 +49,14 @@ final class EngineChannel {
         }
     }
 
-    void write(byte[] message) throws IOException {
+    public void write(byte[] message) throws IOException {
         ByteBuffer data = ByteBuffer.wrap(message);
         while (data.hasRemaining()) {
             wrap(data);
         }
     }
 
-    byte[] read() throws IOException {
+    public byte[] read() throws IOException {
         while (appIn.position() == 0) {
             unwrap();
         }

@@ -1,5 +1,6 @@
 package dev.siptls.provider.system;
 
+import dev.siptls.provider.EngineChannel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.siptls.provider.system.SipTlsWorld.Terminal;
