@@ -131,8 +131,11 @@ public final class AssociationStore {
         return n;
     }
 
-    /** Removes and destroys the SA with this session id, if held. */
-    synchronized boolean remove(String sessionIdHex) {
+    /**
+     * Removes and destroys the SA with this session id, if held: for an SA its peer no longer holds (the
+     * TLS server did not resume it), so that the next handshake asks the key server for a fresh one.
+     */
+    public synchronized boolean remove(String sessionIdHex) {
         Entry entry = bySessionId.get(sessionIdHex);
         if (entry == null) {
             return false;

@@ -44,6 +44,9 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
 
         CompletableFuture<SecurityAssociation> request(String target);
 
+        /** Drops a held SA. */
+        void forget(String sessionIdHex);
+
         static Agent of(SipTlsAgent agent) {
             return new Agent() {
                 @Override
@@ -69,6 +72,11 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
                 @Override
                 public CompletableFuture<SecurityAssociation> request(String target) {
                     return agent.requestAssociation(target);
+                }
+
+                @Override
+                public void forget(String sessionIdHex) {
+                    agent.associations().remove(sessionIdHex);
                 }
             };
         }
@@ -143,6 +151,12 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
             return miss(FallbackReason.REQUEST_FAILED, "interrupted while waiting for a security association for "
                     + peer);
         }
+    }
+
+    @Override
+    public void declined(String sessionIdHex) {
+        LOG.log(Level.DEBUG, "SA {0} not resumed by its server: forgotten", sessionIdHex);
+        agent.forget(sessionIdHex);
     }
 
     @Override

@@ -36,4 +36,12 @@ public interface AssociationSource {
      */
     default void notUsed(SecurityAssociation association, String reason) {
     }
+
+    /**
+     * Client side: the server did not resume the SA with this session id (hex), so it no longer holds it
+     * (its agent restarted) or refused it. A source forgets it, so that the next handshake gets a fresh SA
+     * instead of falling back again until the stale one expires. Does nothing by default.
+     */
+    default void declined(String sessionIdHex) {
+    }
 }

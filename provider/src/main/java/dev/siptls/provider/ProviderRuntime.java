@@ -251,5 +251,13 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
             return a == null ? CompletableFuture.failedFuture(new IOException("agent not started"))
                     : a.requestAssociation(target);
         }
+
+        @Override
+        public void forget(String sessionIdHex) {
+            SipTlsAgent a = agent;
+            if (a != null) {
+                a.associations().remove(sessionIdHex);
+            }
+        }
     }
 }

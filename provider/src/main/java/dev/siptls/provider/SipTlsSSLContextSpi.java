@@ -83,6 +83,7 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         SecureRandom cryptoRandom = random != null ? random : new SecureRandom();
         AssociationSessions sessions = new AssociationSessions(support.source(), Bouncy.CRYPTO.create(cryptoRandom),
                 new PeerTrust(applicationTrust), Clock.systemUTC(), ledger);
+        ledger.whenDeclined(support.source()::declined);
         bridge.readThroughById(context.getServerSessionContext(), sessions::forServer);
         bridge.readThroughByPeer(context.getClientSessionContext(), sessions::forClient);
         this.observer = new HandshakeObserver(ledger.statistics());

@@ -34,6 +34,7 @@ class AgentAssociationSourceTest {
         volatile Optional<String> notRegistered = Optional.empty();
         volatile CompletableFuture<SecurityAssociation> answer = new CompletableFuture<>();
         final List<String> requests = new CopyOnWriteArrayList<>();
+        final List<String> forgotten = new CopyOnWriteArrayList<>();
 
         @Override
         public Optional<SecurityAssociation> held(HostPort server) {
@@ -55,11 +56,23 @@ class AgentAssociationSourceTest {
             requests.add(target);
             return answer;
         }
+
+        @Override
+        public void forget(String sessionIdHex) {
+            forgotten.add(sessionIdHex);
+        }
     }
 
     private final StandInAgent agent = new StandInAgent();
     private final ProviderStatistics statistics = new ProviderStatistics();
     private final AgentAssociationSource source = new AgentAssociationSource(agent, TIMEOUT, statistics);
+
+    @Test
+    void anAssociationTheServerDidNotResumeIsForgotten() {
+        source.declined("ab12");
+
+        assertEquals(List.of("ab12"), agent.forgotten);
+    }
 
     @Test
     void keyServerThatNeverAnswersCostsOneRequestTimeoutThenAMiss() {

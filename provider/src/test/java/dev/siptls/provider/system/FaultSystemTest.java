@@ -1,0 +1,287 @@
+package dev.siptls.provider.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.siptls.agent.SipTlsAgent;
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.provider.SipTlsProvider;
+import dev.siptls.provider.system.SipTlsWorld.Terminal;
+import dev.siptls.sip.TlsIdentity;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults SIP-TLS must survive: the key server dies while it relays an SA request, and the TLS server's agent
+ * restarts (losing its SAs) while clients still hold theirs. Each fault ends in a completed (or, under
+ * {@code fallback=fail}, a clearly refused) handshake, never in a hang or a thread left behind.
+ */
+@Timeout(60)
+class FaultSystemTest {
+
+    /** Far above what any path takes; it only turns a hang into a failure. */
+    private static final long HANG_SECONDS = 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void keyServerDyingMidRelayLetsAFallbackFullClientCompleteAFullHandshake() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        try (MidRelay fault = new MidRelay(dir, Map.of())) {
+            CompletableFuture<EchoClient.Exchange> handshake = fault.connectWhileTheKeyServerDies();
+
+            EchoClient.Exchange exchange = handshake.get(HANG_SECONDS, TimeUnit.SECONDS);
+
+            assertEquals("echo: mid-relay", exchange.answer());
+            assertNull(exchange.session().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION));
+            fault.echo.next().handshaken();
+            var stats = fault.client.provider().statistics();
+            assertEquals(1, stats.getFullHandshakesAsClient());
+            assertEquals(1, stats.getAssociationRequests());
+            Evidence.eventually(1, stats::getAssociationRequestsFailed, "failed SA requests");
+            assertEquals(1, stats.getFallbacksByReason().values().stream().mapToLong(Long::longValue).sum(),
+                    "one fallback, counted with its reason: " + stats.getFallbacksByReason());
+            assertTrue(stats.getFallbacksByReason().keySet().stream()
+                    .allMatch(r -> r.equals("request-failed") || r.equals("request-timeout")),
+                    stats.getFallbacksByReason().toString());
+        }
+        assertNoThreadLeft(before);
+    }
+
+    @Test
+    void keyServerDyingMidRelayRefusesAFallbackFailClientSayingWhy() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        try (MidRelay fault = new MidRelay(dir, Map.of("fallback", "fail"))) {
+            CompletableFuture<EchoClient.Exchange> handshake = fault.connectWhileTheKeyServerDies();
+
+            ExecutionException failed = assertThrows(ExecutionException.class,
+                    () -> handshake.get(HANG_SECONDS, TimeUnit.SECONDS));
+
+            SSLHandshakeException refused = assertInstanceOf(SSLHandshakeException.class, failed.getCause());
+            assertTrue(refused.getMessage().contains("fallback=fail"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("localhost:" + fault.port), refused.getMessage());
+            var stats = fault.client.provider().statistics();
+            assertEquals(1, stats.getRefusedHandshakes());
+            assertEquals(0, stats.getFullHandshakesAsClient());
+            assertEquals(0, fault.keys.keyRequests.get(), "the server did work for a refused client");
+        }
+        assertNoThreadLeft(before);
+    }
+
+    /**
+     * The TLS server's terminal restarts (same AOR, same port served): its new agent holds none of the SAs
+     * the client still holds. Every connection succeeds; the stale SA costs one fallback, after which the
+     * client forgets it, so a new context (no cached session) gets a fresh SA and resumes via SIP again
+     * instead of offering the stale SA until it expires.
+     */
+    @Test
+    void serverAgentRestartCostsTheClientOneFallbackThenAFreshAssociation() throws Exception {
+        try (SipTlsWorld world = new SipTlsWorld(dir)) {
+            int port = SipTlsWorld.freePort();
+            String serverAor = SipTlsWorld.aor("server");
+            Terminal server = serverTerminal(world, serverAor, port);
+            Terminal client = world.client(Map.of());
+            SipTlsWorld.awaitRegistered(server, client);
+            try (EchoServer echo = EchoServer.start(server.context(), port)) {
+                EchoClient.Exchange first = EchoClient.exchange(client.context(), "localhost", port, "before");
+                Evidence.sipResumption(client, first.session(), server, echo.next().handshaken(), 1);
+            }
+
+            server.provider().close();
+            Terminal restarted = serverTerminal(world, serverAor, port);
+            SipTlsWorld.awaitRegistered(restarted);
+            assertEquals(0, restarted.provider().associations().size(), "the restarted agent kept SAs");
+
+            try (EchoServer echo = EchoServer.start(restarted.context(), port)) {
+                connectInARow(client.context(), port, echo, 4);
+                var stats = client.provider().statistics();
+                Evidence.eventually(5, stats::getHandshakesCompletedAsClient, "client handshakes");
+                assertEquals(Map.of("association-not-resumed", 1L), stats.getFallbacksByReason());
+                assertEquals(1, stats.getFullHandshakesAsClient());
+                assertEquals(Map.of("unknown-session", 1L),
+                        restarted.provider().statistics().getFallbacksByReason());
+
+                assertEquals(0, client.provider().associations().size(), "the client kept the stale SA");
+
+                long sipBefore = stats.getSipResumptionsAsClient();
+                SSLContext another = SSLContext.getInstance(SipTlsProvider.PROTOCOL, client.provider());
+                another.init(null, world.trustingCa(), null);
+                connectInARow(another, port, echo, 3);
+                Evidence.eventually(8, stats::getHandshakesCompletedAsClient, "client handshakes");
+                assertEquals(1, stats.getFullHandshakesAsClient(), "the stale SA cost more than one full handshake");
+                assertEquals(Map.of("association-not-resumed", 1L), stats.getFallbacksByReason());
+                assertEquals(2, stats.getAssociationRequests(), "a fresh SA should have been requested once");
+                Evidence.eventually(sipBefore + 3, stats::getSipResumptionsAsClient, "SIP resumptions");
+            }
+        }
+    }
+
+    /**
+     * The server's agent stops holding a live SA that the client still holds (what a server-side expiry
+     * comes to; the provider has no clock to skew, so the test destroys the server agent's copy). The client's
+     * next connection falls back once, counted on both sides, and later ones in its context succeed without
+     * another fallback.
+     */
+    @Test
+    void associationGoneAtTheServerOnlyCostsOneCountedFallback() throws Exception {
+        try (SipTlsWorld world = new SipTlsWorld(dir)) {
+            int port = SipTlsWorld.freePort();
+            Terminal server = world.server(port, Map.of());
+            Terminal client = world.client(Map.of());
+            SipTlsWorld.awaitRegistered(server, client);
+            try (EchoServer echo = EchoServer.start(server.context(), port)) {
+                EchoClient.Exchange first = EchoClient.exchange(client.context(), "localhost", port, "first");
+                Evidence.sipResumption(client, first.session(), server, echo.next().handshaken(), 1);
+                byte[] id = first.session().getId();
+                server.provider().associations().bySessionId(id).orElseThrow().destroy();
+                assertTrue(server.provider().associations().bySessionId(id).isEmpty());
+                assertTrue(client.provider().associations().bySessionId(id).isPresent());
+
+                connectInARow(client.context(), port, echo, 3);
+
+                var stats = client.provider().statistics();
+                Evidence.eventually(4, stats::getHandshakesCompletedAsClient, "client handshakes");
+                assertEquals(Map.of("association-not-resumed", 1L), stats.getFallbacksByReason());
+                assertEquals(Map.of("unknown-session", 1L), server.provider().statistics().getFallbacksByReason());
+                assertEquals(1, stats.getFullHandshakesAsClient());
+                assertTrue(server.keys().keyRequests.get() > 0, "the server did no full handshake");
+            }
+        }
+    }
+
+    /** {@code count} connections in a row, each answered, each handshake completed at the server. */
+    private static void connectInARow(SSLContext context, int port, EchoServer echo, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            EchoClient.Exchange exchange = EchoClient.exchange(context, "localhost", port, "round " + i);
+            assertEquals("echo: round " + i, exchange.answer());
+            echo.next().handshaken();
+        }
+    }
+
+    /** A TLS server terminal for {@code aor} serving {@code localhost:port}, as {@link SipTlsWorld#server}. */
+    private static Terminal serverTerminal(SipTlsWorld world, String aor, int port) throws Exception {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("serve", "localhost:" + port + ",127.0.0.1:" + port);
+        TlsIdentity tls = world.pki.identity("localhost", List.of("localhost", "127.0.0.1"));
+        CountingKeyManager keys = new CountingKeyManager(SipTlsWorld.keyManager(tls));
+        SipTlsProvider provider = world.provider(aor, config);
+        SSLContext context = SSLContext.getInstance(SipTlsProvider.PROTOCOL, provider);
+        context.init(new KeyManager[]{keys}, world.trustingCa(), null);
+        return new Terminal(provider, context, keys);
+    }
+
+    private static void assertNoThreadLeft(Set<Thread> before) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        Set<String> left;
+        do {
+            left = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !before.contains(t) && t.isAlive())
+                    .filter(t -> !t.getName().startsWith("echo-"))
+                    .map(Thread::getName).collect(Collectors.toSet());
+            if (left.isEmpty()) {
+                return;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        assertEquals(Set.of(), left);
+    }
+
+    /**
+     * A registered SIP-TLS client, and for {@code localhost:port} a plain JSSE TLS server whose SIP agent
+     * holds every SA offer in its acceptor, so the key server is mid-relay when the test stops it.
+     */
+    private static final class MidRelay implements AutoCloseable {
+
+        final SipTlsWorld world;
+        final int port;
+        final CountingKeyManager keys;
+        final EchoServer echo;
+        final SipTlsAgent serverAgent;
+        final Terminal client;
+        final CountDownLatch offered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        MidRelay(Path dir, Map<String, String> clientConfig) throws Exception {
+            world = new SipTlsWorld(dir);
+            port = SipTlsWorld.freePort();
+            TlsIdentity tls = world.pki.identity("localhost", List.of("localhost", "127.0.0.1"));
+            keys = new CountingKeyManager(SipTlsWorld.keyManager(tls));
+            SSLContext plain = SSLContext.getInstance("TLSv1.2");
+            plain.init(new KeyManager[]{keys}, null, null);
+            echo = EchoServer.start(plain, port);
+            String aor = SipTlsWorld.aor("server");
+            serverAgent = SipTlsAgent.builder().aor(aor).identity(world.pki.agent(aor))
+                    .keyServer(new InetSocketAddress("127.0.0.1", world.keyServer().address().getPort()))
+                    .keyServerName("localhost")
+                    .policy(SecurityPolicy.builder()
+                            .cipherSuites(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                                    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))
+                            .bindings(List.of(new HostPort("localhost", port), new HostPort("127.0.0.1", port)))
+                            .certificateChain(tls.chain()).build())
+                    .acceptor(sa -> {
+                        offered.countDown();
+                        try {
+                            release.await(HANG_SECONDS, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return Optional.of("test: held past the relay");
+                    })
+                    .build();
+            serverAgent.start();
+            client = world.client(clientConfig);
+            SipTlsWorld.awaitRegistered(client);
+            assertTrue(serverAgent.awaitRegistered(SipTlsWorld.REGISTERED_WITHIN), "server agent not registered");
+        }
+
+        /** Starts a handshake, waits until its SA offer sits in the server agent, then stops the key server. */
+        CompletableFuture<EchoClient.Exchange> connectWhileTheKeyServerDies() throws Exception {
+            CompletableFuture<EchoClient.Exchange> handshake = new CompletableFuture<>();
+            Thread connecting = new Thread(() -> {
+                try {
+                    handshake.complete(EchoClient.exchange(client.context(), "localhost", port, "mid-relay"));
+                } catch (Throwable t) {
+                    handshake.completeExceptionally(t);
+                }
+            }, "fault-client");
+            connecting.setDaemon(true);
+            connecting.start();
+            assertTrue(offered.await(HANG_SECONDS, TimeUnit.SECONDS), "the SA offer never reached the server agent");
+            assertFalse(handshake.isDone(), "the handshake did not wait for the relay");
+            world.stopKeyServer();
+            return handshake;
+        }
+
+        @Override
+        public void close() throws Exception {
+            release.countDown();
+            serverAgent.close();
+            echo.close();
+            world.close();
+        }
+    }
+}
