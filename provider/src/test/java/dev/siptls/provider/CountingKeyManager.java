@@ -8,13 +8,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
-/** A key manager that counts how often a handshake asked it for a server key: zero means resumed. */
-final class CountingKeyManager extends X509ExtendedKeyManager {
+/**
+ * A server key manager that counts how often a handshake asked it for a key ({@code chooseServerAlias},
+ * {@code getPrivateKey}): zero after a handshake means it was resumed. Reading aliases and chains (what the
+ * provider does to publish the server policy) is not counted.
+ */
+public final class CountingKeyManager extends X509ExtendedKeyManager {
 
     private final X509ExtendedKeyManager delegate;
-    final AtomicInteger serverKeyRequests = new AtomicInteger();
+    public final AtomicInteger serverKeyRequests = new AtomicInteger();
 
-    CountingKeyManager(X509ExtendedKeyManager delegate) {
+    public CountingKeyManager(X509ExtendedKeyManager delegate) {
         this.delegate = delegate;
     }
 

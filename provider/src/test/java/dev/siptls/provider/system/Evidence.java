@@ -40,7 +40,7 @@ final class Evidence {
                 "the server agent holds no SA " + hex(id));
         assertEquals(hex(id), clientSession.getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION));
         assertEquals(hex(id), serverSession.getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION));
-        assertEquals(0, server.keys().keyRequests.get(), "the server's key manager was asked for a key");
+        assertEquals(0, server.keys().serverKeyRequests.get(), "the server's key manager was asked for a key");
         noFullHandshakes(client.provider());
         noFullHandshakes(server.provider());
         eventually(sipResumptions, () -> client.provider().statistics().getSipResumptionsAsClient(),

@@ -1,5 +1,6 @@
 package dev.siptls.provider.system;
 
+import dev.siptls.provider.CountingKeyManager;
 import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.server.KeyServer;
 import dev.siptls.server.KeyServerConfig;

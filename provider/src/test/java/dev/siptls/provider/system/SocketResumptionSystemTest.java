@@ -60,7 +60,7 @@ class SocketResumptionSystemTest {
             }
             Evidence.eventually(3, () -> server.provider().statistics().getSipResumptionsAsServer(), "server");
             assertEquals(1, client.provider().statistics().getAssociationRequests());
-            assertEquals(0, server.keys().keyRequests.get());
+            assertEquals(0, server.keys().serverKeyRequests.get());
         }
     }
 
@@ -127,7 +127,7 @@ class SocketResumptionSystemTest {
 
             assertEquals("echo: sni", exchange.answer());
             assertNull(exchange.session().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION));
-            assertTrue(server.keys().keyRequests.get() > 0);
+            assertTrue(server.keys().serverKeyRequests.get() > 0);
             assertEquals(Map.of("association-not-resumed", 1L), client.provider().statistics().getFallbacksByReason());
             assertEquals(Map.of("server-not-resumable", 1L), server.provider().statistics().getFallbacksByReason());
             assertEquals(0, client.provider().associations().size(),
