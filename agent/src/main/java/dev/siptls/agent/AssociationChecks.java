@@ -45,6 +45,12 @@ final class AssociationChecks {
         if (sa.isExpired(now)) {
             return Optional.of("SA " + sa.sessionIdHex() + " expired at " + sa.expiryTime());
         }
+        if (sa.creationTime().isAfter(now.plus(SecurityAssociation.CLOCK_SKEW_ALLOWANCE))) {
+            // it would outlive its lifetime here by as much as the clocks differ
+            return Optional.of("SA " + sa.sessionIdHex() + " created at " + sa.creationTime() + ", more than "
+                    + SecurityAssociation.CLOCK_SKEW_ALLOWANCE.toSeconds() + " s ahead of this host's clock ("
+                    + now + "): the key server's clock and this host's differ");
+        }
         if (!sa.extendedMasterSecret()) {
             return Optional.of("SA without extended master secret");
         }

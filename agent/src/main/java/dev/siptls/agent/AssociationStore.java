@@ -56,8 +56,8 @@ public final class AssociationStore {
     }
 
     /**
-     * Client side: the newest live SA this agent obtained for the TLS server at {@code server} (as the SA's
-     * server address names it).
+     * Client side: the newest SA this agent obtained for the TLS server at {@code server} (as the SA's
+     * server address names it) that is still {@linkplain SecurityAssociation#offeredUntil() offered}.
      */
     public Optional<SecurityAssociation> byPeer(HostPort server) {
         List<Entry> entries = byPeer.get(server);
@@ -66,7 +66,7 @@ public final class AssociationStore {
         }
         Instant now = clock.instant();
         for (Entry e : entries) {
-            if (!e.association.isExpired(now) && !e.association.isDestroyed()) {
+            if (now.isBefore(e.association.offeredUntil()) && !e.association.isDestroyed()) {
                 return Optional.of(e.association);
             }
         }

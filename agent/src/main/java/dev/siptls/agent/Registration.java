@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.sip.ClientTransaction;
 import javax.sip.SipProvider;
 import javax.sip.header.CallIdHeader;
@@ -23,7 +24,8 @@ import javax.sip.message.Response;
 /**
  * Phase 1 for one agent: REGISTER, then MESSAGE with the policy, refreshed at half the granted expiry; after
  * any failure (no connection, no answer, refusal, lost connection) it starts over after a backoff, until it
- * works or the agent closes.
+ * works or the agent closes. A lost connection is also reported to {@code connectionLost}: answers to
+ * requests sent over it can no longer arrive (the key server answers over the flow a request came on).
  *
  * <p>Everything but the state getters runs on the endpoint's worker thread, so the fields below need no
  * lock; the state is published through a monitor that {@link #awaitRegistered} waits on.
@@ -46,6 +48,7 @@ final class Registration {
     private final Backoff backoff;
     private final Duration answerWait;
     private final CallIdHeader callId;
+    private final Consumer<String> connectionLost;
     private final Object monitor = new Object();
 
     private volatile RegistrationState state = RegistrationState.STOPPED;
@@ -68,8 +71,9 @@ final class Registration {
 
     Registration(String aor, SipProvider provider, ScheduledExecutorService worker, SipMessages messages,
             KeyServerFlow flow, XmlCodec codec, AgentStatistics statistics, Backoff backoff,
-            SecurityPolicy policy, Duration expiry, Duration requestTimeout) {
+            SecurityPolicy policy, Duration expiry, Duration requestTimeout, Consumer<String> connectionLost) {
         this.aor = aor;
+        this.connectionLost = connectionLost;
         this.provider = provider;
         this.worker = worker;
         this.messages = messages;
@@ -261,7 +265,9 @@ final class Registration {
         try {
             if (state == RegistrationState.REGISTERED && registerTx == null && messageTx == null
                     && !flow.isCurrent(registeredChannel)) {
-                fail("connection to the key server lost");
+                String reason = "connection to the key server lost";
+                fail(reason);
+                connectionLost.accept(reason);
             }
         } catch (RuntimeException e) {
             // a periodic task that throws is never run again: keep watching

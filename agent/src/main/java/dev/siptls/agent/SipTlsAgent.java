@@ -138,12 +138,14 @@ public final class SipTlsAgent implements AutoCloseable {
             ScheduledExecutorService worker = sip.scheduler();
             SharedCertificates certificates = new SharedCertificates();
             SipMessages messages = new SipMessages(sip, aor);
+            AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, codec,
+                    store, statistics, clock, requestTimeout, () -> notRegistered(registration), certificates);
+            // SA requests waiting on a lost connection fail now rather than at their timeout, so a provider
+            // falls back (or refuses) at once instead of holding its handshake for the request timeout.
             Registration reg = new Registration(aor.toString(), sip.provider(), worker, messages,
                     new KeyServerFlow(sip, keyServer), codec, statistics,
                     new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()),
-                    policy, registrationExpiry, requestTimeout);
-            AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, codec,
-                    store, statistics, clock, requestTimeout, () -> notRegistered(reg), certificates);
+                    policy, registrationExpiry, requestTimeout, reason -> req.failAll(new IOException(reason)));
             AssociationOffers offers = new AssociationOffers(aor, messages, codec, store, statistics, acceptor,
                     clock, keyServer, keyServerName, certificates);
             listener.delegate = new AgentSipListener(aor.toString(), sip.provider(), worker, messages, reg, req,
@@ -162,6 +164,9 @@ public final class SipTlsAgent implements AutoCloseable {
     }
 
     private static Optional<String> notRegistered(Registration reg) {
+        if (reg == null) {
+            return Optional.of("agent not started");
+        }
         RegistrationState state = reg.state();
         if (state == RegistrationState.REGISTERED) {
             return Optional.empty();

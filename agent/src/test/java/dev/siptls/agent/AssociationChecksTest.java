@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +58,24 @@ class AssociationChecksTest {
         assertTrue(AssociationChecks.forClient(sa, ALICE, Target.parse("sip:bob@example.com"), T0.plus(MINUTE))
                 .isPresent());
         assertTrue(AssociationChecks.forServer(sa, BOB, T0.plus(MINUTE)).isPresent());
+    }
+
+    @Test
+    void bothSidesAcceptAnSaCreatedWithinTheClockSkewAllowanceAhead() {
+        SecurityAssociation sa = sa("sip:alice@example.com", "sip:bob@example.com", WWW, T0, MINUTE);
+        Instant behind = T0.minus(SecurityAssociation.CLOCK_SKEW_ALLOWANCE);
+        assertEquals(Optional.empty(), AssociationChecks.forClient(sa, ALICE, Target.parse("sip:bob@example.com"),
+                behind));
+        assertEquals(Optional.empty(), AssociationChecks.forServer(sa, BOB, behind));
+    }
+
+    @Test
+    void bothSidesRefuseAnSaCreatedFurtherAheadOfTheirClock() {
+        SecurityAssociation sa = sa("sip:alice@example.com", "sip:bob@example.com", WWW, T0, MINUTE);
+        Instant behind = T0.minus(SecurityAssociation.CLOCK_SKEW_ALLOWANCE).minusSeconds(1);
+        String refusal = AssociationChecks.forServer(sa, BOB, behind).orElseThrow();
+        assertTrue(refusal.contains("clock"), refusal);
+        assertTrue(AssociationChecks.forClient(sa, ALICE, Target.parse("sip:bob@example.com"), behind).isPresent());
     }
 
     @Test

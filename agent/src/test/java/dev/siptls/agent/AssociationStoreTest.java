@@ -50,6 +50,15 @@ class AssociationStoreTest {
     }
 
     @Test
+    void stopsOfferingAnSaAsClientBeforeTheServerDropsIt() {
+        SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        store.put(sa, true);
+        clock.advance(Duration.ofSeconds(60).minus(SecurityAssociation.CLOCK_SKEW_ALLOWANCE));
+        assertEquals(Optional.empty(), store.byPeer(WWW));
+        assertTrue(store.bySessionId(sa.sessionId()).isPresent(), "a server still resumes it until it expires");
+    }
+
+    @Test
     void sweepingRemovesExpiredSasAndDestroysTheirSecrets() {
         SecurityAssociation old = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(10));
         SecurityAssociation young = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));

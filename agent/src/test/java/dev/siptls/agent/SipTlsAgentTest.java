@@ -269,6 +269,28 @@ class SipTlsAgentTest {
         assertInstanceOf(java.io.IOException.class, failure(pending));
     }
 
+    @Test
+    void failsPendingRequestsAtOnceWhenTheKeyServerConnectionDrops() throws Exception {
+        String carol = "sip:carol@example.com";
+        try (SipTlsAgent patient = SipTlsAgent.builder().aor(carol).identity(pki.agent(carol))
+                .keyServer(keyServer.address()).keyServerName("localhost")
+                .policy(SecurityPolicy.builder().cipherSuite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build())
+                .requestTimeout(Duration.ofMinutes(5)).build()) {
+            patient.start();
+            assertTrue(patient.awaitRegistered(Duration.ofSeconds(10)), patient.lastError().orElse(""));
+            keyServer.inviteReply = r -> Reply.SILENT;
+            var pending = patient.requestAssociation(BOB);
+            keyServer.next(Request.INVITE);
+
+            keyServer.close();
+
+            // answered within failure()'s 10 s wait although the request timeout is 5 minutes
+            Throwable cause = failure(pending);
+            assertInstanceOf(java.io.IOException.class, cause);
+            assertEquals("connection to the key server lost", cause.getMessage());
+        }
+    }
+
     private Response offer(SecurityAssociation sa) throws Exception {
         return keyServer.offer(CODEC.encode(sa), ContentTypes.ASSOCIATION).get(10, TimeUnit.SECONDS);
     }

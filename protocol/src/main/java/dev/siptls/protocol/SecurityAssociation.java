@@ -17,6 +17,13 @@ import javax.security.auth.Destroyable;
  */
 public final class SecurityAssociation implements Destroyable {
 
+    /**
+     * How far apart the clocks of the key server and the agents may be (PROTOCOL.md, "Clocks"): an agent
+     * refuses an SA created further ahead of its own clock, and clients stop offering an SA this long before
+     * it expires.
+     */
+    public static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofSeconds(5);
+
     /** The longest lifetime an SA may have; anything above is absurd and refused. */
     public static final Duration MAX_LIFETIME = Duration.ofDays(1);
 
@@ -33,6 +40,7 @@ public final class SecurityAssociation implements Destroyable {
     private final Duration lifetime;
     private final Instant creationTime;
     private final Instant expiryTime;
+    private final Instant offeredUntil;
     private final PeerInfo client;
     private final PeerInfo server;
     private boolean destroyed;
@@ -57,6 +65,9 @@ public final class SecurityAssociation implements Destroyable {
         this.creationTime = Objects.requireNonNull(b.creationTime, "creation time is required");
         try {
             this.expiryTime = creationTime.plus(lifetime);
+            Duration margin = lifetime.dividedBy(4);
+            this.offeredUntil = expiryTime.minus(margin.compareTo(CLOCK_SKEW_ALLOWANCE) < 0 ? margin
+                    : CLOCK_SKEW_ALLOWANCE);
         } catch (DateTimeException e) {
             throw new IllegalArgumentException("creation time out of range: " + creationTime);
         }
@@ -116,6 +127,15 @@ public final class SecurityAssociation implements Destroyable {
     /** {@code creationTime() + lifetime()}. */
     public Instant expiryTime() {
         return expiryTime;
+    }
+
+    /**
+     * Until when a TLS client offers this SA: {@link #CLOCK_SKEW_ALLOWANCE} before its expiry time (a quarter
+     * of the lifetime if that is shorter), so that a TLS server whose clock runs up to that much ahead of the
+     * client's still holds the SA the client offers. Servers use it until {@link #expiryTime()}.
+     */
+    public Instant offeredUntil() {
+        return offeredUntil;
     }
 
     /** Whether the SA may no longer be used at {@code now} (expired from the expiry time on). */

@@ -45,6 +45,18 @@ class SecurityAssociationTest {
     }
 
     @Test
+    void isOfferedUntilTheClockSkewAllowanceBeforeItsExpiry() {
+        SecurityAssociation sa = TestData.association().lifetime(Duration.ofHours(1)).build();
+        assertEquals(sa.expiryTime().minus(SecurityAssociation.CLOCK_SKEW_ALLOWANCE), sa.offeredUntil());
+    }
+
+    @Test
+    void aShortLivedSaIsOfferedForThreeQuartersOfItsLifetime() {
+        SecurityAssociation sa = TestData.association().lifetime(Duration.ofSeconds(4)).build();
+        assertEquals(TestData.CREATED.plusSeconds(3), sa.offeredUntil());
+    }
+
+    @Test
     void refusesSessionIdOf31Or33Bytes() {
         assertEquals("session id must be 32 bytes, got 31",
                 refusal(TestData.association().sessionId(new byte[31])));
