@@ -73,6 +73,13 @@ public final class AssociationStore {
         return Optional.empty();
     }
 
+    /** Every live SA held, either side, for listing; the store still owns them (do not destroy them). */
+    public List<SecurityAssociation> held() {
+        Instant now = clock.instant();
+        return bySessionId.values().stream().map(e -> e.association)
+                .filter(sa -> !sa.isExpired(now) && !sa.isDestroyed()).toList();
+    }
+
     /** How many SAs are held, including expired ones not yet swept. */
     public int size() {
         return bySessionId.size();

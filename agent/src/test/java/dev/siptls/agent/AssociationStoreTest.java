@@ -59,6 +59,17 @@ class AssociationStoreTest {
     }
 
     @Test
+    void listsTheLiveSasOfBothSides() {
+        SecurityAssociation asClient = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        SecurityAssociation asServer = sa(BOB, ALICE, null, T0, Duration.ofSeconds(120));
+        store.put(asClient, true);
+        store.put(asServer, false);
+        assertEquals(2, store.held().size());
+        clock.advance(Duration.ofSeconds(60));
+        assertEquals(List.of(asServer), store.held());
+    }
+
+    @Test
     void sweepingRemovesExpiredSasAndDestroysTheirSecrets() {
         SecurityAssociation old = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(10));
         SecurityAssociation young = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.siptls.protocol.ContentTypes;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -121,6 +122,31 @@ class PolicyTest {
         assertTrue(refused.getReasonPhrase().contains("TLS_NOT_A_SUITE"), refused.getReasonPhrase());
         TestAgent client = fixture.client("sip:pol-keep-client@example.com");
         assertEquals(200, client.invite("sips:keep.example.com:443").getStatusCode());
+    }
+
+    @Test
+    void refusesDeeplyNestedXmlWith400AndKeepsThePreviousPolicy() throws Exception {
+        TestAgent server = fixture.serverAgent("sip:pol-deep@example.com", new HostPort("deep.example.com", 443));
+        String deep = "<TLS>" + "<Binding>".repeat(3_000) + "</Binding>".repeat(3_000) + "</TLS>";
+
+        Response refused = server.message(ContentTypes.TYPE, ContentTypes.POLICY_SUBTYPE,
+                deep.getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(400, refused.getStatusCode());
+        TestAgent client = fixture.client("sip:pol-deep-client@example.com");
+        assertEquals(200, client.invite("sips:deep.example.com:443").getStatusCode());
+    }
+
+    @Test
+    void refusesABodyOverTheCodecLimitWith400() throws Exception {
+        TestAgent agent = registered("sip:pol-big@example.com");
+        byte[] big = ("<TLS><CipherSuite>" + "x".repeat(XmlCodec.MAX_BODY_BYTES) + "</CipherSuite></TLS>")
+                .getBytes(StandardCharsets.UTF_8);
+
+        Response refused = agent.message(ContentTypes.TYPE, ContentTypes.POLICY_SUBTYPE, big);
+
+        assertEquals(400, refused.getStatusCode());
+        assertTrue(refused.getReasonPhrase().contains("exceeds"), refused.getReasonPhrase());
     }
 
     @Test

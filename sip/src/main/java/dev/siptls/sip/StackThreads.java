@@ -1,5 +1,6 @@
 package dev.siptls.sip;
 
+import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -14,13 +15,31 @@ import java.util.stream.Collectors;
  */
 final class StackThreads {
 
+    private static final System.Logger LOG = System.getLogger(StackThreads.class.getName());
     private static final long JOIN_MILLIS = 2_000;
 
     private final ThreadGroup group;
 
     StackThreads(String name) {
-        this.group = new ThreadGroup(name);
+        this.group = new ThreadGroup(name) {
+            @Override
+            public void uncaughtException(Thread thread, Throwable e) {
+                ended(thread, e);
+            }
+        };
         this.group.setDaemon(false);
+    }
+
+    /**
+     * JAIN-SIP's per-connection parser thread ends by throwing on some hostile input (a Content-Length over
+     * the message limit, a line of bare CRs); the stack then drops that connection. Said in one line, not a
+     * stack trace on stderr that any authenticated peer could repeat at will.
+     */
+    private static void ended(Thread thread, Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        LOG.log(Level.WARNING, "{0} ended on {1}: {2}; its connection is dropped", thread.getName(),
+                e.getClass().getSimpleName(), message.length() > 160 ? message.substring(0, 160) + "..." : message);
+        LOG.log(Level.DEBUG, "where " + thread.getName() + " ended", e);
     }
 
     /** Runs {@code task} on a thread of this group and waits for it. */

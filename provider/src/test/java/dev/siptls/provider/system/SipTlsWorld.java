@@ -6,6 +6,7 @@ import dev.siptls.server.KeyServer;
 import dev.siptls.server.KeyServerConfig;
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.TlsIdentity;
+import dev.siptls.sip.testing.LogCapture;
 import dev.siptls.sip.testing.TestPki;
 
 import java.io.IOException;
@@ -45,7 +46,10 @@ final class SipTlsWorld implements AutoCloseable {
     final TestPki pki = new TestPki();
     private final Path dir;
     private KeyServer keyServer;
-    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final List<SipTlsProvider> closing = new ArrayList<>();
+    /** Everything logged or printed while this world lives: searched for the SAs' master secrets. */
+    private final LogCapture capture = LogCapture.start();
+    private int secretsChecked;
 
     private static SipTlsWorld shared;
 
@@ -191,8 +195,19 @@ final class SipTlsWorld implements AutoCloseable {
         throw new IllegalStateException("no X509ExtendedKeyManager");
     }
 
-    /** Closes the providers made so far (the key server stays). */
+    /**
+     * Closes the providers made so far (the key server stays), then fails if the master secret of any SA
+     * they held shows up in what the run logged or printed.
+     */
     void closeTerminals() {
+        List<byte[]> secrets = new ArrayList<>();
+        for (SipTlsProvider provider : closing) {
+            try {
+                provider.associations().held().forEach(sa -> secrets.add(sa.masterSecret()));
+            } catch (IllegalStateException notStartedOrDestroyed) {
+                // nothing held
+            }
+        }
         for (int i = closing.size() - 1; i >= 0; i--) {
             try {
                 closing.get(i).close();
@@ -201,18 +216,27 @@ final class SipTlsWorld implements AutoCloseable {
             }
         }
         closing.clear();
+        secretsChecked += secrets.size();
+        for (byte[] secret : secrets) {
+            capture.leak(secret).ifPresent(spelling -> {
+                throw new AssertionError("a master secret was logged or printed, in " + spelling);
+            });
+        }
+    }
+
+    /** How many master secrets {@link #closeTerminals} looked for in the captured output. */
+    int secretsChecked() {
+        return secretsChecked;
     }
 
     @Override
     public void close() {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            try {
-                closing.get(i).close();
-            } catch (Exception e) {
-                // best effort
-            }
+        try {
+            closeTerminals();
+        } finally {
+            keyServer.close();
+            capture.close();
         }
-        keyServer.close();
     }
 
     /**

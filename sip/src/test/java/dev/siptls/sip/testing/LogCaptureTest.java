@@ -1,0 +1,38 @@
+package dev.siptls.sip.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The capture that the secret checks rely on sees debug logs and printed text, in each spelling. */
+class LogCaptureTest {
+
+    private static final byte[] SECRET = HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
+
+    @Test
+    void findsASecretLoggedInHexAtDebugLevel() {
+        try (LogCapture capture = LogCapture.start()) {
+            System.getLogger("dev.siptls.example").log(System.Logger.Level.DEBUG, "key " + HexFormat.of().formatHex(SECRET));
+            assertEquals(Optional.of("hex"), capture.leak(SECRET));
+        }
+    }
+
+    @Test
+    void findsASecretPrintedInBase64OnStderr() {
+        try (LogCapture capture = LogCapture.start()) {
+            System.err.println("key " + Base64.getEncoder().encodeToString(SECRET));
+            assertEquals(Optional.of("base64"), capture.leak(SECRET));
+        }
+    }
+
+    @Test
+    void findsNothingWhenTheSecretWasNotWritten() {
+        try (LogCapture capture = LogCapture.start()) {
+            System.out.println("nothing to see");
+            assertEquals(Optional.empty(), capture.leak(SECRET));
+        }
+    }
+}
