@@ -1,12 +1,14 @@
 package dev.siptls.conformance;
 
 import dev.siptls.agent.SipTlsAgent;
+import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.server.KeyServer;
 import dev.siptls.server.KeyServerConfig;
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.TlsIdentity;
+import dev.siptls.sip.testing.LogCapture;
 import dev.siptls.sip.testing.TestPki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +50,8 @@ final class Deployment implements AutoCloseable {
     final KeyServer keyServer;
     private final List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
     private TlsIdentity tlsServer;
+    /** Everything logged or printed while the deployment runs: searched for its SAs' master secrets. */
+    private final LogCapture capture = LogCapture.start();
 
     private Deployment(TestPki pki, Path dir, KeyServer keyServer) {
         this.pki = pki;
@@ -204,12 +208,20 @@ final class Deployment implements AutoCloseable {
         return keyServer.plainTcpAddress().orElseThrow(() -> new IllegalStateException("no plain-TCP listener"));
     }
 
+    /**
+     * Closes everything, newest first; then fails if the master secret of any SA its providers and agents
+     * held shows up in what was logged (at any level) or printed while the deployment ran.
+     */
     @Override
     public void close() {
         List<AutoCloseable> all;
         synchronized (started) {
             all = new ArrayList<>(started);
             started.clear();
+        }
+        List<byte[]> secrets = new ArrayList<>();
+        for (AutoCloseable c : all) {
+            heldBy(c).forEach(sa -> secrets.add(sa.masterSecret()));
         }
         Collections.reverse(all);
         for (AutoCloseable c : all) {
@@ -222,6 +234,26 @@ final class Deployment implements AutoCloseable {
         if (keyServer != null) {
             keyServer.close();
         }
+        capture.close();
+        for (byte[] secret : secrets) {
+            capture.leak(secret).ifPresent(spelling -> {
+                throw new AssertionError("a master secret was logged or printed, in " + spelling);
+            });
+        }
+    }
+
+    private static List<SecurityAssociation> heldBy(AutoCloseable resource) {
+        try {
+            if (resource instanceof SipTlsProvider provider) {
+                return provider.associations().held();
+            }
+            if (resource instanceof SipTlsAgent agent) {
+                return agent.associations().held();
+            }
+        } catch (IllegalStateException notStarted) {
+            // holds nothing
+        }
+        return List.of();
     }
 
     private interface IoAction {
