@@ -2,6 +2,7 @@ package dev.siptls.cli;
 
 import dev.siptls.bench.DistributionBench;
 import dev.siptls.bench.HandshakeBench;
+import dev.siptls.bench.memory.MemoryBench;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -9,8 +10,9 @@ import picocli.CommandLine.Option;
 /** {@code sip-tls bench}: the measured comparisons, each competitor in the same run, reported as ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures, in one run: server CPU and wall time per handshake (SIP-resumed, BCJSSE native "
-                + "resumption, BCJSSE and SunJSSE full handshakes) and the key server's SA distribution rate "
-                + "and INVITE->200(SA) latency."})
+                + "resumption, BCJSSE and SunJSSE full handshakes), the key server's SA distribution rate "
+                + "and INVITE->200(SA) latency, and memory per registration and per SA in the key server (run "
+                + "in a child JVM with -Xmx512m) and in the agent, against their targets."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--handshakes", paramLabel = "COUNT", description = "handshakes per way (default ${DEFAULT-VALUE})")
@@ -25,6 +27,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "duration of the distribution run (default ${DEFAULT-VALUE})")
     int seconds = 10;
 
+    @Option(names = "--agents", paramLabel = "N",
+            description = "agents, each on its own TLS connection, for memory per registered agent (default ${DEFAULT-VALUE})")
+    int agents = MemoryBench.Settings.defaults().agents();
+
+    @Option(names = "--registrations", paramLabel = "N",
+            description = "AORs registered, with policies, over shared TLS connections (default ${DEFAULT-VALUE})")
+    int registrations = MemoryBench.Settings.defaults().registrations();
+
+    @Option(names = "--aors-per-connection", paramLabel = "N",
+            description = "AORs one connection's certificate proves, for --registrations (default ${DEFAULT-VALUE})")
+    int aorsPerConnection = MemoryBench.Settings.defaults().aorsPerConnection();
+
+    @Option(names = "--associations", paramLabel = "N",
+            description = "SAs distributed for memory per SA (default ${DEFAULT-VALUE})")
+    int associations = MemoryBench.Settings.defaults().associations();
+
     @Override
     public Integer call() throws Exception {
         System.out.println("== Handshake cost ==");
@@ -33,6 +51,10 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println("== SA distribution ==");
         DistributionBench.main(new String[] {Integer.toString(clients), Integer.toString(seconds),
                 Integer.toString(inFlight)});
+        System.out.println();
+        System.out.println("== Memory ==");
+        MemoryBench.main(new String[] {Integer.toString(agents), Integer.toString(registrations),
+                Integer.toString(associations), Integer.toString(aorsPerConnection)});
         return 0;
     }
 }

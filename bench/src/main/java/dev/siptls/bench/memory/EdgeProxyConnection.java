@@ -1,0 +1,149 @@
+package dev.siptls.bench.memory;
+
+import dev.siptls.protocol.ContentTypes;
+import dev.siptls.sip.SipEndpoint;
+import dev.siptls.sip.SipEndpointConfig;
+import dev.siptls.sip.TlsIdentity;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sip.ClientTransaction;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.SipListener;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+
+/**
+ * One mutual-TLS SIP connection to the key server that carries the REGISTERs and policy MESSAGEs of many
+ * AORs, as an edge proxy multiplexing its users onto one flow would: its client certificate proves each of
+ * them (one subjectAltName URI per AOR). This is how the bench puts 100,000 registrations into a key server
+ * without 100,000 connections, which its blocking TLS transport (a reader thread each) could not take.
+ * The messages are the agent's (docs/PROTOCOL.md, phase 1), for any AOR of the block.
+ */
+final class EdgeProxyConnection implements AutoCloseable {
+
+    private static final String REGISTRAR = "sips:" + BenchAgents.DOMAIN;
+
+    private final SipEndpoint endpoint;
+    private final AddressFactory addresses;
+    private final HeaderFactory headers;
+
+    private EdgeProxyConnection(SipEndpoint endpoint) {
+        this.endpoint = endpoint;
+        this.addresses = endpoint.addressFactory();
+        this.headers = endpoint.headerFactory();
+    }
+
+    /** A SIP endpoint that dials only {@code keyServer}; the TLS connection opens with the first request. */
+    static EdgeProxyConnection open(TlsIdentity identity, InetSocketAddress keyServer) throws Exception {
+        SipEndpointConfig config = SipEndpointConfig.builder().name("edge").listening(false)
+                .sslContext(identity.clientContext(keyServer.getAddress().getHostAddress()))
+                .outboundProxy(keyServer).build();
+        return new EdgeProxyConnection(SipEndpoint.start(config, new Answers()));
+    }
+
+    /** REGISTER binding {@code aor} to this connection; completes with the final status (408: no answer). */
+    CompletableFuture<Integer> register(String aor, int expires) throws Exception {
+        Request request = request(Request.REGISTER, aor, addresses.createAddress(aor));
+        request.addHeader(headers.createContactHeader(contact(aor)));
+        request.addHeader(headers.createExpiresHeader(expires));
+        return send(request);
+    }
+
+    /** MESSAGE publishing {@code aor}'s policy (an encoded {@code SecurityPolicy}). */
+    CompletableFuture<Integer> publish(String aor, byte[] policy) throws Exception {
+        Request request = request(Request.MESSAGE, aor, addresses.createAddress(REGISTRAR));
+        request.setContent(policy, headers.createContentTypeHeader(ContentTypes.TYPE, ContentTypes.POLICY_SUBTYPE));
+        return send(request);
+    }
+
+    private CompletableFuture<Integer> send(Request request) throws Exception {
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        ClientTransaction tx = endpoint.provider().getNewClientTransaction(request);
+        tx.setApplicationData(status);
+        tx.sendRequest();
+        return status;
+    }
+
+    private Request request(String method, String aor, Address to) throws Exception {
+        String ip = endpoint.listeningPoint().getIPAddress();
+        int port = endpoint.listeningPoint().getPort();
+        ViaHeader via = headers.createViaHeader(ip, port, "tls", null);
+        via.setRPort();
+        return endpoint.messageFactory().createRequest(addresses.createURI(REGISTRAR), method,
+                endpoint.provider().getNewCallId(), headers.createCSeqHeader(1L, method),
+                headers.createFromHeader(addresses.createAddress(aor), tag()), headers.createToHeader(to, null),
+                List.of(via), headers.createMaxForwardsHeader(70));
+    }
+
+    /** {@code <sips:user@lp-ip:lp-port;transport=tls>}, as an agent's Contact. */
+    private Address contact(String aor) throws Exception {
+        String user = ((SipURI) addresses.createURI(aor)).getUser();
+        SipURI uri = addresses.createSipURI(user, endpoint.listeningPoint().getIPAddress());
+        uri.setSecure(true);
+        uri.setPort(endpoint.listeningPoint().getPort());
+        uri.setTransportParam("tls");
+        return addresses.createAddress(uri);
+    }
+
+    private static String tag() {
+        return Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+    }
+
+    @Override
+    public void close() {
+        endpoint.close();
+    }
+
+    /** Completes each request's future with its final status; runs on the stack's event thread. */
+    private static final class Answers implements SipListener {
+
+        @Override
+        public void processResponse(ResponseEvent event) {
+            int status = event.getResponse().getStatusCode();
+            if (status >= 200) {
+                complete(event.getClientTransaction(), status);
+            }
+        }
+
+        @Override
+        public void processTimeout(TimeoutEvent event) {
+            complete(event.getClientTransaction(), 408);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static void complete(ClientTransaction tx, int status) {
+            if (tx != null && tx.getApplicationData() instanceof CompletableFuture<?> future) {
+                ((CompletableFuture<Integer>) future).complete(status);
+            }
+        }
+
+        @Override
+        public void processRequest(RequestEvent event) {
+            // the bench asks for no SAs with these AORs, so the key server sends no requests here
+        }
+
+        @Override
+        public void processIOException(IOExceptionEvent event) {
+            // the transactions on the lost connection time out and complete with 408
+        }
+
+        @Override
+        public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        }
+
+        @Override
+        public void processDialogTerminated(DialogTerminatedEvent event) {
+        }
+    }
+}
