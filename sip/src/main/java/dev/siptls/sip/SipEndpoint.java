@@ -77,7 +77,7 @@ public final class SipEndpoint implements AutoCloseable {
             StackThreads threads) throws Exception {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
-        SipStack stack = factory.createSipStack(stackProperties(stackName, config));
+        SipStack stack = new ForgettableStack(stackProperties(stackName, config));
         try {
             int port = config.port() != 0 ? config.port() : freePort(config.bindAddress());
             ListeningPoint tls = stack.createListeningPoint(config.bindAddress(), port, ListeningPoint.TLS);
@@ -94,6 +94,24 @@ public final class SipEndpoint implements AutoCloseable {
         } catch (Exception e) {
             stack.stop();
             throw e;
+        }
+    }
+
+    /**
+     * A stack the JVM forgets once its endpoint is closed and unreferenced. Made directly, not through
+     * {@code SipFactory.createSipStack}: the factory singleton keeps every stack it made, stopped or not.
+     * With an empty {@code finalize}: JAIN-SIP's stops the stack again and sleeps a second doing so, on the
+     * JVM's one finalizer thread, so a few hundred closed stacks would hold their memory for minutes
+     * (and every other finalizable object behind them); {@link #close()} has stopped it already.
+     */
+    private static final class ForgettableStack extends SipStackImpl {
+        ForgettableStack(Properties properties) throws javax.sip.PeerUnavailableException {
+            super(properties);
+        }
+
+        @Override
+        @SuppressWarnings({"deprecation", "removal"})
+        protected void finalize() {
         }
     }
 

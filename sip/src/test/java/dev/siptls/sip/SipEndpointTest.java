@@ -3,6 +3,7 @@ package dev.siptls.sip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,6 +136,20 @@ class SipEndpointTest {
         assertFalse(server.liveThreads().isEmpty());
         server.close();
         assertEquals(java.util.Set.of(), server.liveThreads());
+    }
+
+    @Test
+    void aClosedEndpointsStackIsCollected() throws Exception {
+        SipEndpoint endpoint = SipEndpoint.start(SipEndpointConfig.builder().name("collected")
+                .sslContext(pki.keyServer().serverContext()).build(), new Listener());
+        java.lang.ref.WeakReference<Object> stack = new java.lang.ref.WeakReference<>(endpoint.stack());
+        endpoint.close();
+        endpoint = null;
+        for (int i = 0; i < 50 && stack.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertNull(stack.get(), "a closed stack is still reachable (SipFactory's list, or a finalizer queue)");
     }
 
     @Test
