@@ -1,5 +1,6 @@
 package dev.siptls.provider;
 
+import dev.siptls.sip.LatencyHistogram;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,5 +1,6 @@
 package dev.siptls.server;
 
+import dev.siptls.sip.LatencyHistogram;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ final class Counters implements KeyServerStatistics {
     private final LongAdder relays = new LongAdder();
     private final LongAdder relayNanos = new LongAdder();
     private final LongAccumulator relayMaxNanos = new LongAccumulator(Math::max, 0);
+    private final LatencyHistogram inviteAnswers = new LatencyHistogram();
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
     private final LongSupplier currentRegistrations;
     private final LongSupplier currentPolicies;
@@ -34,6 +36,11 @@ final class Counters implements KeyServerStatistics {
         relays.increment();
         relayNanos.add(nanos);
         relayMaxNanos.accumulate(nanos);
+    }
+
+    /** A client's INVITE got its final response {@code nanos} after it arrived. */
+    void inviteAnswered(long nanos) {
+        inviteAnswers.record(nanos);
     }
 
     /** How often one refusal happened, 0 if never. */
@@ -70,6 +77,11 @@ final class Counters implements KeyServerStatistics {
     }
 
     @Override public long getRelayLatencyMaxMicros() { return relayMaxNanos.get() / 1000; }
+
+    @Override public long getInviteAnswers() { return inviteAnswers.count(); }
+    @Override public long getInviteAnswerLatencyP50Micros() { return inviteAnswers.percentileMicros(0.5); }
+    @Override public long getInviteAnswerLatencyP99Micros() { return inviteAnswers.percentileMicros(0.99); }
+    @Override public long getInviteAnswerLatencyMaxMicros() { return inviteAnswers.maxMicros(); }
 
     @Override
     public String toString() {

@@ -76,16 +76,19 @@ final class InviteRelay {
     // ---- the client leg -------------------------------------------------------------------------------
 
     void onInvite(ServerTransaction tx, Request request, Origin origin) {
+        long received = System.nanoTime();
         Relay relay;
         try {
-            relay = check(tx, request, origin);
+            relay = check(tx, request, origin, received);
         } catch (Refusal r) {
             answers.refuse(tx, request, origin, r);
+            counters.inviteAnswered(System.nanoTime() - received);
             return;
         }
         SipEndpoint ep = endpoint;
         if (ep == null) {
             answers.refuse(tx, request, origin, new Refusal(503, "starting", "Key server starting"));
+            counters.inviteAnswered(System.nanoTime() - received);
             return;
         }
         byClientCall.put(relay.clientKey, relay);
@@ -94,7 +97,7 @@ final class InviteRelay {
     }
 
     /** The checks of docs/PROTOCOL.md phase 2, in its order. */
-    private Relay check(ServerTransaction tx, Request request, Origin origin) throws Refusal {
+    private Relay check(ServerTransaction tx, Request request, Origin origin, long received) throws Refusal {
         if (!origin.tls()) {
             throw new Refusal(403, "tls-required", "TLS required");
         }
@@ -146,7 +149,8 @@ final class InviteRelay {
         if (address == null && !server.policy().bindings().isEmpty()) {
             address = server.policy().bindings().get(0);
         }
-        return new Relay(tx, request, origin, sender + " " + callId, sender, client, targetAor, server, address);
+        return new Relay(tx, request, origin, received, sender + " " + callId, sender, client, targetAor, server,
+                address);
     }
 
     private static HostPort hostPort(SipURI uri) throws Refusal {
@@ -188,6 +192,7 @@ final class InviteRelay {
         if (relay.answered.compareAndSet(false, true)) {
             answers.send(relay.clientTransaction, answers.messages.response(relay.clientRequest, 487,
                     "Request Terminated"));
+            clientAnswered(relay);
             Answers.debug(() -> relay + " cancelled by the client");
             finish(relay);
         }
@@ -268,6 +273,7 @@ final class InviteRelay {
             answers.refuse(relay.clientTransaction, relay.clientRequest, relay.client,
                     new Refusal(response.getStatusCode(), "server-agent-refused",
                             reason == null || reason.isBlank() ? "Refused by the server agent" : reason));
+            clientAnswered(relay);
             finish(relay);
             return;
         }
@@ -289,6 +295,7 @@ final class InviteRelay {
         } catch (Exception e) {
             Answers.info(() -> relay + " accepted by the server agent but not delivered to the client: " + e);
         }
+        clientAnswered(relay);
         relay.timer = endpoint.scheduler().schedule(() -> complete(relay, "no client ACK"),
                 config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -298,6 +305,7 @@ final class InviteRelay {
         if (relay.answered.compareAndSet(false, true)) {
             answers.refuse(relay.clientTransaction, relay.clientRequest, relay.client,
                     new Refusal(408, "relay-timeout", "Server agent did not answer"));
+            clientAnswered(relay);
             finish(relay);
         }
     }
@@ -357,8 +365,14 @@ final class InviteRelay {
     private void fail(Relay relay, Refusal refusal) {
         if (relay.answered.compareAndSet(false, true)) {
             answers.refuse(relay.clientTransaction, relay.clientRequest, relay.client, refusal);
+            clientAnswered(relay);
         }
         finish(relay);
+    }
+
+    /** Times the final response just sent to the client (exactly once per relay: after winning {@code answered}). */
+    private void clientAnswered(Relay relay) {
+        counters.inviteAnswered(System.nanoTime() - relay.receivedNanos);
     }
 
     /** Forgets the relay and zeroes its body; idempotent. */

@@ -42,4 +42,20 @@ public interface KeyServerStatistics {
 
     /** Longest such time, in microseconds. */
     long getRelayLatencyMaxMicros();
+
+    /**
+     * Client INVITEs answered with a final response (an SA, or any refusal): the key server's response time
+     * as a client sees it, from the INVITE's arrival to that response being sent, relay to the server agent
+     * included.
+     */
+    long getInviteAnswers();
+
+    /** Median of that time, in microseconds, within a factor of two (power-of-two buckets). */
+    long getInviteAnswerLatencyP50Micros();
+
+    /** Its 99th percentile, in microseconds, within a factor of two. */
+    long getInviteAnswerLatencyP99Micros();
+
+    /** Its longest, in microseconds. */
+    long getInviteAnswerLatencyMaxMicros();
 }

@@ -18,6 +18,8 @@ final class Relay {
     final ServerTransaction clientTransaction;
     final Request clientRequest;
     final Origin client;
+    /** When the client's INVITE arrived ({@link System#nanoTime()}), to time the answer to it. */
+    final long receivedNanos;
     final String clientKey;
     final String clientAor;
     final Registration clientRegistration;
@@ -40,12 +42,13 @@ final class Relay {
     /** Both legs are done and the body zeroed. */
     final AtomicBoolean finished = new AtomicBoolean();
 
-    Relay(ServerTransaction clientTransaction, Request clientRequest, Origin client, String clientKey,
-            String clientAor, Registration clientRegistration, String serverAor, Registration serverRegistration,
-            dev.siptls.protocol.HostPort serverAddress) {
+    Relay(ServerTransaction clientTransaction, Request clientRequest, Origin client, long receivedNanos,
+            String clientKey, String clientAor, Registration clientRegistration, String serverAor,
+            Registration serverRegistration, dev.siptls.protocol.HostPort serverAddress) {
         this.clientTransaction = clientTransaction;
         this.clientRequest = clientRequest;
         this.client = client;
+        this.receivedNanos = receivedNanos;
         this.clientKey = clientKey;
         this.clientAor = clientAor;
         this.clientRegistration = clientRegistration;

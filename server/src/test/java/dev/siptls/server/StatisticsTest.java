@@ -31,4 +31,23 @@ class StatisticsTest {
             assertEquals(1, stats.getTotalRefusals());
         }
     }
+
+    @Test
+    void timesEveryAnsweredInviteAcceptedOrRefused() throws Exception {
+        try (Fixture fixture = new Fixture()) {
+            fixture.serverAgent("sip:lat-server@example.com", new HostPort("lat.example.com", 443));
+            TestAgent client = fixture.client("sip:lat-client@example.com");
+            assertEquals(0, fixture.server.statistics().getInviteAnswers());
+
+            assertEquals(200, client.invite("sips:lat-server@example.com").getStatusCode());
+            assertEquals(200, client.invite("sips:lat-server@example.com").getStatusCode());
+            assertEquals(404, client.invite("sips:nobody@example.com").getStatusCode());
+
+            KeyServerStatistics stats = fixture.server.statistics();
+            assertEquals(3, stats.getInviteAnswers());
+            assertTrue(stats.getInviteAnswerLatencyP50Micros() > 0, "p50 " + stats.getInviteAnswerLatencyP50Micros());
+            assertTrue(stats.getInviteAnswerLatencyP50Micros() <= stats.getInviteAnswerLatencyP99Micros());
+            assertTrue(stats.getInviteAnswerLatencyP99Micros() <= stats.getInviteAnswerLatencyMaxMicros());
+        }
+    }
 }

@@ -1,4 +1,4 @@
-package dev.siptls.provider;
+package dev.siptls.sip;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Latencies in power-of-two microsecond buckets (1 µs to about 67 s): count, total, maximum and
- * percentiles to within a factor of two, without locks or allocation per sample.
+ * percentiles to within a factor of two, without locks or allocation per sample. Shared by the provider (its
+ * SA requests) and the key server (its INVITE answers), so both report latencies the same way.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
 
     private static final int BUCKETS = 27;
 
@@ -17,7 +18,7 @@ final class LatencyHistogram {
     private final LongAdder totalMicros = new LongAdder();
     private final LongAccumulator maxMicros = new LongAccumulator(Math::max, 0);
 
-    void record(long nanos) {
+    public void record(long nanos) {
         long micros = Math.max(0, nanos / 1000);
         int bucket = Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(micros));
         buckets.incrementAndGet(bucket);
@@ -26,15 +27,15 @@ final class LatencyHistogram {
         maxMicros.accumulate(micros);
     }
 
-    long count() {
+    public long count() {
         return count.sum();
     }
 
-    long totalMicros() {
+    public long totalMicros() {
         return totalMicros.sum();
     }
 
-    long maxMicros() {
+    public long maxMicros() {
         return maxMicros.get();
     }
 
@@ -42,7 +43,7 @@ final class LatencyHistogram {
      * The upper bound of the bucket holding the {@code quantile} (0..1) sample, capped at the maximum seen;
      * 0 before the first sample.
      */
-    long percentileMicros(double quantile) {
+    public long percentileMicros(double quantile) {
         long[] snapshot = new long[BUCKETS];
         long n = 0;
         for (int i = 0; i < BUCKETS; i++) {

@@ -1,4 +1,4 @@
-package dev.siptls.provider;
+package dev.siptls.sip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
