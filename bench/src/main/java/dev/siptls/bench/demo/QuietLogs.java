@@ -6,10 +6,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Keeps the demo's output to its own progress: BCJSSE logs every connection at INFO and the agents every
- * registration; hundreds of each would bury the table. Raised while the demo runs, restored afterwards.
+ * Keeps a benchmark's output to its own progress: BCJSSE logs every connection at INFO and the agents every
+ * registration; hundreds of each would bury the table. Raised while the demo (or the load run) runs,
+ * restored afterwards.
  */
-final class QuietLogs implements AutoCloseable {
+public final class QuietLogs implements AutoCloseable {
 
     private static final String[] NOISY = {"org.bouncycastle", "dev.siptls", "gov.nist", "javax.sip"};
 
@@ -17,7 +18,7 @@ final class QuietLogs implements AutoCloseable {
     private final List<Logger> loggers = new ArrayList<>();
     private final List<Level> previous = new ArrayList<>();
 
-    QuietLogs() {
+    public QuietLogs() {
         for (String name : NOISY) {
             Logger logger = Logger.getLogger(name);
             loggers.add(logger);
