@@ -2,7 +2,10 @@ package dev.siptls.cli;
 
 import dev.siptls.bench.DistributionBench;
 import dev.siptls.bench.HandshakeBench;
+import dev.siptls.bench.LoadBench;
 import dev.siptls.bench.memory.MemoryBench;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,7 +15,8 @@ import picocli.CommandLine.Option;
         description = {"Measures, in one run: server CPU and wall time per handshake (SIP-resumed, BCJSSE native "
                 + "resumption, BCJSSE and SunJSSE full handshakes), the key server's SA distribution rate "
                 + "and INVITE->200(SA) latency, and memory per registration and per SA in the key server (run "
-                + "in a child JVM with -Xmx512m) and in the agent, against their targets."})
+                + "in a child JVM with -Xmx512m) and in the agent, against their targets; then a bounded load "
+                + "run (client terminals x connections x TLS server terminals through one key server)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--handshakes", paramLabel = "COUNT", description = "handshakes per way (default ${DEFAULT-VALUE})")
@@ -43,18 +47,41 @@ final class BenchCommand implements Callable<Integer> {
             description = "SAs distributed for memory per SA (default ${DEFAULT-VALUE})")
     int associations = MemoryBench.Settings.defaults().associations();
 
+    @Option(names = "--load", paramLabel = "C:N:S:K", split = ":",
+            description = "load run: C client terminals x N connections each to S TLS server terminals, K "
+                    + "connections in flight (default ${DEFAULT-VALUE})")
+    String[] load = {"200", "50", "20", "4"};
+
+    @Option(names = "--only", paramLabel = "SECTION", split = ",",
+            description = "run only these sections: ${COMPLETION-CANDIDATES} (default: all)")
+    Set<Section> only = EnumSet.allOf(Section.class);
+
+    /** The parts of the benchmark, in the order they run. */
+    enum Section { handshake, distribution, memory, load }
+
     @Override
     public Integer call() throws Exception {
-        System.out.println("== Handshake cost ==");
-        HandshakeBench.main(new String[] {Integer.toString(handshakes)});
-        System.out.println();
-        System.out.println("== SA distribution ==");
-        DistributionBench.main(new String[] {Integer.toString(clients), Integer.toString(seconds),
-                Integer.toString(inFlight)});
-        System.out.println();
-        System.out.println("== Memory ==");
-        MemoryBench.main(new String[] {Integer.toString(agents), Integer.toString(registrations),
-                Integer.toString(associations), Integer.toString(aorsPerConnection)});
+        if (only.contains(Section.handshake)) {
+            System.out.println("== Handshake cost ==");
+            HandshakeBench.main(new String[] {Integer.toString(handshakes)});
+            System.out.println();
+        }
+        if (only.contains(Section.distribution)) {
+            System.out.println("== SA distribution ==");
+            DistributionBench.main(new String[] {Integer.toString(clients), Integer.toString(seconds),
+                    Integer.toString(inFlight)});
+            System.out.println();
+        }
+        if (only.contains(Section.memory)) {
+            System.out.println("== Memory ==");
+            MemoryBench.main(new String[] {Integer.toString(agents), Integer.toString(registrations),
+                    Integer.toString(associations), Integer.toString(aorsPerConnection)});
+            System.out.println();
+        }
+        if (only.contains(Section.load)) {
+            System.out.println("== Load ==");
+            LoadBench.main(load);
+        }
         return 0;
     }
 }
