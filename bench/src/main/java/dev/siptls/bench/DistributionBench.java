@@ -1,6 +1,7 @@
 package dev.siptls.bench;
 
 import dev.siptls.agent.SipTlsAgent;
+import dev.siptls.bench.demo.QuietLogs;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.SecurityPolicy;
@@ -40,10 +41,12 @@ public final class DistributionBench {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int inFlight = args.length > 2 ? Integer.parseInt(args[2]) : 4;
-        Result warm = run(clients, 2, inFlight);
-        Result result = run(clients, seconds, inFlight);
-        System.out.printf(Locale.ROOT, "warm-up: %d SAs%n", warm.count());
-        result.print(clients, inFlight);
+        try (QuietLogs quiet = new QuietLogs()) {
+            Result warm = run(clients, 2, inFlight);
+            Result result = run(clients, seconds, inFlight);
+            System.out.printf(Locale.ROOT, "warm-up: %d SAs%n", warm.count());
+            result.print(clients, inFlight);
+        }
     }
 
     record Result(long count, long failures, double seconds, long[] latencyNanos) {

@@ -1,5 +1,6 @@
 package dev.siptls.bench;
 
+import dev.siptls.bench.demo.QuietLogs;
 import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.CertificateAuthority.KeyType;
@@ -33,8 +34,9 @@ public final class HandshakeBench {
 
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 500;
-        List<HandshakeCost> results = run(count, Math.max(50, count / 5));
-        print(results);
+        try (QuietLogs quiet = new QuietLogs()) {
+            print(run(count, Math.max(50, count / 5)));
+        }
     }
 
     /**
@@ -43,7 +45,6 @@ public final class HandshakeBench {
      * Castle provider, the same engine and crypto SIP-TLS delegates to.
      */
     static List<HandshakeCost> run(int count, int warmup) throws Exception {
-        quietBouncyCastle();
         CertificateAuthority ca = CertificateAuthority.create("SIP-TLS bench CA");
         KeyStore server = ca.issue("localhost", List.of("localhost", "127.0.0.1"), KeyType.RSA_2048, PASSWORD);
         KeyStore trust = ca.trustStore();
@@ -79,10 +80,6 @@ public final class HandshakeBench {
     }
 
     /** BCJSSE logs three INFO lines per connection; that would be measured too. */
-    private static void quietBouncyCastle() {
-        java.util.logging.Logger.getLogger("org.bouncycastle").setLevel(java.util.logging.Level.WARNING);
-    }
-
     static SSLContext context(Provider provider, KeyStore keys, KeyStore trust) throws Exception {
         SSLContext context = provider == null ? SSLContext.getInstance("TLS", "SunJSSE")
                 : provider instanceof SipTlsProvider ? SSLContext.getInstance(SipTlsProvider.PROTOCOL, provider)

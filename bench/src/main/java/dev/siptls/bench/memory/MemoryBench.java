@@ -1,5 +1,6 @@
 package dev.siptls.bench.memory;
 
+import dev.siptls.bench.demo.QuietLogs;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -51,7 +52,9 @@ public final class MemoryBench {
         Settings d = Settings.defaults();
         Settings settings = new Settings(intArg(args, 0, d.agents()), intArg(args, 1, d.registrations()),
                 intArg(args, 2, d.associations()), intArg(args, 3, d.aorsPerConnection()), d.inFlight(), d.transactionLinger());
-        print(run(settings));
+        try (QuietLogs quiet = new QuietLogs()) {
+            print(run(settings));
+        }
     }
 
     private static int intArg(String[] args, int index, int otherwise) {
