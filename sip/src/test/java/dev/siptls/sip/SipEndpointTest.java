@@ -174,6 +174,16 @@ class SipEndpointTest {
     }
 
     @Test
+    void anAgentOpensNoPortSoNobodyButItsKeyServerCanReachIt() throws Exception {
+        try (SipEndpoint agent = SipEndpoint.start(SipEndpointConfig.builder().name("agent").listening(false)
+                .sslContext(pki.agent("sip:alice@example.com").clientContext("127.0.0.1")).build(), new Listener())) {
+            InetSocketAddress advertised = agent.tlsAddress();
+            assertThrows(java.net.ConnectException.class,
+                    () -> new java.net.Socket(advertised.getAddress(), advertised.getPort()).close());
+        }
+    }
+
+    @Test
     void aClosedEndpointOpensNoConnection() throws Exception {
         try (SipEndpoint server = SipEndpoint.start(SipEndpointConfig.builder().name("target")
                 .sslContext(pki.keyServer().serverContext()).build(), new Listener())) {
