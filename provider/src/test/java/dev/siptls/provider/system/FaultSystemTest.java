@@ -18,6 +18,7 @@ import dev.siptls.sip.TlsIdentity;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,6 +171,38 @@ class FaultSystemTest {
                 assertEquals(Map.of("unknown-session", 1L), server.provider().statistics().getFallbacksByReason());
                 assertEquals(1, stats.getFullHandshakesAsClient());
                 assertTrue(server.keys().serverKeyRequests.get() > 0, "the server did no full handshake");
+            }
+        }
+    }
+
+    /**
+     * The key server restarts and forgets every registration. The applications' providers notice, register
+     * again on their own, and the next connection that needs a new SA gets it from the new key server.
+     */
+    @Test
+    void keyServerRestartNeedsNoApplicationRestart() throws Exception {
+        try (SipTlsWorld world = new SipTlsWorld(dir)) {
+            int port = SipTlsWorld.freePort();
+            Terminal server = world.server(port, Map.of());
+            Terminal client = world.client(Map.of());
+            SipTlsWorld.awaitRegistered(server, client);
+            try (EchoServer echo = EchoServer.start(server.context(), port)) {
+                EchoClient.Exchange before = EchoClient.exchange(client.context(), "localhost", port, "before");
+                Evidence.sipResumption(client, before.session(), server, echo.next().handshaken(), 1);
+
+                world.restartKeyServer();
+                long restarted = System.nanoTime();
+                Evidence.eventually(2, () -> world.keyServer().statistics().getCurrentRegistrations(),
+                        "agents registered with the new key server");
+                System.out.println("both agents registered again " + (System.nanoTime() - restarted) / 1_000_000
+                        + " ms after the key server restarted");
+                SipTlsWorld.awaitRegistered(server, client);
+                client.provider().associations().remove(Evidence.hex(before.session().getId()));
+
+                EchoClient.Exchange after = EchoClient.exchange(client.context(), "localhost", port, "after");
+                Evidence.sipResumption(client, after.session(), server, echo.next().handshaken(), 2);
+                assertFalse(Arrays.equals(before.session().getId(), after.session().getId()));
+                assertEquals(1, world.keyServer().statistics().getSecurityAssociationsIssued());
             }
         }
     }

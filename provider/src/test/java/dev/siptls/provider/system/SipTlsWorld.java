@@ -75,14 +75,25 @@ final class SipTlsWorld implements AutoCloseable {
 
     SipTlsWorld(Path dir) throws IOException, GeneralSecurityException {
         this.dir = dir;
-        this.keyServer = KeyServer.start(KeyServerConfig.builder().identity(pki.keyServer()).port(0)
-                .name("provider-tests-" + NAMES.incrementAndGet()).registerMBean(false)
-                .relayTimeout(Duration.ofSeconds(2)).build());
+        this.keyServer = startKeyServer(0);
         CertificateAuthority.write(pki.ca().trustStore(), dir.resolve("trust.p12"), TestPki.PASSWORD);
     }
 
     KeyServer keyServer() {
         return keyServer;
+    }
+
+    private KeyServer startKeyServer(int port) throws IOException {
+        return KeyServer.start(KeyServerConfig.builder().identity(pki.keyServer()).port(port)
+                .name("provider-tests-" + NAMES.incrementAndGet()).registerMBean(false)
+                .relayTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    /** Stops the key server and starts a new one on the same port, knowing no agent (as after a crash). */
+    void restartKeyServer() throws IOException {
+        int port = keyServer.address().getPort();
+        keyServer.close();
+        keyServer = startKeyServer(port);
     }
 
     /** Stops the key server (agents keep retrying against its address). */
