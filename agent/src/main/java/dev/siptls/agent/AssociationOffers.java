@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Optional;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
@@ -92,12 +93,16 @@ final class AssociationOffers {
             return Outcome.refuse(Response.BAD_REQUEST, "expected an " + ContentTypes.ASSOCIATION + " body");
         }
         SecurityAssociation sa;
+        byte[] body = invite.getRawContent();
         try {
-            sa = certificates.share(codec.decodeAssociation(invite.getRawContent()));
+            sa = certificates.share(codec.decodeAssociation(body));
         } catch (InvalidBodyException e) {
             return Outcome.refuse(Response.BAD_REQUEST, e.getMessage());
         } catch (RuntimeException e) {
             return Outcome.refuse(Response.BAD_REQUEST, "unreadable SA: " + e.getClass().getSimpleName());
+        } finally {
+            // JAIN-SIP keeps the INVITE in its finished transaction for half a minute: not the secret too
+            Arrays.fill(body, (byte) 0);
         }
         Optional<String> problem = AssociationChecks.forServer(sa, self, clock.instant());
         if (problem.isEmpty() && store.holds(sa.sessionIdHex())) {

@@ -10,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.net.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -191,6 +192,9 @@ final class AssociationRequests {
             throw new ProtocolException("invalid SA for " + target + ": " + e.getMessage());
         } catch (RuntimeException e) {
             throw new ProtocolException("unreadable SA for " + target + ": " + e.getClass().getSimpleName());
+        } finally {
+            // JAIN-SIP keeps the 200 OK in its finished transaction and dialog for a while: not the secret too
+            Arrays.fill(body, (byte) 0);
         }
         Optional<String> problem = AssociationChecks.forClient(sa, self, target, clock.instant());
         if (problem.isPresent()) {

@@ -281,6 +281,13 @@ public final class SipTlsAgent implements AutoCloseable {
      * SIP dialogs of the stack not yet terminated, for tests: SA dialogs must not outlive their ACK (a
      * terminated one lingers in the stack's table a few seconds more, JAIN-SIP's linger timer).
      */
+    /** The transaction the agent's SIP stack still keeps under {@code branch}, for tests; null if none. */
+    gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
+        SipEndpoint sip = endpoint;
+        return sip == null ? null : ((gov.nist.javax.sip.stack.SIPTransactionStack) sip.stack())
+                .findTransaction(branch.toLowerCase(java.util.Locale.ROOT), server);
+    }
+
     int openDialogs() {
         SipEndpoint sip = endpoint;
         if (sip == null) {

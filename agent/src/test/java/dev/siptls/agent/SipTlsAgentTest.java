@@ -1,5 +1,6 @@
 package dev.siptls.agent;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -29,6 +30,7 @@ import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterEach;
@@ -209,6 +211,37 @@ class SipTlsAgentTest {
         assertEquals(got, bob.associations().byPeer(WWW).orElseThrow());
         assertNotNull(keyServer.next(Request.ACK));
         awaitNoDialog();
+    }
+
+    @Test
+    void leavesNoSaBodyInTheResponseItsStackKeeps() throws Exception {
+        SecurityAssociation sa = association(BOB, "sip:carol@example.com", Instant.now());
+        keyServer.inviteReply = r -> Reply.sa(CODEC.encode(sa));
+
+        bob.requestAssociation("sip:carol@example.com").get(10, TimeUnit.SECONDS);
+
+        String branch = ((ViaHeader) keyServer.next(Request.INVITE).getHeader(ViaHeader.NAME)).getBranch();
+        var kept = bob.keptTransaction(branch, false);
+        assertNotNull(kept, "the stack keeps the finished INVITE transaction");
+        assertAllZero(kept.getLastResponse().getRawContent());
+    }
+
+    @Test
+    void leavesNoSaBodyInTheOfferItsStackKeeps() throws Exception {
+        SecurityAssociation sa = association("sip:alice@example.com", BOB, Instant.now());
+
+        Response answer = offer(sa);
+
+        assertEquals(200, answer.getStatusCode());
+        String branch = ((ViaHeader) answer.getHeader(ViaHeader.NAME)).getBranch();
+        var kept = bob.keptTransaction(branch, true);
+        assertNotNull(kept, "the stack keeps the finished INVITE transaction");
+        assertAllZero(kept.getOriginalRequest().getRawContent());
+    }
+
+    private static void assertAllZero(byte[] body) {
+        assertTrue(body != null && body.length > 100, "an SA body was kept");
+        assertArrayEquals(new byte[body.length], body, "the SA body is wiped");
     }
 
     @Test
