@@ -118,6 +118,12 @@ public final class KeyServer implements AutoCloseable {
         return endpoint.tlsAddress();
     }
 
+    /** The transaction the key server's SIP stack still keeps under {@code branch}, for tests; null if none. */
+    gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
+        return ((gov.nist.javax.sip.stack.SIPTransactionStack) endpoint.stack())
+                .findTransaction(branch.toLowerCase(java.util.Locale.ROOT), server);
+    }
+
     /** The plain-TCP listener for conformance tools, if configured. */
     public Optional<InetSocketAddress> plainTcpAddress() {
         return endpoint.plainTcpAddress();

@@ -10,6 +10,7 @@ import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import java.time.Duration;
 import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +55,33 @@ class SecurityAssociationDistributionTest {
         assertTrue(atClient.extendedMasterSecret());
         assertEquals(2, atClient.server().certificateChain().size());
         assertNotNull(bob.nextAck(), "the client's ACK is relayed to the server agent");
+    }
+
+    @Test
+    void leavesNoSaBodyInTheMessagesItsStackKeeps() throws Exception {
+        TestAgent bob = fixture.serverAgent("sip:wipe-server@example.com", new HostPort("wipe.example.com", 443));
+        TestAgent alice = fixture.client("sip:wipe-client@example.com");
+
+        Response ok = alice.invite("sips:wipe-server@example.com");
+        Request toServer = bob.nextInvite();
+        assertNotNull(bob.nextAck());
+
+        assertEquals(200, ok.getStatusCode());
+        var clientLeg = fixture.server.keptTransaction(((ViaHeader) ok.getHeader(ViaHeader.NAME)).getBranch(), true);
+        var serverLeg = fixture.server.keptTransaction(
+                ((ViaHeader) toServer.getHeader(ViaHeader.NAME)).getBranch(), false);
+        assertNotNull(clientLeg, "the stack keeps the client leg's INVITE transaction");
+        assertNotNull(serverLeg, "the stack keeps the server leg's INVITE transaction");
+        // the relay ends (and wipes) once the ACK has gone on to the server agent
+        Polling.until(() -> wiped(serverLeg.getOriginalRequest().getRawContent()));
+        if (clientLeg.getLastResponse() != null) { // the stack dropped it here; if it keeps it, it must be wiped
+            assertTrue(wiped(clientLeg.getLastResponse().getRawContent()));
+        }
+    }
+
+    private static boolean wiped(byte[] body) {
+        assertTrue(body != null && body.length > 100, "an SA body was kept");
+        return java.util.Arrays.equals(new byte[body.length], body);
     }
 
     @Test
