@@ -1,5 +1,6 @@
 package dev.siptls.agent;
 
+import dev.siptls.sip.SipEvents;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -7,16 +8,13 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
-import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.header.AllowHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -25,7 +23,7 @@ import javax.sip.message.Response;
  * JAIN-SIP's callbacks for one agent. They run on the stack's single event thread, which must never block:
  * each one only takes what it needs from the event and hands the work to the endpoint's worker thread.
  */
-final class AgentSipListener implements SipListener {
+final class AgentSipListener implements SipEvents {
 
     private static final System.Logger LOG = System.getLogger(AgentSipListener.class.getName());
 
@@ -145,14 +143,6 @@ final class AgentSipListener implements SipListener {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    @Override
-    public void processTransactionTerminated(TransactionTerminatedEvent event) {
-    }
-
-    @Override
-    public void processDialogTerminated(DialogTerminatedEvent event) {
     }
 
     /** Runs {@code task} on the worker; a failure is logged, never allowed to kill the worker. */

@@ -3,6 +3,7 @@ package dev.siptls.agent;
 import dev.siptls.protocol.ContentTypes;
 import dev.siptls.sip.SipEndpoint;
 import dev.siptls.sip.SipEndpointConfig;
+import dev.siptls.sip.SipEvents;
 import dev.siptls.sip.TlsIdentity;
 import gov.nist.javax.sip.RequestEventExt;
 import java.net.InetSocketAddress;
@@ -14,15 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
-import javax.sip.ClientTransaction;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
-import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
@@ -111,7 +106,7 @@ final class ScriptedKeyServer implements AutoCloseable {
         endpoint.close();
     }
 
-    private final class Listener implements SipListener {
+    private final class Listener implements SipEvents {
         @Override
         public void processRequest(RequestEvent event) {
             Request request = event.getRequest();
@@ -191,10 +186,6 @@ final class ScriptedKeyServer implements AutoCloseable {
             }
         }
 
-        @Override public void processTimeout(TimeoutEvent event) { }
-        @Override public void processIOException(IOExceptionEvent event) { }
-        @Override public void processTransactionTerminated(TransactionTerminatedEvent event) { }
-        @Override public void processDialogTerminated(DialogTerminatedEvent event) { }
     }
 
     static String via(Request r) {

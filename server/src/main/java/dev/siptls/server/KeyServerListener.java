@@ -1,22 +1,20 @@
 package dev.siptls.server;
 
-import javax.sip.DialogTerminatedEvent;
+import dev.siptls.sip.SipEvents;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.message.Request;
 
 /**
  * Dispatches what the SIP stack delivers to the registrar, the policy desk and the INVITE relay. Runs on
  * JAIN-SIP's single event thread: nothing here blocks (sends that may connect go to the endpoint worker).
  */
-final class KeyServerListener implements SipListener {
+final class KeyServerListener implements SipEvents {
 
     private final Registrar registrar;
     private final PolicyDesk policies;
@@ -98,13 +96,5 @@ final class KeyServerListener implements SipListener {
     @Override
     public void processIOException(IOExceptionEvent event) {
         Answers.debug(() -> "I/O error towards " + event.getHost() + ":" + event.getPort() + "/" + event.getTransport());
-    }
-
-    @Override
-    public void processTransactionTerminated(TransactionTerminatedEvent event) {
-    }
-
-    @Override
-    public void processDialogTerminated(DialogTerminatedEvent event) {
     }
 }

@@ -5,6 +5,7 @@ import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.SipEndpoint;
 import dev.siptls.sip.SipEndpointConfig;
+import dev.siptls.sip.SipEvents;
 import dev.siptls.sip.TlsIdentity;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -16,14 +17,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntFunction;
 import javax.sip.ClientTransaction;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
-import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.Address;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -200,7 +196,7 @@ final class TestAgent implements AutoCloseable {
         endpoint.close();
     }
 
-    private static final class Listener implements SipListener {
+    private static final class Listener implements SipEvents {
         volatile TestAgent agent;
 
         @Override
@@ -257,22 +253,6 @@ final class TestAgent implements AutoCloseable {
             if (done != null) {
                 done.complete(response);
             }
-        }
-
-        @Override
-        public void processTimeout(TimeoutEvent event) {
-        }
-
-        @Override
-        public void processIOException(IOExceptionEvent event) {
-        }
-
-        @Override
-        public void processTransactionTerminated(TransactionTerminatedEvent event) {
-        }
-
-        @Override
-        public void processDialogTerminated(DialogTerminatedEvent event) {
         }
     }
 }

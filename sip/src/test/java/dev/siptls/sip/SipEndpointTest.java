@@ -20,14 +20,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sip.ClientTransaction;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipListener;
-import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
@@ -216,12 +211,8 @@ class SipEndpointTest {
         return tx;
     }
 
-    static class Listener implements SipListener {
+    static class Listener implements SipEvents {
         @Override public void processRequest(RequestEvent event) { }
         @Override public void processResponse(ResponseEvent event) { }
-        @Override public void processTimeout(TimeoutEvent event) { }
-        @Override public void processIOException(IOExceptionEvent event) { }
-        @Override public void processTransactionTerminated(TransactionTerminatedEvent event) { }
-        @Override public void processDialogTerminated(DialogTerminatedEvent event) { }
     }
 }

@@ -3,19 +3,16 @@ package dev.siptls.bench.memory;
 import dev.siptls.protocol.ContentTypes;
 import dev.siptls.sip.SipEndpoint;
 import dev.siptls.sip.SipEndpointConfig;
+import dev.siptls.sip.SipEvents;
 import dev.siptls.sip.TlsIdentity;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.ClientTransaction;
-import javax.sip.DialogTerminatedEvent;
-import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
-import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
-import javax.sip.TransactionTerminatedEvent;
 import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
@@ -106,7 +103,7 @@ final class EdgeProxyConnection implements AutoCloseable {
     }
 
     /** Completes each request's future with its final status; runs on the stack's event thread. */
-    private static final class Answers implements SipListener {
+    private static final class Answers implements SipEvents {
 
         @Override
         public void processResponse(ResponseEvent event) {
@@ -131,19 +128,6 @@ final class EdgeProxyConnection implements AutoCloseable {
         @Override
         public void processRequest(RequestEvent event) {
             // the bench asks for no SAs with these AORs, so the key server sends no requests here
-        }
-
-        @Override
-        public void processIOException(IOExceptionEvent event) {
-            // the transactions on the lost connection time out and complete with 408
-        }
-
-        @Override
-        public void processTransactionTerminated(TransactionTerminatedEvent event) {
-        }
-
-        @Override
-        public void processDialogTerminated(DialogTerminatedEvent event) {
         }
     }
 }
