@@ -125,8 +125,10 @@ public final class SipTlsAgent implements AutoCloseable {
                     .build();
             SipEndpoint sip = SipEndpoint.start(config, listener);
             // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: without automatic
-            // dialogs the stack makes none for offered SAs, so nothing per SA lingers (a deleted dialog stays
-            // in JAIN-SIP's table 8 s more). See AssociationRequests#ack for the one it still makes.
+            // dialogs the stack makes none for offered SAs (a deleted dialog stays in JAIN-SIP's table 8 s
+            // more). See AssociationRequests#ack for the one it still makes. The finished INVITE transactions
+            // still linger about half a minute (JAIN-SIP's timer J; the memory bench measures it), which is
+            // why SA bodies are wiped as soon as they are decoded.
             sip.provider().setAutomaticDialogSupportEnabled(false);
             ScheduledThreadPoolExecutor notify = new ScheduledThreadPoolExecutor(1, task -> {
                 Thread t = new Thread(task, sip.name() + "-notifier");
