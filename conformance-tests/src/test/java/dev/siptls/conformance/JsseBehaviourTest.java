@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.provider.CountingKeyManager;
 import dev.siptls.provider.SipTlsProvider;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -30,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.HandshakeCompletedEvent;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -65,7 +67,7 @@ class JsseBehaviourTest {
         serverSide = deployment.provider("sip:bob@example.com",
                 Map.of("serve", "localhost:" + linesPort + ",localhost:" + bytesPort));
         serverKeys = CountingKeyManager.wrap(Deployment.keyManagers(deployment.tlsServer()));
-        SSLContext server = deployment.context(serverSide, serverKeys.asArray());
+        SSLContext server = deployment.context(serverSide, new KeyManager[] {serverKeys});
         serverSide.assertHealthy(Deployment.REGISTRATION);
         lines = deployment.closing(EchoServer.start(server, linesPort, 64, EchoServer.LINES));
         bytes = deployment.closing(EchoServer.start(server, bytesPort, 4, EchoServer.BYTES));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.siptls.agent.SipTlsAgent;
 import dev.siptls.protocol.OpenSslSession;
 import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.provider.CountingKeyManager;
 import dev.siptls.provider.SipTlsProvider;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterAll;
@@ -58,7 +60,7 @@ class OpenSslInteropTest {
         SipTlsProvider serverSide = deployment.provider("sip:bob" + sni.length() + "@example.com",
                 Map.of("serve", "127.0.0.1:" + port + ",localhost:" + port));
         CountingKeyManager serverKeys = CountingKeyManager.wrap(Deployment.keyManagers(deployment.tlsServer()));
-        SSLContext serverContext = deployment.context(serverSide, serverKeys.asArray());
+        SSLContext serverContext = deployment.context(serverSide, new KeyManager[] {serverKeys});
         serverSide.assertHealthy(Deployment.REGISTRATION);
         try (EchoServer server = EchoServer.start(serverContext, port, 4, EchoServer.LINES)) {
             SipTlsAgent client = deployment.agent("sip:alice" + sni.length() + "@example.com", Deployment.clientPolicy());
@@ -101,7 +103,7 @@ class OpenSslInteropTest {
         int port = Deployment.freePort();
         SipTlsProvider serverSide = deployment.provider("sip:dave@example.com", Map.of("serve", "127.0.0.1:" + port));
         CountingKeyManager serverKeys = CountingKeyManager.wrap(Deployment.keyManagers(deployment.tlsServer()));
-        SSLContext serverContext = deployment.context(serverSide, serverKeys.asArray());
+        SSLContext serverContext = deployment.context(serverSide, new KeyManager[] {serverKeys});
         serverSide.assertHealthy(Deployment.REGISTRATION);
         try (EchoServer server = EchoServer.start(serverContext, port, 4, EchoServer.LINES);
              ExternalProcess openssl = ExternalProcess.start(List.of("openssl", "s_client", "-tls1_2",

@@ -5,6 +5,7 @@ import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
@@ -20,6 +21,16 @@ public final class CountingKeyManager extends X509ExtendedKeyManager {
 
     public CountingKeyManager(X509ExtendedKeyManager delegate) {
         this.delegate = delegate;
+    }
+
+    /** Counts for the first X.509 key manager among {@code managers} (what a KeyManagerFactory returns). */
+    public static CountingKeyManager wrap(KeyManager[] managers) {
+        for (KeyManager km : managers) {
+            if (km instanceof X509ExtendedKeyManager x) {
+                return new CountingKeyManager(x);
+            }
+        }
+        throw new IllegalArgumentException("no X509ExtendedKeyManager among " + managers.length);
     }
 
     @Override
