@@ -286,8 +286,7 @@ public final class SipTlsAgent implements AutoCloseable {
     /** The transaction the agent's SIP stack still keeps under {@code branch}, for tests; null if none. */
     gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
         SipEndpoint sip = endpoint;
-        return sip == null ? null : ((gov.nist.javax.sip.stack.SIPTransactionStack) sip.stack())
-                .findTransaction(branch.toLowerCase(java.util.Locale.ROOT), server);
+        return sip == null ? null : sip.keptTransaction(branch, server);
     }
 
     int openDialogs() {

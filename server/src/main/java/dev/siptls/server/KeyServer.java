@@ -120,8 +120,7 @@ public final class KeyServer implements AutoCloseable {
 
     /** The transaction the key server's SIP stack still keeps under {@code branch}, for tests; null if none. */
     gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
-        return ((gov.nist.javax.sip.stack.SIPTransactionStack) endpoint.stack())
-                .findTransaction(branch.toLowerCase(java.util.Locale.ROOT), server);
+        return endpoint.keptTransaction(branch, server);
     }
 
     /** The plain-TCP listener for conformance tools, if configured. */

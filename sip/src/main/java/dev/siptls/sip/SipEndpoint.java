@@ -1,10 +1,13 @@
 package dev.siptls.sip;
 
 import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.stack.SIPTransaction;
+import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -149,6 +152,14 @@ public final class SipEndpoint implements AutoCloseable {
 
     public SipProvider provider() { return provider; }
     public SipStack stack() { return stack; }
+
+    /**
+     * The transaction the stack still keeps under {@code branch} (its id), finished or not; null if none. For
+     * checks of what JAIN-SIP retains after an exchange (it keeps finished INVITE transactions a while).
+     */
+    public SIPTransaction keptTransaction(String branch, boolean server) {
+        return ((SIPTransactionStack) stack).findTransaction(branch.toLowerCase(Locale.ROOT), server);
+    }
     public AddressFactory addressFactory() { return addressFactory; }
     public HeaderFactory headerFactory() { return headerFactory; }
     public MessageFactory messageFactory() { return messageFactory; }
