@@ -235,11 +235,7 @@ final class Deployment implements AutoCloseable {
             keyServer.close();
         }
         capture.close();
-        for (byte[] secret : secrets) {
-            capture.leak(secret).ifPresent(spelling -> {
-                throw new AssertionError("a master secret was logged or printed, in " + spelling);
-            });
-        }
+        capture.assertNotLeaked(secrets);
     }
 
     private static List<SecurityAssociation> heldBy(AutoCloseable resource) {

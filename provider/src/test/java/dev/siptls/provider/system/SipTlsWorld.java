@@ -228,11 +228,7 @@ final class SipTlsWorld implements AutoCloseable {
         }
         closing.clear();
         secretsChecked += secrets.size();
-        for (byte[] secret : secrets) {
-            capture.leak(secret).ifPresent(spelling -> {
-                throw new AssertionError("a master secret was logged or printed, in " + spelling);
-            });
-        }
+        capture.assertNotLeaked(secrets);
     }
 
     /** How many master secrets {@link #closeTerminals} looked for in the captured output. */

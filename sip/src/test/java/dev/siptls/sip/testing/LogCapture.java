@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -64,6 +65,15 @@ public final class LogCapture implements AutoCloseable {
                 new String[] {"base64", Base64.getEncoder().withoutPadding().encodeToString(secret)},
                 new String[] {"base64url", Base64.getUrlEncoder().withoutPadding().encodeToString(secret)});
         return spellings.stream().filter(s -> all.contains(s[1])).map(s -> s[0]).findFirst();
+    }
+
+    /** Fails, naming only the spelling, if any of {@code secrets} shows up in the captured text. */
+    public void assertNotLeaked(Collection<byte[]> secrets) {
+        for (byte[] secret : secrets) {
+            leak(secret).ifPresent(spelling -> {
+                throw new AssertionError("a master secret was logged or printed, in " + spelling);
+            });
+        }
     }
 
     @Override

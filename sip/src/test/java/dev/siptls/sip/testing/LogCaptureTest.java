@@ -1,9 +1,12 @@
 package dev.siptls.sip.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +28,15 @@ class LogCaptureTest {
         try (LogCapture capture = LogCapture.start()) {
             System.err.println("key " + Base64.getEncoder().encodeToString(SECRET));
             assertEquals(Optional.of("base64"), capture.leak(SECRET));
+        }
+    }
+
+    @Test
+    void failsOnALeakedSecretWithoutPrintingIt() {
+        try (LogCapture capture = LogCapture.start()) {
+            System.out.println("key " + HexFormat.of().formatHex(SECRET));
+            AssertionError e = assertThrows(AssertionError.class, () -> capture.assertNotLeaked(List.of(SECRET)));
+            assertFalse(e.getMessage().contains(HexFormat.of().formatHex(SECRET)), e.getMessage());
         }
     }
 
