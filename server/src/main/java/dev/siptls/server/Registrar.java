@@ -1,6 +1,10 @@
 package dev.siptls.server;
 
+import dev.siptls.protocol.PossessionProof;
 import dev.siptls.sip.CertificateNames;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.util.Base64;
 import java.time.Duration;
 import javax.sip.InvalidArgumentException;
 import javax.sip.ServerTransaction;
@@ -15,10 +19,13 @@ import javax.sip.message.Response;
  */
 final class Registrar {
 
+    private static final int CHALLENGE_BYTES = 32;
+
     private final Registry registry;
     private final Answers answers;
     private final Counters counters;
     private final KeyServerConfig config;
+    private final SecureRandom random = new SecureRandom();
 
     Registrar(Registry registry, Answers answers, Counters counters, KeyServerConfig config) {
         this.registry = registry;
@@ -67,7 +74,8 @@ final class Registrar {
             throw new MinExpires(config.minExpires());
         }
         long granted = Math.min(expires, config.maxExpires().getSeconds());
-        Registry.Outcome outcome = registry.register(aor, origin.flow(), origin.fingerprint(), now + granted * 1000);
+        Registry.Outcome outcome = registry.register(aor, origin.flow(), origin.fingerprint(), now + granted * 1000,
+                this::newChallenge);
         (outcome == Registry.Outcome.CREATED ? counters.registrationsCreated : counters.registrationsRefreshed)
                 .increment();
         Answers.debug(() -> (outcome == Registry.Outcome.CREATED ? "registered " : "refreshed ") + aor + " on "
@@ -78,10 +86,19 @@ final class Registrar {
             bound.setExpires((int) granted);
             ok.addHeader(bound);
             ok.addHeader(answers.messages.headers.createExpiresHeader((int) granted));
-        } catch (InvalidArgumentException e) {
+            byte[] challenge = registry.active(aor, now).map(Registration::challenge).orElseGet(this::newChallenge);
+            ok.addHeader(answers.messages.headers.createHeader(PossessionProof.CHALLENGE_HEADER,
+                    Base64.getEncoder().encodeToString(challenge)));
+        } catch (InvalidArgumentException | ParseException e) {
             throw new IllegalStateException(e);
         }
         return ok;
+    }
+
+    private byte[] newChallenge() {
+        byte[] nonce = new byte[CHALLENGE_BYTES];
+        random.nextBytes(nonce);
+        return nonce;
     }
 
     /** The Contact's expires parameter, else the Expires header, else the default (RFC 3261 10.3). */

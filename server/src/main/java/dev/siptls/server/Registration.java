@@ -15,14 +15,16 @@ final class Registration {
     private final byte[] certificateFingerprint;
     private final long expiresAtMillis;
     private final StoredPolicy policy;
+    private final byte[] challenge;
 
     Registration(String aor, InetSocketAddress flow, byte[] certificateFingerprint, long expiresAtMillis,
-            StoredPolicy policy) {
+            StoredPolicy policy, byte[] challenge) {
         this.aor = aor;
         this.flow = flow;
         this.certificateFingerprint = certificateFingerprint;
         this.expiresAtMillis = expiresAtMillis;
         this.policy = policy;
+        this.challenge = challenge;
     }
 
     /** Canonical, see {@link Aors#canonical}. */
@@ -33,6 +35,12 @@ final class Registration {
     /** May be null. */
     StoredPolicy policy() { return policy; }
 
+    /**
+     * The nonce an agent signs to prove it holds the key of a certificate chain it publishes (docs/PROTOCOL.md,
+     * "Proof of possession"); fresh for each registration made on a connection, kept by refreshes on it.
+     */
+    byte[] challenge() { return challenge.clone(); }
+
     boolean isExpired(long nowMillis) {
         return nowMillis >= expiresAtMillis;
     }
@@ -42,7 +50,7 @@ final class Registration {
     }
 
     Registration withPolicy(StoredPolicy newPolicy) {
-        return new Registration(aor, flow, certificateFingerprint, expiresAtMillis, newPolicy);
+        return new Registration(aor, flow, certificateFingerprint, expiresAtMillis, newPolicy, challenge);
     }
 
     @Override

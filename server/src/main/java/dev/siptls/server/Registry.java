@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The key server's whole state about agents: who is registered on which flow, their policies, which
@@ -49,15 +50,21 @@ final class Registry {
      * Binds {@code aor} to a flow until {@code expiresAtMillis}. A refresh keeps the policy if the same
      * certificate proves the AOR again; another certificate (say, a renewed one) must publish its policy anew.
      */
-    synchronized Outcome register(String aor, InetSocketAddress flow, byte[] fingerprint, long expiresAtMillis) {
+    synchronized Outcome register(String aor, InetSocketAddress flow, byte[] fingerprint, long expiresAtMillis,
+            Supplier<byte[]> newChallenge) {
         Registration old = active.get(aor);
         StoredPolicy policy = null;
+        byte[] challenge = null;
         if (old != null && old.sameCertificate(fingerprint)) {
             policy = old.policy();
+            if (old.flow().equals(flow)) {
+                challenge = old.challenge();
+            }
         } else if (old != null) {
             dropPolicy(old);
         }
-        active.put(aor, new Registration(aor, flow, fingerprint, expiresAtMillis, policy));
+        active.put(aor, new Registration(aor, flow, fingerprint, expiresAtMillis, policy,
+                challenge != null ? challenge : newChallenge.get()));
         ended.remove(aor);
         return old == null ? Outcome.CREATED : Outcome.REFRESHED;
     }

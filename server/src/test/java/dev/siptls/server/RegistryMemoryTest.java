@@ -36,7 +36,7 @@ class RegistryMemoryTest {
         for (int i = 0; i < REGISTRATIONS; i++) {
             String aor = "sip:user" + i + "@example.com";
             registry.register(aor, new InetSocketAddress("127.0.0.1", 10_000 + (i % 50_000)),
-                    MessageDigest.getInstance("SHA-256").digest(aor.getBytes()), now + 600_000);
+                    MessageDigest.getInstance("SHA-256").digest(aor.getBytes()), now + 600_000, () -> new byte[32]);
             SecurityPolicy policy = SecurityPolicy.builder().cipherSuites(template.cipherSuites())
                     .maxLifetime(Duration.ofHours(1)).certificateChain(template.certificateChain())
                     .binding(new HostPort("host" + i + ".example.com", 443)).build();
