@@ -1,5 +1,8 @@
 package dev.siptls.server;
 
+import dev.siptls.sip.TransportStatistics;
+import java.util.function.Supplier;
+
 import dev.siptls.sip.LatencyHistogram;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,10 +25,15 @@ final class Counters implements KeyServerStatistics {
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
     private final LongSupplier currentRegistrations;
     private final LongSupplier currentPolicies;
+    private volatile Supplier<TransportStatistics> transport = () -> new TransportStatistics(0, 0, 0, 0);
 
     Counters(LongSupplier currentRegistrations, LongSupplier currentPolicies) {
         this.currentRegistrations = currentRegistrations;
         this.currentPolicies = currentPolicies;
+    }
+
+    void attach(Supplier<TransportStatistics> transportStatistics) {
+        this.transport = transportStatistics;
     }
 
     void refused(int status, String key) {
@@ -69,6 +77,10 @@ final class Counters implements KeyServerStatistics {
     }
 
     @Override public long getRelaysAnswered() { return relays.sum(); }
+    @Override public long getOpenConnections() { return transport.get().openConnections(); }
+    @Override public long getFailedTlsHandshakes() { return transport.get().failedHandshakes(); }
+    @Override public long getSlowPeersDisconnected() { return transport.get().slowPeersClosed(); }
+    @Override public long getIdleConnectionsClosed() { return transport.get().idleClosed(); }
 
     @Override
     public long getRelayLatencyMeanMicros() {

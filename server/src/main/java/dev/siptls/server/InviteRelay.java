@@ -4,6 +4,7 @@ import dev.siptls.protocol.ContentTypes;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.Flow;
 import dev.siptls.sip.SipEndpoint;
 import gov.nist.javax.sip.TransactionExt;
 import java.net.InetSocketAddress;
@@ -67,10 +68,10 @@ final class InviteRelay {
         String callId = SipText.callId(request);
         Relay relay = callId == null ? null : byServerCall.get(callId);
         if (relay != null) {
-            return Optional.of(relay.serverFlow());
+            return Optional.of(relay.serverFlow().remote());
         }
         String aor = Aors.canonical(String.valueOf(SipText.toUri(request)));
-        return aor == null ? Optional.empty() : registry.flowOf(aor, System.currentTimeMillis());
+        return aor == null ? Optional.empty() : registry.flowOf(aor, System.currentTimeMillis()).map(Flow::remote);
     }
 
     // ---- the client leg -------------------------------------------------------------------------------
@@ -172,7 +173,10 @@ final class InviteRelay {
         if (relay == null) {
             return;
         }
-        if (!relay.client.flow().equals(origin.flow())) {
+        // An ACK has no transaction to tell its certificate: it must come from the client's connection's address
+        // while that connection is open.
+        Flow client = relay.client.flow();
+        if (!client.isOpen() || !client.remote().equals(origin.remote())) {
             Answers.debug(() -> "ignored ACK for " + relay + " from another connection " + origin);
             return;
         }
@@ -217,12 +221,19 @@ final class InviteRelay {
             Request invite = serverInvite(ep, relay);
             relay.serverCallId = SipText.callId(invite);
             byServerCall.put(relay.serverCallId, relay);
-            ClientTransaction ct = ep.provider().getNewClientTransaction(invite);
-            requireTls((TransactionExt) ct);
+            Registration target = relay.serverRegistration;
+            if (!target.reachable()) {
+                throw new Refusal(480, "target-unreachable", relay.serverAor + " is unreachable");
+            }
             relay.timer = ep.scheduler().schedule(() -> answerTimeout(relay),
                     config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
             relay.sentNanos = System.nanoTime();
-            ct.sendRequest();
+            target.flow().sendOnly(() -> {
+                ClientTransaction ct = ep.provider().getNewClientTransaction(invite);
+                requireTls((TransactionExt) ct);
+                ct.sendRequest();
+                return null;
+            });
             Answers.debug(() -> relay + " sent to the server agent on " + relay.serverFlow());
         } catch (Refusal r) {
             fail(relay, r);
@@ -285,7 +296,13 @@ final class InviteRelay {
             ok.addHeader(answers.messages.contact(endpoint.listeningPoint().getIPAddress(),
                     endpoint.listeningPoint().getPort()));
             ok.setContent(relay.body, associationType());
-            relay.clientTransaction.sendResponse(ok);
+            if (!relay.clientRegistration.reachable()) {
+                throw new java.io.IOException("the client's connection is gone");
+            }
+            relay.clientRegistration.flow().sendOnly(() -> {
+                relay.clientTransaction.sendResponse(ok);
+                return null;
+            });
             counters.associationsIssued.increment();
             Answers.debug(() -> relay + " accepted by the server agent and sent to the client");
         } catch (IllegalStateException e) {

@@ -1,6 +1,7 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.Flow;
 import dev.siptls.sip.SipEndpoint;
 import dev.siptls.sip.SipEndpointConfig;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.InstanceAlreadyExistsException;
@@ -33,11 +35,13 @@ public final class KeyServer implements AutoCloseable {
     private final SipEndpoint endpoint;
     private final Counters counters;
     private final InviteRelay relay;
+    private final Registry registry;
     private final ObjectName beanName;
     private volatile boolean closed;
 
     private KeyServer(KeyServerConfig config, SipEndpoint endpoint, Counters counters, InviteRelay relay,
-            ObjectName beanName) {
+            Registry registry, ObjectName beanName) {
+        this.registry = registry;
         this.config = config;
         this.endpoint = endpoint;
         this.counters = counters;
@@ -59,7 +63,9 @@ public final class KeyServer implements AutoCloseable {
                 .listening(true)
                 .handshakeTimeout(config.handshakeTimeout())
                 .maxMessageSize(config.maxMessageSize())
-                .plainTcpPort(config.plainTcpPort().orElse(0));
+                .plainTcpPort(config.plainTcpPort().orElse(0))
+                .writeTimeout(config.writeTimeout())
+                .maxQueuedBytes(config.maxQueuedBytes());
         try {
             verifier = new PolicyVerifier(config.policyTrustStore());
             sip.sslContext(config.identity().serverContext());
@@ -72,23 +78,28 @@ public final class KeyServer implements AutoCloseable {
                 new PolicyDesk(registry, verifier, codec, answers, counters), relay, answers);
         SipEndpoint endpoint = SipEndpoint.start(sip.flows(relay::route).build(), listener);
         relay.attach(endpoint);
+        listener.attach(endpoint);
+        counters.attach(endpoint::transportStatistics);
         long sweepMillis = config.sweepInterval().toMillis();
-        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, config), sweepMillis, sweepMillis,
-                TimeUnit.MILLISECONDS);
+        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, endpoint, config), sweepMillis,
+                sweepMillis, TimeUnit.MILLISECONDS);
         ObjectName bean = config.registerMBean() ? registerBean(config.name(), counters) : null;
-        KeyServer server = new KeyServer(config, endpoint, counters, relay, bean);
+        KeyServer server = new KeyServer(config, endpoint, counters, relay, registry, bean);
         Answers.info(() -> "key server " + config.name() + " listening on tls:" + server.address()
                 + server.plainTcpAddress().map(a -> " and tcp:" + a).orElse(""));
         return server;
     }
 
-    private static void sweep(Registry registry, KeyServerConfig config) {
+    /** Ends expired registrations and those whose connection closed, then closes idle unregistered connections. */
+    private static void sweep(Registry registry, SipEndpoint endpoint, KeyServerConfig config) {
         try {
             long now = System.currentTimeMillis();
             List<String> expired = registry.sweep(now, now - config.forgetAfter().toMillis());
             if (!expired.isEmpty()) {
-                Answers.debug(() -> "registrations expired: " + expired);
+                Answers.debug(() -> "registrations ended: " + expired);
             }
+            Set<Flow> held = registry.heldFlows(now);
+            endpoint.closeIdleFlows(config.idleTimeout(), held::contains);
         } catch (RuntimeException e) {
             Answers.warn("sweeping registrations failed", e);
         }
@@ -121,6 +132,11 @@ public final class KeyServer implements AutoCloseable {
     /** The transaction the key server's SIP stack still keeps under {@code branch}, for tests; null if none. */
     gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
         return endpoint.keptTransaction(branch, server);
+    }
+
+    /** The connection {@code aor} is registered on, for tests; empty if none. */
+    Optional<Flow> flowOf(String aor) {
+        return registry.flowOf(aor, System.currentTimeMillis());
     }
 
     /** The plain-TCP listener for conformance tools, if configured. */

@@ -32,6 +32,9 @@ public final class KeyServerConfig {
     private final Duration forgetAfter;
     private final int replayCacheSize;
     private final boolean registerMBean;
+    private final Duration idleTimeout;
+    private final Duration writeTimeout;
+    private final int maxQueuedBytes;
 
     private KeyServerConfig(Builder b) {
         this.identity = Objects.requireNonNull(b.identity, "identity is required");
@@ -52,6 +55,13 @@ public final class KeyServerConfig {
         this.forgetAfter = positive(b.forgetAfter, "forgetAfter");
         this.replayCacheSize = b.replayCacheSize;
         this.registerMBean = b.registerMBean;
+        this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
+        this.writeTimeout = positive(b.writeTimeout, "writeTimeout");
+        this.maxQueuedBytes = b.maxQueuedBytes;
+        if (maxQueuedBytes < maxMessageSize) {
+            throw new IllegalArgumentException("maxQueuedBytes must be at least maxMessageSize (" + maxMessageSize
+                    + "), got " + maxQueuedBytes);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -111,6 +121,12 @@ public final class KeyServerConfig {
     /** How many recent INVITEs (sender, Call-ID, CSeq) are remembered to refuse replays. */
     public int replayCacheSize() { return replayCacheSize; }
     public boolean registerMBean() { return registerMBean; }
+    /** How long a connection with no live registration on it may stay idle before it is closed. */
+    public Duration idleTimeout() { return idleTimeout; }
+    /** How long one write to an agent may block before its connection is closed (it stopped reading). */
+    public Duration writeTimeout() { return writeTimeout; }
+    /** How many bytes may wait to be sent to one connection before it is closed (its peer stopped reading). */
+    public int maxQueuedBytes() { return maxQueuedBytes; }
 
     private static String requireName(String name) {
         Objects.requireNonNull(name, "name");
@@ -165,6 +181,9 @@ public final class KeyServerConfig {
         private Duration forgetAfter = Duration.ofDays(1);
         private int replayCacheSize = 65_536;
         private boolean registerMBean = true;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration writeTimeout = Duration.ofSeconds(10);
+        private int maxQueuedBytes = 1024 * 1024;
 
         private Builder() {
         }
@@ -190,6 +209,9 @@ public final class KeyServerConfig {
         public Builder replayCacheSize(int entries) { this.replayCacheSize = entries; return this; }
         /** Whether {@link KeyServer#start} registers the statistics MXBean (default true). */
         public Builder registerMBean(boolean register) { this.registerMBean = register; return this; }
+        public Builder idleTimeout(Duration idle) { this.idleTimeout = idle; return this; }
+        public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
+        public Builder maxQueuedBytes(int bytes) { this.maxQueuedBytes = bytes; return this; }
 
         public KeyServerConfig build() {
             return new KeyServerConfig(this);

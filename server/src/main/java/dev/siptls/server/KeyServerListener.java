@@ -1,5 +1,6 @@
 package dev.siptls.server;
 
+import dev.siptls.sip.SipEndpoint;
 import dev.siptls.sip.SipEvents;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -20,6 +21,7 @@ final class KeyServerListener implements SipEvents {
     private final PolicyDesk policies;
     private final InviteRelay relay;
     private final Answers answers;
+    private volatile SipEndpoint endpoint;
 
     KeyServerListener(Registrar registrar, PolicyDesk policies, InviteRelay relay, Answers answers) {
         this.registrar = registrar;
@@ -28,12 +30,17 @@ final class KeyServerListener implements SipEvents {
         this.answers = answers;
     }
 
+    /** The endpoint whose connections requests are matched to; until then no request has a connection. */
+    void attach(SipEndpoint sipEndpoint) {
+        this.endpoint = sipEndpoint;
+    }
+
     @Override
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         String method = request.getMethod();
         if (Request.ACK.equals(method)) {
-            relay.onAck(event, Origin.of(event, null));
+            relay.onAck(event, Origin.of(event, null, endpoint));
             return;
         }
         ServerTransaction tx = event.getServerTransaction();
@@ -54,7 +61,7 @@ final class KeyServerListener implements SipEvents {
             }
             return;
         }
-        Origin origin = Origin.of(event, tx);
+        Origin origin = Origin.of(event, tx, endpoint);
         try {
             switch (method) {
                 case Request.REGISTER -> registrar.onRegister(tx, request, origin);

@@ -37,6 +37,18 @@ public interface KeyServerStatistics {
     /** Server-leg INVITEs answered by the server agent (any final status). */
     long getRelaysAnswered();
 
+    /** Accepted TLS connections open now. */
+    long getOpenConnections();
+
+    /** TLS handshakes that failed, a refused client certificate among them (each logged, at most a line a second). */
+    long getFailedTlsHandshakes();
+
+    /** Connections closed because their peer stopped reading (output queue full, or a write blocked too long). */
+    long getSlowPeersDisconnected();
+
+    /** Connections closed for being idle with no live registration on them. */
+    long getIdleConnectionsClosed();
+
     /** Mean time from server-leg INVITE to the server agent's final answer, in microseconds. */
     long getRelayLatencyMeanMicros();
 

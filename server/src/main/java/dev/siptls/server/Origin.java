@@ -1,12 +1,11 @@
 package dev.siptls.server;
 
+import dev.siptls.sip.Flow;
+import dev.siptls.sip.SipEndpoint;
 import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.ServerTransactionExt;
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.sip.RequestEvent;
@@ -14,18 +13,20 @@ import javax.sip.ServerTransaction;
 
 /**
  * Where a request really came from: the transport of the connection (not what its Via claims), the
- * connection's remote address (the flow), and the client certificate of that TLS connection.
+ * connection's remote address, the client certificate of that TLS connection, and the connection itself.
  *
  * @param certificate null unless the request came over TLS with a client certificate
  * @param fingerprint SHA-256 of the certificate's encoding, null with it
+ * @param flow the open TLS connection the request arrived on; null if not TLS, without a certificate, or
+ *     already closed
  */
-record Origin(boolean tls, InetSocketAddress flow, X509Certificate certificate, byte[] fingerprint) {
+record Origin(boolean tls, InetSocketAddress remote, X509Certificate certificate, byte[] fingerprint, Flow flow) {
 
-    static Origin of(RequestEvent event, ServerTransaction transaction) {
+    static Origin of(RequestEvent event, ServerTransaction transaction, SipEndpoint endpoint) {
         RequestEventExt ext = (RequestEventExt) event;
-        InetSocketAddress flow = new InetSocketAddress(ext.getRemoteIpAddress(), ext.getRemotePort());
+        InetSocketAddress remote = new InetSocketAddress(ext.getRemoteIpAddress(), ext.getRemotePort());
         if (transaction == null) {
-            return new Origin(false, flow, null, null);
+            return new Origin(false, remote, null, null, null);
         }
         ServerTransactionExt tx = (ServerTransactionExt) transaction;
         boolean tls = "TLS".equalsIgnoreCase(tx.getTransport());
@@ -40,19 +41,13 @@ record Origin(boolean tls, InetSocketAddress flow, X509Certificate certificate, 
                 certificate = null;
             }
         }
-        return new Origin(tls, flow, certificate, certificate == null ? null : fingerprint(certificate));
-    }
-
-    static byte[] fingerprint(X509Certificate certificate) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            throw new IllegalStateException("cannot fingerprint certificate", e);
-        }
+        Flow flow = certificate == null || endpoint == null ? null
+                : endpoint.flow(remote, certificate).orElse(null);
+        return new Origin(tls, remote, certificate, certificate == null ? null : Flow.fingerprint(certificate), flow);
     }
 
     @Override
     public String toString() {
-        return (tls ? "tls:" : "tcp:") + flow.getAddress().getHostAddress() + ":" + flow.getPort();
+        return (tls ? "tls:" : "tcp:") + remote.getAddress().getHostAddress() + ":" + remote.getPort();
     }
 }

@@ -56,6 +56,9 @@ final class Registrar {
         if (!CertificateNames.provesAor(origin.certificate(), aor)) {
             throw new Refusal(403, "cert-does-not-prove-aor", "Certificate does not prove " + aor);
         }
+        if (origin.flow() == null) {
+            throw new Refusal(403, "connection-gone", "The connection this request came on is closed");
+        }
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         long expires = requestedExpires(request, contact);
         long now = System.currentTimeMillis();

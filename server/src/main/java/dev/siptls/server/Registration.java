@@ -1,23 +1,23 @@
 package dev.siptls.server;
 
-import java.net.InetSocketAddress;
+import dev.siptls.sip.Flow;
 import java.security.MessageDigest;
 
 /**
- * One registered AOR: the flow it is reached over, the fingerprint of the certificate that proved it,
+ * One registered AOR: the connection it is reached over, the fingerprint of the certificate that proved it,
  * until when, and its accepted policy if any. Immutable and a few hundred bytes: no thread, no dialog, no
  * parsed certificate per registration. The {@link Registry} replaces it on every change.
  */
 final class Registration {
 
     private final String aor;
-    private final InetSocketAddress flow;
+    private final Flow flow;
     private final byte[] certificateFingerprint;
     private final long expiresAtMillis;
     private final StoredPolicy policy;
     private final byte[] challenge;
 
-    Registration(String aor, InetSocketAddress flow, byte[] certificateFingerprint, long expiresAtMillis,
+    Registration(String aor, Flow flow, byte[] certificateFingerprint, long expiresAtMillis,
             StoredPolicy policy, byte[] challenge) {
         this.aor = aor;
         this.flow = flow;
@@ -29,8 +29,8 @@ final class Registration {
 
     /** Canonical, see {@link Aors#canonical}. */
     String aor() { return aor; }
-    /** The agent's connection as the key server sees it: its remote ip:port. */
-    InetSocketAddress flow() { return flow; }
+    /** The very connection the agent registered on: the only one it is reached over. */
+    Flow flow() { return flow; }
     long expiresAtMillis() { return expiresAtMillis; }
     /** May be null. */
     StoredPolicy policy() { return policy; }
@@ -41,8 +41,14 @@ final class Registration {
      */
     byte[] challenge() { return challenge.clone(); }
 
+    /** Expired, or its connection is gone: a registration dies with its connection. */
     boolean isExpired(long nowMillis) {
-        return nowMillis >= expiresAtMillis;
+        return nowMillis >= expiresAtMillis || !flow.isOpen();
+    }
+
+    /** Its connection is open and still authenticated by the certificate that registered: safe to send over. */
+    boolean reachable() {
+        return flow.isOpen() && flow.authenticatedAs(certificateFingerprint);
     }
 
     boolean sameCertificate(byte[] fingerprint) {

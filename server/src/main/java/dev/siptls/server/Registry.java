@@ -1,7 +1,9 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.HostPort;
-import java.net.InetSocketAddress;
+import dev.siptls.sip.Flow;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -41,8 +43,8 @@ final class Registry {
         return Optional.ofNullable(bindings.get(target));
     }
 
-    /** The flow of a live registration, for routing requests to the agent. */
-    synchronized Optional<InetSocketAddress> flowOf(String aor, long nowMillis) {
+    /** The connection of a live registration, for routing requests to the agent. */
+    synchronized Optional<Flow> flowOf(String aor, long nowMillis) {
         return active(aor, nowMillis).map(Registration::flow);
     }
 
@@ -50,7 +52,7 @@ final class Registry {
      * Binds {@code aor} to a flow until {@code expiresAtMillis}. A refresh keeps the policy if the same
      * certificate proves the AOR again; another certificate (say, a renewed one) must publish its policy anew.
      */
-    synchronized Outcome register(String aor, InetSocketAddress flow, byte[] fingerprint, long expiresAtMillis,
+    synchronized Outcome register(String aor, Flow flow, byte[] fingerprint, long expiresAtMillis,
             Supplier<byte[]> newChallenge) {
         Registration old = active.get(aor);
         StoredPolicy policy = null;
@@ -133,6 +135,17 @@ final class Registry {
         }
         ended.values().removeIf(at -> at < forgetBefore);
         return expired;
+    }
+
+    /** The connections some live registration is bound to. */
+    synchronized Set<Flow> heldFlows(long nowMillis) {
+        Set<Flow> held = new HashSet<>();
+        for (Registration r : active.values()) {
+            if (!r.isExpired(nowMillis)) {
+                held.add(r.flow());
+            }
+        }
+        return held;
     }
 
     synchronized int registrations() {

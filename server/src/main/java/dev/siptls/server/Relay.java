@@ -1,6 +1,6 @@
 package dev.siptls.server;
 
-import java.net.InetSocketAddress;
+import dev.siptls.sip.Flow;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,7 +57,7 @@ final class Relay {
         this.serverAddress = serverAddress;
     }
 
-    InetSocketAddress serverFlow() {
+    Flow serverFlow() {
         return serverRegistration.flow();
     }
 

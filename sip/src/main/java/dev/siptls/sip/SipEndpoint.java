@@ -7,11 +7,16 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
@@ -32,6 +37,7 @@ public final class SipEndpoint implements AutoCloseable {
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final System.Logger LOG = System.getLogger(SipEndpoint.class.getName());
+    private static final long STALL_CHECK_MILLIS = 500;
 
     private final String stackName;
     private final SipStack stack;
@@ -57,6 +63,41 @@ public final class SipEndpoint implements AutoCloseable {
         this.messageFactory = factory.createMessageFactory();
         this.threads = threads;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> threads.newThread("worker", task));
+        AcceptedFlows flows = flows();
+        if (flows != null) {
+            scheduler.scheduleWithFixedDelay(flows::closeStalled, STALL_CHECK_MILLIS, STALL_CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private AcceptedFlows flows() {
+        return ((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network ? network.flows() : null;
+    }
+
+    /**
+     * The open TLS connection a request arrived on, found by the request's remote address and confirmed by
+     * the certificate it was authenticated with; empty if that connection is gone (or is another one now).
+     */
+    public Optional<Flow> flow(InetSocketAddress remote, X509Certificate authenticatedWith) {
+        AcceptedFlows flows = flows();
+        if (flows == null || authenticatedWith == null) {
+            return Optional.empty();
+        }
+        return flows.flow(remote).filter(f -> f.authenticatedAs(Flow.fingerprint(authenticatedWith)));
+    }
+
+    /** Closes the accepted connections idle for {@code idle} that {@code keep} does not claim; how many. */
+    public int closeIdleFlows(Duration idle, Predicate<Flow> keep) {
+        AcceptedFlows flows = flows();
+        return flows == null ? 0 : flows.closeIdle(idle, keep);
+    }
+
+    /** What the transport did to protect the endpoint, counted since it started. */
+    public TransportStatistics transportStatistics() {
+        AcceptedFlows flows = flows();
+        return flows == null ? new TransportStatistics(0, 0, 0, 0)
+                : new TransportStatistics(flows.openCount(), flows.handshakeFailures(), flows.slowPeersClosed(),
+                        flows.idleClosed());
     }
 
     /**

@@ -34,6 +34,8 @@ public final class SipEndpointConfig {
     private final InetSocketAddress outboundProxy;
     private final Function<Request, Optional<InetSocketAddress>> flows;
     private final int plainTcpPort;
+    private final int maxQueuedBytes;
+    private final Duration writeTimeout;
 
     private SipEndpointConfig(Builder b) {
         this.name = Objects.requireNonNull(b.name, "name");
@@ -47,6 +49,15 @@ public final class SipEndpointConfig {
         this.outboundProxy = b.outboundProxy;
         this.flows = b.flows;
         this.plainTcpPort = b.plainTcpPort;
+        this.maxQueuedBytes = b.maxQueuedBytes;
+        this.writeTimeout = b.writeTimeout;
+        if (maxQueuedBytes < maxMessageSize) {
+            throw new IllegalArgumentException("maxQueuedBytes " + maxQueuedBytes + " is below maxMessageSize "
+                    + maxMessageSize + ": one answer would not fit");
+        }
+        if (writeTimeout.isNegative() || writeTimeout.isZero()) {
+            throw new IllegalArgumentException("writeTimeout must be positive: " + writeTimeout);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -72,6 +83,11 @@ public final class SipEndpointConfig {
     /** A plain-TCP listener for conformance tools without TLS; 0 means none, the default. */
     public int plainTcpPort() { return plainTcpPort; }
 
+    /** Bytes an accepted connection may have waiting to be sent before its peer counts as not reading. */
+    public int maxQueuedBytes() { return maxQueuedBytes; }
+    /** How long one write to an accepted connection may block before the connection is closed. */
+    public Duration writeTimeout() { return writeTimeout; }
+
     public static final class Builder {
         private String name = "sip";
         private String bindAddress = "127.0.0.1";
@@ -84,6 +100,8 @@ public final class SipEndpointConfig {
         private InetSocketAddress outboundProxy;
         private Function<Request, Optional<InetSocketAddress>> flows;
         private int plainTcpPort;
+        private int maxQueuedBytes = 1024 * 1024;
+        private Duration writeTimeout = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -101,6 +119,8 @@ public final class SipEndpointConfig {
         public Builder outboundProxy(InetSocketAddress proxy) { this.outboundProxy = proxy; return this; }
         public Builder flows(Function<Request, Optional<InetSocketAddress>> flows) { this.flows = flows; return this; }
         public Builder plainTcpPort(int port) { this.plainTcpPort = port; return this; }
+        public Builder maxQueuedBytes(int bytes) { this.maxQueuedBytes = bytes; return this; }
+        public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
 
         public SipEndpointConfig build() {
             return new SipEndpointConfig(this);

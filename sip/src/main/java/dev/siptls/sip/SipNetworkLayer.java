@@ -26,6 +26,7 @@ import javax.net.ssl.SSLSocket;
 public final class SipNetworkLayer implements NetworkLayer {
 
     private SipEndpointConfig config;
+    private AcceptedFlows flows;
     private volatile boolean closed;
     private final Set<Closeable> listeners = ConcurrentHashMap.newKeySet();
 
@@ -58,6 +59,24 @@ public final class SipNetworkLayer implements NetworkLayer {
     @Override
     public void setSipStack(SipStackImpl stack) {
         this.config = EndpointRegistry.lookup(stack.getStackName());
+        this.flows = new AcceptedFlows(stack.getStackName(), config.maxQueuedBytes(), config.writeTimeout());
+    }
+
+    /** The TLS connections this endpoint accepted (a listening endpoint's; an agent accepts none). */
+    AcceptedFlows flows() {
+        return flows;
+    }
+
+    /**
+     * A listening endpoint (a key server) reaches its peers only over the connections they opened: dialling
+     * the address a flow had, or one a Via names, could hand a security association to whoever listens there.
+     */
+    private void checkMayDial(InetAddress address, int port) throws IOException {
+        checkOpen();
+        if (config.listening()) {
+            throw new SocketException("not connecting to " + address.getHostAddress() + ":" + port
+                    + ": this endpoint only answers over connections its peers opened");
+        }
     }
 
     @Override
@@ -66,9 +85,7 @@ public final class SipNetworkLayer implements NetworkLayer {
         if (!config.listening()) {
             return new IdleSslServerSocket(address, port);
         }
-        SSLServerSocket socket = (SSLServerSocket) config.sslContext().getServerSocketFactory()
-                .createServerSocket(port, backlog, address);
-        NoDelaySslServerSocket listener = new NoDelaySslServerSocket(socket);
+        TlsListener listener = new TlsListener(config.sslContext(), port, backlog, address, flows);
         listeners.add(listener);
         return listener;
     }
@@ -88,7 +105,7 @@ public final class SipNetworkLayer implements NetworkLayer {
 
     @Override
     public SSLSocket createSSLSocket(InetAddress address, int port, InetAddress localAddress) throws IOException {
-        checkOpen();
+        checkMayDial(address, port);
         SSLSocket socket = (SSLSocket) config.sslContext().getSocketFactory().createSocket();
         try {
             socket.setTcpNoDelay(true);
@@ -116,7 +133,7 @@ public final class SipNetworkLayer implements NetworkLayer {
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
             throws IOException {
-        checkOpen();
+        checkMayDial(address, port);
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);

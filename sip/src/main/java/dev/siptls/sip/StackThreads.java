@@ -62,25 +62,34 @@ final class StackThreads {
         return thread;
     }
 
+    /**
+     * Interrupts and joins the group's threads, again while new ones appear: a connection accepted just before
+     * the listener closed still gets its reader thread a moment later.
+     */
     void stopAll() {
         long deadline = System.currentTimeMillis() + JOIN_MILLIS;
-        for (Thread thread : snapshot()) {
-            if (thread != Thread.currentThread()) {
+        Thread[] threads;
+        while ((threads = others()).length > 0 && System.currentTimeMillis() < deadline) {
+            for (Thread thread : threads) {
                 thread.interrupt();
             }
-        }
-        for (Thread thread : snapshot()) {
-            long left = deadline - System.currentTimeMillis();
-            if (thread == Thread.currentThread() || left <= 0) {
-                continue;
+            for (Thread thread : threads) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    thread.join(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-            try {
-                thread.join(left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
+    }
+
+    private Thread[] others() {
+        return Arrays.stream(snapshot()).filter(t -> t != Thread.currentThread() && t.isAlive()).toArray(Thread[]::new);
     }
 
     Set<String> live() {

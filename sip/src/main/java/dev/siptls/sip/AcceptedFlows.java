@@ -1,0 +1,145 @@
+package dev.siptls.sip;
+
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The TLS connections a listening endpoint accepted and that are still open, by remote address, with what
+ * keeps one peer from costing the others: the shared pool that writes every connection's queued output, the
+ * check that closes a connection whose peer stopped reading, and the closing of idle ones. It also reports
+ * and counts failed TLS handshakes (a client certificate the trust store refuses, say), at most one log line
+ * a second.
+ */
+final class AcceptedFlows {
+
+    private static final System.Logger LOG = System.getLogger(AcceptedFlows.class.getName());
+    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Map<InetSocketAddress, FlowSocket> open = new ConcurrentHashMap<>();
+    private final ExecutorService writers;
+    private final int maxQueuedBytes;
+    private final long writeTimeoutNanos;
+    private final AtomicLong handshakeFailures = new AtomicLong();
+    private final AtomicLong slowPeersClosed = new AtomicLong();
+    private final AtomicLong idleClosed = new AtomicLong();
+    private final AtomicLong nextHandshakeLog = new AtomicLong(System.nanoTime());
+    private final AtomicInteger unloggedHandshakeFailures = new AtomicInteger();
+    private volatile boolean closing;
+
+    AcceptedFlows(String name, int maxQueuedBytes, Duration writeTimeout) {
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
+        AtomicInteger n = new AtomicInteger();
+        // Threads only while connections have output pending; a blocked one costs only its own connection.
+        this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                task -> {
+                    Thread t = new Thread(task, name + "-writer-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    Executor writers() { return writers; }
+    int maxQueuedBytes() { return maxQueuedBytes; }
+
+    FlowSocket accepted(FlowSocket socket) {
+        FlowSocket previous = open.put(socket.remote(), socket);
+        if (previous != null && previous != socket) {
+            previous.abort();
+        }
+        if (closing) {
+            socket.abort();
+        }
+        return socket;
+    }
+
+    void closed(FlowSocket socket) {
+        open.remove(socket.remote(), socket);
+    }
+
+    /** The open connection from {@code remote}, if any. */
+    Optional<Flow> flow(InetSocketAddress remote) {
+        FlowSocket socket = open.get(remote);
+        return socket == null || !socket.isOpenFlow() ? Optional.empty() : Optional.of(new Flow(socket));
+    }
+
+    void handshakeFailed(FlowSocket socket, Exception e) {
+        handshakeFailures.incrementAndGet();
+        socket.abort();
+        long now = System.nanoTime();
+        long due = nextHandshakeLog.get();
+        if (now - due >= 0 && nextHandshakeLog.compareAndSet(due, now + LOG_EVERY_NANOS)) {
+            int more = unloggedHandshakeFailures.getAndSet(0);
+            LOG.log(Level.INFO, "TLS handshake from {0} failed: {1}{2}", socket.remote(), reason(e),
+                    more == 0 ? "" : " (" + more + " more failed handshakes not logged in the last second)");
+        } else {
+            unloggedHandshakeFailures.incrementAndGet();
+        }
+    }
+
+    void slowPeer(FlowSocket socket, String why) {
+        slowPeersClosed.incrementAndGet();
+        LOG.log(Level.WARNING, "closing connection from {0}: the peer is not reading ({1})", socket.remote(), why);
+        socket.abort();
+    }
+
+    /** Closes every connection whose current write has been blocked longer than the write timeout. */
+    void closeStalled() {
+        long now = System.nanoTime();
+        for (FlowSocket socket : open.values()) {
+            if (socket.writeStalled(now, writeTimeoutNanos)) {
+                slowPeer(socket, "a write blocked for over " + TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos)
+                        + " ms");
+            }
+        }
+    }
+
+    /** Closes the connections idle for {@code idle} or longer that {@code keep} does not claim; how many. */
+    int closeIdle(Duration idle, Predicate<Flow> keep) {
+        int count = 0;
+        for (FlowSocket socket : open.values()) {
+            if (socket.idleMillis() >= idle.toMillis() && !keep.test(new Flow(socket))) {
+                LOG.log(Level.DEBUG, "closing idle connection from {0}", socket.remote());
+                socket.abort();
+                count++;
+            }
+        }
+        idleClosed.addAndGet(count);
+        return count;
+    }
+
+    long handshakeFailures() { return handshakeFailures.get(); }
+    long slowPeersClosed() { return slowPeersClosed.get(); }
+    long idleClosed() { return idleClosed.get(); }
+    int openCount() { return open.size(); }
+
+    void closeAll() {
+        closing = true;
+        for (FlowSocket socket : open.values()) {
+            socket.abort();
+        }
+        open.clear();
+        writers.shutdownNow();
+    }
+
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return message.length() > 200 ? message.substring(0, 200) + "..." : message;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.siptls.sip;
+
+/**
+ * What a listening endpoint's transport has done to keep one peer from costing the others.
+ *
+ * @param openConnections accepted TLS connections open now
+ * @param failedHandshakes TLS handshakes that failed (an untrusted or missing client certificate, say)
+ * @param slowPeersClosed connections closed because their peer stopped reading
+ * @param idleClosed connections closed for being idle with nothing registered on them
+ */
+public record TransportStatistics(int openConnections, long failedHandshakes, long slowPeersClosed,
+        long idleClosed) {
+}
