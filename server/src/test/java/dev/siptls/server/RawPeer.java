@@ -1,0 +1,175 @@
+package dev.siptls.server;
+
+import dev.siptls.sip.TlsIdentity;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A peer that speaks SIP to the key server by hand over its own mutual-TLS socket, as an attacker with an
+ * enrolled certificate would: from a chosen local port, with a chosen receive buffer, reading or not.
+ */
+final class RawPeer implements AutoCloseable {
+
+    private final SSLSocket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private int cseq = 1;
+
+    private RawPeer(SSLSocket socket) throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.in = socket.getInputStream();
+    }
+
+    /** Connects as {@code identity}; {@code localPort} 0 for any, {@code receiveBuffer} 0 for the default. */
+    static RawPeer connect(KeyServer server, TlsIdentity identity, int localPort, int receiveBuffer) throws Exception {
+        Socket tcp = new Socket();
+        tcp.setReuseAddress(true);
+        if (receiveBuffer > 0) {
+            tcp.setReceiveBufferSize(receiveBuffer);
+        }
+        tcp.bind(new InetSocketAddress("127.0.0.1", localPort));
+        tcp.connect(server.address(), 5_000);
+        SSLSocket tls = (SSLSocket) identity.clientContext("127.0.0.1").getSocketFactory()
+                .createSocket(tcp, "127.0.0.1", server.address().getPort(), true);
+        tls.startHandshake();
+        return new RawPeer(tls);
+    }
+
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
+    void send(String message) throws IOException {
+        out.write(message.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Sends {@code request} and returns the status of the first response that answers it. */
+    int call(String request) throws IOException {
+        send(request);
+        String callId = header(request, "Call-ID");
+        while (true) {
+            String response = readMessage(Duration.ofSeconds(10));
+            if (response == null) {
+                throw new IOException("no answer within 10 s");
+            }
+            if (response.startsWith("SIP/2.0 ") && callId.equals(header(response, "Call-ID"))) {
+                int status = Integer.parseInt(response.substring(8, 11));
+                if (status >= 200) {
+                    return status;
+                }
+            }
+        }
+    }
+
+    String register(String aor, int expires) {
+        return request("REGISTER", "sips:" + TestAgent.domain(aor), aor, aor,
+                "Contact: <sips:raw@127.0.0.1:" + localPort() + ">\r\nExpires: " + expires + "\r\n", "", null);
+    }
+
+    String policy(String aor, String xml) {
+        return request("MESSAGE", "sips:" + TestAgent.domain(aor), aor, aor, "", xml,
+                "application/siptls-policy+xml");
+    }
+
+    /** An OPTIONS whose answer repeats {@code viaBytes} of Via headers back at this peer. */
+    String options(String aor, int viaBytes) {
+        StringBuilder vias = new StringBuilder();
+        int each = 4_000;
+        for (int written = 0; written < viaBytes; written += each) {
+            vias.append("Via: SIP/2.0/TLS 127.0.0.1:").append(localPort()).append(";branch=z9hG4bK")
+                    .append(UUID.randomUUID().toString().replace("-", "")).append(";x=")
+                    .append("a".repeat(each)).append("\r\n");
+        }
+        return request("OPTIONS", "sips:" + TestAgent.domain(aor), aor, aor, vias.toString(), "", null);
+    }
+
+    private String request(String method, String uri, String from, String to, String headers, String body,
+            String type) {
+        String id = UUID.randomUUID().toString();
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        boolean viaGiven = headers.startsWith("Via:");
+        return method + " " + uri + " SIP/2.0\r\n"
+                + (viaGiven ? headers : "")
+                + "Via: SIP/2.0/TLS 127.0.0.1:" + localPort() + ";branch=z9hG4bK" + id.replace("-", "") + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <" + from + ">;tag=" + id.substring(0, 8) + "\r\n"
+                + "To: <" + to + ">\r\n"
+                + "Call-ID: " + id + "\r\n"
+                + "CSeq: " + (cseq++) + " " + method + "\r\n"
+                + (viaGiven ? "" : headers)
+                + (type == null ? "" : "Content-Type: " + type + "\r\n")
+                + "Content-Length: " + content.length + "\r\n\r\n" + body;
+    }
+
+    /** The next whole message, or null if none arrives within {@code timeout}; EOF is an {@code IOException}. */
+    String readMessage(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        try {
+            int state = 0;
+            while (state < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("closed by the key server");
+                }
+                if (head.size() == 0 && (b == '\r' || b == '\n')) {
+                    continue; // keep-alive
+                }
+                head.write(b);
+                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+                        ? state + 1 : 0;
+            }
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        String text = head.toString(StandardCharsets.UTF_8);
+        int length = Integer.parseInt(header(text, "Content-Length").trim());
+        byte[] body = in.readNBytes(length);
+        return text + new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the key server closes this connection within {@code within} (messages meanwhile are skipped). */
+    boolean closedWithin(Duration within) throws IOException {
+        long deadline = System.nanoTime() + within.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                readMessage(Duration.ofMillis(200));
+            }
+            return false;
+        } catch (IOException closed) {
+            return true;
+        }
+    }
+
+    static String header(String message, String name) {
+        for (String line : message.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return "";
+    }
+
+    /** Ends the connection with a reset, leaving no TIME_WAIT behind on this port. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
