@@ -155,14 +155,23 @@ final class ServerCommand implements Callable<Integer> {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** One line per record on stderr; DEBUG for SIP-TLS with {@code --verbose}. */
+    /**
+     * Held strongly: java.util.logging keeps loggers only weakly, so a level set on a logger nobody references
+     * is lost at the next garbage collection, before the key server's loggers (children of this one) exist.
+     */
+    private static final Logger SIPTLS_LOGGER = Logger.getLogger("dev.siptls");
+
+    /**
+     * One line per record on stderr; DEBUG for SIP-TLS with {@code --verbose} ({@code System.Logger} DEBUG is
+     * java.util.logging FINE). JAIN-SIP logs through log4j and stays at WARN either way: its traces hold bodies.
+     */
     static void configureLogging(boolean verbose) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
         }
         Logger root = Logger.getLogger("");
         Level level = verbose ? Level.FINE : Level.INFO;
-        Logger.getLogger("dev.siptls").setLevel(level);
+        SIPTLS_LOGGER.setLevel(level);
         for (var handler : root.getHandlers()) {
             handler.setLevel(level);
             handler.setFormatter(new java.util.logging.SimpleFormatter());
