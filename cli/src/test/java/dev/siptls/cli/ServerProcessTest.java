@@ -2,7 +2,9 @@ package dev.siptls.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.siptls.agent.SipTlsAgent;
 import dev.siptls.protocol.SecurityPolicy;
@@ -54,6 +56,41 @@ class ServerProcessTest {
         assertFalse(run.stderr.contains("registered sip:alice@example.com on"), run.stderr);
         assertFalse(run.stderr.contains("INVITE from sip:alice@example.com"), run.stderr);
         run.assertNoSecretIn(run.stderr);
+    }
+
+    /**
+     * A write that fails half-way (here: a file size limit below a key store's size, as a full disk would)
+     * leaves no partial file and nothing readable by others; the next start names what is missing.
+     */
+    @Test
+    void aWriteThatFailsHalfWayLeavesNoPartialFile() throws Exception {
+        Path bash = Path.of("/bin/bash");
+        assumeTrue(Files.isExecutable(bash) && DemoCredentialsTest.posix(temp), "bash and POSIX permissions");
+        Path dir = temp.resolve("data");
+        // ulimit -f counts 1024-byte blocks in bash: the password files fit, no key store does.
+        List<String> limited = new ArrayList<>(List.of(bash.toString(), "-c", "ulimit -f 1 && exec \"$0\" \"$@\""));
+        limited.addAll(java("--port", "0", "--data-dir", dir.toString()));
+        Process crashed = new ProcessBuilder(limited).start();
+        CompletableFuture<String> crashedOut = drain(crashed.getInputStream());
+        String crashedErr = drain(crashed.getErrorStream()).get();
+        assertNotEquals(0, crashed.waitFor(), crashedOut.get() + crashedErr);
+
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                assertEquals("rw-------", DemoCredentialsTest.mode(file), name);
+                assertFalse(name.endsWith(".p12"), name + " is a partial key store");
+                assertFalse(name.startsWith("."), name + " is a left-over temporary file");
+                assertTrue(Files.readString(file).matches("[A-Za-z0-9_-]{20,}\\R"), name + " is a partial secret");
+            }
+        }
+
+        Process again = new ProcessBuilder(java("--port", "0", "--data-dir", dir.toString())).start();
+        CompletableFuture<String> againOut = drain(again.getInputStream());
+        String againErr = drain(again.getErrorStream()).get();
+        assertEquals(1, again.waitFor(), againOut.get() + againErr);
+        assertEquals(1, againErr.lines().count(), againErr);
+        assertTrue(againErr.contains("ca.p12") && againErr.contains(dir.toString()), againErr);
     }
 
     /**
