@@ -1,88 +1,213 @@
 package dev.siptls.cli;
 
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.WRITE;
+
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.UnrecoverableKeyException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The credentials a local demo needs, kept in one directory: a demo CA, a trust store holding it, the key
  * server's identity (localhost, 127.0.0.1), agent identities proving sample AORs and one TLS server
- * identity. Created on first use, loaded afterwards; every key store shares one random password, kept in
- * the file {@code password} next to them (owner-only where the file system allows).
+ * identity. Created on first use, loaded afterwards.
+ *
+ * <p>Two secrets: the deployers' password (file {@code password}) opens the trust store and every identity
+ * and is printed for whoever sets up agents; the CA's key store {@code ca.p12} opens only with its own
+ * password (file {@code ca-password}), so that printing the first never hands out the power to issue
+ * identities. The directory is created owner-only, every file is created owner-only (on POSIX file systems;
+ * elsewhere files inherit the directory's protection) and written whole to a temporary file before it is
+ * moved into place, so a crash or a full disk leaves either the complete file or none.
+ *
+ * <p>Either all of the shared files are there or none: a directory holding only some of them is refused
+ * rather than completed with new secrets that would not fit the rest. Agent identities for AORs added to
+ * the configuration later are issued from the existing CA.
  */
 final class DemoCredentials {
 
     static final List<String> DEFAULT_AGENTS = List.of("sip:alice@example.com", "sip:bob@example.com");
     static final String TLS_SERVER_HOST = "www.example.com";
 
+    static final String PASSWORD = "password";
+    static final String CA_PASSWORD = "ca-password";
+    static final String CA = "ca.p12";
+    static final String TRUST_STORE = "truststore.p12";
+    static final String KEY_SERVER = "keyserver.p12";
+    static final String TLS_SERVER = TLS_SERVER_HOST + ".p12";
+    /** Every file but the agents' identities, in the order they are created. */
+    private static final List<String> SHARED = List.of(PASSWORD, CA_PASSWORD, CA, TRUST_STORE, KEY_SERVER, TLS_SERVER);
+
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Demo credentials that cannot be used as found; the message says in one line what to do. */
+    static final class RefusedException extends IOException {
+        RefusedException(String message) {
+            super(message);
+        }
+    }
+
     private final Path directory;
     private final char[] password;
     private final boolean created;
-    private final Map<String, Path> agents;
+    private final Map<String, Path> agents = new LinkedHashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final List<Path> issued = new ArrayList<>();
 
-    private DemoCredentials(Path directory, char[] password, boolean created, Map<String, Path> agents) {
+    private DemoCredentials(Path directory, char[] password, boolean created) {
         this.directory = directory;
         this.password = password;
         this.created = created;
-        this.agents = agents;
     }
 
-    /** Loads the credentials in {@code directory}, creating whatever is missing. */
+    /**
+     * Loads the credentials in {@code directory}, creating all of them if it holds none and issuing identities
+     * for AORs that have none yet.
+     *
+     * @throws RefusedException if some of the shared files are missing, or the CA key opens with the
+     *         deployers' password (the layout of earlier releases)
+     */
     static DemoCredentials ensure(Path directory, List<String> agentAors) throws IOException, GeneralSecurityException {
-        Files.createDirectories(directory);
-        Path passwordFile = directory.resolve("password");
-        boolean created = !Files.exists(passwordFile);
-        char[] password;
-        if (created) {
-            byte[] random = new byte[18];
-            new SecureRandom().nextBytes(random);
-            password = Base64.getUrlEncoder().withoutPadding().encodeToString(random).toCharArray();
-            Files.writeString(passwordFile, new String(password) + System.lineSeparator(), StandardCharsets.US_ASCII);
-            ownerOnly(passwordFile);
+        List<String> warnings = new ArrayList<>();
+        if (Files.isDirectory(directory)) {
+            warnIfOthersMayEnter(directory, warnings);
         } else {
-            password = Files.readString(passwordFile, StandardCharsets.US_ASCII).strip().toCharArray();
+            createOwnerOnlyDirectory(directory);
         }
-        Path caFile = directory.resolve("ca.p12");
-        CertificateAuthority ca;
-        if (Files.exists(caFile)) {
-            ca = CertificateAuthority.load(caFile, password);
+        List<String> missing = SHARED.stream().filter(name -> !Files.exists(directory.resolve(name))).toList();
+        DemoCredentials demo;
+        CertificateAuthority ca = null;
+        if (missing.size() == SHARED.size()) {
+            refuseStrayIdentities(directory, agentAors);
+            demo = new DemoCredentials(directory, newSecret(), true);
+            ca = demo.createShared();
+        } else if (!missing.isEmpty()) {
+            throw refusal(directory, missing);
         } else {
-            ca = CertificateAuthority.create("SIP-TLS Demo CA");
-            ca.save(caFile, password);
-            ownerOnly(caFile);
+            demo = new DemoCredentials(directory, readSecret(directory.resolve(PASSWORD)), false);
         }
-        DemoCredentials demo = new DemoCredentials(directory, password, created, new LinkedHashMap<>());
-        if (!Files.exists(demo.trustStore())) {
-            CertificateAuthority.write(ca.trustStore(), demo.trustStore(), password);
-        }
-        demo.issueIfMissing(ca, demo.keyServer(), "keyserver", List.of("localhost", "127.0.0.1"));
-        demo.issueIfMissing(ca, demo.tlsServer(), TLS_SERVER_HOST, List.of(TLS_SERVER_HOST, "localhost", "127.0.0.1"));
-        for (String aor : agentAors) {
-            Path file = directory.resolve(fileName(aor) + ".p12");
-            demo.issueIfMissing(ca, file, aor, List.of(aor));
-            demo.agents.put(aor, file);
-        }
+        demo.warnings.addAll(warnings);
+        demo.issueAgents(agentAors, ca);
         return demo;
     }
 
-    private void issueIfMissing(CertificateAuthority ca, Path file, String commonName, List<String> names)
+    /** Creates every shared file; returns the new CA to issue the agents' identities. */
+    private CertificateAuthority createShared() throws IOException, GeneralSecurityException {
+        char[] caPassword = newSecret();
+        try {
+            writeSecret(directory.resolve(PASSWORD), password);
+            writeSecret(directory.resolve(CA_PASSWORD), caPassword);
+            CertificateAuthority ca = CertificateAuthority.create("SIP-TLS Demo CA");
+            writeKeyStore(ca.keyStore(caPassword), directory.resolve(CA), caPassword);
+            writeKeyStore(ca.trustStore(), trustStore(), password);
+            issue(ca, keyServer(), "keyserver", List.of("localhost", "127.0.0.1"));
+            issue(ca, tlsServer(), TLS_SERVER_HOST, List.of(TLS_SERVER_HOST, "localhost", "127.0.0.1"));
+            return ca;
+        } finally {
+            Arrays.fill(caPassword, '\0');
+        }
+    }
+
+    /** Issues identities for the AORs that have none; without {@code ca}, its key is read only if needed. */
+    private void issueAgents(List<String> agentAors, CertificateAuthority ca)
             throws IOException, GeneralSecurityException {
-        if (!Files.exists(file)) {
-            KeyStore store = ca.issue(commonName, names, CertificateAuthority.KeyType.EC_P256, password);
-            CertificateAuthority.write(store, file, password);
-            ownerOnly(file);
+        for (String aor : agentAors) {
+            Path file = directory.resolve(fileName(aor) + ".p12");
+            if (!Files.exists(file)) {
+                if (ca == null) {
+                    ca = loadCa();
+                }
+                issue(ca, file, aor, List.of(aor));
+            }
+            agents.put(aor, file);
+        }
+    }
+
+    private CertificateAuthority loadCa() throws IOException, GeneralSecurityException {
+        char[] caPassword = readSecret(directory.resolve(CA_PASSWORD));
+        try {
+            return CertificateAuthority.load(ca(), caPassword);
+        } catch (IOException e) {
+            if (!(e.getCause() instanceof UnrecoverableKeyException)) {
+                throw e;
+            }
+            throw new RefusedException(ca() + " does not open with the password in " + caPasswordFile()
+                    + "; restore both from a backup, or move " + directory + " away to create new demo credentials");
+        } finally {
+            Arrays.fill(caPassword, '\0');
+        }
+    }
+
+    private void issue(CertificateAuthority ca, Path file, String commonName, List<String> names)
+            throws IOException, GeneralSecurityException {
+        KeyStore store = ca.issue(commonName, names, CertificateAuthority.KeyType.EC_P256, password);
+        writeKeyStore(store, file, password);
+        issued.add(file);
+    }
+
+    /** Why a directory holding only some of the shared files is not completed, and what to do. */
+    private static RefusedException refusal(Path directory, List<String> missing) {
+        if (missing.contains(CA_PASSWORD) && !missing.contains(CA) && !missing.contains(PASSWORD)
+                && caOpensWithDeployersPassword(directory)) {
+            return new RefusedException(directory + " holds demo credentials of an earlier release, whose demo CA key ("
+                    + CA + ") opens with the printed password: move " + directory + " away to create new ones,"
+                    + " then give agents the new trust store and key stores");
+        }
+        boolean one = missing.size() == 1;
+        return new RefusedException("incomplete demo credentials in " + directory + ": " + String.join(", ", missing)
+                + (one ? " is" : " are") + " missing; restore " + (one ? "it" : "them") + " from a backup, or move "
+                + directory + " away to create new demo credentials (new secrets would not fit the files left)");
+    }
+
+    private static boolean caOpensWithDeployersPassword(Path directory) {
+        char[] password = null;
+        try {
+            password = readSecret(directory.resolve(PASSWORD));
+            CertificateAuthority.load(directory.resolve(CA), password);
+            return true;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            return false;
+        } finally {
+            if (password != null) {
+                Arrays.fill(password, '\0');
+            }
+        }
+    }
+
+    /** Identities left without the CA and secrets they belong to would be overwritten by new ones: refused. */
+    private static void refuseStrayIdentities(Path directory, List<String> agentAors) throws RefusedException {
+        for (String aor : agentAors) {
+            Path file = directory.resolve(fileName(aor) + ".p12");
+            if (Files.exists(file)) {
+                throw new RefusedException("incomplete demo credentials: " + file + " is there but "
+                        + directory.resolve(PASSWORD) + " and the demo CA are missing; move " + directory
+                        + " away to create new demo credentials");
+            }
         }
     }
 
@@ -92,11 +217,89 @@ final class DemoCredentials {
         return s.replaceAll("[^A-Za-z0-9@._-]", "_");
     }
 
-    private static void ownerOnly(Path file) {
+    private static boolean posix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /** Owner-only from its creation on; parents the user did not have are created as usual. */
+    private static void createOwnerOnlyDirectory(Path directory) throws IOException {
+        Path parent = directory.getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        if (posix(directory)) {
+            Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+        } else {
+            Files.createDirectory(directory);
+        }
+    }
+
+    private static void warnIfOthersMayEnter(Path directory, List<String> warnings) throws IOException {
+        if (!posix(directory)) {
+            return;
+        }
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
+        if (!OWNER_ONLY_DIRECTORY.containsAll(permissions)) {
+            warnings.add("warning: " + directory + " is open to other users (" + PosixFilePermissions.toString(permissions)
+                    + "); chmod 700 it to keep the demo credentials private");
+        }
+    }
+
+    private static char[] newSecret() {
+        byte[] random = new byte[18];
+        RANDOM.nextBytes(random);
+        char[] secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random).toCharArray();
+        Arrays.fill(random, (byte) 0);
+        return secret;
+    }
+
+    private static char[] readSecret(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
+    }
+
+    private static void writeSecret(Path file, char[] secret) throws IOException, GeneralSecurityException {
+        CharBuffer line = CharBuffer.allocate(secret.length + System.lineSeparator().length());
+        line.put(secret).put(System.lineSeparator()).flip();
+        ByteBuffer bytes = StandardCharsets.US_ASCII.encode(line);
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException | IOException e) {
-            // Not a POSIX file system: the directory's own protection applies.
+            writeAtomically(file, out -> out.write(bytes.array(), 0, bytes.limit()));
+        } finally {
+            Arrays.fill(line.array(), '\0');
+            Arrays.fill(bytes.array(), (byte) 0);
+        }
+    }
+
+    private static void writeKeyStore(KeyStore store, Path file, char[] password)
+            throws IOException, GeneralSecurityException {
+        writeAtomically(file, out -> store.store(out, password));
+    }
+
+    /** What goes into a file. */
+    private interface Content {
+        void writeTo(OutputStream out) throws IOException, GeneralSecurityException;
+    }
+
+    /**
+     * Writes {@code content} to a new owner-only temporary file in the same directory, forces it to disk and
+     * then renames it to {@code file} in one step: whoever looks sees the whole file or none, never a partial
+     * one, and never one others may read.
+     */
+    private static void writeAtomically(Path file, Content content) throws IOException, GeneralSecurityException {
+        Path temp = file.resolveSibling("." + file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + ".tmp");
+        FileAttribute<?>[] ownerOnly = posix(file)
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE)}
+                : new FileAttribute<?>[0];
+        try {
+            try (FileChannel channel = FileChannel.open(temp, EnumSet.of(CREATE_NEW, WRITE), ownerOnly)) {
+                OutputStream out = Channels.newOutputStream(channel);
+                content.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            Files.move(temp, file, ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 
@@ -106,15 +309,22 @@ final class DemoCredentials {
     }
 
     Path directory() { return directory; }
-    Path trustStore() { return directory.resolve("truststore.p12"); }
-    Path keyServer() { return directory.resolve("keyserver.p12"); }
-    Path tlsServer() { return directory.resolve(TLS_SERVER_HOST + ".p12"); }
-    Path ca() { return directory.resolve("ca.p12"); }
-    Path passwordFile() { return directory.resolve("password"); }
-    /** A copy: the caller zeroes it. */
+    Path trustStore() { return directory.resolve(TRUST_STORE); }
+    Path keyServer() { return directory.resolve(KEY_SERVER); }
+    Path tlsServer() { return directory.resolve(TLS_SERVER); }
+    /** The demo CA's key store; it opens with the password in {@link #caPasswordFile()} only. */
+    Path ca() { return directory.resolve(CA); }
+    Path caPasswordFile() { return directory.resolve(CA_PASSWORD); }
+    /** The deployers' password, for every file but the CA's. */
+    Path passwordFile() { return directory.resolve(PASSWORD); }
+    /** A copy of the deployers' password: the caller zeroes it. */
     char[] password() { return password.clone(); }
     boolean created() { return created; }
     /** AOR to its key store, in the order given. */
     Map<String, Path> agents() { return Map.copyOf(agents); }
     List<String> agentAors() { return new ArrayList<>(agents.keySet()); }
+    /** Lines for the user about how the directory is protected; empty if nothing is amiss. */
+    List<String> warnings() { return List.copyOf(warnings); }
+    /** Files issued by this start-up, in order. */
+    List<Path> issued() { return List.copyOf(issued); }
 }

@@ -62,7 +62,15 @@ final class ServerCommand implements Callable<Integer> {
             return 0;
         }
         configureLogging(verbose);
-        KeyServer server = start(out);
+        KeyServer server;
+        try {
+            server = start(out);
+        } catch (DemoCredentials.RefusedException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("sip-tls server: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -86,6 +94,11 @@ final class ServerCommand implements Callable<Integer> {
             b.identity(settings.identity(base));
         } else {
             demo = DemoCredentials.ensure(dataDir.toAbsolutePath().normalize(), settings.demoAgents());
+            if (!demo.warnings().isEmpty()) {
+                PrintWriter err = spec.commandLine().getErr();
+                demo.warnings().forEach(err::println);
+                err.flush();
+            }
             b.identity(demo.keyServerIdentity());
         }
         settings.apply(b, base);
@@ -116,6 +129,10 @@ final class ServerCommand implements Callable<Integer> {
             out.println();
             out.println("Demo credentials " + (demo.created() ? "created" : "loaded") + " in " + demo.directory()
                     + " (all PKCS#12):");
+            if (!demo.created() && !demo.issued().isEmpty()) {
+                out.println("  (issued now: " + demo.issued().stream().map(p -> p.getFileName().toString()).toList()
+                        + ")");
+            }
             out.println("  trust store   " + demo.trustStore() + "   (the demo CA; trust it on every side)");
             out.println("  key server    " + demo.keyServer() + "   (localhost, 127.0.0.1)");
             for (Map.Entry<String, Path> agent : demo.agents().entrySet().stream()
@@ -124,8 +141,10 @@ final class ServerCommand implements Callable<Integer> {
             }
             out.println("  TLS server    " + demo.tlsServer() + "   (" + DemoCredentials.TLS_SERVER_HOST
                     + ", localhost, 127.0.0.1)");
-            out.println("  demo CA key   " + demo.ca() + "   (keep private)");
-            out.println("  password      " + new String(password) + "   (also in " + demo.passwordFile() + ")");
+            out.println("  password      " + new String(password) + "   (also in " + demo.passwordFile()
+                    + "; opens all of the above)");
+            out.println("  demo CA key   " + demo.ca() + "   (keep private; opens only with the password in "
+                    + demo.caPasswordFile() + ", never printed)");
             String aor = demo.agentAors().isEmpty() ? "sip:alice@example.com" : demo.agentAors().get(0);
             Path agentFile = demo.agents().getOrDefault(aor, demo.directory().resolve("alice@example.com.p12"));
             out.println();
@@ -155,14 +174,23 @@ final class ServerCommand implements Callable<Integer> {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** One line per record on stderr; DEBUG for SIP-TLS with {@code --verbose}. */
+    /**
+     * Held strongly: java.util.logging keeps loggers only weakly, so a level set on a logger nobody references
+     * is lost at the next garbage collection, before the key server's loggers (children of this one) exist.
+     */
+    private static final Logger SIPTLS_LOGGER = Logger.getLogger("dev.siptls");
+
+    /**
+     * One line per record on stderr; DEBUG for SIP-TLS with {@code --verbose} ({@code System.Logger} DEBUG is
+     * java.util.logging FINE). JAIN-SIP logs through log4j and stays at WARN either way: its traces hold bodies.
+     */
     static void configureLogging(boolean verbose) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
         }
         Logger root = Logger.getLogger("");
         Level level = verbose ? Level.FINE : Level.INFO;
-        Logger.getLogger("dev.siptls").setLevel(level);
+        SIPTLS_LOGGER.setLevel(level);
         for (var handler : root.getHandlers()) {
             handler.setLevel(level);
             handler.setFormatter(new java.util.logging.SimpleFormatter());

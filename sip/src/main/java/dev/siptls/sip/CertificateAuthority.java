@@ -82,10 +82,19 @@ public final class CertificateAuthority {
     }
 
     public void save(Path file, char[] password) throws IOException, GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry(ALIAS, key, password, new Certificate[] {certificate});
-        write(store, file, password);
+        write(keyStore(password), file, password);
+    }
+
+    /** This CA's key and certificate as a PKCS#12 key store, as {@link #save} writes it and {@link #load} reads it. */
+    public KeyStore keyStore(char[] password) throws GeneralSecurityException {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry(ALIAS, key, password, new Certificate[] {certificate});
+            return store;
+        } catch (IOException e) {
+            throw new GeneralSecurityException(e);
+        }
     }
 
     public X509Certificate certificate() {
