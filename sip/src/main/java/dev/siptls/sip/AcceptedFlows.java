@@ -134,12 +134,16 @@ final class AcceptedFlows {
         writers.shutdownNow();
     }
 
+    /** The exception's own message, and its root cause's where that says more (PKIX names the actual fault). */
     private static String reason(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        return message.length() > 200 ? message.substring(0, 200) + "..." : message;
+        String message = String.valueOf(e.getMessage());
+        if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += " (" + root.getMessage() + ")";
+        }
+        return message.length() > 240 ? message.substring(0, 240) + "..." : message;
     }
 }

@@ -1,0 +1,109 @@
+package dev.siptls.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One peer that stops reading costs only itself: the key server's answers to everybody else keep the latency
+ * they had a moment before, measured in the same run (the machine is shared: a ratio, not a time), and the
+ * stalled connection is closed and counted.
+ */
+class HeadOfLineTest {
+
+    private static final int SAMPLES = 25;
+    /** Far more answer bytes than loopback TCP buffers hold, so the key server's writes to the peer block. */
+    private static final int FLOOD_REQUESTS = 200;
+    private static final int VIA_BYTES = 60_000;
+
+    @Test
+    void aPeerThatStopsReadingLeavesEveryoneElsesLatencyAlone() throws Exception {
+        try (Fixture f = new Fixture(b -> b.writeTimeout(Duration.ofMinutes(5)).maxQueuedBytes(64 << 20))) {
+            TestAgent carol = f.agent("sip:carol@example.com");
+            long baseline = median(SAMPLES, () -> carol.register(600).getStatusCode());
+
+            RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), 0, 4096);
+            flood(mallory, "sip:mallory@example.com");
+            long stalled = median(SAMPLES, () -> carol.register(600).getStatusCode());
+
+            System.out.printf("REGISTER median: %d us before, %d us with a peer not reading%n",
+                    baseline / 1000, stalled / 1000);
+            assertTrue(stalled <= 10 * baseline, "REGISTER median went from " + baseline / 1000 + " us to "
+                    + stalled / 1000 + " us while one peer did not read");
+            mallory.close();
+        }
+    }
+
+    @Test
+    void aTargetThatStopsReadingStallsNoOtherDistributionAndItsClientGetsItsAnswer() throws Exception {
+        try (Fixture f = new Fixture(b -> b.writeTimeout(Duration.ofMinutes(5)).maxQueuedBytes(64 << 20)
+                .relayTimeout(Duration.ofSeconds(1)))) {
+            TestAgent alice = f.client("sip:alice@example.com");
+            TestAgent carol = f.client("sip:carol@example.com");
+            f.client("sip:dave@example.com");
+            long baseline = median(SAMPLES, () -> carol.invite("sips:dave@example.com").getStatusCode());
+
+            RawPeer bob = FlowBindingTest.registeredRawPeer(f, "sip:bob@example.com");
+            flood(bob, "sip:bob@example.com");
+            assertEquals(408, alice.invite("sips:bob@example.com").getStatusCode(),
+                    "the client of a stalled target must still get its answer");
+            long stalled = median(SAMPLES, () -> carol.invite("sips:dave@example.com").getStatusCode());
+
+            System.out.printf("INVITE median: %d us before, %d us with a target not reading%n",
+                    baseline / 1000, stalled / 1000);
+            assertTrue(stalled <= 10 * baseline, "INVITE median went from " + baseline / 1000 + " us to "
+                    + stalled / 1000 + " us while one target did not read");
+            bob.close();
+        }
+    }
+
+    @Test
+    void aPeerWhoseWriteBlocksTooLongIsDisconnectedAndCounted() throws Exception {
+        try (Fixture f = new Fixture(b -> b.writeTimeout(Duration.ofSeconds(1)).maxQueuedBytes(64 << 20))) {
+            RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), 0, 4096);
+            flood(mallory, "sip:mallory@example.com");
+            Polling.until(() -> f.server.statistics().getSlowPeersDisconnected() == 1);
+            assertTrue(mallory.closedWithin(Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
+    void aPeerThatLetsItsQueueOverflowIsDisconnectedAndCounted() throws Exception {
+        try (Fixture f = new Fixture(b -> b.writeTimeout(Duration.ofMinutes(5)).maxQueuedBytes(256 * 1024))) {
+            RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), 0, 4096);
+            flood(mallory, "sip:mallory@example.com");
+            Polling.until(() -> f.server.statistics().getSlowPeersDisconnected() == 1);
+            assertTrue(mallory.closedWithin(Duration.ofSeconds(10)));
+        }
+    }
+
+    /** Sends requests whose answers outgrow every buffer between the key server and {@code peer}, never reading. */
+    private static void flood(RawPeer peer, String aor) throws Exception {
+        for (int i = 0; i < FLOOD_REQUESTS; i++) {
+            try {
+                peer.send(peer.options(aor, VIA_BYTES));
+            } catch (java.io.IOException closed) {
+                return; // the key server gave up on this peer already
+            }
+        }
+    }
+
+    /** The median wall time of {@code samples} calls, each expected to answer 2xx or the same status. */
+    private static long median(int samples, Callable<Integer> call) throws Exception {
+        long[] nanos = new long[samples];
+        Integer first = null;
+        for (int i = 0; i < samples; i++) {
+            long start = System.nanoTime();
+            Integer status = call.call();
+            nanos[i] = System.nanoTime() - start;
+            first = first == null ? status : first;
+            assertEquals(first, status);
+        }
+        Arrays.sort(nanos);
+        return nanos[samples / 2];
+    }
+}
