@@ -36,7 +36,7 @@ final class AssociationOffers {
 
     private final Aor self;
     private final SipMessages messages;
-    private final XmlCodec codec;
+    private final AssociationBodies bodies;
     private final AssociationStore store;
     private final AgentStatistics statistics;
     private final AssociationAcceptor acceptor;
@@ -45,13 +45,13 @@ final class AssociationOffers {
     private final String keyServerName;
     private final SharedCertificates certificates;
 
-    AssociationOffers(Aor self, SipMessages messages, XmlCodec codec, AssociationStore store,
+    AssociationOffers(Aor self, SipMessages messages, AssociationBodies bodies, AssociationStore store,
             AgentStatistics statistics, AssociationAcceptor acceptor, Clock clock, InetSocketAddress keyServer,
             String keyServerName, SharedCertificates certificates) {
         this.certificates = certificates;
         this.self = self;
         this.messages = messages;
-        this.codec = codec;
+        this.bodies = bodies;
         this.store = store;
         this.statistics = statistics;
         this.acceptor = acceptor;
@@ -87,15 +87,13 @@ final class AssociationOffers {
         }
         Request invite = event.getRequest();
         ContentTypeHeader type = (ContentTypeHeader) invite.getHeader(ContentTypeHeader.NAME);
-        if (type == null || !ContentTypes.TYPE.equalsIgnoreCase(type.getContentType())
-                || !ContentTypes.ASSOCIATION_SUBTYPE.equalsIgnoreCase(type.getContentSubType())
-                || invite.getRawContent() == null) {
-            return Outcome.refuse(Response.BAD_REQUEST, "expected an " + ContentTypes.ASSOCIATION + " body");
+        if (!AssociationBodies.isAssociation(type) || invite.getRawContent() == null) {
+            return Outcome.refuse(Response.BAD_REQUEST, "expected an SA body");
         }
         SecurityAssociation sa;
         byte[] body = invite.getRawContent();
         try {
-            sa = certificates.share(codec.decodeAssociation(body));
+            sa = certificates.share(bodies.decode(type, body));
         } catch (InvalidBodyException e) {
             return Outcome.refuse(Response.BAD_REQUEST, e.getMessage());
         } catch (RuntimeException e) {

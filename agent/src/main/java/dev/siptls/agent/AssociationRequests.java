@@ -49,7 +49,7 @@ final class AssociationRequests {
     private final ScheduledExecutorService worker;
     private final ScheduledExecutorService notifier;
     private final SipMessages messages;
-    private final XmlCodec codec;
+    private final AssociationBodies bodies;
     private final AssociationStore store;
     private final AgentStatistics statistics;
     private final Clock clock;
@@ -59,7 +59,7 @@ final class AssociationRequests {
     private final SharedCertificates certificates;
 
     AssociationRequests(Aor self, SipProvider provider, ScheduledExecutorService worker,
-            ScheduledExecutorService notifier, SipMessages messages, XmlCodec codec, AssociationStore store,
+            ScheduledExecutorService notifier, SipMessages messages, AssociationBodies bodies, AssociationStore store,
             AgentStatistics statistics, Clock clock, Duration timeout, Supplier<Optional<String>> notRegistered,
             SharedCertificates certificates) {
         this.certificates = certificates;
@@ -68,7 +68,7 @@ final class AssociationRequests {
         this.worker = worker;
         this.notifier = notifier;
         this.messages = messages;
-        this.codec = codec;
+        this.bodies = bodies;
         this.store = store;
         this.statistics = statistics;
         this.clock = clock;
@@ -177,9 +177,8 @@ final class AssociationRequests {
 
     private SecurityAssociation decode(Response response, Target target) throws ProtocolException {
         ContentTypeHeader type = (ContentTypeHeader) response.getHeader(ContentTypeHeader.NAME);
-        if (type == null || !ContentTypes.TYPE.equalsIgnoreCase(type.getContentType())
-                || !ContentTypes.ASSOCIATION_SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
-            throw new ProtocolException("200 OK for " + target + " without an " + ContentTypes.ASSOCIATION + " body");
+        if (!AssociationBodies.isAssociation(type)) {
+            throw new ProtocolException("200 OK for " + target + " without an SA body");
         }
         byte[] body = response.getRawContent();
         if (body == null) {
@@ -187,7 +186,7 @@ final class AssociationRequests {
         }
         SecurityAssociation sa;
         try {
-            sa = codec.decodeAssociation(body);
+            sa = bodies.decode(type, body);
         } catch (InvalidBodyException e) {
             throw new ProtocolException("invalid SA for " + target + ": " + e.getMessage());
         } catch (RuntimeException e) {

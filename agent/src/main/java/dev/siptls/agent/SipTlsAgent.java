@@ -140,7 +140,8 @@ public final class SipTlsAgent implements AutoCloseable {
             ScheduledExecutorService worker = sip.scheduler();
             SharedCertificates certificates = new SharedCertificates();
             SipMessages messages = new SipMessages(sip, aor);
-            AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, codec,
+            AssociationBodies bodies = new AssociationBodies(codec, identity);
+            AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, bodies,
                     store, statistics, clock, requestTimeout, () -> notRegistered(registration), certificates);
             // SA requests waiting on a lost connection fail now rather than at their timeout, so a provider
             // falls back (or refuses) at once instead of holding its handshake for the request timeout.
@@ -148,7 +149,7 @@ public final class SipTlsAgent implements AutoCloseable {
                     new KeyServerFlow(sip, keyServer), codec, statistics,
                     new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()),
                     policy, registrationExpiry, requestTimeout, reason -> req.failAll(new IOException(reason)));
-            AssociationOffers offers = new AssociationOffers(aor, messages, codec, store, statistics, acceptor,
+            AssociationOffers offers = new AssociationOffers(aor, messages, bodies, store, statistics, acceptor,
                     clock, keyServer, keyServerName, certificates);
             listener.delegate = new AgentSipListener(aor.toString(), sip.provider(), worker, messages, reg, req,
                     offers, keyServer);

@@ -124,6 +124,10 @@ public final class XmlCodec {
      */
     public byte[] encode(SecurityAssociation sa) {
         Objects.requireNonNull(sa, "security association");
+        return SecretScope.run(() -> encodeHere(sa));
+    }
+
+    private byte[] encodeHere(SecurityAssociation sa) {
         int certificates = sa.client().certificateChain().size() + sa.server().certificateChain().size();
         WipingBuffer out = new WipingBuffer(2048 + 4096 * certificates);
         byte[] secret = sa.masterSecret();
@@ -152,6 +156,11 @@ public final class XmlCodec {
 
     /** Reads an SA body; see the class comment for what is refused. */
     public SecurityAssociation decodeAssociation(byte[] body) throws InvalidBodyException {
+        Objects.requireNonNull(body, "body");
+        return SecretScope.<SecurityAssociation, InvalidBodyException>run(() -> decodeHere(body));
+    }
+
+    private SecurityAssociation decodeHere(byte[] body) throws InvalidBodyException {
         Element tls = read(body, ASSOCIATION);
         byte[] secret = null;
         try {

@@ -1,6 +1,7 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.SealedBody;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.XmlCodec;
@@ -8,6 +9,7 @@ import dev.siptls.sip.Flow;
 import dev.siptls.sip.SipEndpoint;
 import gov.nist.javax.sip.TransactionExt;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +43,7 @@ final class InviteRelay {
     private final Counters counters;
     private final KeyServerConfig config;
     private final ReplayGuard replays;
+    private final Sealer sealer;
     private final Map<String, Relay> byServerCall = new ConcurrentHashMap<>();
     private final Map<String, Relay> byClientCall = new ConcurrentHashMap<>();
     private volatile SipEndpoint endpoint;
@@ -54,6 +57,7 @@ final class InviteRelay {
         this.counters = counters;
         this.config = config;
         this.replays = new ReplayGuard(config.replayCacheSize());
+        this.sealer = new Sealer(new java.security.SecureRandom());
     }
 
     void attach(SipEndpoint sipEndpoint) {
@@ -204,7 +208,7 @@ final class InviteRelay {
 
     // ---- the server leg -------------------------------------------------------------------------------
 
-    /** On the worker: makes the SA and sends the server-leg INVITE (which may open a connection). */
+    /** On the worker: makes the SA, seals it to each agent, and sends the server-leg INVITE over its connection. */
     private void start(SipEndpoint ep, Relay relay) {
         if (relay.finished.get()) {
             return;
@@ -212,11 +216,17 @@ final class InviteRelay {
         try {
             SecurityAssociation sa = factory.create(relay.clientAor, relay.clientRegistration.policy(),
                     relay.serverAor, relay.serverRegistration.policy(), relay.serverAddress);
+            byte[] plain = null;
             try {
-                relay.body = codec.encode(sa);
+                plain = codec.encode(sa);
                 relay.sessionId = sa.sessionIdHex();
+                relay.serverBody = sealer.seal(plain, recipient(relay.serverRegistration));
+                relay.clientBody = sealer.seal(plain, recipient(relay.clientRegistration));
             } finally {
                 sa.destroy();
+                if (plain != null) {
+                    Arrays.fill(plain, (byte) 0);
+                }
             }
             Request invite = serverInvite(ep, relay);
             relay.serverCallId = SipText.callId(invite);
@@ -259,7 +269,7 @@ final class InviteRelay {
                         "tls", null)),
                 m.headers.createMaxForwardsHeader(70));
         invite.addHeader(m.contact(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort()));
-        invite.setContent(relay.body, associationType());
+        invite.setContent(relay.serverBody, associationType());
         return invite;
     }
 
@@ -295,7 +305,7 @@ final class InviteRelay {
             Response ok = answers.messages.response(relay.clientRequest, 200, "OK");
             ok.addHeader(answers.messages.contact(endpoint.listeningPoint().getIPAddress(),
                     endpoint.listeningPoint().getPort()));
-            ok.setContent(relay.body, associationType());
+            ok.setContent(relay.clientBody, associationType());
             if (!relay.clientRegistration.reachable()) {
                 throw new java.io.IOException("the client's connection is gone");
             }
@@ -405,6 +415,11 @@ final class InviteRelay {
         }
     }
 
+    /** Forgets the ephemeral sealing keys past their second (from the key server's sweep). */
+    void forgetSealingKeys() {
+        sealer.forgetExpired();
+    }
+
     /** Zeroes every body still in flight (the server is closing). */
     void wipeAll() {
         byClientCall.values().forEach(this::finish);
@@ -423,7 +438,13 @@ final class InviteRelay {
     }
 
     private ContentTypeHeader associationType() throws java.text.ParseException {
-        return answers.messages.headers.createContentTypeHeader(ContentTypes.TYPE, ContentTypes.ASSOCIATION_SUBTYPE);
+        return answers.messages.headers.createContentTypeHeader(ContentTypes.TYPE, SealedBody.SUBTYPE);
+    }
+
+    /** The certificate an agent's connection was authenticated with: only its key opens what is sealed to it. */
+    private static java.security.cert.X509Certificate recipient(Registration registration) throws Refusal {
+        return registration.flow().peerCertificate().orElseThrow(() -> new Refusal(480, "target-unreachable",
+                registration.aor() + " is unreachable"));
     }
 
     private static String secure(String aor) {

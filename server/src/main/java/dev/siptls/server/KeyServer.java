@@ -81,7 +81,7 @@ public final class KeyServer implements AutoCloseable {
         listener.attach(endpoint);
         counters.attach(endpoint::transportStatistics);
         long sweepMillis = config.sweepInterval().toMillis();
-        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, endpoint, config), sweepMillis,
+        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, relay, endpoint, config), sweepMillis,
                 sweepMillis, TimeUnit.MILLISECONDS);
         ObjectName bean = config.registerMBean() ? registerBean(config.name(), counters) : null;
         KeyServer server = new KeyServer(config, endpoint, counters, relay, registry, bean);
@@ -91,13 +91,14 @@ public final class KeyServer implements AutoCloseable {
     }
 
     /** Ends expired registrations and those whose connection closed, then closes idle unregistered connections. */
-    private static void sweep(Registry registry, SipEndpoint endpoint, KeyServerConfig config) {
+    private static void sweep(Registry registry, InviteRelay relay, SipEndpoint endpoint, KeyServerConfig config) {
         try {
             long now = System.currentTimeMillis();
             List<String> expired = registry.sweep(now, now - config.forgetAfter().toMillis());
             if (!expired.isEmpty()) {
                 Answers.debug(() -> "registrations ended: " + expired);
             }
+            relay.forgetSealingKeys();
             Set<Flow> held = registry.heldFlows(now);
             endpoint.closeIdleFlows(config.idleTimeout(), held::contains);
         } catch (RuntimeException e) {

@@ -9,8 +9,8 @@ import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 
 /**
- * One SA distribution in flight: the client's INVITE transaction, the server leg, and the encoded SA body
- * both legs carry. Lives from the client's INVITE until the server leg is ACKed (or refused, or timed out),
+ * One SA distribution in flight: the client's INVITE transaction, the server leg, and the SA body each
+ * leg carries, sealed to its agent. Lives from the client's INVITE until the server leg is ACKed (or refused, or timed out),
  * then its body is zeroed. Two one-shot flags keep the racing ends (answer, timeout, CANCEL) apart.
  */
 final class Relay {
@@ -27,8 +27,9 @@ final class Relay {
     final Registration serverRegistration;
     final dev.siptls.protocol.HostPort serverAddress;
 
-    /** Set by the scheduler thread before the server-leg INVITE leaves. */
-    volatile byte[] body;
+    /** Set by the scheduler thread before the server-leg INVITE leaves: the SA sealed to each agent. */
+    volatile byte[] serverBody;
+    volatile byte[] clientBody;
     volatile String sessionId = "?";
     volatile String serverCallId;
     volatile long sentNanos;
@@ -68,11 +69,12 @@ final class Relay {
         }
     }
 
-    /** Zeroes the SA body: the messages that carried it reference this very array. */
+    /** Zeroes the sealed bodies: the messages that carried them reference these very arrays. */
     void wipe() {
-        byte[] b = body;
-        if (b != null) {
-            Arrays.fill(b, (byte) 0);
+        for (byte[] b : new byte[][] {serverBody, clientBody}) {
+            if (b != null) {
+                Arrays.fill(b, (byte) 0);
+            }
         }
     }
 

@@ -23,7 +23,7 @@ class LoggingTest {
                         new HostPort("log.example.com", 443));
                 TestAgent client = fixture.client("sip:log-client@example.com");
                 assertEquals(200, client.invite("sips:log-server@example.com").getStatusCode());
-                SecurityAssociation sa = TestAgent.CODEC.decodeAssociation(server.nextInvite().getRawContent());
+                SecurityAssociation sa = server.association(server.nextInvite());
                 secret = sa.masterSecret();
                 server.nextAck();
             }

@@ -3,9 +3,11 @@ package dev.siptls.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.InvalidBodyException;
+import dev.siptls.protocol.SealedBody;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import java.time.Duration;
@@ -40,11 +42,12 @@ class SecurityAssociationDistributionTest {
 
         assertEquals(200, ok.getStatusCode());
         ContentTypeHeader type = (ContentTypeHeader) ok.getHeader(ContentTypeHeader.NAME);
-        assertEquals(ContentTypes.ASSOCIATION_SUBTYPE, type.getContentSubType());
+        assertEquals(SealedBody.SUBTYPE, type.getContentSubType());
         Request toServer = bob.nextInvite();
         assertNotNull(toServer);
-        SecurityAssociation atClient = TestAgent.CODEC.decodeAssociation(ok.getRawContent());
-        SecurityAssociation atServer = TestAgent.CODEC.decodeAssociation(toServer.getRawContent());
+        SecurityAssociation atClient = alice.association(ok);
+        SecurityAssociation atServer = bob.association(toServer);
+        assertThrows(InvalidBodyException.class, () -> bob.association(ok), "bob opened what was sealed to alice");
         assertEquals(atClient.sessionIdHex(), atServer.sessionIdHex());
         assertArrayEquals(atClient.masterSecret(), atServer.masterSecret());
         assertEquals(Fixture.SUITE_128, atClient.cipherSuite());
@@ -92,7 +95,7 @@ class SecurityAssociationDistributionTest {
         Response ok = dave.invite("sips:shop.example.com:443");
 
         assertEquals(200, ok.getStatusCode());
-        SecurityAssociation sa = TestAgent.CODEC.decodeAssociation(ok.getRawContent());
+        SecurityAssociation sa = dave.association(ok);
         assertEquals("sip:carol@example.com", sa.server().identity());
         assertEquals(new HostPort("shop.example.com", 443), sa.server().address().orElseThrow());
         assertNotNull(carol.nextInvite());

@@ -1,6 +1,8 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.SealedBody;
+import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.SipEndpoint;
@@ -22,6 +24,7 @@ import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.address.Address;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ExpiresHeader;
@@ -55,9 +58,23 @@ final class TestAgent implements AutoCloseable {
     volatile boolean autoAck = true;
     private long cseq = 1;
 
-    private TestAgent(String aor, SipEndpoint endpoint) {
+    private final TlsIdentity identity;
+
+    private TestAgent(String aor, SipEndpoint endpoint, TlsIdentity identity) {
         this.aor = aor;
         this.endpoint = endpoint;
+        this.identity = identity;
+    }
+
+    /** The SA a message of the key server carries, opened with this agent's key: it is sealed to it. */
+    SecurityAssociation association(javax.sip.message.Message message) throws Exception {
+        ContentTypeHeader type = (ContentTypeHeader) message.getHeader(ContentTypeHeader.NAME);
+        if (type == null || !SealedBody.SUBTYPE.equals(type.getContentSubType())) {
+            throw new AssertionError("not a sealed SA body: " + type);
+        }
+        byte[] plain = SealedBody.open(message.getRawContent(), identity.privateKey(),
+                identity.certificate().getPublicKey());
+        return CODEC.decodeAssociation(plain);
     }
 
     /** An agent presenting {@code identity}, speaking as {@code aor}, connected to {@code server}'s TLS port. */
@@ -66,7 +83,7 @@ final class TestAgent implements AutoCloseable {
         SipEndpoint endpoint = SipEndpoint.start(SipEndpointConfig.builder().name("agent").listening(false)
                 .sslContext(identity.clientContext("127.0.0.1"))
                 .outboundProxy(server.address()).build(), listener);
-        TestAgent agent = new TestAgent(aor, endpoint);
+        TestAgent agent = new TestAgent(aor, endpoint, identity);
         listener.agent = agent;
         return agent;
     }

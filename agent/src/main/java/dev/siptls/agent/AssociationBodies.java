@@ -1,0 +1,45 @@
+package dev.siptls.agent;
+
+import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.InvalidBodyException;
+import dev.siptls.protocol.SealedBody;
+import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.TlsIdentity;
+import java.util.Arrays;
+import javax.sip.header.ContentTypeHeader;
+
+/**
+ * Reads the SA bodies the key server sends this agent: sealed to the key of the agent's own certificate
+ * ({@link SealedBody}, what the key server sends), or plain XML from a key server that does not seal. The
+ * opened plaintext is zeroed as soon as it is decoded; the caller zeroes the body it was given.
+ */
+final class AssociationBodies {
+
+    private final XmlCodec codec;
+    private final TlsIdentity identity;
+
+    AssociationBodies(XmlCodec codec, TlsIdentity identity) {
+        this.codec = codec;
+        this.identity = identity;
+    }
+
+    /** Whether {@code type} is one of the SA body types. */
+    static boolean isAssociation(ContentTypeHeader type) {
+        return type != null && ContentTypes.TYPE.equalsIgnoreCase(type.getContentType())
+                && (SealedBody.SUBTYPE.equalsIgnoreCase(type.getContentSubType())
+                        || ContentTypes.ASSOCIATION_SUBTYPE.equalsIgnoreCase(type.getContentSubType()));
+    }
+
+    SecurityAssociation decode(ContentTypeHeader type, byte[] body) throws InvalidBodyException {
+        if (!SealedBody.SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
+            return codec.decodeAssociation(body);
+        }
+        byte[] plain = SealedBody.open(body, identity.privateKey(), identity.certificate().getPublicKey());
+        try {
+            return codec.decodeAssociation(plain);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.siptls.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A security-association body sealed to its one recipient, {@code application/siptls-sa-sealed}
+ * (docs/PROTOCOL.md, "Sealed bodies"). The SIP stacks keep sent and received messages for a while (the key
+ * server's stack its encoded 200 OK, TLS its decrypted records); sealed, those copies are useless to whoever
+ * reads the memory later. Only the recipient's private key opens it: the key of the certificate that
+ * authenticated its connection to the key server.
+ *
+ * <p>Layout: version (1), kind (1: ECDH on the recipient's curve, 2: RSA-OAEP-SHA256), key length (2), key
+ * (the sender's ephemeral EC public key, X.509 encoded, or the RSA-wrapped AES key), nonce (12), AES-256-GCM
+ * ciphertext and tag. Everything before the nonce is authenticated as associated data. For ECDH the AES key
+ * is HKDF-SHA256 of the shared secret, salted with both public keys.
+ */
+public final class SealedBody {
+
+    public static final String SUBTYPE = "siptls-sa-sealed";
+    public static final String TYPE = ContentTypes.TYPE + "/" + SUBTYPE;
+
+    private static final byte VERSION = 1;
+    private static final byte KIND_ECDH = 1;
+    private static final byte KIND_RSA = 2;
+    private static final int NONCE = 12;
+    private static final int TAG_BITS = 128;
+    private static final int MAX_KEY = 1024;
+    private static final byte[] INFO = "SIP-TLS sealed SA v1".getBytes(StandardCharsets.US_ASCII);
+    private static final OAEPParameterSpec OAEP = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
+            PSource.PSpecified.DEFAULT);
+
+    private SealedBody() {
+    }
+
+    /**
+     * Seals {@code plaintext} to {@code recipient}. For an EC recipient, {@code ephemeral} is the sender's key
+     * pair on the recipient's curve (a sender may reuse one for a short while and then forget it).
+     */
+    public static byte[] seal(byte[] plaintext, PublicKey recipient, KeyPair ephemeral, SecureRandom random)
+            throws GeneralSecurityException {
+        byte kind;
+        byte[] key;
+        byte[] aes;
+        if (recipient instanceof ECPublicKey) {
+            kind = KIND_ECDH;
+            key = ephemeral.getPublic().getEncoded();
+            aes = derive(ephemeral.getPrivate(), recipient, key, recipient.getEncoded());
+        } else if (recipient instanceof RSAPublicKey) {
+            kind = KIND_RSA;
+            aes = new byte[32];
+            random.nextBytes(aes);
+            Cipher wrap = Cipher.getInstance("RSA/ECB/OAEPPadding");
+            wrap.init(Cipher.ENCRYPT_MODE, recipient, OAEP, random);
+            key = wrap.doFinal(aes);
+        } else {
+            throw new GeneralSecurityException("cannot seal to a " + recipient.getAlgorithm() + " key");
+        }
+        byte[] nonce = new byte[NONCE];
+        random.nextBytes(nonce);
+        ByteBuffer head = ByteBuffer.allocate(4 + key.length).put(VERSION).put(kind).putShort((short) key.length).put(key);
+        try {
+            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+            gcm.updateAAD(head.array());
+            byte[] sealed = gcm.doFinal(plaintext);
+            return ByteBuffer.allocate(head.capacity() + NONCE + sealed.length).put(head.array()).put(nonce)
+                    .put(sealed).array();
+        } finally {
+            Arrays.fill(aes, (byte) 0);
+        }
+    }
+
+    /** Opens a body sealed to the holder of {@code own}; the caller zeroes the plaintext once decoded. */
+    public static byte[] open(byte[] body, PrivateKey own, PublicKey ownPublic) throws InvalidBodyException {
+        if (body.length < 4 + NONCE + TAG_BITS / 8 || body[0] != VERSION) {
+            throw new InvalidBodyException("not a sealed SA body of version " + VERSION);
+        }
+        ByteBuffer in = ByteBuffer.wrap(body);
+        in.get();
+        byte kind = in.get();
+        int keyLength = Short.toUnsignedInt(in.getShort());
+        if (keyLength == 0 || keyLength > MAX_KEY || body.length < 4 + keyLength + NONCE + TAG_BITS / 8) {
+            throw new InvalidBodyException("sealed SA body with a key of " + keyLength + " bytes");
+        }
+        byte[] key = new byte[keyLength];
+        in.get(key);
+        byte[] nonce = new byte[NONCE];
+        in.get(nonce);
+        byte[] aes = null;
+        try {
+            if (kind == KIND_ECDH && own instanceof ECPrivateKey) {
+                PublicKey sender = java.security.KeyFactory.getInstance("EC")
+                        .generatePublic(new X509EncodedKeySpec(key));
+                aes = derive(own, sender, key, ownPublic.getEncoded());
+            } else if (kind == KIND_RSA && own instanceof RSAPrivateKey) {
+                Cipher unwrap = Cipher.getInstance("RSA/ECB/OAEPPadding");
+                unwrap.init(Cipher.DECRYPT_MODE, own, OAEP);
+                aes = unwrap.doFinal(key);
+            } else {
+                throw new InvalidBodyException("sealed SA body of kind " + kind + " for a " + own.getAlgorithm()
+                        + " key");
+            }
+            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+            gcm.updateAAD(body, 0, 4 + keyLength);
+            return gcm.doFinal(body, 4 + keyLength + NONCE, body.length - 4 - keyLength - NONCE);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new InvalidBodyException("sealed SA body does not open with this agent's key");
+        } finally {
+            if (aes != null) {
+                Arrays.fill(aes, (byte) 0);
+            }
+        }
+    }
+
+    /** HKDF-SHA256 (RFC 5869) of the ECDH secret, salted with both public keys, to one AES-256 key. */
+    private static byte[] derive(PrivateKey own, PublicKey other, byte[] senderKey, byte[] recipientKey)
+            throws GeneralSecurityException {
+        KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
+        agreement.init(own);
+        agreement.doPhase(other, true);
+        byte[] shared = agreement.generateSecret();
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            byte[] salt = ByteBuffer.allocate(senderKey.length + recipientKey.length).put(senderKey).put(recipientKey)
+                    .array();
+            mac.init(new SecretKeySpec(salt, "HmacSHA256"));
+            byte[] prk = mac.doFinal(shared);
+            mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+            Arrays.fill(prk, (byte) 0);
+            mac.update(INFO);
+            mac.update((byte) 1);
+            return mac.doFinal();
+        } finally {
+            Arrays.fill(shared, (byte) 0);
+        }
+    }
+
+    /** A fresh ephemeral key pair on the curve of {@code recipient}, an EC key. */
+    public static KeyPair ephemeralFor(ECPublicKey recipient, SecureRandom random) throws GeneralSecurityException {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(recipient.getParams(), random);
+        return generator.generateKeyPair();
+    }
+
+    /** Whether {@code key} is a kind a body can be sealed to. */
+    public static boolean canSealTo(PublicKey key) {
+        return key instanceof ECPublicKey || key instanceof RSAPublicKey;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.siptls.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SealedBodyTest {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final byte[] TEXT = "<TLS><MasterSecret>secret</MasterSecret></TLS>".getBytes(StandardCharsets.UTF_8);
+
+    private static KeyPair recipient(String algorithm) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
+        g.initialize("EC".equals(algorithm) ? 256 : 2048);
+        return g.generateKeyPair();
+    }
+
+    private static byte[] seal(KeyPair to) throws Exception {
+        KeyPair ephemeral = to.getPublic() instanceof ECPublicKey ec ? SealedBody.ephemeralFor(ec, RANDOM) : null;
+        return SealedBody.seal(TEXT, to.getPublic(), ephemeral, RANDOM);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EC", "RSA"})
+    void opensWithTheRecipientsKeyOnly(String algorithm) throws Exception {
+        KeyPair bob = recipient(algorithm);
+        byte[] sealed = seal(bob);
+        assertFalse(new String(sealed, StandardCharsets.ISO_8859_1).contains("secret"), "sealed is not encrypted");
+        assertArrayEquals(TEXT, SealedBody.open(sealed, bob.getPrivate(), bob.getPublic()));
+        KeyPair eve = recipient(algorithm);
+        assertThrows(InvalidBodyException.class, () -> SealedBody.open(sealed, eve.getPrivate(), eve.getPublic()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EC", "RSA"})
+    void refusesAnyChangedByte(String algorithm) throws Exception {
+        KeyPair bob = recipient(algorithm);
+        byte[] sealed = seal(bob);
+        for (int i = 0; i < sealed.length; i += Math.max(1, sealed.length / 40)) {
+            byte[] changed = sealed.clone();
+            changed[i] ^= 1;
+            assertThrows(InvalidBodyException.class, () -> SealedBody.open(changed, bob.getPrivate(), bob.getPublic()),
+                    "byte " + i + " changed");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 3, 4, 20, 40})
+    void refusesTruncatedBodies(int length) throws Exception {
+        KeyPair bob = recipient("EC");
+        byte[] sealed = seal(bob);
+        byte[] cut = Arrays.copyOf(sealed, Math.min(length, sealed.length - 1));
+        assertThrows(InvalidBodyException.class, () -> SealedBody.open(cut, bob.getPrivate(), bob.getPublic()));
+    }
+
+    @org.junit.jupiter.api.Test
+    void refusesAKeyLengthBeyondTheBody() throws Exception {
+        KeyPair bob = recipient("EC");
+        byte[] sealed = seal(bob);
+        sealed[2] = (byte) 0x7f;
+        assertThrows(InvalidBodyException.class, () -> SealedBody.open(sealed, bob.getPrivate(), bob.getPublic()));
+    }
+}
