@@ -61,7 +61,7 @@ public final class KeyServer implements AutoCloseable {
                 .maxMessageSize(config.maxMessageSize())
                 .plainTcpPort(config.plainTcpPort().orElse(0));
         try {
-            verifier = new PolicyVerifier(config.policyTrustStore());
+            verifier = new PolicyVerifier(config.policyTrustStore(), config.serving());
             sip.sslContext(config.identity().serverContext());
         } catch (GeneralSecurityException e) {
             throw new IOException("key server identity or trust store unusable: " + e.getMessage(), e);
