@@ -61,6 +61,21 @@ final class Aor {
         return host;
     }
 
+    /**
+     * The AOR as the key server keys it and a possession proof names it: {@code sip:}, the user part exactly,
+     * the host in lower case without port.
+     */
+    String canonical() {
+        String name = host;
+        if (name.startsWith("[")) {
+            int close = name.indexOf(']');
+            name = close < 0 ? name : name.substring(0, close + 1);
+        } else if (name.indexOf(':') >= 0) {
+            name = name.substring(0, name.indexOf(':'));
+        }
+        return "sip:" + (user.isEmpty() ? "" : user + "@") + name;
+    }
+
     /** {@code sips:<domain>}: where REGISTER and MESSAGE go. */
     String registrarUri() {
         return "sips:" + host;

@@ -1,8 +1,9 @@
 package dev.siptls.agent;
 
-import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.protocol.PossessionProof;
 import dev.siptls.protocol.XmlCodec;
 import java.lang.System.Logger.Level;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ListIterator;
 import java.util.Optional;
@@ -17,12 +18,15 @@ import javax.sip.SipProvider;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ExpiresHeader;
+import javax.sip.header.ExtensionHeader;
 import javax.sip.header.MinExpiresHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * Phase 1 for one agent: REGISTER, then MESSAGE with the policy, refreshed at half the granted expiry; after
+ * Phase 1 for one agent: REGISTER, then MESSAGE with the policy (its chain's possession proven over the nonce
+ * of that REGISTER's answer, so a new connection's new nonce gets a new proof), refreshed at half the granted
+ * expiry; after
  * any failure (no connection, no answer, refusal, lost connection) it starts over after a backoff, until it
  * works or the agent closes. A lost connection is also reported to {@code connectionLost}: answers to
  * requests sent over it can no longer arrive (the key server answers over the flow a request came on).
@@ -39,6 +43,7 @@ final class Registration {
     private static final Duration MIN_ANSWER_WAIT = Duration.ofSeconds(5);
 
     private final String aor;
+    private final String canonicalAor;
     private final SipProvider provider;
     private final ScheduledExecutorService worker;
     private final SipMessages messages;
@@ -53,7 +58,7 @@ final class Registration {
 
     private volatile RegistrationState state = RegistrationState.STOPPED;
     private volatile String lastError;
-    private volatile SecurityPolicy policy;
+    private volatile ProvablePolicy policy;
 
     // Worker-thread only.
     private int requestedExpiry;
@@ -61,7 +66,8 @@ final class Registration {
     private long cseq;
     private ClientTransaction registerTx;
     private ClientTransaction messageTx;
-    private SecurityPolicy policySent;
+    private ProvablePolicy policySent;
+    private byte[] challenge;
     private Object registeredChannel;
     private Object candidateChannel;
     private ScheduledFuture<?> timer;
@@ -69,10 +75,11 @@ final class Registration {
     private ClientTransaction unregisterTx;
     private CountDownLatch unregistered;
 
-    Registration(String aor, SipProvider provider, ScheduledExecutorService worker, SipMessages messages,
+    Registration(Aor aor, SipProvider provider, ScheduledExecutorService worker, SipMessages messages,
             KeyServerFlow flow, XmlCodec codec, AgentStatistics statistics, Backoff backoff,
-            SecurityPolicy policy, Duration expiry, Duration requestTimeout, Consumer<String> connectionLost) {
-        this.aor = aor;
+            ProvablePolicy policy, Duration expiry, Duration requestTimeout, Consumer<String> connectionLost) {
+        this.aor = aor.toString();
+        this.canonicalAor = aor.canonical();
         this.connectionLost = connectionLost;
         this.provider = provider;
         this.worker = worker;
@@ -118,7 +125,7 @@ final class Registration {
     }
 
     /** Replaces the policy; sends it at once if registered, else with the next registration. */
-    void publish(SecurityPolicy newPolicy) {
+    void publish(ProvablePolicy newPolicy) {
         policy = newPolicy;
         run(() -> {
             if (state == RegistrationState.REGISTERED && registerTx == null && messageTx == null) {
@@ -192,6 +199,7 @@ final class Registration {
         registerTx = null;
         if (status / 100 == 2) {
             grantedExpiry = grantedExpiry(response);
+            challenge = challenge(response);
             candidateChannel = KeyServerFlow.channelOf(tx);
             sendMessage();
         } else if (status == Response.INTERVAL_TOO_BRIEF
@@ -207,9 +215,17 @@ final class Registration {
 
     private void sendMessage() {
         cancelTimer();
-        SecurityPolicy current = policy;
+        ProvablePolicy current = policy;
+        byte[] body;
         try {
-            ClientTransaction tx = provider.getNewClientTransaction(messages.message(codec.encode(current)));
+            body = codec.encode(current.forNonce(canonicalAor, challenge));
+        } catch (GeneralSecurityException e) {
+            // The exception names the algorithm or key type at most, never the key.
+            fail("cannot sign the proof of possession of the policy's chain key: " + describe(e));
+            return;
+        }
+        try {
+            ClientTransaction tx = provider.getNewClientTransaction(messages.message(body));
             messageTx = tx;
             policySent = current;
             tx.sendRequest();
@@ -217,6 +233,19 @@ final class Registration {
         } catch (Exception e) {
             fail("cannot send the policy MESSAGE to the key server: " + describe(e));
         }
+    }
+
+    /** The registration's nonce from a REGISTER 200 OK; null from a key server that sends none. */
+    private byte[] challenge(Response response) {
+        if (response.getHeader(PossessionProof.CHALLENGE_HEADER) instanceof ExtensionHeader header) {
+            byte[] nonce = PossessionProof.challenge(header.getValue()).orElse(null);
+            if (nonce == null) {
+                LOG.log(Level.WARNING, "{0}: the key server''s {1} header is not a nonce; publishing without proof",
+                        aor, PossessionProof.CHALLENGE_HEADER);
+            }
+            return nonce;
+        }
+        return null;
     }
 
     private void onMessageResponse(Response response) {

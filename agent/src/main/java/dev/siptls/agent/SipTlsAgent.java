@@ -13,6 +13,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -55,7 +56,7 @@ public final class SipTlsAgent implements AutoCloseable {
     private final AssociationStore store;
     private final AgentStatistics statistics = new AgentStatistics();
     private final XmlCodec codec = new XmlCodec();
-    private volatile SecurityPolicy policy;
+    private volatile ProvablePolicy policy;
 
     private final Object lifecycle = new Object();
     private volatile boolean started;
@@ -73,7 +74,8 @@ public final class SipTlsAgent implements AutoCloseable {
             throw new IllegalArgumentException("key server address " + keyServer + " is unresolved");
         }
         this.keyServerName = b.keyServerName != null ? b.keyServerName : keyServer.getHostString();
-        this.policy = Objects.requireNonNull(b.policy, "policy");
+        this.policy = ProvablePolicy.of(Objects.requireNonNull(b.policy, "policy"), b.chainKey,
+                identity.certificate());
         this.registrationExpiry = positive(b.registrationExpiry, "registrationExpiry");
         if (registrationExpiry.toSeconds() < 1) {
             throw new IllegalArgumentException("registrationExpiry must be at least 1 s");
@@ -145,7 +147,7 @@ public final class SipTlsAgent implements AutoCloseable {
                     store, statistics, clock, requestTimeout, () -> notRegistered(registration), certificates);
             // SA requests waiting on a lost connection fail now rather than at their timeout, so a provider
             // falls back (or refuses) at once instead of holding its handshake for the request timeout.
-            Registration reg = new Registration(aor.toString(), sip.provider(), worker, messages,
+            Registration reg = new Registration(aor, sip.provider(), worker, messages,
                     new KeyServerFlow(sip, keyServer), codec, statistics,
                     new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()),
                     policy, registrationExpiry, requestTimeout, reason -> req.failAll(new IOException(reason)));
@@ -194,12 +196,31 @@ public final class SipTlsAgent implements AutoCloseable {
         return reg == null ? Optional.empty() : reg.lastError();
     }
 
-    /** Replaces the policy; it is sent at once if registered, else with the next registration. */
+    /**
+     * Replaces the policy, keeping the chain key; it is sent at once if registered, else with the next
+     * registration.
+     *
+     * @throws IllegalArgumentException if the new chain needs a proof the chain key cannot give
+     */
     public void publish(SecurityPolicy newPolicy) {
-        this.policy = Objects.requireNonNull(newPolicy, "policy");
-        Registration reg = registration;
-        if (reg != null) {
-            reg.publish(newPolicy);
+        publish(newPolicy, policy.chainKey());
+    }
+
+    /**
+     * Replaces the policy and the private key of its certificate chain (see {@link Builder#chainKey}); it is
+     * sent at once if registered, else with the next registration.
+     *
+     * @throws IllegalArgumentException if the chain needs a proof and {@code chainKey} is null or not its key
+     */
+    public void publish(SecurityPolicy newPolicy, PrivateKey chainKey) {
+        ProvablePolicy next = ProvablePolicy.of(Objects.requireNonNull(newPolicy, "policy"), chainKey,
+                identity.certificate());
+        synchronized (lifecycle) {
+            this.policy = next;
+            Registration reg = registration;
+            if (reg != null) {
+                reg.publish(next);
+            }
         }
     }
 
@@ -340,6 +361,7 @@ public final class SipTlsAgent implements AutoCloseable {
         private InetSocketAddress keyServer;
         private String keyServerName;
         private SecurityPolicy policy;
+        private PrivateKey chainKey;
         private Duration registrationExpiry = Duration.ofMinutes(10);
         private Duration requestTimeout = Duration.ofSeconds(2);
         private int maxAssociations = 10_000;
@@ -362,6 +384,13 @@ public final class SipTlsAgent implements AutoCloseable {
         public Builder keyServerName(String name) { this.keyServerName = name; return this; }
         /** The security policy published after registering. */
         public Builder policy(SecurityPolicy policy) { this.policy = policy; return this; }
+        /**
+         * The private key of the policy's certificate chain, when that chain is not the identity's own (say, a
+         * TLS server's certificate): the agent signs the key server's nonce with it to prove it holds the key
+         * (docs/PROTOCOL.md, "Proof of possession"). Not needed for the identity's own chain, which the
+         * mutual-TLS connection proves. Kept in memory only, never logged.
+         */
+        public Builder chainKey(PrivateKey key) { this.chainKey = key; return this; }
         /** The registration expiry asked for (default 10 min); refreshed at half what the key server grants. */
         public Builder registrationExpiry(Duration expiry) { this.registrationExpiry = expiry; return this; }
         /** How long an SA request may take (default 2 s). */

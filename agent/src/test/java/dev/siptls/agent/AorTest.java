@@ -25,6 +25,13 @@ class AorTest {
     }
 
     @Test
+    void isSignedInTheKeyServersCanonicalForm() {
+        assertEquals("sip:Alice@example.com", Aor.parse("sips:Alice@EXAMPLE.com:5061").canonical());
+        assertEquals("sip:www.example.com", Aor.parse("sip:www.example.com").canonical());
+        assertEquals("sip:bob@[::1]", Aor.parse("sip:bob@[::1]:5061").canonical());
+    }
+
+    @Test
     void refusesWhatIsNotAPlainSipAor() {
         assertThrows(IllegalArgumentException.class, () -> Aor.parse("alice@example.com"));
         assertThrows(IllegalArgumentException.class, () -> Aor.parse("sip:@example.com"));

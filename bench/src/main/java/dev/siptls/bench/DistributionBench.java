@@ -84,12 +84,13 @@ public final class DistributionBench {
             TlsIdentity web = identity(ca, "www.example.com", List.of("www.example.com"), trust);
             SipTlsAgent bob = agent(server, identity(ca, "bob", List.of("sip:bob@example.com"), trust),
                     "sip:bob@example.com", SecurityPolicy.builder().cipherSuites(SUITES)
-                            .binding(new HostPort("www.example.com", 443)).certificateChain(web.chain()).build());
+                            .binding(new HostPort("www.example.com", 443)).certificateChain(web.chain()).build(),
+                    web.privateKey());
             agents.add(bob);
             for (int i = 0; i < clients; i++) {
                 String aor = "sip:client" + i + "@example.com";
                 agents.add(agent(server, identity(ca, "client" + i, List.of(aor), trust), aor,
-                        SecurityPolicy.builder().cipherSuites(SUITES).build()));
+                        SecurityPolicy.builder().cipherSuites(SUITES).build(), null));
             }
             for (SipTlsAgent agent : agents) {
                 if (!agent.awaitRegistered(Duration.ofSeconds(20))) {
@@ -146,10 +147,11 @@ public final class DistributionBench {
         return new Result(ok.get(), failed.get(), elapsed, lat);
     }
 
-    private static SipTlsAgent agent(KeyServer server, TlsIdentity id, String aor, SecurityPolicy policy)
-            throws Exception {
+    /** @param chainKey the key of the policy's chain, if that is not {@code id}'s own */
+    private static SipTlsAgent agent(KeyServer server, TlsIdentity id, String aor, SecurityPolicy policy,
+            java.security.PrivateKey chainKey) throws Exception {
         SipTlsAgent agent = SipTlsAgent.builder().aor(aor).identity(id).keyServer(server.address())
-                .keyServerName("127.0.0.1").policy(policy).requestTimeout(Duration.ofSeconds(5))
+                .keyServerName("127.0.0.1").policy(policy).chainKey(chainKey).requestTimeout(Duration.ofSeconds(5))
                 .maxAssociations(1_000).build();
         agent.start();
         return agent;

@@ -164,7 +164,7 @@ final class ServerCommand implements Callable<Integer> {
             out.println("  agent.start();");
             out.println("A TLS server agent adds .binding(new HostPort(\"" + DemoCredentials.TLS_SERVER_HOST
                     + "\", 8443)) and .certificateChain(<chain of " + demo.tlsServer().getFileName()
-                    + ">) to its policy.");
+                    + ">) to its policy, and .chainKey(<its private key>) to the builder (proof of possession).");
         } finally {
             Arrays.fill(password, '\0');
         }
@@ -217,6 +217,7 @@ final class ServerCommand implements Callable<Integer> {
               max-message-size            bytes (default 131072)
               replay-cache.size           INVITEs remembered against replays (default 65536)
               authorization               same-domain (default) or anyone
+              serving                     hosts an agent may bind: certified (default) or same-domain
               demo.agents                 comma-separated AORs for demo identities
                                           (default sip:alice@example.com,sip:bob@example.com)""";
 }

@@ -2,6 +2,7 @@ package dev.siptls.cli;
 
 import dev.siptls.server.AuthorizationRule;
 import dev.siptls.server.KeyServerConfig;
+import dev.siptls.server.ServingRule;
 import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
 import java.io.Reader;
@@ -43,6 +44,8 @@ import java.util.TreeSet;
  * # replay-cache.size    INVITEs remembered to refuse replays (default 65536)
  * # --- policy --------------------------------------------------------------------------------------
  * # authorization        same-domain (default: both AORs in one domain) or anyone
+ * # serving              certified (default: an agent may bind any host a certificate it proved names)
+ * #                      or same-domain (only its AOR's domain and names under it)
  * # demo.agents          comma-separated AORs to create demo identities for
  * #                      (default sip:alice@example.com,sip:bob@example.com; demo mode only)
  * </pre>
@@ -52,7 +55,7 @@ final class ServerSettings {
     static final Set<String> KEYS = Set.of("keystore", "keystore.password", "truststore", "truststore.password",
             "policy.truststore", "policy.truststore.password", "bind", "port", "plain-tcp.port", "name",
             "sa.max-lifetime", "expires.min", "expires.max", "expires.default", "relay.timeout",
-            "max-message-size", "replay-cache.size", "authorization", "demo.agents");
+            "max-message-size", "replay-cache.size", "authorization", "serving", "demo.agents");
 
     private final Properties properties;
 
@@ -159,6 +162,14 @@ final class ServerSettings {
                 case "anyone" -> AuthorizationRule.anyone();
                 default -> throw new IllegalArgumentException(
                         "authorization must be same-domain or anyone, got '" + v.trim() + "'");
+            });
+        }
+        if ((v = properties.getProperty("serving")) != null) {
+            b.serving(switch (v.trim()) {
+                case "certified" -> ServingRule.certified();
+                case "same-domain" -> ServingRule.sameDomain();
+                default -> throw new IllegalArgumentException(
+                        "serving must be certified or same-domain, got '" + v.trim() + "'");
             });
         }
         return b;

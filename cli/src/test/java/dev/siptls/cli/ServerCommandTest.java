@@ -68,7 +68,8 @@ class ServerCommandTest {
     @Test
     void readsSettingsFromTheConfigurationFileAndLetsFlagsWin() throws Exception {
         Path config = dataDir.resolve("server.properties");
-        Files.writeString(config, "name=from-file\nport=1\nexpires.min=30\nauthorization=anyone\n");
+        Files.writeString(config, "name=from-file\nport=1\nexpires.min=30\nauthorization=anyone\n"
+                + "serving=same-domain\n");
 
         try (KeyServer server = command("server", "--port", "0", "--config", config.toString(),
                 "--data-dir", dataDir.resolve("data").toString()).start(new PrintWriter(new StringWriter()))) {
@@ -76,6 +77,17 @@ class ServerCommandTest {
             assertEquals(Duration.ofSeconds(30), server.config().minExpires());
             assertTrue(server.address().getPort() != 1);
         }
+    }
+
+    @Test
+    void refusesAnUnknownServingRule() throws Exception {
+        Path config = dataDir.resolve("serving.properties");
+        Files.writeString(config, "serving=everyone\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> command("server", "--config", config.toString()).start(new PrintWriter(new StringWriter())));
+
+        assertEquals("serving must be certified or same-domain, got 'everyone'", e.getMessage());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.siptls.protocol;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -12,10 +13,12 @@ import java.util.Set;
 /**
  * What one agent tells the key server about itself (paper figure 4): the cipher suites it accepts,
  * the longest SA lifetime it wants, and, for a TLS server, the {@code host:port}s it serves with the
- * certificate chain that proves them. The key server builds every SA from two of these.
+ * certificate chain that proves them; with a chain, optionally the {@link PossessionProof} signature that
+ * shows the agent holds its key. The key server builds every SA from two of these.
  *
  * <p>Immutable, with value equality. {@link Builder#build()} refuses an empty or unknown or repeated
- * suite, a lifetime outside (0, 1 day], and bindings without a certificate chain.
+ * suite, a lifetime outside (0, 1 day], bindings without a certificate chain, and a possession proof
+ * without a chain or longer than {@value PossessionProof#MAX_SIGNATURE_BYTES} bytes.
  */
 public final class SecurityPolicy {
 
@@ -23,6 +26,7 @@ public final class SecurityPolicy {
     private final Duration maxLifetime;
     private final List<HostPort> bindings;
     private final List<X509Certificate> certificateChain;
+    private final byte[] possession;
 
     private SecurityPolicy(Builder b) {
         if (b.cipherSuites.isEmpty()) {
@@ -47,6 +51,15 @@ public final class SecurityPolicy {
         this.maxLifetime = b.maxLifetime == null ? null : Checks.lifetime(b.maxLifetime, "max lifetime");
         this.bindings = List.copyOf(b.bindings);
         this.certificateChain = Checks.chain(b.certificateChain);
+        if (b.possession != null && (b.possession.length == 0
+                || b.possession.length > PossessionProof.MAX_SIGNATURE_BYTES)) {
+            throw new IllegalArgumentException("possession proof of " + b.possession.length + " bytes, expected 1 to "
+                    + PossessionProof.MAX_SIGNATURE_BYTES);
+        }
+        if (b.possession != null && certificateChain.isEmpty()) {
+            throw new IllegalArgumentException("a possession proof needs a certificate chain");
+        }
+        this.possession = b.possession == null ? null : b.possession.clone();
     }
 
     public static Builder builder() {
@@ -73,18 +86,30 @@ public final class SecurityPolicy {
         return certificateChain;
     }
 
+    /** The chain key's signature over the key server's nonce ({@link PossessionProof}); empty if none. */
+    public Optional<byte[]> possession() {
+        return Optional.ofNullable(possession).map(byte[]::clone);
+    }
+
+    /** This policy with {@code signature} as its possession proof, replacing any it had. */
+    public SecurityPolicy withPossession(byte[] signature) {
+        return builder().cipherSuites(cipherSuites).bindings(bindings).certificateChain(certificateChain)
+                .maxLifetimeOrNone(maxLifetime).possession(Objects.requireNonNull(signature, "signature")).build();
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SecurityPolicy p
                 && cipherSuites.equals(p.cipherSuites)
                 && Objects.equals(maxLifetime, p.maxLifetime)
                 && bindings.equals(p.bindings)
-                && certificateChain.equals(p.certificateChain);
+                && certificateChain.equals(p.certificateChain)
+                && Arrays.equals(possession, p.possession);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(cipherSuites, maxLifetime, bindings, certificateChain);
+        return Objects.hash(cipherSuites, maxLifetime, bindings, certificateChain) * 31 + Arrays.hashCode(possession);
     }
 
     @Override
@@ -92,7 +117,8 @@ public final class SecurityPolicy {
         return "SecurityPolicy[cipherSuites=" + cipherSuites
                 + ", maxLifetime=" + (maxLifetime == null ? "-" : maxLifetime.getSeconds() + "s")
                 + ", bindings=" + bindings
-                + ", certificates=" + certificateChain.size() + "]";
+                + ", certificates=" + certificateChain.size()
+                + (possession == null ? "" : ", possession proof") + "]";
     }
 
     /** Collects the parts of a policy; {@link #build()} validates them together. */
@@ -101,6 +127,7 @@ public final class SecurityPolicy {
         private Duration maxLifetime;
         private final List<HostPort> bindings = new ArrayList<>();
         private List<X509Certificate> certificateChain = List.of();
+        private byte[] possession;
 
         private Builder() {
         }
@@ -139,6 +166,17 @@ public final class SecurityPolicy {
         /** Replaces the certificate chain, leaf first. */
         public Builder certificateChain(List<X509Certificate> chain) {
             this.certificateChain = Checks.chain(chain);
+            return this;
+        }
+
+        /** The signature of {@link PossessionProof#signedBytes} by the chain's private key. */
+        public Builder possession(byte[] signature) {
+            this.possession = Objects.requireNonNull(signature, "possession proof").clone();
+            return this;
+        }
+
+        private Builder maxLifetimeOrNone(Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
             return this;
         }
 

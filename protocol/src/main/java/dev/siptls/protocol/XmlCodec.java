@@ -26,7 +26,8 @@ import javax.xml.stream.XMLStreamException;
  * values are refused with an {@link InvalidBodyException} whose message can be sent back as the
  * reason phrase. In an SA every element of the layout is required except a peer's
  * {@code Host}/{@code Port} (both or neither) and {@code Certificate}s; in a policy only
- * {@code CipherSuite}. Element order is free, but repeated elements keep theirs.
+ * {@code CipherSuite} ({@code Possession}, the proof of possession, is optional: bodies without it parse as
+ * before). Element order is free, but repeated elements keep theirs.
  */
 public final class XmlCodec {
 
@@ -37,6 +38,7 @@ public final class XmlCodec {
     private static final String MAX_LIFETIME = "MaxLifetime";
     private static final String BINDING = "Binding";
     private static final String CERTIFICATE = "Certificate";
+    private static final String POSSESSION = "Possession";
     private static final String SESSION_ID = "SessionID";
     private static final String PROTOCOL_VERSION = "ProtocolVersion";
     private static final String EXTENDED_MASTER_SECRET = "ExtendedMasterSecret";
@@ -51,7 +53,7 @@ public final class XmlCodec {
     private static final String PORT = "Port";
 
     private static final Shape POLICY = new Shape(Element.ROOT,
-            Set.of(MAX_LIFETIME), Set.of(CIPHER_SUITE, BINDING, CERTIFICATE), Map.of());
+            Set.of(MAX_LIFETIME, POSSESSION), Set.of(CIPHER_SUITE, BINDING, CERTIFICATE), Map.of());
     private static final Shape ASSOCIATION = new Shape(Element.ROOT,
             Set.of(SESSION_ID, CIPHER_SUITE, PROTOCOL_VERSION, EXTENDED_MASTER_SECRET, MASTER_SECRET, LIFETIME,
                     CREATION_TIME),
@@ -83,6 +85,9 @@ public final class XmlCodec {
                 g.writeStringField(BINDING, binding.toString());
             }
             writeCertificates(g, policy.certificateChain());
+            if (policy.possession().isPresent()) {
+                writeBinaryField(g, POSSESSION, policy.possession().get());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -108,6 +113,10 @@ public final class XmlCodec {
             }
             for (String binding : tls.all(BINDING)) {
                 policy.binding(HostPort.parse(XmlValues.text(binding)));
+            }
+            Optional<String> possession = tls.optional(POSSESSION);
+            if (possession.isPresent()) {
+                policy.possession(XmlValues.base64(POSSESSION, possession.get()));
             }
             return policy.certificateChain(XmlValues.certificates(CERTIFICATE, tls.name(), tls.all(CERTIFICATE)))
                     .build();

@@ -95,4 +95,26 @@ class SecurityPolicyTest {
         assertTrue(s.contains("www.example.com:8443"), s);
         assertTrue(s.contains("maxLifetime=3600s"), s);
     }
+
+    @Test
+    void aPossessionProofIsPartOfTheValueButNeverShown() {
+        byte[] signature = TestData.bytes(64, 0x41);
+        SecurityPolicy plain = TestData.serverPolicy();
+        SecurityPolicy proven = plain.withPossession(signature);
+        signature[0] = 0;
+
+        assertNotEquals(plain, proven);
+        assertEquals(proven, plain.withPossession(TestData.bytes(64, 0x41)));
+        assertEquals(0x41, proven.possession().orElseThrow()[0]);
+        assertEquals(plain.bindings(), proven.bindings());
+        assertEquals(plain.maxLifetime(), proven.maxLifetime());
+        assertTrue(proven.toString().endsWith(", possession proof]"), proven.toString());
+        assertTrue(!proven.toString().contains("QUJD"), proven.toString());
+    }
+
+    @Test
+    void refusesAPossessionProofWithoutAChain() {
+        assertEquals("a possession proof needs a certificate chain",
+                refusal(clientPolicy().possession(new byte[64])));
+    }
 }

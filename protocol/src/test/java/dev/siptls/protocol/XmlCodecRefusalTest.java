@@ -347,6 +347,41 @@ class XmlCodecRefusalTest {
     }
 
     @Test
+    void refusesAnOversizePossessionProof() {
+        assertEquals("possession proof of 1025 bytes, expected 1 to 1024", policyRefusal(withServerChain(
+                "<Possession>" + b64(PossessionProof.MAX_SIGNATURE_BYTES + 1) + "</Possession>")));
+    }
+
+    @Test
+    void refusesAnEmptyOrMalformedOrRepeatedPossessionProof() {
+        assertEquals("possession proof of 0 bytes, expected 1 to 1024",
+                policyRefusal(withServerChain("<Possession></Possession>")));
+        assertEquals("bad base64 in <Possession>", policyRefusal(withServerChain("<Possession>*</Possession>")));
+        assertTrue(policyRefusal(withServerChain("<Possession>" + b64(64) + "</Possession><Possession>"
+                + b64(64) + "</Possession>")).contains("Possession"));
+    }
+
+    @Test
+    void refusesAPossessionProofWithoutAChain() {
+        assertEquals("a possession proof needs a certificate chain",
+                policyRefusal(FIGURE_4.replace("</TLS>", "<Possession>" + b64(64) + "</Possession></TLS>")));
+    }
+
+    /** Figure 4 with a certificate chain and {@code more} elements. */
+    private static String withServerChain(String more) {
+        StringBuilder certificates = new StringBuilder();
+        for (java.security.cert.X509Certificate c : TestData.serverChain()) {
+            try {
+                certificates.append("<Certificate>").append(Base64.getEncoder().encodeToString(c.getEncoded()))
+                        .append("</Certificate>");
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return FIGURE_4.replace("</TLS>", certificates + more + "</TLS>");
+    }
+
+    @Test
     void messagesStayOnOneLineWhateverTheInput() {
         String m = policyRefusal("<TLS><CipherSuite>TLS_FOO&#13;&#10;Reason: injected</CipherSuite></TLS>");
         assertTrue(m.startsWith("unknown cipher suite"), m);

@@ -46,6 +46,24 @@ class XmlCodecTest {
     }
 
     @Test
+    void policyWithAPossessionProofRoundTripsAndWritesItLast() throws Exception {
+        byte[] signature = TestData.bytes(71, 0x30);
+        SecurityPolicy policy = TestData.serverPolicy().withPossession(signature);
+
+        String body = utf8(codec.encode(policy));
+
+        assertTrue(body.endsWith("<Possession>" + b64(signature) + "</Possession></TLS>"), body);
+        SecurityPolicy decoded = codec.decodePolicy(codec.encode(policy));
+        assertEquals(policy, decoded);
+        assertArrayEquals(signature, decoded.possession().orElseThrow());
+    }
+
+    @Test
+    void policyWithoutPossessionProofHasNone() throws Exception {
+        assertTrue(codec.decodePolicy(codec.encode(TestData.serverPolicy())).possession().isEmpty());
+    }
+
+    @Test
     void decodesThePapersFigure4MadeWellFormed() throws Exception {
         SecurityPolicy p = codec.decodePolicy(utf8("""
                 <?xml version="1.0" encoding="UTF-8"?>

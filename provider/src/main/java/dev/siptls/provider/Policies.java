@@ -48,13 +48,14 @@ final class Policies {
      * The certificate chain to publish, from the application's key managers: for a TLS server ({@code serve}
      * given) one for the served hosts (naming them all if one does, else most), for a client the first client
      * chain, so that servers that need client authentication can resume (the SA carries it). Read with
-     * {@code get*Aliases}/{@code getCertificateChain} only: no handshake asks for a key here.
+     * {@code get*Aliases}/{@code getCertificateChain} only: no handshake asks for a key here, and the chain's
+     * key is read later only if the agent must prove possession of it ({@link KeyedChain#privateKey}).
      */
-    static List<X509Certificate> chain(KeyManager[] keyManagers, List<HostPort> serve) {
+    static KeyedChain chain(KeyManager[] keyManagers, List<HostPort> serve) {
         if (keyManagers == null) {
-            return List.of();
+            return KeyedChain.NONE;
         }
-        List<X509Certificate> best = List.of();
+        KeyedChain best = KeyedChain.NONE;
         long bestCount = -1;
         for (KeyManager km : keyManagers) {
             if (!(km instanceof X509KeyManager x509)) {
@@ -70,10 +71,10 @@ final class Policies {
                     }
                     long count = serve.stream().filter(hp -> CertificateNames.matchesHost(chain[0], hp.host())).count();
                     if (count == serve.size()) {
-                        return List.of(chain);
+                        return new KeyedChain(List.of(chain), x509, alias);
                     }
                     if (count > bestCount) {
-                        best = List.of(chain);
+                        best = new KeyedChain(List.of(chain), x509, alias);
                         bestCount = count;
                     }
                 }

@@ -13,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.security.KeyManagementException;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -78,7 +79,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         synchronized (lifecycle) {
             checkOpen();
             if (agent == null) {
-                startAgent(Policies.policy(config, List.of()));
+                startAgent(Policies.policy(config, List.of()), null);
             }
         }
     }
@@ -86,14 +87,28 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     /**
      * At every {@code init}: starts the agent if not yet started, with a policy that carries the certificate
      * chain of {@code keyManagers} (and, if this application serves {@code host:port}s, binds those it names);
-     * otherwise publishes such a policy when the chain is new.
+     * otherwise publishes such a policy when the chain is new. A chain that is not the agent's own SIP identity
+     * goes with its private key, with which the agent proves possession to the key server; without that key
+     * the chain is not published (the key server would refuse it).
      */
     @Override
     public void initializing(KeyManager[] keyManagers) throws KeyManagementException {
-        List<X509Certificate> chain = Policies.chain(keyManagers, config.serve());
+        KeyedChain found = Policies.chain(keyManagers, config.serve());
+        List<X509Certificate> chain = found.chain();
+        PrivateKey chainKey = null;
+        if (!chain.isEmpty() && !chain.get(0).equals(config.identity().certificate())) {
+            chainKey = found.privateKey();
+            if (chainKey == null) {
+                LOG.log(Level.WARNING, "{0}: the key manager gives no private key for {1}, so the agent cannot prove"
+                        + " it holds it; not publishing that chain", config.aor(),
+                        chain.get(0).getSubjectX500Principal().getName());
+                chain = List.of();
+            }
+        }
         if (!config.serve().isEmpty() && chain.isEmpty() && keyManagers != null) {
             LOG.log(Level.WARNING, "{0}: ''serve'' lists {1} but the key managers given to SSLContext.init hold no"
-                    + " certificate chain; no server policy published by this init", config.aor(), config.serve());
+                    + " usable certificate chain; no server policy published by this init", config.aor(),
+                    config.serve());
         }
         synchronized (lifecycle) {
             if (closed) {
@@ -101,10 +116,10 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
             }
             try {
                 if (agent == null) {
-                    startAgent(Policies.policy(config, chain));
+                    startAgent(Policies.policy(config, chain), chainKey);
                     publishedChain = chain;
                 } else if (!chain.isEmpty() && !chain.equals(publishedChain)) {
-                    agent.publish(Policies.policy(config, chain));
+                    agent.publish(Policies.policy(config, chain), chainKey);
                     publishedChain = chain;
                 }
             } catch (IOException | RuntimeException e) {
@@ -114,7 +129,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         }
     }
 
-    private void startAgent(SecurityPolicy policy) throws IOException {
+    private void startAgent(SecurityPolicy policy, PrivateKey chainKey) throws IOException {
         HostPort keyServer = config.keyServer();
         InetSocketAddress address = new InetSocketAddress(keyServer.host(), keyServer.port());
         if (address.isUnresolved()) {
@@ -126,6 +141,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                 .keyServer(address)
                 .keyServerName(config.keyServerName())
                 .policy(policy)
+                .chainKey(chainKey)
                 .registrationExpiry(config.registrationExpiry())
                 .requestTimeout(config.requestTimeout());
         config.bindAddress().ifPresent(builder::bindAddress);

@@ -12,12 +12,15 @@ import javax.net.ssl.X509ExtendedKeyManager;
 /**
  * A server key manager that counts how often a handshake asked it for a key ({@code chooseServerAlias},
  * {@code getPrivateKey}): zero after a handshake means it was resumed. Reading aliases and chains (what the
- * provider does to publish the server policy) is not counted.
+ * provider does to publish the server policy) is not counted, nor the one key read at {@code init} for the
+ * agent's proof of possession ({@link KeyedChain#privateKey}), which signs a nonce, not a handshake.
  */
 public final class CountingKeyManager extends X509ExtendedKeyManager {
 
     private final X509ExtendedKeyManager delegate;
     public final AtomicInteger serverKeyRequests = new AtomicInteger();
+    /** The key reads for proofs of possession, counted apart from handshakes. */
+    public final AtomicInteger proofKeyReads = new AtomicInteger();
 
     public CountingKeyManager(X509ExtendedKeyManager delegate) {
         this.delegate = delegate;
@@ -47,8 +50,13 @@ public final class CountingKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public PrivateKey getPrivateKey(String alias) {
-        serverKeyRequests.incrementAndGet();
+        (readForProof() ? proofKeyReads : serverKeyRequests).incrementAndGet();
         return delegate.getPrivateKey(alias);
+    }
+
+    private static boolean readForProof() {
+        return StackWalker.getInstance().walk(frames -> frames.limit(8)
+                .anyMatch(f -> f.getClassName().equals(KeyedChain.class.getName())));
     }
 
     @Override

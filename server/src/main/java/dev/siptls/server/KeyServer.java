@@ -67,7 +67,7 @@ public final class KeyServer implements AutoCloseable {
                 .writeTimeout(config.writeTimeout())
                 .maxQueuedBytes(config.maxQueuedBytes());
         try {
-            verifier = new PolicyVerifier(config.policyTrustStore());
+            verifier = new PolicyVerifier(config.policyTrustStore(), config.serving());
             sip.sslContext(config.identity().serverContext());
         } catch (GeneralSecurityException e) {
             throw new IOException("key server identity or trust store unusable: " + e.getMessage(), e);

@@ -24,6 +24,7 @@ public final class KeyServerConfig {
     private final Duration maxExpires;
     private final Duration defaultExpires;
     private final AuthorizationRule authorization;
+    private final ServingRule serving;
     private final Duration relayTimeout;
     private final int plainTcpPort;
     private final int maxMessageSize;
@@ -47,6 +48,7 @@ public final class KeyServerConfig {
         this.maxExpires = positiveSeconds(b.maxExpires, "maxExpires");
         this.defaultExpires = positiveSeconds(b.defaultExpires, "defaultExpires");
         this.authorization = Objects.requireNonNull(b.authorization, "authorization");
+        this.serving = Objects.requireNonNull(b.serving, "serving");
         this.relayTimeout = positive(b.relayTimeout, "relayTimeout");
         this.plainTcpPort = b.plainTcpPort;
         this.maxMessageSize = b.maxMessageSize;
@@ -108,6 +110,8 @@ public final class KeyServerConfig {
     /** The registration time granted to a REGISTER that names none. */
     public Duration defaultExpires() { return defaultExpires; }
     public AuthorizationRule authorization() { return authorization; }
+    /** Which hosts an AOR may bind in its policy; default {@link ServingRule#certified()}. */
+    public ServingRule serving() { return serving; }
     /** How long the key server waits for the server agent's answer (408 after), and for the client's ACK. */
     public Duration relayTimeout() { return relayTimeout; }
     /** A plain-TCP listener for conformance tools without TLS (nothing security-relevant succeeds on it). */
@@ -173,6 +177,7 @@ public final class KeyServerConfig {
         private Duration maxExpires = Duration.ofSeconds(3600);
         private Duration defaultExpires = Duration.ofSeconds(600);
         private AuthorizationRule authorization = AuthorizationRule.sameDomain();
+        private ServingRule serving = ServingRule.certified();
         private Duration relayTimeout = Duration.ofMillis(1500);
         private int plainTcpPort;
         private int maxMessageSize = 128 * 1024;
@@ -199,6 +204,7 @@ public final class KeyServerConfig {
         public Builder maxExpires(Duration expires) { this.maxExpires = expires; return this; }
         public Builder defaultExpires(Duration expires) { this.defaultExpires = expires; return this; }
         public Builder authorization(AuthorizationRule rule) { this.authorization = rule; return this; }
+        public Builder serving(ServingRule rule) { this.serving = rule; return this; }
         public Builder relayTimeout(Duration timeout) { this.relayTimeout = timeout; return this; }
         /** 0 (default) for none, -1 for a free port. */
         public Builder plainTcpPort(int port) { this.plainTcpPort = port; return this; }

@@ -12,8 +12,9 @@ import javax.sip.message.Request;
 
 /**
  * MESSAGE with a security policy (phase 1): accepted only from a registered AOR over a connection with the
- * certificate it registered with; a policy with bindings only if its chain is trusted and valid for every
- * bound host, and none of its {@code host:port}s belongs to another AOR. A refused policy changes nothing.
+ * certificate it registered with; a policy with a chain only if the {@link PolicyVerifier} accepts it (a whole
+ * trusted path whose key the agent proved, valid for every bound host the AOR may serve), and none of its
+ * {@code host:port}s belongs to another AOR. A refused policy changes nothing.
  */
 final class PolicyDesk {
 
@@ -65,7 +66,7 @@ final class PolicyDesk {
         } catch (InvalidBodyException e) {
             throw new Refusal(400, "invalid-policy", e.getMessage());
         }
-        verifier.verify(policy);
+        verifier.verify(policy, sender, origin.certificate(), registration.challenge());
         Optional<HostPort> conflict;
         try {
             conflict = registry.setPolicy(sender, StoredPolicy.of(policy), now);

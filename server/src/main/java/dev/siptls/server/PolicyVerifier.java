@@ -1,28 +1,23 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.PossessionProof;
 import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.sip.CertificateNames;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.CertPathValidator;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
-import java.security.cert.PKIXParameters;
-import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Enumeration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * Decides whether a policy's certificate chain may be handed to other agents: it must chain to the key
- * server's trust anchors (PKIX, no revocation: the demo PKI publishes none), and if the policy binds
- * {@code host:port}s, its leaf must be a TLS server certificate valid for every bound host (RFC 6125). The
- * agents check the chain again when they use an SA; this check keeps the key server from vouching for
- * what it cannot verify.
+ * Decides whether a policy's certificate chain may be handed to other agents (docs/PROTOCOL.md, "Proof of
+ * possession"). In a resumed handshake nobody proves a key, so the key server vouches only for a chain that
+ * is a whole trusted path ({@link TrustedPaths}) and whose key the publishing agent proved: its leaf is the
+ * certificate of the agent's own mutual-TLS connection, or the policy carries the leaf key's signature over
+ * the registration's nonce. With bindings, the leaf must also be a TLS server certificate (never a trust
+ * anchor) valid for every bound host (RFC 6125), and the {@link ServingRule} must let the AOR serve each host.
  */
 final class PolicyVerifier {
 
@@ -31,37 +26,36 @@ final class PolicyVerifier {
     private static final int DIGITAL_SIGNATURE = 0;
     private static final int KEY_ENCIPHERMENT = 2;
 
-    private final Set<TrustAnchor> anchors;
-    private final Set<X509Certificate> anchorCertificates;
+    private final TrustedPaths paths;
+    private final ServingRule serving;
 
-    PolicyVerifier(KeyStore trustStore) throws GeneralSecurityException {
-        Set<TrustAnchor> a = new HashSet<>();
-        Set<X509Certificate> c = new HashSet<>();
-        for (Enumeration<String> e = trustStore.aliases(); e.hasMoreElements();) {
-            String alias = e.nextElement();
-            if (trustStore.isCertificateEntry(alias) && trustStore.getCertificate(alias) instanceof X509Certificate x) {
-                a.add(new TrustAnchor(x, null));
-                c.add(x);
-            }
-        }
-        if (a.isEmpty()) {
-            throw new GeneralSecurityException("the policy trust store holds no trusted certificate");
-        }
-        this.anchors = Set.copyOf(a);
-        this.anchorCertificates = Set.copyOf(c);
+    PolicyVerifier(KeyStore trustStore, ServingRule serving) throws GeneralSecurityException {
+        this.paths = new TrustedPaths(trustStore);
+        this.serving = serving;
     }
 
-    /** Throws the 403 to answer if the policy's chain or bindings are not acceptable. */
-    void verify(SecurityPolicy policy) throws Refusal {
+    /**
+     * Throws the 403 to answer if the policy's chain or bindings are not acceptable.
+     *
+     * @param aor the sender's canonical AOR
+     * @param connectionCertificate the client certificate of the connection the policy arrived on
+     * @param challenge the nonce of the sender's registration
+     */
+    void verify(SecurityPolicy policy, String aor, X509Certificate connectionCertificate, byte[] challenge)
+            throws Refusal {
         List<X509Certificate> chain = policy.certificateChain();
         if (chain.isEmpty()) {
             return;
         }
-        validate(chain);
-        if (policy.bindings().isEmpty()) {
+        boolean binds = !policy.bindings().isEmpty();
+        paths.validate(chain, !binds);
+        X509Certificate leaf = chain.get(0);
+        if (!leaf.equals(connectionCertificate) && !signedByLeaf(policy.possession(), aor, challenge, chain)) {
+            throw new Refusal(403, "no-proof-of-possession", "No proof of possession of the certificate's key");
+        }
+        if (!binds) {
             return;
         }
-        X509Certificate leaf = chain.get(0);
         if (!serverUsage(leaf)) {
             throw new Refusal(403, "not-server-certificate", "Certificate is not for TLS servers");
         }
@@ -69,28 +63,16 @@ final class PolicyVerifier {
             if (!CertificateNames.matchesHost(leaf, binding.host())) {
                 throw new Refusal(403, "cert-not-valid-for-host", "Certificate not valid for " + binding.host());
             }
+            if (!serving.permits(aor, binding.host(), leaf)) {
+                throw new Refusal(403, "host-not-allowed", aor + " may not serve " + binding.host());
+            }
         }
     }
 
-    private void validate(List<X509Certificate> chain) throws Refusal {
-        List<X509Certificate> path = new ArrayList<>();
-        for (X509Certificate c : chain) {
-            if (anchorCertificates.contains(c)) {
-                break;
-            }
-            path.add(c);
-        }
-        if (path.isEmpty()) {
-            return;
-        }
-        try {
-            PKIXParameters params = new PKIXParameters(anchors);
-            params.setRevocationEnabled(false);
-            CertPathValidator.getInstance("PKIX")
-                    .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), params);
-        } catch (GeneralSecurityException e) {
-            throw new Refusal(403, "untrusted-chain", "Certificate chain not trusted");
-        }
+    private static boolean signedByLeaf(Optional<byte[]> signature, String aor, byte[] challenge,
+            List<X509Certificate> chain) {
+        return signature.isPresent() && challenge != null && PossessionProof.verify(chain.get(0).getPublicKey(),
+                PossessionProof.signedBytes(aor, challenge, chain), signature.get());
     }
 
     private static boolean serverUsage(X509Certificate leaf) {

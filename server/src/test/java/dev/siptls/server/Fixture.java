@@ -7,6 +7,8 @@ import dev.siptls.sip.testing.TestPki;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /** One throw-away PKI, a key server on a free port, and the agents a test connects; closes them all. */
@@ -19,6 +21,7 @@ final class Fixture implements AutoCloseable {
     final TestPki pki = new TestPki();
     final KeyServer server;
     private final List<TestAgent> agents = new ArrayList<>();
+    private final Map<String, TlsIdentity> tlsServers = new ConcurrentHashMap<>();
 
     Fixture() throws Exception {
         this(b -> b);
@@ -49,12 +52,25 @@ final class Fixture implements AutoCloseable {
         return a;
     }
 
-    /** An agent registered with a server policy binding {@code host:port} with a certificate for {@code host}. */
+    /**
+     * An agent registered with a server policy binding {@code host:port} with a certificate for {@code host},
+     * proving it holds that certificate's key.
+     */
     TestAgent serverAgent(String aor, HostPort binding, String... suites) throws Exception {
         TestAgent a = agent(aor);
         expect(200, a.register(600).getStatusCode());
-        expect(200, a.publish(serverPolicy(binding, suites)).getStatusCode());
+        expect(200, publishServerPolicy(a, binding, suites).getStatusCode());
         return a;
+    }
+
+    /** Publishes {@link #serverPolicy} with the proof of possession of {@link #tlsServer}'s key. */
+    javax.sip.message.Response publishServerPolicy(TestAgent a, HostPort binding, String... suites) throws Exception {
+        return a.publishProven(serverPolicy(binding, suites), tlsServer(binding.host()).privateKey());
+    }
+
+    /** The TLS server identity for {@code host} (one per host and fixture). */
+    TlsIdentity tlsServer(String host) {
+        return tlsServers.computeIfAbsent(host, h -> pki.identity(h, List.of(h)));
     }
 
     SecurityPolicy clientPolicy(String... suites) {
@@ -63,7 +79,7 @@ final class Fixture implements AutoCloseable {
     }
 
     SecurityPolicy serverPolicy(HostPort binding, String... suites) {
-        TlsIdentity tls = pki.identity(binding.host(), List.of(binding.host()));
+        TlsIdentity tls = tlsServer(binding.host());
         return SecurityPolicy.builder().cipherSuites(List.of(suites.length == 0 ? new String[] {SUITE_128} : suites))
                 .binding(binding).certificateChain(tls.chain()).maxLifetime(Duration.ofMinutes(30)).build();
     }

@@ -8,6 +8,7 @@ import dev.siptls.protocol.ContentTypes;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.TlsIdentity;
 import dev.siptls.sip.testing.TestPki;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -52,11 +53,11 @@ class PolicyTest {
     @Test
     void refusesABindingTheCertificateIsNotValidFor() throws Exception {
         TestAgent agent = registered("sip:pol-host@example.com");
+        TlsIdentity www = fixture.tlsServer("www.example.com");
         SecurityPolicy policy = SecurityPolicy.builder().cipherSuite(Fixture.SUITE_128)
-                .binding(new HostPort("bank.example.net", 443))
-                .certificateChain(fixture.pki.identity("www", List.of("www.example.com")).chain()).build();
+                .binding(new HostPort("bank.example.net", 443)).certificateChain(www.chain()).build();
 
-        Response refused = agent.publish(policy);
+        Response refused = agent.publishProven(policy, www.privateKey());
 
         assertEquals(403, refused.getStatusCode());
         assertEquals("Certificate not valid for bank.example.net", refused.getReasonPhrase());
@@ -81,7 +82,7 @@ class PolicyTest {
         fixture.serverAgent("sip:pol-owner@example.com", binding);
         TestAgent second = registered("sip:pol-squatter@example.com");
 
-        Response refused = second.publish(fixture.serverPolicy(binding));
+        Response refused = fixture.publishServerPolicy(second, binding);
 
         assertEquals(409, refused.getStatusCode());
     }

@@ -79,7 +79,7 @@ class RegistrationTest {
         TlsIdentity erin = fixture.pki.agent("sip:erin@example.com");
         TestAgent first = fixture.agent(erin, "sip:erin@example.com");
         assertEquals(200, first.register(600).getStatusCode());
-        assertEquals(200, first.publish(fixture.serverPolicy(new HostPort("erin.example.com", 443))).getStatusCode());
+        assertEquals(200, fixture.publishServerPolicy(first, new HostPort("erin.example.com", 443)).getStatusCode());
         TestAgent second = fixture.agent(erin, "sip:erin@example.com");
         assertEquals(200, second.register(600).getStatusCode());
         TestAgent client = fixture.client("sip:frank@example.com");
@@ -104,7 +104,7 @@ class RegistrationTest {
         assertEquals(404, client.invite("sips:gone.example.com:443").getStatusCode());
         TestAgent other = fixture.agent("sip:ivan@example.com");
         assertEquals(200, other.register(600).getStatusCode());
-        assertEquals(200, other.publish(fixture.serverPolicy(binding)).getStatusCode(),
+        assertEquals(200, fixture.publishServerPolicy(other, binding).getStatusCode(),
                 "the binding is free again");
     }
 }

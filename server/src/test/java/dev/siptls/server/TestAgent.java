@@ -1,6 +1,7 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.PossessionProof;
 import dev.siptls.protocol.SealedBody;
 import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.SecurityPolicy;
@@ -10,6 +11,7 @@ import dev.siptls.sip.SipEndpointConfig;
 import dev.siptls.sip.SipEvents;
 import dev.siptls.sip.TlsIdentity;
 import java.net.InetSocketAddress;
+import java.security.PrivateKey;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -28,6 +30,7 @@ import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.ExpiresHeader;
+import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -56,6 +59,8 @@ final class TestAgent implements AutoCloseable {
     /** The reason phrase of this agent's INVITE answers; JAIN-SIP's default if null. */
     volatile String answerReason;
     volatile boolean autoAck = true;
+    /** The nonce of the last REGISTER 200 OK, null before. */
+    volatile byte[] challenge;
     private long cseq = 1;
 
     private final TlsIdentity identity;
@@ -94,11 +99,28 @@ final class TestAgent implements AutoCloseable {
         if (expires >= 0) {
             r.addHeader(endpoint.headerFactory().createExpiresHeader(expires));
         }
-        return send(r);
+        Response response = send(r);
+        Header nonce = response.getHeader(PossessionProof.CHALLENGE_HEADER);
+        if (response.getStatusCode() == 200 && nonce instanceof javax.sip.header.ExtensionHeader value) {
+            challenge = PossessionProof.challenge(value.getValue()).orElse(null);
+        }
+        return response;
     }
 
+    /** Publishes {@code policy} as it is: with a possession proof only if it carries one. */
     Response publish(SecurityPolicy policy) throws Exception {
         return message(ContentTypes.TYPE, ContentTypes.POLICY_SUBTYPE, CODEC.encode(policy));
+    }
+
+    /** Publishes {@code policy} with the proof that this agent holds {@code chainKey}, over its last nonce. */
+    Response publishProven(SecurityPolicy policy, PrivateKey chainKey) throws Exception {
+        return publish(prove(policy, chainKey, challenge));
+    }
+
+    /** {@code policy} with {@code chainKey}'s signature over {@code nonce} for this agent's AOR. */
+    SecurityPolicy prove(SecurityPolicy policy, PrivateKey chainKey, byte[] nonce) throws Exception {
+        return policy.withPossession(PossessionProof.sign(chainKey,
+                PossessionProof.signedBytes(aor, nonce, policy.certificateChain())));
     }
 
     Response message(String type, String subtype, byte[] body) throws Exception {

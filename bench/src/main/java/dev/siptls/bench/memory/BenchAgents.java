@@ -52,6 +52,11 @@ final class BenchAgents {
                 .binding(new HostPort(host + "." + DOMAIN, 443)).certificateChain(webServer.chain()).build();
     }
 
+    /** The private key of {@link #serverPolicy}'s chain, with which an agent proves it holds it. */
+    java.security.PrivateKey webServerKey() {
+        return webServer.privateKey();
+    }
+
     /** What a TLS client publishes: only the suites it accepts. */
     SecurityPolicy clientPolicy() {
         return SecurityPolicy.builder().cipherSuites(SUITES).maxLifetime(Duration.ofHours(1)).build();
@@ -64,7 +69,7 @@ final class BenchAgents {
     SipTlsAgent start(InetSocketAddress keyServer, String user, SecurityPolicy policy, int maxAssociations)
             throws Exception {
         SipTlsAgent agent = SipTlsAgent.builder().aor(aor(user)).identity(identity(user, List.of(aor(user))))
-                .keyServer(keyServer).keyServerName("127.0.0.1").policy(policy)
+                .keyServer(keyServer).keyServerName("127.0.0.1").policy(policy).chainKey(webServer.privateKey())
                 .registrationExpiry(Duration.ofHours(1)).requestTimeout(Duration.ofSeconds(10))
                 .maxAssociations(maxAssociations).build();
         agent.start();

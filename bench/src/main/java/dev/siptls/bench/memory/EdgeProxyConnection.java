@@ -1,13 +1,19 @@
 package dev.siptls.bench.memory;
 
 import dev.siptls.protocol.ContentTypes;
+import dev.siptls.protocol.PossessionProof;
+import dev.siptls.protocol.SecurityPolicy;
+import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.SipEndpoint;
 import dev.siptls.sip.SipEndpointConfig;
 import dev.siptls.sip.SipEvents;
 import dev.siptls.sip.TlsIdentity;
 import java.net.InetSocketAddress;
+import java.security.PrivateKey;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.ClientTransaction;
 import javax.sip.RequestEvent;
@@ -16,9 +22,12 @@ import javax.sip.TimeoutEvent;
 import javax.sip.address.Address;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
+import javax.sip.header.ExtensionHeader;
+import javax.sip.header.FromHeader;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
+import javax.sip.message.Response;
 
 /**
  * One mutual-TLS SIP connection to the key server that carries the REGISTERs and policy MESSAGEs of many
@@ -34,11 +43,14 @@ final class EdgeProxyConnection implements AutoCloseable {
     private final SipEndpoint endpoint;
     private final AddressFactory addresses;
     private final HeaderFactory headers;
+    /** Each AOR's registration nonce, from its REGISTER 200 OK, for its proof of possession. */
+    private final Map<String, byte[]> challenges;
 
-    private EdgeProxyConnection(SipEndpoint endpoint) {
+    private EdgeProxyConnection(SipEndpoint endpoint, Map<String, byte[]> challenges) {
         this.endpoint = endpoint;
         this.addresses = endpoint.addressFactory();
         this.headers = endpoint.headerFactory();
+        this.challenges = challenges;
     }
 
     /** A SIP endpoint that dials only {@code keyServer}; the TLS connection opens with the first request. */
@@ -46,7 +58,8 @@ final class EdgeProxyConnection implements AutoCloseable {
         SipEndpointConfig config = SipEndpointConfig.builder().name("edge").listening(false)
                 .sslContext(identity.clientContext(keyServer.getAddress().getHostAddress()))
                 .outboundProxy(keyServer).build();
-        return new EdgeProxyConnection(SipEndpoint.start(config, new Answers()));
+        Map<String, byte[]> challenges = new ConcurrentHashMap<>();
+        return new EdgeProxyConnection(SipEndpoint.start(config, new Answers(challenges)), challenges);
     }
 
     /** REGISTER binding {@code aor} to this connection; completes with the final status (408: no answer). */
@@ -62,6 +75,21 @@ final class EdgeProxyConnection implements AutoCloseable {
         Request request = request(Request.MESSAGE, aor, addresses.createAddress(REGISTRAR));
         request.setContent(policy, headers.createContentTypeHeader(ContentTypes.TYPE, ContentTypes.POLICY_SUBTYPE));
         return send(request);
+    }
+
+    /**
+     * MESSAGE publishing {@code aor}'s policy, proving possession of {@code chainKey} (the key of the policy's
+     * chain) over the nonce of {@code aor}'s registration, as an agent does.
+     */
+    CompletableFuture<Integer> publishProven(String aor, SecurityPolicy policy, PrivateKey chainKey, XmlCodec codec)
+            throws Exception {
+        byte[] nonce = challenges.get(aor);
+        if (nonce == null) {
+            return CompletableFuture.completedFuture(403);
+        }
+        byte[] signature = PossessionProof.sign(chainKey, PossessionProof.signedBytes(aor, nonce,
+                policy.certificateChain()));
+        return publish(aor, codec.encode(policy.withPossession(signature)));
     }
 
     private CompletableFuture<Integer> send(Request request) throws Exception {
@@ -102,12 +130,27 @@ final class EdgeProxyConnection implements AutoCloseable {
         endpoint.close();
     }
 
-    /** Completes each request's future with its final status; runs on the stack's event thread. */
+    /**
+     * Completes each request's future with its final status, keeping each AOR's registration nonce; runs on the
+     * stack's event thread.
+     */
     private static final class Answers implements SipEvents {
+
+        private final Map<String, byte[]> challenges;
+
+        Answers(Map<String, byte[]> challenges) {
+            this.challenges = challenges;
+        }
 
         @Override
         public void processResponse(ResponseEvent event) {
-            int status = event.getResponse().getStatusCode();
+            Response response = event.getResponse();
+            int status = response.getStatusCode();
+            if (status == 200 && response.getHeader(PossessionProof.CHALLENGE_HEADER) instanceof ExtensionHeader nonce
+                    && response.getHeader(FromHeader.NAME) instanceof FromHeader from) {
+                PossessionProof.challenge(nonce.getValue())
+                        .ifPresent(n -> challenges.put(from.getAddress().getURI().toString(), n));
+            }
             if (status >= 200) {
                 complete(event.getClientTransaction(), status);
             }

@@ -63,7 +63,7 @@ final class ManyRegistrationsMemory {
                         .register(BenchAgents.aor(user(i)), EXPIRES_SECONDS));
                 Load publishing = new Load(inFlight, failed);
                 publishing.drive(order, i -> edges.get(i / aorsPerConnection)
-                        .publish(BenchAgents.aor(user(i)), codec.encode(pki.serverPolicy(user(i)))));
+                        .publishProven(BenchAgents.aor(user(i)), pki.serverPolicy(user(i)), pki.webServerKey(), codec));
                 // A key server that ran out of heap has exited (-XX:+ExitOnOutOfMemoryError): report that.
                 boolean alive = keyServer.isAlive();
                 ForkedKeyServer.Counts counts = alive ? keyServer.counts() : new ForkedKeyServer.Counts(0, 0, 0, 0);

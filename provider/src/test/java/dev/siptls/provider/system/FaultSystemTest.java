@@ -276,6 +276,7 @@ class FaultSystemTest {
                                     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))
                             .bindings(List.of(new HostPort("localhost", port), new HostPort("127.0.0.1", port)))
                             .certificateChain(tls.chain()).build())
+                    .chainKey(tls.privateKey())
                     .acceptor(sa -> {
                         offered.countDown();
                         try {

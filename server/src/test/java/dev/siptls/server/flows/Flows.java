@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,6 +31,7 @@ final class Flows implements AutoCloseable {
     final TestPki pki = new TestPki();
     private final UnaryOperator<KeyServerConfig.Builder> tweak;
     private final List<SipTlsAgent> agents = new ArrayList<>();
+    private final Map<String, TlsIdentity> tlsServers = new ConcurrentHashMap<>();
     private volatile KeyServer server;
     private final InetSocketAddress address;
 
@@ -72,14 +75,20 @@ final class Flows implements AutoCloseable {
         return agent(aor, clientPolicy(suites), b -> b);
     }
 
-    /** A started agent serving {@code binding} with a certificate for its host. */
+    /** A started agent serving {@code binding} with a certificate for its host, and that certificate's key. */
     SipTlsAgent serverAgent(String aor, HostPort binding, String... suites) throws IOException {
-        return agent(aor, serverPolicy(binding, suites), b -> b);
+        return agent(aor, serverPolicy(binding, suites), b -> b.chainKey(tlsServer(binding.host()).privateKey()));
     }
 
     SipTlsAgent serverAgent(String aor, HostPort binding, AssociationAcceptor acceptor, String... suites)
             throws IOException {
-        return agent(aor, serverPolicy(binding, suites), b -> b.acceptor(acceptor));
+        return agent(aor, serverPolicy(binding, suites),
+                b -> b.acceptor(acceptor).chainKey(tlsServer(binding.host()).privateKey()));
+    }
+
+    /** The TLS server identity for {@code host} (one per host and key server). */
+    TlsIdentity tlsServer(String host) {
+        return tlsServers.computeIfAbsent(host, h -> pki.identity(h, List.of(h)));
     }
 
     SipTlsAgent agent(String aor, SecurityPolicy policy, UnaryOperator<SipTlsAgent.Builder> more) throws IOException {
@@ -114,8 +123,13 @@ final class Flows implements AutoCloseable {
                 .build();
     }
 
+    /** A client policy carrying {@code chain}, so that SAs name it as the client's. */
+    SecurityPolicy clientPolicyWithChain(List<java.security.cert.X509Certificate> chain) {
+        return SecurityPolicy.builder().cipherSuite(SUITE_128).certificateChain(chain).build();
+    }
+
     SecurityPolicy serverPolicy(HostPort binding, String... suites) {
-        TlsIdentity tls = pki.identity(binding.host(), List.of(binding.host()));
+        TlsIdentity tls = tlsServer(binding.host());
         return SecurityPolicy.builder().cipherSuites(List.of(suites.length == 0 ? new String[] {SUITE_128} : suites))
                 .binding(binding).certificateChain(tls.chain()).maxLifetime(Duration.ofMinutes(30)).build();
     }
