@@ -32,6 +32,7 @@ public final class KeyServerConfig {
     private final Duration forgetAfter;
     private final int replayCacheSize;
     private final boolean registerMBean;
+    private final boolean allowLegacySuites;
 
     private KeyServerConfig(Builder b) {
         this.identity = Objects.requireNonNull(b.identity, "identity is required");
@@ -52,6 +53,7 @@ public final class KeyServerConfig {
         this.forgetAfter = positive(b.forgetAfter, "forgetAfter");
         this.replayCacheSize = b.replayCacheSize;
         this.registerMBean = b.registerMBean;
+        this.allowLegacySuites = b.allowLegacySuites;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -111,6 +113,11 @@ public final class KeyServerConfig {
     /** How many recent INVITEs (sender, Call-ID, CSeq) are remembered to refuse replays. */
     public int replayCacheSize() { return replayCacheSize; }
     public boolean registerMBean() { return registerMBean; }
+    /**
+     * Whether SAs may use legacy suites (CBC, 3DES, plain RSA key exchange) that two policies share; by default
+     * only AEAD suites with forward secrecy are issued, and policies sharing no such suite are answered 488.
+     */
+    public boolean allowLegacySuites() { return allowLegacySuites; }
 
     private static String requireName(String name) {
         Objects.requireNonNull(name, "name");
@@ -142,7 +149,8 @@ public final class KeyServerConfig {
                 + (plainTcpPort != 0 ? ", plainTcp=" + plainTcpPort : "")
                 + ", expires=" + minExpires.getSeconds() + ".." + maxExpires.getSeconds()
                 + "s (default " + defaultExpires.getSeconds() + "s), maxLifetime=" + maxLifetime.getSeconds()
-                + "s, relayTimeout=" + relayTimeout.toMillis() + "ms, identity=" + identity + "]";
+                + "s, relayTimeout=" + relayTimeout.toMillis() + "ms"
+                + (allowLegacySuites ? ", legacy suites allowed" : "") + ", identity=" + identity + "]";
     }
 
     /** Defaults: 127.0.0.1:5061, SA lifetime at most 1 h, registrations 60..3600 s (600 s by default). */
@@ -165,6 +173,7 @@ public final class KeyServerConfig {
         private Duration forgetAfter = Duration.ofDays(1);
         private int replayCacheSize = 65_536;
         private boolean registerMBean = true;
+        private boolean allowLegacySuites;
 
         private Builder() {
         }
@@ -190,6 +199,8 @@ public final class KeyServerConfig {
         public Builder replayCacheSize(int entries) { this.replayCacheSize = entries; return this; }
         /** Whether {@link KeyServer#start} registers the statistics MXBean (default true). */
         public Builder registerMBean(boolean register) { this.registerMBean = register; return this; }
+        /** Whether SAs may use CBC, 3DES or plain-RSA key exchange suites (default false: AEAD with forward secrecy only). */
+        public Builder allowLegacySuites(boolean allow) { this.allowLegacySuites = allow; return this; }
 
         public KeyServerConfig build() {
             return new KeyServerConfig(this);
