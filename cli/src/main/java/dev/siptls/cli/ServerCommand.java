@@ -189,6 +189,7 @@ final class ServerCommand implements Callable<Integer> {
               max-message-size            bytes (default 131072)
               replay-cache.size           INVITEs remembered against replays (default 65536)
               authorization               same-domain (default) or anyone
+              suites.allow-legacy         true to issue CBC, 3DES, plain-RSA suites (default false)
               demo.agents                 comma-separated AORs for demo identities
                                           (default sip:alice@example.com,sip:bob@example.com)""";
 }

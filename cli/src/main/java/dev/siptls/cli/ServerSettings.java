@@ -43,6 +43,8 @@ import java.util.TreeSet;
  * # replay-cache.size    INVITEs remembered to refuse replays (default 65536)
  * # --- policy --------------------------------------------------------------------------------------
  * # authorization        same-domain (default: both AORs in one domain) or anyone
+ * # suites.allow-legacy  true to issue SAs with CBC, 3DES or plain-RSA key exchange suites that two
+ * #                      policies share (default false: AEAD suites with forward secrecy only)
  * # demo.agents          comma-separated AORs to create demo identities for
  * #                      (default sip:alice@example.com,sip:bob@example.com; demo mode only)
  * </pre>
@@ -52,7 +54,7 @@ final class ServerSettings {
     static final Set<String> KEYS = Set.of("keystore", "keystore.password", "truststore", "truststore.password",
             "policy.truststore", "policy.truststore.password", "bind", "port", "plain-tcp.port", "name",
             "sa.max-lifetime", "expires.min", "expires.max", "expires.default", "relay.timeout",
-            "max-message-size", "replay-cache.size", "authorization", "demo.agents");
+            "max-message-size", "replay-cache.size", "authorization", "suites.allow-legacy", "demo.agents");
 
     private final Properties properties;
 
@@ -161,7 +163,18 @@ final class ServerSettings {
                         "authorization must be same-domain or anyone, got '" + v.trim() + "'");
             });
         }
+        if ((v = properties.getProperty("suites.allow-legacy")) != null) {
+            b.allowLegacySuites(bool("suites.allow-legacy", v));
+        }
         return b;
+    }
+
+    private static boolean bool(String key, String value) {
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value.trim() + "'");
+        };
     }
 
     private static int integer(String key, String value) {
