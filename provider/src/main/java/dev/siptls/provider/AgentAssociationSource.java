@@ -19,9 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The SAs of a {@link SipTlsAgent}, as the session bridge reads them: a server looks its SAs up by session id
- * among those the agent received as the TLS server; a client takes a live SA for {@code host:port} from the store, or asks the key server
- * for one and waits for it at most {@code requestTimeout} (the wait holds BCJSSE's session-cache lock of
- * that context). Concurrent requests for one peer share one SIP request; a failed request is not repeated for
+ * among those the agent received as the TLS server; a client takes a live SA for {@code host:port} from the
+ * store, or asks the key server for one and waits for it at most {@code requestTimeout} (the wait holds
+ * BCJSSE's session-cache lock of that context). Concurrent requests for one peer share one SIP request; a failed request is not repeated for
  * that peer for {@link #RETRY_AFTER}, so that a slow key server cannot make every handshake wait. An agent
  * that is not registered is not asked at all. Each miss is explained ({@link ExplainsMisses}) for the
  * fallback counters.

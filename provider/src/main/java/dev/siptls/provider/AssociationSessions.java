@@ -27,8 +27,8 @@ import java.util.function.Supplier;
  * <p>An SA is used only if it is live (not destroyed, not expired), TLS 1.2 and of a known suite, only at
  * the binding it was issued for (a server: the connection's port and SNI host, {@link ServerEndpoint}; a
  * client: the {@code host:port} it looks up), and, on the client side, if the application's trust manager
- * accepts its server chain. An SA refused for its binding is left as it is: it still serves its own. The session gets its
- * own copy of the master secret; the copy read from the SA is zeroed at once. Errors of the source count
+ * accepts its server chain. An SA refused for its binding is left as it is: it still serves its own. The
+ * session gets its own copy of the master secret; the copy read from the SA is zeroed at once. Errors of the source count
  * as "no SA". Every outcome goes to the {@link HandshakeLedger}, which under {@code fallback=fail} refuses a
  * client handshake that has no SA right here, before its ClientHello.
  */
@@ -59,7 +59,7 @@ final class AssociationSessions {
         return forServer(sessionId, ServerEndpoint.UNKNOWN);
     }
 
-    /** Server side: a session for the SA with this id if it may be resumed at {@code here}; the peer is the SA's client. */
+    /** Server side: a session for the SA with this id if it may resume at {@code here}; the peer is its client. */
     Optional<ResumableSession> forServer(byte[] sessionId, ServerEndpoint here) {
         Optional<ResumableSession> session = serverSession(sessionId, here);
         if (session.isPresent()) {

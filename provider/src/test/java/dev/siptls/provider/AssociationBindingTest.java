@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.siptls.protocol.SecurityAssociation;
 import java.security.SecureRandom;
 import java.time.Clock;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 
 /** An SA is used only at the binding it names: the server's port and SNI host, the client's {@code host:port}. */
@@ -14,10 +15,10 @@ class AssociationBindingTest {
 
     private final SecurityAssociation sa = Associations.fresh().forServerAt(8443);
     private final InMemoryAssociations source = new InMemoryAssociations().serving(sa);
-    private final ProviderStatistics statistics = new ProviderStatistics();
-    private final AssociationSessions sessions = new AssociationSessions(source, Bouncy.CRYPTO.create(new SecureRandom()),
-            new PeerTrust((javax.net.ssl.X509TrustManager) TestPki.trustingCa()[0]), Clock.systemUTC(), new HandshakeLedger("sip:test@example.com",
-                    SipTlsConfiguration.Fallback.FULL, statistics));
+    private final AssociationSessions sessions = new AssociationSessions(source,
+            Bouncy.CRYPTO.create(new SecureRandom()), new PeerTrust((X509TrustManager) TestPki.trustingCa()[0]),
+            Clock.systemUTC(), new HandshakeLedger("sip:test@example.com", SipTlsConfiguration.Fallback.FULL,
+                    new ProviderStatistics()));
 
     @Test
     void aClientDoesNotOfferAnSaIssuedForAnotherServer() {
