@@ -114,7 +114,7 @@ final class AssociationOffers {
                 LOG.log(Level.WARNING, "{0}: association acceptor threw", self, e);
             }
         }
-        if (problem.isEmpty() && !store.put(sa, false)) {
+        if (problem.isEmpty() && !store.put(sa, AssociationStore.Role.SERVER)) {
             problem = Optional.of("SA " + sa.sessionIdHex() + " expired or already held");
         }
         if (problem.isPresent()) {

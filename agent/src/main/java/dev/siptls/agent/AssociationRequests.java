@@ -160,7 +160,7 @@ final class AssociationRequests {
             ack(event);
             return true;
         }
-        if (!store.put(sa, true)) {
+        if (!store.put(sa, AssociationStore.Role.CLIENT)) {
             sa.destroy();
             ack(event);
             statistics.failed();

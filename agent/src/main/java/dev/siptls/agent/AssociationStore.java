@@ -26,6 +26,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AssociationStore {
 
+    /**
+     * The TLS role this agent holds an SA in, as it received it: a TLS stack resumes an SA only in that role, so
+     * that an SA this agent obtained as a client is never resumed by its own server side, and the reverse.
+     */
+    public enum Role {
+        /** Received in the 200 OK to this agent's own INVITE: this agent is the SA's TLS client. */
+        CLIENT,
+        /** Received in an INVITE from the key server: this agent is the SA's TLS server. */
+        SERVER
+    }
+
     private static final Comparator<Entry> BY_EXPIRY =
             Comparator.comparing((Entry e) -> e.association.expiryTime()).thenComparingLong(e -> e.sequence);
 
@@ -47,17 +58,31 @@ public final class AssociationStore {
         this.capacity = capacity;
     }
 
-    /** The live SA with this session id, whichever side this agent is on. */
+    /**
+     * The live SA with this session id, whichever role this agent holds it in: for listing and diagnostics. A
+     * TLS server resumes with {@link #bySessionId(byte[], Role)} only.
+     */
     public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
+        return live(entry(sessionId));
+    }
+
+    /** The live SA with this session id if this agent holds it in {@code role}. */
+    public Optional<SecurityAssociation> bySessionId(byte[] sessionId, Role role) {
+        Entry entry = entry(sessionId);
+        return entry != null && entry.role == role ? live(entry) : Optional.empty();
+    }
+
+    private Entry entry(byte[] sessionId) {
         if (sessionId == null || sessionId.length == 0) {
-            return Optional.empty();
+            return null;
         }
-        return live(bySessionId.get(HexFormat.of().formatHex(sessionId)));
+        return bySessionId.get(HexFormat.of().formatHex(sessionId));
     }
 
     /**
-     * Client side: the newest SA this agent obtained for the TLS server at {@code server} (as the SA's
-     * server address names it) that is still {@linkplain SecurityAssociation#offeredUntil() offered}.
+     * Client side: the newest SA this agent obtained as a client ({@link Role#CLIENT}) for the TLS server at
+     * {@code server} (as the SA's server address names it) that is still
+     * {@linkplain SecurityAssociation#offeredUntil() offered}.
      */
     public Optional<SecurityAssociation> byPeer(HostPort server) {
         List<Entry> entries = byPeer.get(server);
@@ -95,9 +120,9 @@ public final class AssociationStore {
      * already expired or its session id is already held. When full, first sweeps, then evicts the
      * soonest-expiring SAs.
      *
-     * @param asClient whether this agent is the SA's TLS client (then {@link #byPeer} finds it)
+     * @param role the role this agent received it in (a client's SA is also found by {@link #byPeer})
      */
-    synchronized boolean put(SecurityAssociation sa, boolean asClient) {
+    synchronized boolean put(SecurityAssociation sa, Role role) {
         Instant now = clock.instant();
         if (sa.isExpired(now) || sa.isDestroyed() || bySessionId.containsKey(sa.sessionIdHex())) {
             return false;
@@ -108,10 +133,10 @@ public final class AssociationStore {
         while (bySessionId.size() >= capacity) {
             remove(byExpiry.first());
         }
-        Entry entry = new Entry(sa, asClient, sequence++);
+        Entry entry = new Entry(sa, role, sequence++);
         bySessionId.put(sa.sessionIdHex(), entry);
         byExpiry.add(entry);
-        if (asClient) {
+        if (role == Role.CLIENT) {
             sa.server().address().ifPresent(peer -> byPeer.compute(peer, (k, old) -> {
                 List<Entry> list = new ArrayList<>(old == null ? 1 : old.size() + 1);
                 list.add(entry);
@@ -162,7 +187,7 @@ public final class AssociationStore {
         SecurityAssociation sa = entry.association;
         byExpiry.remove(entry);
         bySessionId.remove(sa.sessionIdHex(), entry);
-        if (entry.asClient) {
+        if (entry.role == Role.CLIENT) {
             sa.server().address().ifPresent(peer -> byPeer.computeIfPresent(peer, (k, old) -> {
                 List<Entry> list = new ArrayList<>(old);
                 list.remove(entry);
@@ -175,12 +200,12 @@ public final class AssociationStore {
     /** One held SA: insertion order breaks expiry ties, so that equal SAs still sort apart. */
     private static final class Entry {
         final SecurityAssociation association;
-        final boolean asClient;
+        final Role role;
         final long sequence;
 
-        Entry(SecurityAssociation association, boolean asClient, long sequence) {
+        Entry(SecurityAssociation association, Role role, long sequence) {
             this.association = association;
-            this.asClient = asClient;
+            this.role = role;
             this.sequence = sequence;
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.siptls.agent.AssociationStore.Role;
 import dev.siptls.agent.TestAssociations.MutableClock;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
@@ -33,7 +34,7 @@ class AssociationStoreTest {
     @Test
     void findsAnSaBySessionIdWhileItLives() {
         SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
-        assertTrue(store.put(sa, false));
+        assertTrue(store.put(sa, Role.SERVER));
         assertSame(sa, store.bySessionId(sa.sessionId()).orElseThrow());
         clock.advance(Duration.ofSeconds(59));
         assertTrue(store.bySessionId(sa.sessionId()).isPresent());
@@ -42,7 +43,7 @@ class AssociationStoreTest {
     @Test
     void hidesAnSaFromItsExpiryTimeOnEvenBeforeItIsSwept() {
         SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
-        store.put(sa, true);
+        store.put(sa, Role.CLIENT);
         clock.advance(Duration.ofSeconds(60));
         assertEquals(Optional.empty(), store.bySessionId(sa.sessionId()));
         assertEquals(Optional.empty(), store.byPeer(WWW));
@@ -52,7 +53,7 @@ class AssociationStoreTest {
     @Test
     void stopsOfferingAnSaAsClientBeforeTheServerDropsIt() {
         SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
-        store.put(sa, true);
+        store.put(sa, Role.CLIENT);
         clock.advance(Duration.ofSeconds(60).minus(SecurityAssociation.CLOCK_SKEW_ALLOWANCE));
         assertEquals(Optional.empty(), store.byPeer(WWW));
         assertTrue(store.bySessionId(sa.sessionId()).isPresent(), "a server still resumes it until it expires");
@@ -62,8 +63,8 @@ class AssociationStoreTest {
     void listsTheLiveSasOfBothSides() {
         SecurityAssociation asClient = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
         SecurityAssociation asServer = sa(BOB, ALICE, null, T0, Duration.ofSeconds(120));
-        store.put(asClient, true);
-        store.put(asServer, false);
+        store.put(asClient, Role.CLIENT);
+        store.put(asServer, Role.SERVER);
         assertEquals(2, store.held().size());
         clock.advance(Duration.ofSeconds(60));
         assertEquals(List.of(asServer), store.held());
@@ -73,8 +74,8 @@ class AssociationStoreTest {
     void sweepingRemovesExpiredSasAndDestroysTheirSecrets() {
         SecurityAssociation old = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(10));
         SecurityAssociation young = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));
-        store.put(old, true);
-        store.put(young, true);
+        store.put(old, Role.CLIENT);
+        store.put(young, Role.CLIENT);
         clock.advance(Duration.ofSeconds(10));
         assertEquals(1, store.sweep());
         assertEquals(1, store.size());
@@ -87,7 +88,7 @@ class AssociationStoreTest {
     void refusesAnSaAlreadyExpired() {
         clock.advance(Duration.ofSeconds(60));
         SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
-        assertFalse(store.put(sa, false));
+        assertFalse(store.put(sa, Role.SERVER));
         assertEquals(0, store.size());
     }
 
@@ -96,8 +97,8 @@ class AssociationStoreTest {
         SecurityAssociation first = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
         SecurityAssociation copy = TestAssociations.builder(ALICE, BOB, WWW, T0, Duration.ofSeconds(90))
                 .sessionId(first.sessionId()).build();
-        assertTrue(store.put(first, false));
-        assertFalse(store.put(copy, false));
+        assertTrue(store.put(first, Role.SERVER));
+        assertFalse(store.put(copy, Role.SERVER));
         assertSame(first, store.bySessionId(first.sessionId()).orElseThrow());
         assertFalse(first.isDestroyed());
     }
@@ -109,10 +110,10 @@ class AssociationStoreTest {
         SecurityAssociation soonest = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));
         SecurityAssociation c = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(200));
         SecurityAssociation d = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(400));
-        small.put(a, true);
-        small.put(soonest, true);
-        small.put(c, true);
-        assertTrue(small.put(d, true));
+        small.put(a, Role.CLIENT);
+        small.put(soonest, Role.CLIENT);
+        small.put(c, Role.CLIENT);
+        assertTrue(small.put(d, Role.CLIENT));
         assertEquals(3, small.size());
         assertTrue(soonest.isDestroyed());
         assertEquals(Optional.empty(), small.bySessionId(soonest.sessionId()));
@@ -127,10 +128,10 @@ class AssociationStoreTest {
         AssociationStore small = new AssociationStore(clock, 2);
         SecurityAssociation expiring = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(10));
         SecurityAssociation live = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(100));
-        small.put(live, true);
-        small.put(expiring, true);
+        small.put(live, Role.CLIENT);
+        small.put(expiring, Role.CLIENT);
         clock.advance(Duration.ofSeconds(20));
-        small.put(sa(ALICE, BOB, WWW, clock.instant(), Duration.ofSeconds(50)), true);
+        small.put(sa(ALICE, BOB, WWW, clock.instant(), Duration.ofSeconds(50)), Role.CLIENT);
         assertTrue(expiring.isDestroyed());
         assertFalse(live.isDestroyed());
     }
@@ -139,8 +140,8 @@ class AssociationStoreTest {
     void byPeerFindsTheNewestLiveClientSaForThatServer() {
         SecurityAssociation older = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(300));
         SecurityAssociation newer = sa(ALICE, BOB, WWW, T0.plusSeconds(1), Duration.ofSeconds(30));
-        store.put(older, true);
-        store.put(newer, true);
+        store.put(older, Role.CLIENT);
+        store.put(newer, Role.CLIENT);
         assertSame(newer, store.byPeer(WWW).orElseThrow());
         clock.advance(Duration.ofSeconds(31));
         assertSame(older, store.byPeer(WWW).orElseThrow());
@@ -148,22 +149,36 @@ class AssociationStoreTest {
 
     @Test
     void byPeerIgnoresOtherServersAndSasHeldAsServer() {
-        store.put(sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60)), false);
-        store.put(sa(ALICE, BOB, new HostPort("www.example.com", 443), T0, Duration.ofSeconds(60)), true);
+        store.put(sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60)), Role.SERVER);
+        store.put(sa(ALICE, BOB, new HostPort("www.example.com", 443), T0, Duration.ofSeconds(60)), Role.CLIENT);
         assertEquals(Optional.empty(), store.byPeer(WWW));
+    }
+
+    @Test
+    void aLookupByRoleFindsAnSaOnlyInTheRoleItWasReceivedIn() {
+        SecurityAssociation asClient = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
+        SecurityAssociation asServer = sa(BOB, ALICE, null, T0, Duration.ofSeconds(60));
+        store.put(asClient, Role.CLIENT);
+        store.put(asServer, Role.SERVER);
+
+        assertEquals(Optional.empty(), store.bySessionId(asClient.sessionId(), Role.SERVER));
+        assertSame(asClient, store.bySessionId(asClient.sessionId(), Role.CLIENT).orElseThrow());
+        assertEquals(Optional.empty(), store.bySessionId(asServer.sessionId(), Role.CLIENT));
+        assertSame(asServer, store.bySessionId(asServer.sessionId(), Role.SERVER).orElseThrow());
+        assertFalse(asClient.isDestroyed(), "a lookup in the other role leaves the SA as it is");
     }
 
     @Test
     void byPeerMatchesHostsCaseInsensitively() {
         SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
-        store.put(sa, true);
+        store.put(sa, Role.CLIENT);
         assertSame(sa, store.byPeer(HostPort.parse("WWW.Example.COM:8443")).orElseThrow());
     }
 
     @Test
     void removingAnSaForgetsItEverywhereAndDestroysIt() {
         SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60));
-        store.put(sa, true);
+        store.put(sa, Role.CLIENT);
         assertTrue(store.remove(sa.sessionIdHex()));
         assertEquals(Optional.empty(), store.byPeer(WWW));
         assertEquals(Optional.empty(), store.bySessionId(sa.sessionId()));
@@ -177,7 +192,7 @@ class AssociationStoreTest {
         for (int i = 0; i < 5; i++) {
             SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60 + i));
             all.add(sa);
-            store.put(sa, i % 2 == 0);
+            store.put(sa, i % 2 == 0 ? Role.CLIENT : Role.SERVER);
         }
         store.clear();
         assertEquals(0, store.size());
@@ -204,7 +219,7 @@ class AssociationStoreTest {
                 List<SecurityAssociation> mine = new ArrayList<>();
                 for (int i = 0; i < 250; i++) {
                     SecurityAssociation sa = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(1 + i));
-                    bounded.put(sa, true);
+                    bounded.put(sa, Role.CLIENT);
                     mine.add(sa);
                     bounded.byPeer(WWW);
                 }

@@ -218,6 +218,7 @@ final class ServerCommand implements Callable<Integer> {
               replay-cache.size           INVITEs remembered against replays (default 65536)
               authorization               same-domain (default) or anyone
               serving                     hosts an agent may bind: certified (default) or same-domain
+              suites.allow-legacy         true to issue CBC, 3DES, plain-RSA suites (default false)
               demo.agents                 comma-separated AORs for demo identities
                                           (default sip:alice@example.com,sip:bob@example.com)""";
 }

@@ -46,6 +46,8 @@ import java.util.TreeSet;
  * # authorization        same-domain (default: both AORs in one domain) or anyone
  * # serving              certified (default: an agent may bind any host a certificate it proved names)
  * #                      or same-domain (only its AOR's domain and names under it)
+ * # suites.allow-legacy  true to issue SAs with CBC, 3DES or plain-RSA key exchange suites that two
+ * #                      policies share (default false: AEAD suites with forward secrecy only)
  * # demo.agents          comma-separated AORs to create demo identities for
  * #                      (default sip:alice@example.com,sip:bob@example.com; demo mode only)
  * </pre>
@@ -55,7 +57,8 @@ final class ServerSettings {
     static final Set<String> KEYS = Set.of("keystore", "keystore.password", "truststore", "truststore.password",
             "policy.truststore", "policy.truststore.password", "bind", "port", "plain-tcp.port", "name",
             "sa.max-lifetime", "expires.min", "expires.max", "expires.default", "relay.timeout",
-            "max-message-size", "replay-cache.size", "authorization", "serving", "demo.agents");
+            "max-message-size", "replay-cache.size", "authorization", "serving", "suites.allow-legacy",
+            "demo.agents");
 
     private final Properties properties;
 
@@ -172,7 +175,18 @@ final class ServerSettings {
                         "serving must be certified or same-domain, got '" + v.trim() + "'");
             });
         }
+        if ((v = properties.getProperty("suites.allow-legacy")) != null) {
+            b.allowLegacySuites(bool("suites.allow-legacy", v));
+        }
         return b;
+    }
+
+    private static boolean bool(String key, String value) {
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value.trim() + "'");
+        };
     }
 
     private static int integer(String key, String value) {

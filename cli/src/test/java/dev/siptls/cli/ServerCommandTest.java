@@ -1,6 +1,7 @@
 package dev.siptls.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,6 +89,33 @@ class ServerCommandTest {
                 () -> command("server", "--config", config.toString()).start(new PrintWriter(new StringWriter())));
 
         assertEquals("serving must be certified or same-domain, got 'everyone'", e.getMessage());
+    }
+
+    @Test
+    void issuesOnlyAeadSuitesWithForwardSecrecyUnlessTheFileAllowsLegacyOnes() throws Exception {
+        Path config = dataDir.resolve("legacy.properties");
+        Files.writeString(config, "suites.allow-legacy=true\n");
+
+        try (KeyServer strict = command("server", "--port", "0", "--data-dir", dataDir.resolve("a").toString())
+                .start(new PrintWriter(new StringWriter()))) {
+            assertFalse(strict.config().allowLegacySuites());
+        }
+        try (KeyServer legacy = command("server", "--port", "0", "--config", config.toString(),
+                "--data-dir", dataDir.resolve("b").toString()).start(new PrintWriter(new StringWriter()))) {
+            assertTrue(legacy.config().allowLegacySuites());
+        }
+    }
+
+    @Test
+    void refusesAnAllowLegacyValueThatIsNotABoolean() throws Exception {
+        Path config = dataDir.resolve("yes.properties");
+        Files.writeString(config, "suites.allow-legacy=yes\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> command("server", "--config", config.toString(), "--data-dir", dataDir.resolve("c").toString())
+                        .start(new PrintWriter(new StringWriter())));
+
+        assertTrue(e.getMessage().contains("suites.allow-legacy must be true or false"), e.getMessage());
     }
 
     @Test

@@ -44,6 +44,22 @@ public final class CipherSuites {
         return name;
     }
 
+    /**
+     * Whether a suite is issuable by default: an AEAD cipher (GCM, CCM, ChaCha20-Poly1305) with a
+     * forward-secret key exchange (ECDHE or DHE). CBC, 3DES, RC4 and NULL ciphers, and the plain RSA key
+     * exchange, are not: a key server issues them only where its deployer allows legacy suites.
+     * {@code false} for unknown names.
+     */
+    public static boolean isAeadWithForwardSecrecy(String ianaName) {
+        if (!isKnown(ianaName)) {
+            return false;
+        }
+        boolean forwardSecret = ianaName.startsWith("TLS_ECDHE_") || ianaName.startsWith("TLS_DHE_");
+        boolean aead = ianaName.contains("_GCM_") || ianaName.contains("_CCM")
+                || ianaName.contains("_CHACHA20_POLY1305_");
+        return forwardSecret && aead;
+    }
+
     /** All known suite names, unmodifiable, in a stable order (AEAD suites first). */
     public static Set<String> names() {
         return CODES.keySet();

@@ -44,6 +44,31 @@ class CipherSuitesTest {
         assertFalse(CipherSuites.isKnown(null));
     }
 
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, true",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, true",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, true",
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, true",
+        "TLS_RSA_WITH_AES_128_GCM_SHA256, false",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, false",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, false",
+        "TLS_RSA_WITH_AES_128_CBC_SHA, false",
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA, false",
+        "TLS_RSA_WITH_RC4_128_MD5, false",
+        "TLS_NULL_WITH_NULL_NULL, false",
+    })
+    void onlyAeadSuitesWithForwardSecrecyAreIssuableByDefault(String name, boolean issuable) {
+        assertEquals(issuable, CipherSuites.isAeadWithForwardSecrecy(name));
+    }
+
+    @Test
+    void everyKnownSuiteIsClassified() {
+        long modern = CipherSuites.names().stream().filter(CipherSuites::isAeadWithForwardSecrecy).count();
+        assertEquals(8, modern);
+        assertFalse(CipherSuites.isAeadWithForwardSecrecy(null));
+    }
+
     @Test
     void refusesUnknownNameWithItsName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,6 +1,7 @@
 package dev.siptls.provider;
 
 import dev.siptls.agent.AssociationRefusedException;
+import dev.siptls.agent.AssociationStore.Role;
 import dev.siptls.agent.RegistrationState;
 import dev.siptls.agent.SipTlsAgent;
 import dev.siptls.protocol.HostPort;
@@ -18,9 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The SAs of a {@link SipTlsAgent}, as the session bridge reads them: a server looks its SAs up by session id
- * in the agent's store; a client takes a live SA for {@code host:port} from the store, or asks the key server
- * for one and waits for it at most {@code requestTimeout} (the wait holds BCJSSE's session-cache lock of
- * that context). Concurrent requests for one peer share one SIP request; a failed request is not repeated for
+ * among those the agent received as the TLS server; a client takes a live SA for {@code host:port} from the
+ * store, or asks the key server for one and waits for it at most {@code requestTimeout} (the wait holds
+ * BCJSSE's session-cache lock of that context). Concurrent requests for one peer share one SIP request; a failed request is not repeated for
  * that peer for {@link #RETRY_AFTER}, so that a slow key server cannot make every handshake wait. An agent
  * that is not registered is not asked at all. Each miss is explained ({@link ExplainsMisses}) for the
  * fallback counters.
@@ -37,6 +38,7 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
     interface Agent {
         Optional<SecurityAssociation> held(HostPort server);
 
+        /** Server side: only an SA the agent received as the TLS server, never one it holds as a client. */
         Optional<SecurityAssociation> bySessionId(byte[] sessionId);
 
         /** Empty when registered, else what the agent is doing and why. */
@@ -56,7 +58,7 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
 
                 @Override
                 public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
-                    return agent.associations().bySessionId(sessionId);
+                    return agent.associations().bySessionId(sessionId, Role.SERVER);
                 }
 
                 @Override

@@ -24,9 +24,11 @@ import java.util.function.Supplier;
  * Builds, for one handshake, a fresh resumable TLS session from the SA the {@link AssociationSource}
  * holds, or nothing if the SA must not be used (then the handshake is a full one).
  *
- * <p>An SA is used only if it is live (not destroyed, not expired), TLS 1.2 and of a known suite, and,
- * on the client side, if the application's trust manager accepts its server chain. The session gets its
- * own copy of the master secret; the copy read from the SA is zeroed at once. Errors of the source count
+ * <p>An SA is used only if it is live (not destroyed, not expired), TLS 1.2 and of a known suite, only at
+ * the binding it was issued for (a server: the connection's port and SNI host, {@link ServerEndpoint}; a
+ * client: the {@code host:port} it looks up), and, on the client side, if the application's trust manager
+ * accepts its server chain. An SA refused for its binding is left as it is: it still serves its own. The
+ * session gets its own copy of the master secret; the copy read from the SA is zeroed at once. Errors of the source count
  * as "no SA". Every outcome goes to the {@link HandshakeLedger}, which under {@code fallback=fail} refuses a
  * client handshake that has no SA right here, before its ClientHello.
  */
@@ -52,16 +54,21 @@ final class AssociationSessions {
         this.facts = new AssociationFacts(crypto);
     }
 
-    /** Server side: a session for the SA with this id; the peer is the SA's client. */
+    /** Server side, where the connection is not known: a session for the SA with this id. */
     Optional<ResumableSession> forServer(byte[] sessionId) {
-        Optional<ResumableSession> session = serverSession(sessionId);
+        return forServer(sessionId, ServerEndpoint.UNKNOWN);
+    }
+
+    /** Server side: a session for the SA with this id if it may resume at {@code here}; the peer is its client. */
+    Optional<ResumableSession> forServer(byte[] sessionId, ServerEndpoint here) {
+        Optional<ResumableSession> session = serverSession(sessionId, here);
         if (session.isPresent()) {
             ledger.serverFound(session.get().associationId());
         }
         return session;
     }
 
-    private Optional<ResumableSession> serverSession(byte[] sessionId) {
+    private Optional<ResumableSession> serverSession(byte[] sessionId, ServerEndpoint here) {
         Optional<SecurityAssociation> found = ask(() -> source.bySessionId(sessionId.clone()));
         if (found.isEmpty()) {
             ledger.serverMissed(new HandshakeLedger.Miss(FallbackReason.UNKNOWN_SESSION, "the client offered session "
@@ -75,6 +82,11 @@ final class AssociationSessions {
             String problem = problem(sa);
             if (problem != null) {
                 return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.SERVER_ASSOCIATION_UNUSABLE,
+                        null, -1);
+            }
+            String elsewhere = here.refusal(sa);
+            if (elsewhere != null) {
+                return notUsed(sa, elsewhere, System.Logger.Level.INFO, FallbackReason.ASSOCIATION_FOR_OTHER_BINDING,
                         null, -1);
             }
             AssociationFacts.Facts known = facts.of(sa);
@@ -103,6 +115,9 @@ final class AssociationSessions {
         }
         SecurityAssociation sa = found.get();
         String problem = problem(sa);
+        if (problem == null) {
+            problem = otherServer(sa, host, port);
+        }
         if (problem != null) {
             return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.CLIENT_ASSOCIATION_UNUSABLE,
                     host, port);
@@ -123,6 +138,22 @@ final class AssociationSessions {
         Optional<HandshakeLedger.Miss> explained = source instanceof ExplainsMisses e ? e.lastMiss() : Optional.empty();
         return explained.orElseGet(() -> new HandshakeLedger.Miss(FallbackReason.NO_ASSOCIATION,
                 "no security association for " + host + ":" + port));
+    }
+
+    /** Why an SA must not be offered to {@code host:port}: it was issued for another server, or none named. */
+    private static String otherServer(SecurityAssociation sa, String host, int port) {
+        Optional<HostPort> issuedFor = sa.server().address();
+        if (issuedFor.isEmpty()) {
+            return "the SA names no server address, so it cannot be offered to " + host + ":" + port;
+        }
+        try {
+            if (issuedFor.get().equals(new HostPort(host, port))) {
+                return null;
+            }
+        } catch (IllegalArgumentException e) {
+            // not a name an SA can carry: it is for another server
+        }
+        return "the SA was issued for " + issuedFor.get() + ", not for " + host + ":" + port;
     }
 
     private String problem(SecurityAssociation sa) {

@@ -2,7 +2,12 @@ package dev.siptls.provider;
 
 import org.bouncycastle.jsse.BCSNIServerName;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
+import org.bouncycastle.tls.AbstractTlsServer;
+import org.bouncycastle.tls.NameType;
+import org.bouncycastle.tls.SecurityParameters;
+import org.bouncycastle.tls.ServerName;
 import org.bouncycastle.tls.SessionID;
+import org.bouncycastle.tls.TlsServerContext;
 import org.bouncycastle.tls.TlsSession;
 
 import java.io.File;
@@ -15,8 +20,11 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.security.CodeSource;
 import java.util.Arrays;
+import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +51,11 @@ import javax.net.ssl.SSLSessionContext;
  * A resumption that fails (and so destroys that session's master secret) thus costs nothing but that
  * session: the next lookup builds another one. Sessions from full handshakes are cached as before.
  *
+ * <p>A server's lookup by id is given no connection, yet an SA is resumed only at its binding; so the bridge also
+ * reads, for the connection {@link AcceptedConnection} names on the handshaking thread, the host name its
+ * ClientHello asked for ({@link #requestedHostName}): BCJSSE has parsed the extensions into the handshake's
+ * {@code SecurityParameters} before it looks the session up, and keeps that context in its server peer.
+ *
  * <p>{@link #forInstalledBctls()} checks every member the bridge touches and fails with a message that
  * names the bctls version found, so a wrong bctls fails at start-up, not in a handshake.
  */
@@ -60,6 +73,21 @@ final class BcjsseSessionBridge {
     private final Constructor<?> newEntry;
     private final Constructor<?> newSession;
     private final Constructor<?> newJsseParameters;
+    /** Each BCJSSE connection class's field holding its TLS peer (a server's is an {@link AbstractTlsServer}). */
+    private final Map<Class<?>, Field> protocolPeers;
+    private final Field serverContext;
+    private final ClassValue<Field> protocolPeerOf = new ClassValue<>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                Field field = protocolPeers.get(c);
+                if (field != null) {
+                    return field;
+                }
+            }
+            return null;
+        }
+    };
 
     private BcjsseSessionBridge(ClassLoader loader) throws ReflectiveOperationException {
         contextClass = load(loader, "ProvSSLSessionContext", SSLSessionContext.class);
@@ -74,6 +102,14 @@ final class BcjsseSessionBridge {
         newSession = accessible(session.getDeclaredConstructor(contextClass, ConcurrentHashMap.class, String.class,
                 int.class, long.class, TlsSession.class, jsseParameters));
         newJsseParameters = accessible(jsseParameters.getDeclaredConstructor(String.class, BCSNIServerName.class));
+        Class<?> peer = load(loader, "ProvTlsPeer", Object.class);
+        Map<Class<?>, Field> peers = new HashMap<>();
+        for (String connection : List.of("ProvSSLSocketDirect", "ProvSSLSocketWrap", "ProvSSLEngine")) {
+            Class<?> c = load(loader, connection, Object.class);
+            peers.put(c, typedField(c, "protocolPeer", peer));
+        }
+        protocolPeers = Map.copyOf(peers);
+        serverContext = typedField(AbstractTlsServer.class, "context", TlsServerContext.class);
     }
 
     /**
@@ -94,7 +130,8 @@ final class BcjsseSessionBridge {
             throw new IllegalStateException("SIP-TLS needs bctls " + REQUIRED_BCTLS + " but found bctls "
                     + bctlsVersion() + ", whose BCJSSE session cache differs (" + e + "). Put bctls-jdk18on-"
                     + REQUIRED_BCTLS + ".jar on the class path (on the module path, also --add-opens "
-                    + "org.bouncycastle.tls/org.bouncycastle.jsse.provider=<the SIP-TLS module or ALL-UNNAMED>)",
+                    + "org.bouncycastle.tls/org.bouncycastle.jsse.provider=<the SIP-TLS module or ALL-UNNAMED> and "
+                    + "org.bouncycastle.tls/org.bouncycastle.tls=<the same>)",
                     e);
         }
         String found = bctlsVersion();
@@ -124,6 +161,34 @@ final class BcjsseSessionBridge {
             }
             return colon > 0 ? lookup.apply(peer.substring(0, colon), port) : Optional.empty();
         });
+    }
+
+    /**
+     * Server side: the host name (SNI) that the ClientHello being processed on {@code connection}, a BCJSSE
+     * socket or engine, asks for; empty if it sent none, or if {@code connection} is not one of BCJSSE's.
+     */
+    Optional<String> requestedHostName(Object connection) {
+        Field peerField = protocolPeerOf.get(connection.getClass());
+        if (peerField == null) {
+            return Optional.empty();
+        }
+        try {
+            if (!(peerField.get(connection) instanceof AbstractTlsServer server)
+                    || !(serverContext.get(server) instanceof TlsServerContext context)) {
+                return Optional.empty();
+            }
+            SecurityParameters handshake = context.getSecurityParametersHandshake();
+            List<?> names = handshake == null || handshake.getClientServerNames() == null ? List.of()
+                    : handshake.getClientServerNames();
+            for (Object name : names) {
+                if (name instanceof ServerName serverName && serverName.getNameType() == NameType.host_name) {
+                    return Optional.of(new String(serverName.getNameData(), StandardCharsets.US_ASCII));
+                }
+            }
+            return Optional.empty();
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read the ClientHello's server name from " + connection, e);
+        }
     }
 
     /** The bctls version on the class path, from its jar manifest ({@code Bundle-Version}) or module. */
@@ -221,6 +286,14 @@ final class BcjsseSessionBridge {
         if (!expected) {
             throw new IllegalStateException(f + " is no longer a Map<" + keyType.getSimpleName() + ", "
                     + valueType.getSimpleName() + ">");
+        }
+        return accessible(f);
+    }
+
+    private static Field typedField(Class<?> owner, String name, Class<?> type) throws NoSuchFieldException {
+        Field f = owner.getDeclaredField(name);
+        if (f.getType() != type || Modifier.isStatic(f.getModifiers())) {
+            throw new IllegalStateException(f + " is no longer a " + type.getName());
         }
         return accessible(f);
     }

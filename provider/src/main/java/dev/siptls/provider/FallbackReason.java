@@ -34,6 +34,11 @@ enum FallbackReason {
     UNKNOWN_SESSION(false),
     /** Server: the SA was held but not usable (expired, not TLS 1.2...). */
     SERVER_ASSOCIATION_UNUSABLE(false),
+    /**
+     * Server: the SA was issued for another binding than this connection's: accepted on another port, or the
+     * client's SNI names another host. The SA stays usable at its own binding.
+     */
+    ASSOCIATION_FOR_OTHER_BINDING(false),
     /** Server: the SA was found but BCJSSE would not resume it (suite, protocol, SNI matcher, client auth). */
     SERVER_NOT_RESUMABLE(false);
 

@@ -98,9 +98,10 @@ final class Policies {
     }
 
     /**
-     * BCJSSE's enabled TLS 1.2 suites that SIP-TLS can distribute, in BCJSSE's order of preference; for a
-     * server with {@code leaf}, those its key can serve in a full handshake too (ECDSA suites for an EC key,
-     * RSA suites for an RSA key), so that an SA's suite is one the server would negotiate itself.
+     * BCJSSE's enabled TLS 1.2 suites that a key server issues by default (AEAD with forward secrecy,
+     * {@link CipherSuites#isAeadWithForwardSecrecy}), in BCJSSE's order of preference; for a server with
+     * {@code leaf}, those its key can serve in a full handshake too (ECDSA suites for an EC key, RSA suites for
+     * an RSA key), so that an SA's suite is one the server would negotiate itself.
      */
     static List<String> defaultSuites(X509Certificate leaf) {
         List<String> known = Holder.ENABLED;
@@ -114,7 +115,7 @@ final class Policies {
         return matching.isEmpty() ? known : matching;
     }
 
-    /** Computed once: a throw-away BCJSSE context's default suites. */
+    /** Computed once: a throw-away BCJSSE context's default suites that are issuable by default. */
     private static final class Holder {
         static final List<String> ENABLED = enabled();
 
@@ -123,14 +124,15 @@ final class Policies {
                 SSLContext context = SSLContext.getInstance("TLS", Bouncy.JSSE);
                 context.init(new KeyManager[0], new TrustManager[0], null);
                 List<String> suites = Arrays.stream(context.getDefaultSSLParameters().getCipherSuites())
-                        .filter(CipherSuites::isKnown).toList();
+                        .filter(CipherSuites::isAeadWithForwardSecrecy).toList();
                 if (!suites.isEmpty()) {
                     return suites;
                 }
             } catch (GeneralSecurityException | RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot read BCJSSE''s default cipher suites; using all SIP-TLS knows", e);
+                LOG.log(Level.WARNING, "cannot read BCJSSE''s default cipher suites; using every issuable one SIP-TLS"
+                        + " knows", e);
             }
-            return List.copyOf(CipherSuites.names());
+            return CipherSuites.names().stream().filter(CipherSuites::isAeadWithForwardSecrecy).toList();
         }
     }
 }

@@ -248,7 +248,8 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         @Override
         public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
             SipTlsAgent a = agent;
-            return a == null || closed ? Optional.empty() : a.associations().bySessionId(sessionId);
+            return a == null || closed ? Optional.empty()
+                    : a.associations().bySessionId(sessionId, AssociationStore.Role.SERVER);
         }
 
         @Override

@@ -57,8 +57,9 @@ import java.util.function.Function;
  *     published in its policy with the certificate chain of the key manager given to
  *     {@code SSLContext.init}</td><td>none (client only)</td></tr>
  * <tr><td>{@code suites}</td><td>comma-separated IANA names of the TLS 1.2 suites SAs may use, most preferred
- *     first</td><td>the SIP-TLS context's enabled TLS 1.2 suites that SIP-TLS can distribute (for a server,
- *     those matching its key type)</td></tr>
+ *     first; kept as written, but a key server issues CBC, 3DES or plain-RSA suites only where it allows
+ *     legacy suites</td><td>the SIP-TLS context's enabled TLS 1.2 suites that are AEAD with forward secrecy
+ *     (for a server, those matching its key type)</td></tr>
  * <tr><td>{@code maxLifetime}</td><td>the longest SA lifetime this peer accepts (whole seconds, at most 1 day)
  *     </td><td>the key server decides</td></tr>
  * <tr><td>{@code requestTimeout}</td><td>how long a client handshake waits for the key server's SA before it

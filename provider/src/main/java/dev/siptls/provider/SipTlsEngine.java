@@ -10,16 +10,19 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 
 /**
- * BCJSSE's engine, unchanged but for two things: a completed handshake is reported to the
- * {@link HandshakeObserver} (the result that carries {@code FINISHED}), and a {@link RefusedHandshakeException}
+ * BCJSSE's engine, unchanged but for three things: a completed handshake is reported to the
+ * {@link HandshakeObserver} (the result that carries {@code FINISHED}), a {@link RefusedHandshakeException}
  * that BCJSSE wrapped in a plain {@code SSLException} reaches the application as itself, so that its message
- * says why SIP-TLS refused the handshake.
+ * says why SIP-TLS refused the handshake, and a server engine enters itself as the {@link AcceptedConnection}
+ * while its handshake may run, so that its session lookup can check an SA's binding.
  */
 final class SipTlsEngine extends SSLEngine {
 
     private final SSLEngine engine;
     private final HandshakeObserver observer;
     private volatile BiFunction<SSLEngine, List<String>, String> selector;
+    /** Whether the handshake completed (BCJSSE refuses renegotiation, so no session is looked up after). */
+    private volatile boolean finished;
 
     SipTlsEngine(SSLEngine engine, HandshakeObserver observer) {
         super(engine.getPeerHost(), engine.getPeerPort());
@@ -29,7 +32,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        try {
+        try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.wrap(src, dst));
         } catch (SSLException e) {
             throw unwrapRefusal(e);
@@ -38,7 +41,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
-        try {
+        try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.wrap(srcs, dst));
         } catch (SSLException e) {
             throw unwrapRefusal(e);
@@ -47,7 +50,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
-        try {
+        try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.wrap(srcs, offset, length, dst));
         } catch (SSLException e) {
             throw unwrapRefusal(e);
@@ -56,7 +59,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        try {
+        try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.unwrap(src, dst));
         } catch (SSLException e) {
             throw unwrapRefusal(e);
@@ -65,7 +68,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
-        try {
+        try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.unwrap(src, dsts));
         } catch (SSLException e) {
             throw unwrapRefusal(e);
@@ -74,7 +77,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
-        try {
+        try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.unwrap(src, dsts, offset, length));
         } catch (SSLException e) {
             throw unwrapRefusal(e);
@@ -83,15 +86,27 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public void beginHandshake() throws SSLException {
-        try {
+        try (AcceptedConnection.Scope scope = handshaking()) {
             engine.beginHandshake();
         } catch (SSLException e) {
             throw unwrapRefusal(e);
         }
     }
 
+    /**
+     * Around a call that may run a server handshake: the session lookup then knows which engine asks. An engine
+     * does not know the port its connection was accepted on, so only its SNI is checked against an SA's binding.
+     */
+    private AcceptedConnection.Scope handshaking() {
+        if (finished || engine.getUseClientMode()) {
+            return AcceptedConnection.Scope.NONE;
+        }
+        return AcceptedConnection.enter(engine, -1);
+    }
+
     private SSLEngineResult observe(SSLEngineResult result) {
         if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
+            finished = true;
             observer.completed(engine.getSession(), engine.getUseClientMode());
         }
         return result;

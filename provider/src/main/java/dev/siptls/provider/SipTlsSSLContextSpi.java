@@ -84,7 +84,8 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         AssociationSessions sessions = new AssociationSessions(support.source(), Bouncy.CRYPTO.create(cryptoRandom),
                 new PeerTrust(applicationTrust), Clock.systemUTC(), ledger);
         ledger.whenDeclined(support.source()::declined);
-        bridge.readThroughById(context.getServerSessionContext(), sessions::forServer);
+        bridge.readThroughById(context.getServerSessionContext(),
+                id -> sessions.forServer(id, AcceptedConnection.endpoint(bridge)));
         bridge.readThroughByPeer(context.getClientSessionContext(), sessions::forClient);
         this.observer = new HandshakeObserver(ledger.statistics());
         this.bcjsse = context;

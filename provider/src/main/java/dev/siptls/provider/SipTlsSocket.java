@@ -36,6 +36,10 @@ import javax.net.ssl.SSLSocket;
  * once {@link #startHandshake()} returns, once a read or write returns, or once {@link #getSession()} returns a
  * real session; the first of these reports it, once (BCJSSE refuses renegotiation).
  *
+ * <p>Why enter the connection ({@link AcceptedConnection}): a server-mode socket's handshake runs inside
+ * whichever of those calls comes first, and its session lookup must know the port it was accepted on and the
+ * ClientHello's SNI to resume an SA only at its binding.
+ *
  * <p>Why name the host: code that creates an unconnected socket and connects it to an {@code InetSocketAddress}
  * ({@code HttpsURLConnection} does) leaves a BCJSSE socket without a peer host: the JDK sets it only on
  * SunJSSE's own socket class. Without one, BCJSSE looks no session up (its client cache is keyed by
@@ -53,6 +57,14 @@ final class SipTlsSocket extends SSLSocket {
     SipTlsSocket(SSLSocket socket, HandshakeObserver observer) {
         this.socket = socket;
         this.observer = observer;
+    }
+
+    /** Around a call that may run a server handshake: the session lookup then knows which connection asks. */
+    private AcceptedConnection.Scope handshaking() {
+        if (reported.get() || socket.getUseClientMode()) {
+            return AcceptedConnection.Scope.NONE;
+        }
+        return AcceptedConnection.enter(socket, socket.getLocalPort());
     }
 
     /** Reports the handshake once, if it really completed. */
@@ -126,14 +138,20 @@ final class SipTlsSocket extends SSLSocket {
         return new FilterInputStream(socket.getInputStream()) {
             @Override
             public int read() throws IOException {
-                int b = super.read();
+                int b;
+                try (AcceptedConnection.Scope scope = handshaking()) {
+                    b = super.read();
+                }
                 handshakeDone();
                 return b;
             }
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = super.read(buffer, offset, length);
+                int n;
+                try (AcceptedConnection.Scope scope = handshaking()) {
+                    n = super.read(buffer, offset, length);
+                }
                 handshakeDone();
                 return n;
             }
@@ -145,13 +163,17 @@ final class SipTlsSocket extends SSLSocket {
         return new FilterOutputStream(socket.getOutputStream()) {
             @Override
             public void write(int b) throws IOException {
-                out.write(b);
+                try (AcceptedConnection.Scope scope = handshaking()) {
+                    out.write(b);
+                }
                 handshakeDone();
             }
 
             @Override
             public void write(byte[] buffer, int offset, int length) throws IOException {
-                out.write(buffer, offset, length);
+                try (AcceptedConnection.Scope scope = handshaking()) {
+                    out.write(buffer, offset, length);
+                }
                 handshakeDone();
             }
         };
@@ -345,7 +367,10 @@ final class SipTlsSocket extends SSLSocket {
 
     @Override
     public SSLSession getSession() {
-        SSLSession session = socket.getSession();
+        SSLSession session;
+        try (AcceptedConnection.Scope scope = handshaking()) {
+            session = socket.getSession();
+        }
         handshakeDone();
         return session;
     }
@@ -376,7 +401,9 @@ final class SipTlsSocket extends SSLSocket {
 
     @Override
     public void startHandshake() throws IOException {
-        socket.startHandshake();
+        try (AcceptedConnection.Scope scope = handshaking()) {
+            socket.startHandshake();
+        }
         handshakeDone();
     }
 

@@ -8,37 +8,35 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Makes the security association for one client and one server from their policies (docs/PROTOCOL.md,
- * phase 2): fresh random session id, master secret and hello randoms, the client's most preferred suite
- * the server accepts, extended master secret on, the shortest of the three lifetime limits.
+ * phase 2): fresh random session id, master secret and hello randoms, the suite {@link SuiteChoice} picks,
+ * extended master secret on, the shortest of the three lifetime limits.
  */
 final class AssociationFactory {
 
     private final SecureRandom random;
     private final Duration maxLifetime;
+    private final SuiteChoice suites;
 
-    AssociationFactory(SecureRandom random, Duration maxLifetime) {
+    AssociationFactory(SecureRandom random, Duration maxLifetime, SuiteChoice suites) {
         this.random = random;
         this.maxLifetime = maxLifetime;
+        this.suites = suites;
     }
 
-    /** The suite both accept, in the client's order of preference; 488 if none. */
+    /**
+     * The relay's early check: a suite both accept, in the server's order of preference; 488 if none. Whether
+     * the key server issues it is decided when the SA is made ({@link #create}), which may still answer 488.
+     */
     static String commonSuite(StoredPolicy client, StoredPolicy server) throws Refusal {
-        List<String> accepted = server.cipherSuites();
-        for (String suite : client.cipherSuites()) {
-            if (accepted.contains(suite)) {
-                return suite;
-            }
-        }
-        throw new Refusal(488, "no-common-suite", "No common cipher suite");
+        return SuiteChoice.ANY_COMMON.choose(client, server);
     }
 
     SecurityAssociation create(String clientAor, StoredPolicy client, String serverAor, StoredPolicy server,
             HostPort serverAddress) throws Refusal {
-        String suite = commonSuite(client, server);
+        String suite = suites.choose(client, server);
         Duration lifetime = maxLifetime;
         lifetime = min(lifetime, client.maxLifetime().orElse(lifetime));
         lifetime = min(lifetime, server.maxLifetime().orElse(lifetime));

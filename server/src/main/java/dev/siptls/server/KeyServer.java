@@ -72,7 +72,8 @@ public final class KeyServer implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("key server identity or trust store unusable: " + e.getMessage(), e);
         }
-        InviteRelay relay = new InviteRelay(registry, new AssociationFactory(new SecureRandom(), config.maxLifetime()),
+        InviteRelay relay = new InviteRelay(registry, new AssociationFactory(new SecureRandom(), config.maxLifetime(),
+                new SuiteChoice(config.allowLegacySuites())),
                 codec, answers, counters, config);
         KeyServerListener listener = new KeyServerListener(new Registrar(registry, answers, counters, config),
                 new PolicyDesk(registry, verifier, codec, answers, counters), relay, answers);

@@ -36,6 +36,7 @@ public final class KeyServerConfig {
     private final Duration idleTimeout;
     private final Duration writeTimeout;
     private final int maxQueuedBytes;
+    private final boolean allowLegacySuites;
 
     private KeyServerConfig(Builder b) {
         this.identity = Objects.requireNonNull(b.identity, "identity is required");
@@ -64,6 +65,7 @@ public final class KeyServerConfig {
             throw new IllegalArgumentException("maxQueuedBytes must be at least maxMessageSize (" + maxMessageSize
                     + "), got " + maxQueuedBytes);
         }
+        this.allowLegacySuites = b.allowLegacySuites;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -131,6 +133,11 @@ public final class KeyServerConfig {
     public Duration writeTimeout() { return writeTimeout; }
     /** How many bytes may wait to be sent to one connection before it is closed (its peer stopped reading). */
     public int maxQueuedBytes() { return maxQueuedBytes; }
+    /**
+     * Whether SAs may use legacy suites (CBC, 3DES, plain RSA key exchange) that two policies share; by default
+     * only AEAD suites with forward secrecy are issued, and policies sharing no such suite are answered 488.
+     */
+    public boolean allowLegacySuites() { return allowLegacySuites; }
 
     private static String requireName(String name) {
         Objects.requireNonNull(name, "name");
@@ -162,7 +169,8 @@ public final class KeyServerConfig {
                 + (plainTcpPort != 0 ? ", plainTcp=" + plainTcpPort : "")
                 + ", expires=" + minExpires.getSeconds() + ".." + maxExpires.getSeconds()
                 + "s (default " + defaultExpires.getSeconds() + "s), maxLifetime=" + maxLifetime.getSeconds()
-                + "s, relayTimeout=" + relayTimeout.toMillis() + "ms, identity=" + identity + "]";
+                + "s, relayTimeout=" + relayTimeout.toMillis() + "ms"
+                + (allowLegacySuites ? ", legacy suites allowed" : "") + ", identity=" + identity + "]";
     }
 
     /** Defaults: 127.0.0.1:5061, SA lifetime at most 1 h, registrations 60..3600 s (600 s by default). */
@@ -189,6 +197,7 @@ public final class KeyServerConfig {
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration writeTimeout = Duration.ofSeconds(10);
         private int maxQueuedBytes = 1024 * 1024;
+        private boolean allowLegacySuites;
 
         private Builder() {
         }
@@ -218,6 +227,8 @@ public final class KeyServerConfig {
         public Builder idleTimeout(Duration idle) { this.idleTimeout = idle; return this; }
         public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
         public Builder maxQueuedBytes(int bytes) { this.maxQueuedBytes = bytes; return this; }
+        /** Whether SAs may use CBC, 3DES or plain-RSA key exchange suites (default false: AEAD with forward secrecy only). */
+        public Builder allowLegacySuites(boolean allow) { this.allowLegacySuites = allow; return this; }
 
         public KeyServerConfig build() {
             return new KeyServerConfig(this);

@@ -162,6 +162,13 @@ final class SipTlsWorld implements AutoCloseable {
         return terminal(aor("server"), config, new KeyManager[]{keys}, keys);
     }
 
+    /** A TLS server terminal serving only {@code host:port}, with a certificate for {@code host} only. */
+    Terminal server(String host, int port) throws Exception {
+        TlsIdentity tls = pki.identity(host, List.of(host));
+        CountingKeyManager keys = new CountingKeyManager(keyManager(tls));
+        return terminal(aor("server"), Map.of("serve", host + ":" + port), new KeyManager[]{keys}, keys);
+    }
+
     /** A TLS client terminal without a certificate of its own, initialised and registered. */
     Terminal client(Map<String, String> more) throws Exception {
         return terminal(aor("client"), more, null, null);

@@ -68,7 +68,7 @@ class KeyDistributionFlowTest {
     }
 
     @Test
-    void theSuiteIsTheClientsMostPreferredThatTheServerAccepts() throws Exception {
+    void theSuiteIsTheOneBothPoliciesAccept() throws Exception {
         SecurityAssociation sa = alice.requestAssociation("sip:bob@example.com").get(10, TimeUnit.SECONDS);
 
         assertEquals(SUITE_128, sa.cipherSuite());

@@ -1,0 +1,49 @@
+package dev.siptls.provider;
+
+import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.SecurityAssociation;
+
+import java.util.Optional;
+
+/**
+ * Where a server handshake runs, as its session lookup knows it: the port the connection was accepted on and
+ * the host name the ClientHello asked for (SNI). An SA issued for a binding {@code host:port} is resumed only on
+ * a connection accepted on that port, and, if the client sent SNI, only for that host.
+ *
+ * @param localPort     the accepting port, or -1 if unknown (engines do not know theirs)
+ * @param requestedHost the SNI host name, or {@code null} if the client sent none or it is unknown
+ */
+record ServerEndpoint(int localPort, String requestedHost) {
+
+    /** Nothing known: no binding is checked. */
+    static final ServerEndpoint UNKNOWN = new ServerEndpoint(-1, null);
+
+    private static final int MAX_SHOWN = 64;
+
+    /** Why {@code sa} must not be resumed here, or {@code null} if it may be. */
+    String refusal(SecurityAssociation sa) {
+        Optional<HostPort> issuedFor = sa.server().address();
+        if (issuedFor.isEmpty()) {
+            return null;
+        }
+        HostPort binding = issuedFor.get();
+        if (localPort > 0 && localPort != binding.port()) {
+            return "it was issued for " + binding + " but the connection was accepted on port " + localPort;
+        }
+        if (requestedHost != null && !requestedHost.equalsIgnoreCase(binding.host())) {
+            return "it was issued for " + binding + " but the client asked for host " + shown(requestedHost)
+                    + " (SNI)";
+        }
+        return null;
+    }
+
+    /** The client's name as a log line may show it: printable ASCII only, bounded. */
+    private static String shown(String name) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < name.length() && i < MAX_SHOWN; i++) {
+            char c = name.charAt(i);
+            out.append(c >= 0x20 && c < 0x7F ? c : '?');
+        }
+        return out.append(name.length() > MAX_SHOWN ? "…\"" : "\"").toString();
+    }
+}
