@@ -130,12 +130,12 @@ class PossessionTest {
         Response ok = eve.invite("sips:pop-bob@example.com");
 
         assertEquals(200, ok.getStatusCode());
-        SecurityAssociation sa = TestAgent.CODEC.decodeAssociation(ok.getRawContent());
+        SecurityAssociation sa = eve.association(ok);
         assertEquals("sip:pop-eve2@example.com", sa.client().identity());
         assertEquals(List.of(), sa.client().certificateChain());
         Request offered = bob.nextInvite();
         assertNotNull(offered);
-        SecurityAssociation atServer = TestAgent.CODEC.decodeAssociation(offered.getRawContent());
+        SecurityAssociation atServer = bob.association(offered);
         assertFalse(atServer.client().certificateChain().contains(alice.certificate()));
     }
 
@@ -155,10 +155,8 @@ class PossessionTest {
         assertEquals(200, viaConnection.publish(carolPolicy).getStatusCode(), "its own mutual-TLS certificate");
         assertEquals(200, dave.publishProven(davePolicy, daveApp.privateKey()).getStatusCode());
 
-        SecurityAssociation carolSa = TestAgent.CODEC.decodeAssociation(
-                viaConnection.invite("sips:pop-bob2@example.com").getRawContent());
-        SecurityAssociation daveSa = TestAgent.CODEC.decodeAssociation(
-                dave.invite("sips:pop-bob2@example.com").getRawContent());
+        SecurityAssociation carolSa = viaConnection.association(viaConnection.invite("sips:pop-bob2@example.com"));
+        SecurityAssociation daveSa = dave.association(dave.invite("sips:pop-bob2@example.com"));
         assertEquals(carol.chain(), carolSa.client().certificateChain());
         assertEquals(daveApp.chain(), daveSa.client().certificateChain());
         assertEquals("sip:pop-dave@example.com", daveSa.client().identity());
@@ -175,7 +173,7 @@ class PossessionTest {
         TestAgent client = fixture.client("sip:pop-client2@example.com");
         Response ok = client.invite("sips:" + www);
         assertEquals(200, ok.getStatusCode());
-        SecurityAssociation sa = TestAgent.CODEC.decodeAssociation(ok.getRawContent());
+        SecurityAssociation sa = client.association(ok);
         assertEquals(fixture.tlsServer(www.host()).chain(), sa.server().certificateChain());
         assertEquals("sip:pop-owner@example.com", sa.server().identity());
     }
