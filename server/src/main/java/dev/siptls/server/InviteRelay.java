@@ -32,7 +32,8 @@ import javax.sip.message.Response;
  * INVITE to the server agent over that agent's flow, and answers the client with the same SA once the
  * server agent has accepted it. The client's ACK triggers the server leg's ACK (if the client never ACKs,
  * the server leg is ACKed after {@code relayTimeout} anyway); then both dialogs are deleted and the body
- * zeroed. Checks run on the SIP thread; whatever may open a connection runs on the endpoint's worker.
+ * zeroed. Checks run on the SIP thread, making and sealing the SA on the endpoint's worker, timeouts on its
+ * timer thread; none of them ever waits on a peer (writes only queue, and the key server opens no connection).
  */
 final class InviteRelay {
 
@@ -235,7 +236,7 @@ final class InviteRelay {
             if (!target.reachable()) {
                 throw new Refusal(480, "target-unreachable", relay.serverAor + " is unreachable");
             }
-            relay.timer = ep.scheduler().schedule(() -> answerTimeout(relay),
+            relay.timer = ep.timers().schedule(() -> answerTimeout(relay),
                     config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
             relay.sentNanos = System.nanoTime();
             target.flow().sendOnly(() -> {
@@ -323,7 +324,7 @@ final class InviteRelay {
             Answers.info(() -> relay + " accepted by the server agent but not delivered to the client: " + e);
         }
         clientAnswered(relay);
-        relay.timer = endpoint.scheduler().schedule(() -> complete(relay, "no client ACK"),
+        relay.timer = endpoint.timers().schedule(() -> complete(relay, "no client ACK"),
                 config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -1,6 +1,7 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.PossessionProof;
+import dev.siptls.protocol.SealedBody;
 import dev.siptls.sip.CertificateNames;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -55,6 +56,11 @@ final class Registrar {
         }
         if (!CertificateNames.provesAor(origin.certificate(), aor)) {
             throw new Refusal(403, "cert-does-not-prove-aor", "Certificate does not prove " + aor);
+        }
+        if (!SealedBody.canSealTo(origin.certificate().getPublicKey())) {
+            // Its SAs are sealed to this key (docs/PROTOCOL.md, "Sealed bodies"): it could never receive one.
+            throw new Refusal(403, "unsupported-key-type", "SAs cannot be sealed to a "
+                    + origin.certificate().getPublicKey().getAlgorithm() + " key: use an EC or RSA certificate");
         }
         if (origin.flow() == null) {
             throw new Refusal(403, "connection-gone", "The connection this request came on is closed");

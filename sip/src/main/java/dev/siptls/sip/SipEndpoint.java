@@ -49,6 +49,7 @@ public final class SipEndpoint implements AutoCloseable {
     private final MessageFactory messageFactory;
     private final StackThreads threads;
     private final ScheduledExecutorService scheduler;
+    private final ScheduledExecutorService timers;
     private volatile boolean closed;
 
     private SipEndpoint(String stackName, SipStack stack, SipProvider provider, ListeningPoint listeningPoint,
@@ -63,9 +64,10 @@ public final class SipEndpoint implements AutoCloseable {
         this.messageFactory = factory.createMessageFactory();
         this.threads = threads;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> threads.newThread("worker", task));
+        this.timers = Executors.newSingleThreadScheduledExecutor(task -> threads.newThread("timers", task));
         AcceptedFlows flows = flows();
         if (flows != null) {
-            scheduler.scheduleWithFixedDelay(flows::closeStalled, STALL_CHECK_MILLIS, STALL_CHECK_MILLIS,
+            timers.scheduleWithFixedDelay(flows::closeStalled, STALL_CHECK_MILLIS, STALL_CHECK_MILLIS,
                     TimeUnit.MILLISECONDS);
         }
     }
@@ -222,6 +224,12 @@ public final class SipEndpoint implements AutoCloseable {
      */
     public ScheduledExecutorService scheduler() { return scheduler; }
 
+    /**
+     * A thread for timeouts only, so that they fire on time however busy the worker is. What runs here must be
+     * short and must not block (sends only queue).
+     */
+    public ScheduledExecutorService timers() { return timers; }
+
     /** Stops the stack and every thread it started; idempotent. */
     @Override
     public void close() {
@@ -230,6 +238,7 @@ public final class SipEndpoint implements AutoCloseable {
         }
         closed = true;
         scheduler.shutdownNow();
+        timers.shutdownNow();
         if (((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network) {
             network.close();
         }
