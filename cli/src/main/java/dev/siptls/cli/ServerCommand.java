@@ -89,6 +89,7 @@ final class ServerCommand implements Callable<Integer> {
         ServerSettings settings = config == null ? ServerSettings.none() : ServerSettings.load(config);
         Path base = config == null ? Path.of(".") : config.toAbsolutePath().getParent();
         KeyServerConfig.Builder b = KeyServerConfig.builder();
+        settings.apply(b, base); // a mistake in the file is reported before any credential is touched
         DemoCredentials demo = null;
         if (settings.hasIdentity()) {
             b.identity(settings.identity(base));
@@ -101,7 +102,6 @@ final class ServerCommand implements Callable<Integer> {
             }
             b.identity(demo.keyServerIdentity());
         }
-        settings.apply(b, base);
         if (port != null) {
             b.port(port);
         }
