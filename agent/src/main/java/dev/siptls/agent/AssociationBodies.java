@@ -6,8 +6,10 @@ import dev.siptls.protocol.SealedBody;
 import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.TlsIdentity;
+import java.security.Provider;
 import java.util.Arrays;
 import javax.sip.header.ContentTypeHeader;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Reads the SA bodies the key server sends this agent: sealed to the key of the agent's own certificate
@@ -15,6 +17,9 @@ import javax.sip.header.ContentTypeHeader;
  * opened plaintext is zeroed as soon as it is decoded; the caller zeroes the body it was given.
  */
 final class AssociationBodies {
+
+    /** ECDH on P-256 is several times faster in Bouncy Castle than in the JDK 17 provider. */
+    private static final Provider AGREEMENTS = new BouncyCastleProvider();
 
     private final XmlCodec codec;
     private final TlsIdentity identity;
@@ -35,7 +40,7 @@ final class AssociationBodies {
         if (!SealedBody.SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
             return codec.decodeAssociation(body);
         }
-        byte[] plain = SealedBody.open(body, identity.privateKey(), identity.certificate().getPublicKey());
+        byte[] plain = SealedBody.open(body, identity.privateKey(), identity.certificate().getPublicKey(), AGREEMENTS);
         try {
             return codec.decodeAssociation(plain);
         } finally {

@@ -3,8 +3,10 @@ package dev.siptls.protocol;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
@@ -53,45 +55,60 @@ public final class SealedBody {
     }
 
     /**
-     * Seals {@code plaintext} to {@code recipient}. For an EC recipient, {@code ephemeral} is the sender's key
-     * pair on the recipient's curve (a sender may reuse one for a short while and then forget it).
+     * Seals {@code plaintext} to an RSA {@code recipient}: a fresh AES key wrapped with RSA-OAEP. Cheap (one
+     * public-key operation), so nothing is cached.
      */
-    public static byte[] seal(byte[] plaintext, PublicKey recipient, KeyPair ephemeral, SecureRandom random)
+    public static byte[] sealToRsa(byte[] plaintext, RSAPublicKey recipient, SecureRandom random)
             throws GeneralSecurityException {
-        byte kind;
-        byte[] key;
-        byte[] aes;
-        if (recipient instanceof ECPublicKey) {
-            kind = KIND_ECDH;
-            key = ephemeral.getPublic().getEncoded();
-            aes = derive(ephemeral.getPrivate(), recipient, key, recipient.getEncoded());
-        } else if (recipient instanceof RSAPublicKey) {
-            kind = KIND_RSA;
-            aes = new byte[32];
-            random.nextBytes(aes);
+        byte[] aes = new byte[32];
+        random.nextBytes(aes);
+        try {
             Cipher wrap = Cipher.getInstance("RSA/ECB/OAEPPadding");
             wrap.init(Cipher.ENCRYPT_MODE, recipient, OAEP, random);
-            key = wrap.doFinal(aes);
-        } else {
-            throw new GeneralSecurityException("cannot seal to a " + recipient.getAlgorithm() + " key");
-        }
-        byte[] nonce = new byte[NONCE];
-        random.nextBytes(nonce);
-        ByteBuffer head = ByteBuffer.allocate(4 + key.length).put(VERSION).put(kind).putShort((short) key.length).put(key);
-        try {
-            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-            gcm.updateAAD(head.array());
-            byte[] sealed = gcm.doFinal(plaintext);
-            return ByteBuffer.allocate(head.capacity() + NONCE + sealed.length).put(head.array()).put(nonce)
-                    .put(sealed).array();
+            return seal(plaintext, KIND_RSA, wrap.doFinal(aes), aes, random);
         } finally {
             Arrays.fill(aes, (byte) 0);
         }
     }
 
-    /** Opens a body sealed to the holder of {@code own}; the caller zeroes the plaintext once decoded. */
-    public static byte[] open(byte[] body, PrivateKey own, PublicKey ownPublic) throws InvalidBodyException {
+    /**
+     * Seals {@code plaintext} to an EC recipient with {@code aesKey} from {@link #agreedKey} for the sender's
+     * ephemeral key {@code senderKey} (X.509-encoded) and that recipient.
+     */
+    public static byte[] sealToEc(byte[] plaintext, byte[] senderKey, byte[] aesKey, SecureRandom random)
+            throws GeneralSecurityException {
+        return seal(plaintext, KIND_ECDH, senderKey, aesKey, random);
+    }
+
+    /**
+     * The AES key a sender with the ephemeral {@code senderPrivate} (whose public key encodes as
+     * {@code senderKey}) and an EC {@code recipient} agree on. {@code agreements} provides ECDH (null: the
+     * JDK's; Bouncy Castle's is several times faster on P-256).
+     */
+    public static byte[] agreedKey(PrivateKey senderPrivate, byte[] senderKey, ECPublicKey recipient,
+            Provider agreements) throws GeneralSecurityException {
+        return derive(senderPrivate, recipient, senderKey, recipient.getEncoded(), agreements);
+    }
+
+    private static byte[] seal(byte[] plaintext, byte kind, byte[] key, byte[] aes, SecureRandom random)
+            throws GeneralSecurityException {
+        byte[] nonce = new byte[NONCE];
+        random.nextBytes(nonce);
+        ByteBuffer head = ByteBuffer.allocate(4 + key.length).put(VERSION).put(kind).putShort((short) key.length).put(key);
+        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+        gcm.updateAAD(head.array());
+        byte[] sealed = gcm.doFinal(plaintext);
+        return ByteBuffer.allocate(head.capacity() + NONCE + sealed.length).put(head.array()).put(nonce)
+                .put(sealed).array();
+    }
+
+    /**
+     * Opens a body sealed to the holder of {@code own}; the caller zeroes the plaintext once decoded.
+     * {@code agreements} as for {@link #agreedKey}.
+     */
+    public static byte[] open(byte[] body, PrivateKey own, PublicKey ownPublic, Provider agreements)
+            throws InvalidBodyException {
         if (body.length < 4 + NONCE + TAG_BITS / 8 || body[0] != VERSION) {
             throw new InvalidBodyException("not a sealed SA body of version " + VERSION);
         }
@@ -109,9 +126,8 @@ public final class SealedBody {
         byte[] aes = null;
         try {
             if (kind == KIND_ECDH && own instanceof ECPrivateKey) {
-                PublicKey sender = java.security.KeyFactory.getInstance("EC")
-                        .generatePublic(new X509EncodedKeySpec(key));
-                aes = derive(own, sender, key, ownPublic.getEncoded());
+                PublicKey sender = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(key));
+                aes = derive(own, sender, key, ownPublic.getEncoded(), agreements);
             } else if (kind == KIND_RSA && own instanceof RSAPrivateKey) {
                 Cipher unwrap = Cipher.getInstance("RSA/ECB/OAEPPadding");
                 unwrap.init(Cipher.DECRYPT_MODE, own, OAEP);
@@ -134,9 +150,10 @@ public final class SealedBody {
     }
 
     /** HKDF-SHA256 (RFC 5869) of the ECDH secret, salted with both public keys, to one AES-256 key. */
-    private static byte[] derive(PrivateKey own, PublicKey other, byte[] senderKey, byte[] recipientKey)
-            throws GeneralSecurityException {
-        KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
+    private static byte[] derive(PrivateKey own, PublicKey other, byte[] senderKey, byte[] recipientKey,
+            Provider agreements) throws GeneralSecurityException {
+        KeyAgreement agreement = agreements == null ? KeyAgreement.getInstance("ECDH")
+                : KeyAgreement.getInstance("ECDH", agreements);
         agreement.init(own);
         agreement.doPhase(other, true);
         byte[] shared = agreement.generateSecret();

@@ -9,6 +9,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,8 +26,14 @@ class SealedBodyTest {
     }
 
     private static byte[] seal(KeyPair to) throws Exception {
-        KeyPair ephemeral = to.getPublic() instanceof ECPublicKey ec ? SealedBody.ephemeralFor(ec, RANDOM) : null;
-        return SealedBody.seal(TEXT, to.getPublic(), ephemeral, RANDOM);
+        if (to.getPublic() instanceof RSAPublicKey rsa) {
+            return SealedBody.sealToRsa(TEXT, rsa, RANDOM);
+        }
+        ECPublicKey ec = (ECPublicKey) to.getPublic();
+        KeyPair ephemeral = SealedBody.ephemeralFor(ec, RANDOM);
+        byte[] senderKey = ephemeral.getPublic().getEncoded();
+        return SealedBody.sealToEc(TEXT, senderKey, SealedBody.agreedKey(ephemeral.getPrivate(), senderKey, ec, null),
+                RANDOM);
     }
 
     @ParameterizedTest
@@ -35,9 +42,9 @@ class SealedBodyTest {
         KeyPair bob = recipient(algorithm);
         byte[] sealed = seal(bob);
         assertFalse(new String(sealed, StandardCharsets.ISO_8859_1).contains("secret"), "sealed is not encrypted");
-        assertArrayEquals(TEXT, SealedBody.open(sealed, bob.getPrivate(), bob.getPublic()));
+        assertArrayEquals(TEXT, SealedBody.open(sealed, bob.getPrivate(), bob.getPublic(), null));
         KeyPair eve = recipient(algorithm);
-        assertThrows(InvalidBodyException.class, () -> SealedBody.open(sealed, eve.getPrivate(), eve.getPublic()));
+        assertThrows(InvalidBodyException.class, () -> SealedBody.open(sealed, eve.getPrivate(), eve.getPublic(), null));
     }
 
     @ParameterizedTest
@@ -48,7 +55,7 @@ class SealedBodyTest {
         for (int i = 0; i < sealed.length; i += Math.max(1, sealed.length / 40)) {
             byte[] changed = sealed.clone();
             changed[i] ^= 1;
-            assertThrows(InvalidBodyException.class, () -> SealedBody.open(changed, bob.getPrivate(), bob.getPublic()),
+            assertThrows(InvalidBodyException.class, () -> SealedBody.open(changed, bob.getPrivate(), bob.getPublic(), null),
                     "byte " + i + " changed");
         }
     }
@@ -59,7 +66,7 @@ class SealedBodyTest {
         KeyPair bob = recipient("EC");
         byte[] sealed = seal(bob);
         byte[] cut = Arrays.copyOf(sealed, Math.min(length, sealed.length - 1));
-        assertThrows(InvalidBodyException.class, () -> SealedBody.open(cut, bob.getPrivate(), bob.getPublic()));
+        assertThrows(InvalidBodyException.class, () -> SealedBody.open(cut, bob.getPrivate(), bob.getPublic(), null));
     }
 
     @org.junit.jupiter.api.Test
@@ -67,6 +74,6 @@ class SealedBodyTest {
         KeyPair bob = recipient("EC");
         byte[] sealed = seal(bob);
         sealed[2] = (byte) 0x7f;
-        assertThrows(InvalidBodyException.class, () -> SealedBody.open(sealed, bob.getPrivate(), bob.getPublic()));
+        assertThrows(InvalidBodyException.class, () -> SealedBody.open(sealed, bob.getPrivate(), bob.getPublic(), null));
     }
 }

@@ -78,7 +78,7 @@ final class TestAgent implements AutoCloseable {
             throw new AssertionError("not a sealed SA body: " + type);
         }
         byte[] plain = SealedBody.open(message.getRawContent(), identity.privateKey(),
-                identity.certificate().getPublicKey());
+                identity.certificate().getPublicKey(), null);
         return CODEC.decodeAssociation(plain);
     }
 
