@@ -22,11 +22,12 @@ final class AssociationBodies {
     private static final Provider AGREEMENTS = new BouncyCastleProvider();
 
     private final XmlCodec codec;
-    private final TlsIdentity identity;
+    private final SealedBody.Opener opener;
 
+    /** Reads the identity's key once: a PKCS#12 entry is decrypted (PBKDF2) at every read. */
     AssociationBodies(XmlCodec codec, TlsIdentity identity) {
         this.codec = codec;
-        this.identity = identity;
+        this.opener = new SealedBody.Opener(identity.privateKey(), identity.certificate().getPublicKey(), AGREEMENTS);
     }
 
     /** Whether {@code type} is one of the SA body types. */
@@ -40,7 +41,7 @@ final class AssociationBodies {
         if (!SealedBody.SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
             return codec.decodeAssociation(body);
         }
-        byte[] plain = SealedBody.open(body, identity.privateKey(), identity.certificate().getPublicKey(), AGREEMENTS);
+        byte[] plain = opener.open(body);
         try {
             return codec.decodeAssociation(plain);
         } finally {

@@ -109,43 +109,80 @@ public final class SealedBody {
      */
     public static byte[] open(byte[] body, PrivateKey own, PublicKey ownPublic, Provider agreements)
             throws InvalidBodyException {
-        if (body.length < 4 + NONCE + TAG_BITS / 8 || body[0] != VERSION) {
-            throw new InvalidBodyException("not a sealed SA body of version " + VERSION);
+        return new Opener(own, ownPublic, agreements).open(body);
+    }
+
+    /**
+     * Opens the bodies sealed to one agent. The key server reuses its ephemeral key for a second, so the key
+     * agreed with the last one is kept: an agent receiving many SAs costs one key agreement a second. It is no
+     * more exposed than the agent's own private key, which sits beside it.
+     */
+    public static final class Opener {
+        private final PrivateKey own;
+        private final byte[] ownKey;
+        private final Provider agreements;
+        private byte[] lastSender;
+        private byte[] lastAgreed;
+
+        public Opener(PrivateKey own, PublicKey ownPublic, Provider agreements) {
+            this.own = own;
+            this.ownKey = ownPublic.getEncoded();
+            this.agreements = agreements;
         }
-        ByteBuffer in = ByteBuffer.wrap(body);
-        in.get();
-        byte kind = in.get();
-        int keyLength = Short.toUnsignedInt(in.getShort());
-        if (keyLength == 0 || keyLength > MAX_KEY || body.length < 4 + keyLength + NONCE + TAG_BITS / 8) {
-            throw new InvalidBodyException("sealed SA body with a key of " + keyLength + " bytes");
+
+        /** The plaintext of {@code body}; the caller zeroes it once decoded. */
+        public byte[] open(byte[] body) throws InvalidBodyException {
+            if (body.length < 4 + NONCE + TAG_BITS / 8 || body[0] != VERSION) {
+                throw new InvalidBodyException("not a sealed SA body of version " + VERSION);
+            }
+            ByteBuffer in = ByteBuffer.wrap(body);
+            in.get();
+            byte kind = in.get();
+            int keyLength = Short.toUnsignedInt(in.getShort());
+            if (keyLength == 0 || keyLength > MAX_KEY || body.length < 4 + keyLength + NONCE + TAG_BITS / 8) {
+                throw new InvalidBodyException("sealed SA body with a key of " + keyLength + " bytes");
+            }
+            byte[] key = new byte[keyLength];
+            in.get(key);
+            byte[] nonce = new byte[NONCE];
+            in.get(nonce);
+            byte[] aes = null;
+            try {
+                if (kind == KIND_ECDH && own instanceof ECPrivateKey) {
+                    aes = agreedWith(key);
+                } else if (kind == KIND_RSA && own instanceof RSAPrivateKey) {
+                    Cipher unwrap = Cipher.getInstance("RSA/ECB/OAEPPadding");
+                    unwrap.init(Cipher.DECRYPT_MODE, own, OAEP);
+                    aes = unwrap.doFinal(key);
+                } else {
+                    throw new InvalidBodyException("sealed SA body of kind " + kind + " for a " + own.getAlgorithm()
+                            + " key");
+                }
+                Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+                gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+                gcm.updateAAD(body, 0, 4 + keyLength);
+                return gcm.doFinal(body, 4 + keyLength + NONCE, body.length - 4 - keyLength - NONCE);
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new InvalidBodyException("sealed SA body does not open with this agent's key");
+            } finally {
+                if (aes != null) {
+                    Arrays.fill(aes, (byte) 0);
+                }
+            }
         }
-        byte[] key = new byte[keyLength];
-        in.get(key);
-        byte[] nonce = new byte[NONCE];
-        in.get(nonce);
-        byte[] aes = null;
-        try {
-            if (kind == KIND_ECDH && own instanceof ECPrivateKey) {
-                PublicKey sender = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(key));
-                aes = derive(own, sender, key, ownPublic.getEncoded(), agreements);
-            } else if (kind == KIND_RSA && own instanceof RSAPrivateKey) {
-                Cipher unwrap = Cipher.getInstance("RSA/ECB/OAEPPadding");
-                unwrap.init(Cipher.DECRYPT_MODE, own, OAEP);
-                aes = unwrap.doFinal(key);
-            } else {
-                throw new InvalidBodyException("sealed SA body of kind " + kind + " for a " + own.getAlgorithm()
-                        + " key");
+
+        /** A copy of the key agreed with the sender's ephemeral key {@code sender}, agreed anew if it changed. */
+        private synchronized byte[] agreedWith(byte[] sender) throws GeneralSecurityException {
+            if (lastSender == null || !Arrays.equals(lastSender, sender)) {
+                PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(sender));
+                byte[] agreed = derive(own, key, sender, ownKey, agreements);
+                if (lastAgreed != null) {
+                    Arrays.fill(lastAgreed, (byte) 0);
+                }
+                lastSender = sender.clone();
+                lastAgreed = agreed;
             }
-            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-            gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-            gcm.updateAAD(body, 0, 4 + keyLength);
-            return gcm.doFinal(body, 4 + keyLength + NONCE, body.length - 4 - keyLength - NONCE);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new InvalidBodyException("sealed SA body does not open with this agent's key");
-        } finally {
-            if (aes != null) {
-                Arrays.fill(aes, (byte) 0);
-            }
+            return lastAgreed.clone();
         }
     }
 
