@@ -213,7 +213,7 @@ final class ServerCommand implements Callable<Integer> {
               expires.min                 shortest registration, seconds (default 60)
               expires.max                 longest registration, seconds (default 3600)
               expires.default             registration when none asked, seconds (default 600)
-              relay.timeout               wait for the server agent, milliseconds (default 5000)
+              relay.timeout               wait for the server agent, milliseconds (default 1500)
               max-message-size            bytes (default 131072)
               replay-cache.size           INVITEs remembered against replays (default 65536)
               authorization               same-domain (default) or anyone
