@@ -147,14 +147,16 @@ public final class XmlCodec {
                 g.writeStringField(CIPHER_SUITE, sa.cipherSuite());
                 g.writeStringField(PROTOCOL_VERSION, sa.protocolVersion());
                 g.writeStringField(EXTENDED_MASTER_SECRET, Boolean.toString(sa.extendedMasterSecret()));
-                writeBinaryField(g, MASTER_SECRET, secret);
+                writeBinaryField(g, MASTER_SECRET, SecretField.PLACEHOLDER); // the real one: below
                 g.writeNumberField(LIFETIME, sa.lifetime().getSeconds());
                 g.writeStringField(CREATION_TIME, sa.creationTime().toString());
                 writePeer(g, CLIENT_INFO, sa.client());
                 writePeer(g, SERVER_INFO, sa.server());
                 g.writeEndObject();
             }
-            return out.toByteArray();
+            byte[] xml = out.toByteArray();
+            SecretField.fill(xml, secret);
+            return xml;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -170,6 +172,20 @@ public final class XmlCodec {
     }
 
     private SecurityAssociation decodeHere(byte[] body) throws InvalidBodyException {
+        byte[] copy = body.clone();
+        byte[] secret = SecretField.take(copy);
+        try {
+            return decodeHere(copy, secret);
+        } finally {
+            Arrays.fill(copy, (byte) 0);
+            if (secret != null) {
+                Arrays.fill(secret, (byte) 0);
+            }
+        }
+    }
+
+    /** With {@code taken} the secret {@link SecretField#take} took out of {@code body}, else null. */
+    private SecurityAssociation decodeHere(byte[] body, byte[] taken) throws InvalidBodyException {
         Element tls = read(body, ASSOCIATION);
         byte[] secret = null;
         try {
@@ -183,6 +199,10 @@ public final class XmlCodec {
                     .client(readPeer(tls.child(CLIENT_INFO)))
                     .server(readPeer(tls.child(SERVER_INFO)));
             secret = XmlValues.base64(MASTER_SECRET, tls.required(MASTER_SECRET));
+            if (taken != null) {
+                Arrays.fill(secret, (byte) 0);
+                secret = taken.clone();
+            }
             // Nothing may fail between handing the secret over and build(), which consumes it.
             return sa.masterSecret(secret).build();
         } catch (IllegalArgumentException | NullPointerException e) {

@@ -25,7 +25,7 @@ final class Counters implements KeyServerStatistics {
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
     private final LongSupplier currentRegistrations;
     private final LongSupplier currentPolicies;
-    private volatile Supplier<TransportStatistics> transport = () -> new TransportStatistics(0, 0, 0, 0);
+    private volatile Supplier<TransportStatistics> transport = () -> new TransportStatistics(0, 0, 0, 0, 0);
 
     Counters(LongSupplier currentRegistrations, LongSupplier currentPolicies) {
         this.currentRegistrations = currentRegistrations;
@@ -81,6 +81,7 @@ final class Counters implements KeyServerStatistics {
     @Override public long getFailedTlsHandshakes() { return transport.get().failedHandshakes(); }
     @Override public long getSlowPeersDisconnected() { return transport.get().slowPeersClosed(); }
     @Override public long getIdleConnectionsClosed() { return transport.get().idleClosed(); }
+    @Override public long getReusedAddressesRefused() { return transport.get().reusedAddressesRefused(); }
 
     @Override
     public long getRelayLatencyMeanMicros() {

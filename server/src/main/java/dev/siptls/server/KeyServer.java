@@ -101,7 +101,7 @@ public final class KeyServer implements AutoCloseable {
             }
             relay.forgetSealingKeys();
             Set<Flow> held = registry.heldFlows(now);
-            endpoint.closeIdleFlows(config.idleTimeout(), held::contains);
+            endpoint.closeUnclaimedFlows(config.idleTimeout(), held::contains);
         } catch (RuntimeException e) {
             Answers.warn("sweeping registrations failed", e);
         }

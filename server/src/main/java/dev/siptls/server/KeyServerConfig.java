@@ -127,7 +127,10 @@ public final class KeyServerConfig {
     /** How many recent INVITEs (sender, Call-ID, CSeq) are remembered to refuse replays. */
     public int replayCacheSize() { return replayCacheSize; }
     public boolean registerMBean() { return registerMBean; }
-    /** How long a connection with no live registration on it may stay idle before it is closed. */
+    /**
+     * How long a connection may carry no live registration (from when it was accepted, or its last registration
+     * ended) before it is closed, whatever it sends meanwhile.
+     */
     public Duration idleTimeout() { return idleTimeout; }
     /** How long one write to an agent may block before its connection is closed (it stopped reading). */
     public Duration writeTimeout() { return writeTimeout; }

@@ -46,8 +46,11 @@ public interface KeyServerStatistics {
     /** Connections closed because their peer stopped reading (output queue full, or a write blocked too long). */
     long getSlowPeersDisconnected();
 
-    /** Connections closed for being idle with no live registration on them. */
+    /** Connections closed for carrying no live registration for {@code idleTimeout}, whatever they sent. */
     long getIdleConnectionsClosed();
+
+    /** Connections refused because one from the same ip:port closed under a minute before. */
+    long getReusedAddressesRefused();
 
     /** Mean time from server-leg INVITE to the server agent's final answer, in microseconds. */
     long getRelayLatencyMeanMicros();

@@ -29,6 +29,25 @@ class ConnectionHygieneTest {
     }
 
     @Test
+    void keepAlivesAndOptionsDoNotKeepAnUnregisteredConnectionOpen() throws Exception {
+        try (Fixture f = new Fixture(b -> b.idleTimeout(Duration.ofMillis(500)).sweepInterval(Duration.ofMillis(100)))) {
+            try (RawPeer chatty = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), 0, 0)) {
+                boolean closed = false;
+                for (int i = 0; i < 100 && !closed; i++) {
+                    try {
+                        chatty.send(i % 2 == 0 ? "\r\n\r\n" : chatty.options("sip:mallory@example.com", 0));
+                        closed = chatty.closedWithin(Duration.ofMillis(100));
+                    } catch (java.io.IOException e) {
+                        closed = true;
+                    }
+                }
+                assertTrue(closed, "a connection kept sending and was never closed");
+            }
+            assertEquals(1, f.server.statistics().getIdleConnectionsClosed());
+        }
+    }
+
+    @Test
     void aConnectionWhoseRegistrationEndedIsClosedOnceIdle() throws Exception {
         try (Fixture f = new Fixture(b -> b.idleTimeout(Duration.ofMillis(500)).sweepInterval(Duration.ofMillis(100)))) {
             try (RawPeer bob = FlowBindingTest.registeredRawPeer(f, "sip:bob@example.com")) {

@@ -1,7 +1,7 @@
 package dev.siptls.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetSocketAddress;
@@ -18,20 +18,28 @@ import org.junit.jupiter.api.Test;
 class FlowBindingTest {
 
     @Test
-    void aConnectionFromADepartedAgentsAddressGetsNoneOfItsSecurityAssociations() throws Exception {
-        try (Fixture f = new Fixture()) {
+    void aConnectionFromADepartedAgentsAddressIsRefusedAndGetsNothingOfIt() throws Exception {
+        try (Fixture f = new Fixture(b -> b.relayTimeout(Duration.ofSeconds(3)))) {
             TestAgent alice = f.client("sip:alice@example.com");
+            TestAgent dave = f.client("sip:dave@example.com");
+            dave.answer = request -> TestAgent.SILENT;
             RawPeer bob = registeredRawPeer(f, "sip:bob@example.com");
             int port = bob.localPort();
+            // bob leaves with an SA request pending: its transaction would still answer (100, then 408)
+            bob.send(bob.invite("sip:bob@example.com", "sips:dave@example.com"));
+            assertNotNull(dave.nextInvite());
             bob.reset();
             Polling.until(() -> f.server.flowOf("sip:bob@example.com").isEmpty());
 
-            try (RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), port, 0)) {
-                assertEquals(port, mallory.localPort());
-                assertEquals(480, alice.invite("sips:bob@example.com").getStatusCode());
-                assertNull(mallory.readMessage(Duration.ofSeconds(1)),
-                        "bob's security association reached another connection from bob's address");
-            }
+            assertThrows(java.io.IOException.class, () -> {
+                try (RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), port, 0)) {
+                    mallory.send(mallory.register("sip:mallory@example.com", 600));
+                    String leaked = mallory.readMessage(Duration.ofSeconds(5));
+                    throw new AssertionError("a connection from bob's address was served: " + leaked);
+                }
+            });
+            assertEquals(1, f.server.statistics().getReusedAddressesRefused());
+            assertEquals(480, alice.invite("sips:bob@example.com").getStatusCode());
         }
     }
 

@@ -82,6 +82,11 @@ final class RawPeer implements AutoCloseable {
                 "application/siptls-policy+xml");
     }
 
+    String invite(String aor, String target) {
+        return request("INVITE", target, aor, target,
+                "Contact: <sips:raw@127.0.0.1:" + localPort() + ">\r\n", "", null);
+    }
+
     /** An OPTIONS whose answer repeats {@code viaBytes} of Via headers back at this peer. */
     String options(String aor, int viaBytes) {
         StringBuilder vias = new StringBuilder();

@@ -27,7 +27,13 @@ final class AcceptedFlows {
     private static final System.Logger LOG = System.getLogger(AcceptedFlows.class.getName());
     private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /** Twice JAIN-SIP's longest transaction linger (64 T1, 32 s). */
+    static final Duration REUSE_QUARANTINE = Duration.ofSeconds(64);
+    private static final int MAX_REMEMBERED_CLOSED = 100_000;
+
     private final Map<InetSocketAddress, FlowSocket> open = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, Long> recentlyClosed = new ConcurrentHashMap<>();
+    private final AtomicLong reusedAddressesRefused = new AtomicLong();
     private final ExecutorService writers;
     private final int maxQueuedBytes;
     private final long writeTimeoutNanos;
@@ -67,6 +73,13 @@ final class AcceptedFlows {
 
     void closed(FlowSocket socket) {
         open.remove(socket.remote(), socket);
+        long now = System.nanoTime();
+        if (recentlyClosed.size() >= MAX_REMEMBERED_CLOSED) {
+            recentlyClosed.values().removeIf(at -> now - at >= REUSE_QUARANTINE.toNanos());
+        }
+        if (recentlyClosed.size() < MAX_REMEMBERED_CLOSED) {
+            recentlyClosed.put(socket.remote(), now);
+        }
     }
 
     /** The open connection from {@code remote}, if any. */
@@ -106,23 +119,51 @@ final class AcceptedFlows {
         }
     }
 
-    /** Closes the connections idle for {@code idle} or longer that {@code keep} does not claim; how many. */
-    int closeIdle(Duration idle, Predicate<Flow> keep) {
+    /**
+     * Closes the connections that {@code claimed} has not claimed for {@code grace}, counted from when they were
+     * accepted or last claimed, whatever they send meanwhile (keep-alives and OPTIONS earn nothing); how many.
+     */
+    int closeUnclaimed(Duration grace, Predicate<Flow> claimed) {
+        long now = System.nanoTime();
         int count = 0;
         for (FlowSocket socket : open.values()) {
-            if (socket.idleMillis() >= idle.toMillis() && !keep.test(new Flow(socket))) {
-                LOG.log(Level.DEBUG, "closing idle connection from {0}", socket.remote());
+            if (claimed.test(new Flow(socket))) {
+                socket.claimed(now);
+            } else if (socket.unclaimedNanos(now) >= grace.toNanos()) {
+                LOG.log(Level.DEBUG, "closing connection from {0}: no registration on it for {1} s", socket.remote(),
+                        grace.toSeconds());
+                idleClosed.incrementAndGet(); // before the peer can see the close
                 socket.abort();
                 count++;
             }
         }
-        idleClosed.addAndGet(count);
         return count;
+    }
+
+    /**
+     * Whether a connection from {@code remote} must be refused: one from that very address closed less than
+     * {@link #REUSE_QUARANTINE} ago. The SIP stack finds connections by address, so what it still sends for the
+     * old connection's transactions (a 100 Trying, a late refusal) would otherwise reach the new one.
+     */
+    boolean quarantined(InetSocketAddress remote) {
+        Long closedAt = recentlyClosed.get(remote);
+        if (closedAt == null) {
+            return false;
+        }
+        if (System.nanoTime() - closedAt >= REUSE_QUARANTINE.toNanos()) {
+            recentlyClosed.remove(remote, closedAt);
+            return false;
+        }
+        reusedAddressesRefused.incrementAndGet();
+        LOG.log(Level.DEBUG, "refusing a connection from {0}: its previous connection closed under a minute ago",
+                remote);
+        return true;
     }
 
     long handshakeFailures() { return handshakeFailures.get(); }
     long slowPeersClosed() { return slowPeersClosed.get(); }
     long idleClosed() { return idleClosed.get(); }
+    long reusedAddressesRefused() { return reusedAddressesRefused.get(); }
     int openCount() { return open.size(); }
 
     void closeAll() {

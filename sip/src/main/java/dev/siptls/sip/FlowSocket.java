@@ -32,6 +32,8 @@ final class FlowSocket extends SSLSocket {
     private final InputStream input;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastActivityNanos = System.nanoTime();
+    /** When a registration last held this connection (or when it was accepted). */
+    private volatile long lastClaimedNanos = System.nanoTime();
     private volatile boolean handshaken;
 
     FlowSocket(SSLSocket tls, Socket raw, AcceptedFlows flows) throws IOException {
@@ -67,6 +69,14 @@ final class FlowSocket extends SSLSocket {
 
     long idleMillis() {
         return (System.nanoTime() - lastActivityNanos) / 1_000_000;
+    }
+
+    void claimed(long nowNanos) {
+        lastClaimedNanos = nowNanos;
+    }
+
+    long unclaimedNanos(long nowNanos) {
+        return nowNanos - lastClaimedNanos;
     }
 
     boolean isOpenFlow() {

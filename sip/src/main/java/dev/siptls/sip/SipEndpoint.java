@@ -88,18 +88,21 @@ public final class SipEndpoint implements AutoCloseable {
         return flows.flow(remote).filter(f -> f.authenticatedAs(Flow.fingerprint(authenticatedWith)));
     }
 
-    /** Closes the accepted connections idle for {@code idle} that {@code keep} does not claim; how many. */
-    public int closeIdleFlows(Duration idle, Predicate<Flow> keep) {
+    /**
+     * Closes the accepted connections {@code claimed} has not claimed for {@code grace} since they were accepted
+     * or last claimed, whatever they send; how many. A key server claims those that carry a live registration.
+     */
+    public int closeUnclaimedFlows(Duration grace, Predicate<Flow> claimed) {
         AcceptedFlows flows = flows();
-        return flows == null ? 0 : flows.closeIdle(idle, keep);
+        return flows == null ? 0 : flows.closeUnclaimed(grace, claimed);
     }
 
     /** What the transport did to protect the endpoint, counted since it started. */
     public TransportStatistics transportStatistics() {
         AcceptedFlows flows = flows();
-        return flows == null ? new TransportStatistics(0, 0, 0, 0)
+        return flows == null ? new TransportStatistics(0, 0, 0, 0, 0)
                 : new TransportStatistics(flows.openCount(), flows.handshakeFailures(), flows.slowPeersClosed(),
-                        flows.idleClosed());
+                        flows.idleClosed(), flows.reusedAddressesRefused());
     }
 
     /**

@@ -34,6 +34,10 @@ final class TlsListener extends SSLServerSocket {
     @Override
     public Socket accept() throws IOException {
         Socket raw = tcp.accept();
+        while (flows.quarantined((java.net.InetSocketAddress) raw.getRemoteSocketAddress())) {
+            raw.close();
+            raw = tcp.accept();
+        }
         try {
             raw.setTcpNoDelay(true);
             SSLSocket tls = (SSLSocket) layers.createSocket(raw, null, true);

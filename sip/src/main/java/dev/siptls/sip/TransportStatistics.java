@@ -6,8 +6,9 @@ package dev.siptls.sip;
  * @param openConnections accepted TLS connections open now
  * @param failedHandshakes TLS handshakes that failed (an untrusted or missing client certificate, say)
  * @param slowPeersClosed connections closed because their peer stopped reading
- * @param idleClosed connections closed for being idle with nothing registered on them
+ * @param idleClosed connections closed for carrying no registration too long
+ * @param reusedAddressesRefused connections refused because one from the same address had just closed
  */
 public record TransportStatistics(int openConnections, long failedHandshakes, long slowPeersClosed,
-        long idleClosed) {
+        long idleClosed, long reusedAddressesRefused) {
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Once an SA exchange is done and the agents have let their SAs go, no master secret is left anywhere in the
  * memory of the key server or the agents: searched for in a real heap dump of the JVM running all three,
- * in binary, hex and base64, a few seconds after the exchange.
+ * unreachable objects included, in binary, hex and base64, a few seconds after the exchange.
  */
 class SecretsInMemoryFlowTest {
 

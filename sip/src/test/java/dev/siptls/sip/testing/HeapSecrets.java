@@ -48,12 +48,13 @@ public final class HeapSecrets {
     }
 
     /**
-     * Dumps the live heap to {@code file} and returns, for each remembered secret found in it, how it was found
-     * ({@code "#3 base64"}); empty if none was.
+     * Dumps the whole heap to {@code file}, garbage not yet collected included (what a core file or a memory
+     * image shows), and returns, for each remembered secret found in it, how it was found ({@code "#3 base64"});
+     * empty if none was.
      */
     public List<String> findIn(Path file) throws IOException {
         Files.deleteIfExists(file);
-        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), true);
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(file.toString(), false);
         Map<String, byte[]> patterns = new LinkedHashMap<>();
         for (int n = 0; n < masked.size(); n++) {
             byte[] secret = unmask(masked.get(n));
