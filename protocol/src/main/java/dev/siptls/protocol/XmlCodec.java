@@ -133,10 +133,6 @@ public final class XmlCodec {
      */
     public byte[] encode(SecurityAssociation sa) {
         Objects.requireNonNull(sa, "security association");
-        return SecretScope.run(() -> encodeHere(sa));
-    }
-
-    private byte[] encodeHere(SecurityAssociation sa) {
         int certificates = sa.client().certificateChain().size() + sa.server().certificateChain().size();
         WipingBuffer out = new WipingBuffer(2048 + 4096 * certificates);
         byte[] secret = sa.masterSecret();
@@ -168,14 +164,10 @@ public final class XmlCodec {
     /** Reads an SA body; see the class comment for what is refused. */
     public SecurityAssociation decodeAssociation(byte[] body) throws InvalidBodyException {
         Objects.requireNonNull(body, "body");
-        return SecretScope.<SecurityAssociation, InvalidBodyException>run(() -> decodeHere(body));
-    }
-
-    private SecurityAssociation decodeHere(byte[] body) throws InvalidBodyException {
         byte[] copy = body.clone();
         byte[] secret = SecretField.take(copy);
         try {
-            return decodeHere(copy, secret);
+            return decode(copy, secret);
         } finally {
             Arrays.fill(copy, (byte) 0);
             if (secret != null) {
@@ -185,7 +177,7 @@ public final class XmlCodec {
     }
 
     /** With {@code taken} the secret {@link SecretField#take} took out of {@code body}, else null. */
-    private SecurityAssociation decodeHere(byte[] body, byte[] taken) throws InvalidBodyException {
+    private SecurityAssociation decode(byte[] body, byte[] taken) throws InvalidBodyException {
         Element tls = read(body, ASSOCIATION);
         byte[] secret = null;
         try {
