@@ -61,10 +61,7 @@ final class AcceptedFlows {
     int maxQueuedBytes() { return maxQueuedBytes; }
 
     FlowSocket accepted(FlowSocket socket) {
-        FlowSocket previous = open.put(socket.remote(), socket);
-        if (previous != null && previous != socket) {
-            previous.abort();
-        }
+        open.put(socket.remote(), socket);
         if (closing) {
             socket.abort();
         }
@@ -141,18 +138,21 @@ final class AcceptedFlows {
     }
 
     /**
-     * Whether a connection from {@code remote} must be refused: one from that very address closed less than
-     * {@link #REUSE_QUARANTINE} ago. The SIP stack finds connections by address, so what it still sends for the
-     * old connection's transactions (a 100 Trying, a late refusal) would otherwise reach the new one.
+     * Whether a connection from {@code remote} must be refused: one from that very address is still open here
+     * (its peer reset it, and its end has not been read yet) or closed less than {@link #REUSE_QUARANTINE} ago.
+     * The SIP stack finds connections by address, so what it still sends for the old connection's
+     * transactions (a 100 Trying, a late refusal) would otherwise reach the new one.
      */
     boolean quarantined(InetSocketAddress remote) {
         Long closedAt = recentlyClosed.get(remote);
-        if (closedAt == null) {
+        if (closedAt == null && !open.containsKey(remote)) {
             return false;
         }
-        if (System.nanoTime() - closedAt >= REUSE_QUARANTINE.toNanos()) {
+        if (closedAt != null && System.nanoTime() - closedAt >= REUSE_QUARANTINE.toNanos()) {
             recentlyClosed.remove(remote, closedAt);
-            return false;
+            if (!open.containsKey(remote)) {
+                return false;
+            }
         }
         reusedAddressesRefused.incrementAndGet();
         LOG.log(Level.DEBUG, "refusing a connection from {0}: its previous connection closed under a minute ago",
