@@ -35,6 +35,9 @@ public interface ServingRule {
     static ServingRule sameDomain() {
         return (aor, host, certificate) -> {
             String domain = Aors.domain(aor);
+            if (domain != null && domain.startsWith("[") && domain.endsWith("]")) {
+                domain = domain.substring(1, domain.length() - 1); // an IPv6 literal: bound hosts carry no brackets
+            }
             return domain != null && (host.equals(domain) || host.endsWith("." + domain));
         };
     }
