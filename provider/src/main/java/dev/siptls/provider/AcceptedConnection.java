@@ -1,5 +1,8 @@
 package dev.siptls.provider;
 
+import dev.siptls.protocol.HostPort;
+import java.util.List;
+
 /**
  * The server connection whose handshake runs on the current thread. BCJSSE looks a resumed session up by its id
  * alone while it processes the ClientHello, yet an SA may be resumed only at the binding it was issued for; so
@@ -39,11 +42,12 @@ final class AcceptedConnection {
     }
 
     /** Where the server handshake on this thread runs, as far as it is known. */
-    static ServerEndpoint endpoint(BcjsseSessionBridge bridge) {
+    static ServerEndpoint endpoint(BcjsseSessionBridge bridge, List<HostPort> served) {
         AcceptedConnection connection = CURRENT.get();
         if (connection == null) {
             return ServerEndpoint.UNKNOWN;
         }
-        return new ServerEndpoint(connection.localPort, bridge.requestedHostName(connection.bcjsse).orElse(null));
+        return new ServerEndpoint(connection.localPort, bridge.requestedHostName(connection.bcjsse).orElse(null),
+                served);
     }
 }

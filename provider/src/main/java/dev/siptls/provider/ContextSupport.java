@@ -1,6 +1,8 @@
 package dev.siptls.provider;
 
+import dev.siptls.protocol.HostPort;
 import java.security.KeyManagementException;
+import java.util.List;
 import javax.net.ssl.KeyManager;
 
 /**
@@ -16,6 +18,14 @@ interface ContextSupport {
 
     /** Called first in every {@code SSLContext.init}, with the application's key managers. */
     void initializing(KeyManager[] keyManagers) throws KeyManagementException;
+
+    /**
+     * The {@code host:port}s this provider's TLS servers serve, so that a server engine, which knows no port,
+     * can tell whether an SA's binding is the only one it could be serving; empty if not known.
+     */
+    default List<HostPort> servedBindings() {
+        return List.of();
+    }
 
     /** A context on its own: SAs from {@code source}, fallback=full, counters nobody reads. */
     static ContextSupport standalone(AssociationSource source) {

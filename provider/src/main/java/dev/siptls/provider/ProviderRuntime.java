@@ -92,6 +92,11 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
      * the chain is not published (the key server would refuse it).
      */
     @Override
+    public List<HostPort> servedBindings() {
+        return config.serve();
+    }
+
+    @Override
     public void initializing(KeyManager[] keyManagers) throws KeyManagementException {
         KeyedChain found = Policies.chain(keyManagers, config.serve());
         List<X509Certificate> chain = found.chain();

@@ -3,6 +3,7 @@ package dev.siptls.provider;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,13 +11,22 @@ import java.util.Optional;
  * the host name the ClientHello asked for (SNI). An SA issued for a binding {@code host:port} is resumed only on
  * a connection accepted on that port, and, if the client sent SNI, only for that host.
  *
+ * <p>An engine knows no port. It resumes an SA only if this provider serves the SA's binding and every binding
+ * the connection can be for (any without SNI, those of the SNI host with it) has the SA's port: where the port
+ * cannot be told, the handshake is a full one. (Without SNI no server knows the host the client asked for.)
+ *
  * @param localPort     the accepting port, or -1 if unknown (engines do not know theirs)
  * @param requestedHost the SNI host name, or {@code null} if the client sent none or it is unknown
+ * @param served        the bindings this provider serves, empty if unknown (then an engine checks only the SNI)
  */
-record ServerEndpoint(int localPort, String requestedHost) {
+record ServerEndpoint(int localPort, String requestedHost, List<HostPort> served) {
 
     /** Nothing known: no binding is checked. */
-    static final ServerEndpoint UNKNOWN = new ServerEndpoint(-1, null);
+    static final ServerEndpoint UNKNOWN = new ServerEndpoint(-1, null, List.of());
+
+    ServerEndpoint(int localPort, String requestedHost) {
+        this(localPort, requestedHost, List.of());
+    }
 
     private static final int MAX_SHOWN = 64;
 
@@ -33,6 +43,15 @@ record ServerEndpoint(int localPort, String requestedHost) {
         if (requestedHost != null && !requestedHost.equalsIgnoreCase(binding.host())) {
             return "it was issued for " + binding + " but the client asked for host " + shown(requestedHost)
                     + " (SNI)";
+        }
+        if (localPort <= 0 && !served.isEmpty()) {
+            List<HostPort> possible = served.stream()
+                    .filter(hp -> requestedHost == null || hp.host().equalsIgnoreCase(requestedHost)).toList();
+            if (!served.contains(binding) || possible.stream().anyMatch(hp -> hp.port() != binding.port())) {
+                return "it was issued for " + binding + " but this connection, whose port is unknown"
+                        + (requestedHost == null ? " and whose client sent no SNI" : "") + ", may be for any of "
+                        + possible;
+            }
         }
         return null;
     }

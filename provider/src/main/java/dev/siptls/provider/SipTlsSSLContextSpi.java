@@ -85,7 +85,7 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
                 new PeerTrust(applicationTrust), Clock.systemUTC(), ledger);
         ledger.whenDeclined(support.source()::declined);
         bridge.readThroughById(context.getServerSessionContext(),
-                id -> sessions.forServer(id, AcceptedConnection.endpoint(bridge)));
+                id -> sessions.forServer(id, AcceptedConnection.endpoint(bridge, support.servedBindings())));
         bridge.readThroughByPeer(context.getClientSessionContext(), sessions::forClient);
         this.observer = new HandshakeObserver(ledger.statistics());
         this.bcjsse = context;

@@ -173,6 +173,30 @@ class BindingSystemTest {
         }
     }
 
+    @Test
+    void aServerEngineWhichKnowsNoPortDoesNotResumeAnSaOfAnotherPortOfItsHost(SipTlsWorld world) throws Exception {
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int engines = listener.socket().getLocalPort();
+            int sockets = SipTlsWorld.freePort();
+            Terminal server = world.server(sockets, Map.of("serve", "localhost:" + sockets + ",localhost:" + engines));
+            Terminal client = world.client(Map.of());
+            SipTlsWorld.awaitRegistered(server, client);
+            try (EchoServer echo = EchoServer.start(server.context(), sockets)) {
+                SecurityAssociation sa = distributed(client, server, echo, "localhost", sockets);
+
+                SSLSession atEngine = engineHandshake(listener, server, holding(world, sa, "localhost", engines),
+                        engines, e -> { });
+
+                assertNull(atEngine.getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION),
+                        "an engine resumed an SA issued for another port of its host");
+                Evidence.eventually(1, () -> server.provider().statistics().getFallbacksByReason()
+                        .getOrDefault("association-for-other-binding", 0L), "fallbacks for another binding");
+                assertFalse(sa.isDestroyed());
+            }
+        }
+    }
+
     /** One engine handshake: the server's engine is made without peer host or port; returns its session. */
     private static SSLSession engineHandshake(ServerSocketChannel listener, Terminal server, SSLContext clientContext,
                                               int port, Consumer<SSLEngine> configureClient) throws Exception {
