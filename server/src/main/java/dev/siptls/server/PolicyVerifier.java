@@ -60,6 +60,12 @@ final class PolicyVerifier {
             throw new Refusal(403, "not-server-certificate", "Certificate is not for TLS servers");
         }
         for (HostPort binding : policy.bindings()) {
+            String host = binding.host();
+            if (host.contains("*") || host.endsWith(".")) {
+                // a name a client connects to: a wildcard is a certificate's, and a trailing dot another spelling
+                throw new Refusal(403, "cert-not-valid-for-host", "Certificate not valid for " + host
+                        + ": a binding names one host, without wildcard or trailing dot");
+            }
             if (!CertificateNames.matchesHost(leaf, binding.host())) {
                 throw new Refusal(403, "cert-not-valid-for-host", "Certificate not valid for " + binding.host());
             }

@@ -238,4 +238,14 @@ class PossessionTest {
         assertEquals(200, agent.register(600).getStatusCode());
         return agent;
     }
+
+    @Test
+    void aBindingNamesOneHostWithoutWildcardOrTrailingDot() throws Exception {
+        int n = 0;
+        for (String host : List.of("*.wild.example.com", "dot.example.com.")) {
+            TestAgent agent = registered("sip:pop-binding-" + (n++) + "@example.com");
+            Response refused = fixture.publishServerPolicy(agent, new HostPort(host, 443));
+            assertEquals(403, refused.getStatusCode(), host + ": " + refused.getReasonPhrase());
+        }
+    }
 }

@@ -155,7 +155,7 @@ final class AcceptedFlows {
             }
         }
         reusedAddressesRefused.incrementAndGet();
-        LOG.log(Level.DEBUG, "refusing a connection from {0}: its previous connection closed under a minute ago",
+        LOG.log(Level.DEBUG, "refusing a connection from {0}: one from that address is open or closed under 64 s ago",
                 remote);
         return true;
     }
