@@ -81,6 +81,48 @@ class HeadOfLineTest {
         }
     }
 
+    @Test
+    void aPlainTcpPeerThatStopsReadingIsDisconnectedAndCostsNobodyElse() throws Exception {
+        try (Fixture f = new Fixture(b -> b.plainTcpPort(-1).writeTimeout(Duration.ofSeconds(2))
+                .maxQueuedBytes(64 << 20))) {
+            TestAgent carol = f.agent("sip:carol@example.com");
+            long baseline = median(SAMPLES, () -> carol.register(600).getStatusCode());
+
+            try (java.net.Socket plain = new java.net.Socket()) {
+                plain.setReceiveBufferSize(4096);
+                plain.connect(f.server.plainTcpAddress().orElseThrow(), 5_000);
+                java.io.OutputStream out = plain.getOutputStream();
+                for (int i = 0; i < FLOOD_REQUESTS; i++) {
+                    try {
+                        out.write(plainOptions(plain.getLocalPort(), VIA_BYTES));
+                    } catch (java.io.IOException closed) {
+                        break;
+                    }
+                }
+                long stalled = median(SAMPLES, () -> carol.register(600).getStatusCode());
+
+                System.out.printf("REGISTER median: %d us before, %d us with a plain-TCP peer not reading%n",
+                        baseline / 1000, stalled / 1000);
+                assertTrue(stalled <= 10 * baseline, "REGISTER median went from " + baseline / 1000 + " us to "
+                        + stalled / 1000 + " us while a plain-TCP peer did not read");
+                Polling.until(() -> f.server.statistics().getSlowPeersDisconnected() == 1);
+            }
+        }
+    }
+
+    /** An OPTIONS over plain TCP whose answer repeats {@code viaBytes} of Via headers. */
+    private static byte[] plainOptions(int localPort, int viaBytes) {
+        String id = java.util.UUID.randomUUID().toString().replace("-", "");
+        StringBuilder m = new StringBuilder("OPTIONS sip:example.com SIP/2.0\r\n");
+        for (int written = 0; written < viaBytes; written += 4_000) {
+            m.append("Via: SIP/2.0/TCP 127.0.0.1:").append(localPort).append(";branch=z9hG4bK").append(id)
+                    .append(written).append(";x=").append("a".repeat(4_000)).append("\r\n");
+        }
+        m.append("Max-Forwards: 70\r\nFrom: <sip:plain@example.com>;tag=1\r\nTo: <sip:plain@example.com>\r\n")
+                .append("Call-ID: ").append(id).append("\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+        return m.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     /** Sends requests whose answers outgrow every buffer between the key server and {@code peer}, never reading. */
     private static void flood(RawPeer peer, String aor) throws Exception {
         for (int i = 0; i < FLOOD_REQUESTS; i++) {

@@ -3,6 +3,8 @@ package dev.siptls.sip;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +34,7 @@ final class AcceptedFlows {
     private static final int MAX_REMEMBERED_CLOSED = 100_000;
 
     private final Map<InetSocketAddress, FlowSocket> open = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, PlainSocket> plain = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Long> recentlyClosed = new ConcurrentHashMap<>();
     private final AtomicLong reusedAddressesRefused = new AtomicLong();
     private final ExecutorService writers;
@@ -68,8 +71,17 @@ final class AcceptedFlows {
         return socket;
     }
 
-    void closed(FlowSocket socket) {
+    PlainSocket acceptedPlain(PlainSocket socket) {
+        plain.put(socket.remote(), socket);
+        if (closing) {
+            socket.abort();
+        }
+        return socket;
+    }
+
+    void closed(AcceptedSocket socket) {
         open.remove(socket.remote(), socket);
+        plain.remove(socket.remote(), socket);
         long now = System.nanoTime();
         if (recentlyClosed.size() >= MAX_REMEMBERED_CLOSED) {
             recentlyClosed.values().removeIf(at -> now - at >= REUSE_QUARANTINE.toNanos());
@@ -99,7 +111,7 @@ final class AcceptedFlows {
         }
     }
 
-    void slowPeer(FlowSocket socket, String why) {
+    void slowPeer(AcceptedSocket socket, String why) {
         slowPeersClosed.incrementAndGet();
         LOG.log(Level.WARNING, "closing connection from {0}: the peer is not reading ({1})", socket.remote(), why);
         socket.abort();
@@ -108,7 +120,7 @@ final class AcceptedFlows {
     /** Closes every connection whose current write has been blocked longer than the write timeout. */
     void closeStalled() {
         long now = System.nanoTime();
-        for (FlowSocket socket : open.values()) {
+        for (AcceptedSocket socket : all()) {
             if (socket.writeStalled(now, writeTimeoutNanos)) {
                 slowPeer(socket, "a write blocked for over " + TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos)
                         + " ms");
@@ -123,8 +135,8 @@ final class AcceptedFlows {
     int closeUnclaimed(Duration grace, Predicate<Flow> claimed) {
         long now = System.nanoTime();
         int count = 0;
-        for (FlowSocket socket : open.values()) {
-            if (claimed.test(new Flow(socket))) {
+        for (AcceptedSocket socket : all()) {
+            if (socket instanceof FlowSocket tls && claimed.test(new Flow(tls))) {
                 socket.claimed(now);
             } else if (socket.unclaimedNanos(now) >= grace.toNanos()) {
                 LOG.log(Level.DEBUG, "closing connection from {0}: no registration on it for {1} s", socket.remote(),
@@ -145,12 +157,13 @@ final class AcceptedFlows {
      */
     boolean quarantined(InetSocketAddress remote) {
         Long closedAt = recentlyClosed.get(remote);
-        if (closedAt == null && !open.containsKey(remote)) {
+        boolean stillOpen = open.containsKey(remote) || plain.containsKey(remote);
+        if (closedAt == null && !stillOpen) {
             return false;
         }
         if (closedAt != null && System.nanoTime() - closedAt >= REUSE_QUARANTINE.toNanos()) {
             recentlyClosed.remove(remote, closedAt);
-            if (!open.containsKey(remote)) {
+            if (!stillOpen) {
                 return false;
             }
         }
@@ -164,14 +177,21 @@ final class AcceptedFlows {
     long slowPeersClosed() { return slowPeersClosed.get(); }
     long idleClosed() { return idleClosed.get(); }
     long reusedAddressesRefused() { return reusedAddressesRefused.get(); }
-    int openCount() { return open.size(); }
+    int openCount() { return open.size() + plain.size(); }
+
+    private List<AcceptedSocket> all() {
+        List<AcceptedSocket> all = new ArrayList<>(open.values());
+        all.addAll(plain.values());
+        return all;
+    }
 
     void closeAll() {
         closing = true;
-        for (FlowSocket socket : open.values()) {
+        for (AcceptedSocket socket : all()) {
             socket.abort();
         }
         open.clear();
+        plain.clear();
         writers.shutdownNow();
     }
 

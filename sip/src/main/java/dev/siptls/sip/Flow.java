@@ -87,7 +87,7 @@ public final class Flow {
     }
 
     /** Throws unless the current thread may write to {@code target}. */
-    static void checkPinned(FlowSocket target) throws IOException {
+    static void checkPinned(AcceptedSocket target) throws IOException {
         Flow pinned = PINNED.get();
         if (pinned != null && pinned.socket != target) {
             throw new IOException("refusing to write to " + target.remote() + ": this send is bound to " + pinned);

@@ -22,7 +22,7 @@ import javax.net.ssl.SSLSocket;
  * its handshake's failure reported. Holding the raw socket lets the endpoint close a connection at once,
  * even while a write to a peer that does not read is blocked inside TLS.
  */
-final class FlowSocket extends SSLSocket {
+final class FlowSocket extends SSLSocket implements AcceptedSocket {
 
     private final SSLSocket tls;
     private final Socket raw;
@@ -61,9 +61,10 @@ final class FlowSocket extends SSLSocket {
         };
     }
 
-    InetSocketAddress remote() { return remote; }
+    @Override public InetSocketAddress remote() { return remote; }
 
-    void touch() {
+    @Override
+    public void touch() {
         lastActivityNanos = System.nanoTime();
     }
 
@@ -71,15 +72,18 @@ final class FlowSocket extends SSLSocket {
         return (System.nanoTime() - lastActivityNanos) / 1_000_000;
     }
 
-    void claimed(long nowNanos) {
+    @Override
+    public void claimed(long nowNanos) {
         lastClaimedNanos = nowNanos;
     }
 
-    long unclaimedNanos(long nowNanos) {
+    @Override
+    public long unclaimedNanos(long nowNanos) {
         return nowNanos - lastClaimedNanos;
     }
 
-    boolean isOpenFlow() {
+    @Override
+    public boolean isOpenFlow() {
         return !closed.get() && !raw.isClosed();
     }
 
@@ -87,17 +91,20 @@ final class FlowSocket extends SSLSocket {
         return handshaken;
     }
 
-    boolean writeStalled(long nowNanos, long timeoutNanos) {
+    @Override
+    public boolean writeStalled(long nowNanos, long timeoutNanos) {
         return output.stalled(nowNanos, timeoutNanos);
     }
 
     /** The peer let more than the queue's bound pile up. */
-    void overflowed(int bytes) {
+    @Override
+    public void overflowed(int bytes) {
         flows.slowPeer(this, "over " + bytes + " bytes waiting to be sent");
     }
 
     /** Closes the TCP connection under TLS at once: nothing may wait on a peer that does not read. */
-    void abort() {
+    @Override
+    public void abort() {
         if (closed.compareAndSet(false, true)) {
             output.discard();
             try {

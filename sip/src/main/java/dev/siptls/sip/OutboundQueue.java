@@ -16,7 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class OutboundQueue extends OutputStream {
 
-    private final FlowSocket owner;
+    private final AcceptedSocket owner;
     private final OutputStream sink;
     private final Executor writers;
     private final int limit;
@@ -27,7 +27,7 @@ final class OutboundQueue extends OutputStream {
     /** {@link System#nanoTime()} when the write in progress began; 0 when none is. */
     private volatile long writingSince;
 
-    OutboundQueue(FlowSocket owner, OutputStream sink, Executor writers, int limit) {
+    OutboundQueue(AcceptedSocket owner, OutputStream sink, Executor writers, int limit) {
         this.owner = owner;
         this.sink = sink;
         this.writers = writers;
@@ -126,7 +126,7 @@ final class OutboundQueue extends OutputStream {
     }
 
     @Override
-    public void close() throws IOException {
-        owner.close();
+    public void close() {
+        owner.abort();
     }
 }

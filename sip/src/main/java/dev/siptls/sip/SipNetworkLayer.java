@@ -93,7 +93,7 @@ public final class SipNetworkLayer implements NetworkLayer {
     @Override
     public ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
         checkOpen();
-        NoDelayServerSocket listener = new NoDelayServerSocket(port, backlog, address);
+        NoDelayServerSocket listener = new NoDelayServerSocket(port, backlog, address, flows);
         listeners.add(listener);
         return listener;
     }
@@ -158,25 +158,38 @@ public final class SipNetworkLayer implements NetworkLayer {
         throw new SocketException("SIP-TLS endpoints do not use UDP");
     }
 
-    /** A plain-TCP listener whose accepted connections have {@code TCP_NODELAY} and close with it. */
+    /**
+     * A plain-TCP listener whose accepted connections have {@code TCP_NODELAY}, queued writes and the limits of
+     * {@link AcceptedFlows}, and close with it.
+     */
     private static final class NoDelayServerSocket extends ServerSocket {
-        private final AcceptedSockets accepted = new AcceptedSockets();
+        private final AcceptedFlows flows;
 
-        NoDelayServerSocket(int port, int backlog, InetAddress address) throws IOException {
+        NoDelayServerSocket(int port, int backlog, InetAddress address, AcceptedFlows flows) throws IOException {
             super(port, backlog, address);
+            this.flows = flows;
         }
 
         @Override
         public Socket accept() throws IOException {
             Socket socket = super.accept();
-            socket.setTcpNoDelay(true);
-            return accepted.add(socket);
+            while (flows.quarantined((InetSocketAddress) socket.getRemoteSocketAddress())) {
+                socket.close();
+                socket = super.accept();
+            }
+            try {
+                socket.setTcpNoDelay(true);
+                return flows.acceptedPlain(new PlainSocket(socket, flows));
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
         }
 
         @Override
         public void close() throws IOException {
             super.close();
-            accepted.closeAll();
+            flows.closeAll();
         }
     }
 }
