@@ -51,8 +51,9 @@ final class AcceptedFlows {
         this.maxQueuedBytes = maxQueuedBytes;
         this.writeTimeoutNanos = writeTimeout.toNanos();
         AtomicInteger n = new AtomicInteger();
-        // Threads only while connections have output pending; a blocked one costs only its own connection.
-        this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        // Threads only while connections have output pending (an idle one ends after a second); a blocked one
+        // costs only its own connection.
+        this.writers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 task -> {
                     Thread t = new Thread(task, name + "-writer-" + n.incrementAndGet());
                     t.setDaemon(true);
