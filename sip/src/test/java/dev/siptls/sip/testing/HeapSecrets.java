@@ -12,8 +12,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +28,13 @@ public final class HeapSecrets {
 
     /** Remembers {@code secret} masked and zeroes the array given. */
     public void add(byte[] secret) {
-        byte[] mask = new byte[secret.length];
-        random.nextBytes(mask);
+        byte[] pad = new byte[secret.length];
+        random.nextBytes(pad);
+        byte[] padded = new byte[secret.length];
         for (int i = 0; i < secret.length; i++) {
-            mask[i] ^= secret[i];
+            padded[i] = (byte) (pad[i] ^ secret[i]);
         }
-        byte[] key = new byte[secret.length];
-        for (int i = 0; i < secret.length; i++) {
-            key[i] = (byte) (mask[i] ^ secret[i]);
-        }
-        masked.add(new byte[][] {mask, key});
+        masked.add(new byte[][] {padded, pad});
         Arrays.fill(secret, (byte) 0);
     }
 
@@ -59,13 +54,9 @@ public final class HeapSecrets {
         for (int n = 0; n < masked.size(); n++) {
             byte[] secret = unmask(masked.get(n));
             patterns.put("#" + n + " binary", secret);
-            patterns.put("#" + n + " hex", HexFormat.of().formatHex(secret).getBytes(StandardCharsets.US_ASCII));
-            patterns.put("#" + n + " HEX", HexFormat.of().withUpperCase().formatHex(secret)
-                    .getBytes(StandardCharsets.US_ASCII));
-            patterns.put("#" + n + " base64", Base64.getEncoder().withoutPadding().encodeToString(secret)
-                    .getBytes(StandardCharsets.US_ASCII));
-            patterns.put("#" + n + " base64url", Base64.getUrlEncoder().withoutPadding().encodeToString(secret)
-                    .getBytes(StandardCharsets.US_ASCII));
+            for (Map.Entry<String, String> spelling : SecretSpellings.of(secret).entrySet()) {
+                patterns.put("#" + n + " " + spelling.getKey(), spelling.getValue().getBytes(StandardCharsets.US_ASCII));
+            }
         }
         try {
             return search(file, patterns);

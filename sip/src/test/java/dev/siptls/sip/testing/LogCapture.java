@@ -4,10 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Collection;
-import java.util.HexFormat;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -59,12 +57,8 @@ public final class LogCapture implements AutoCloseable {
      */
     public Optional<String> leak(byte[] secret) {
         String all = text();
-        List<String[]> spellings = List.of(
-                new String[] {"hex", HexFormat.of().formatHex(secret)},
-                new String[] {"upper-case hex", HexFormat.of().withUpperCase().formatHex(secret)},
-                new String[] {"base64", Base64.getEncoder().withoutPadding().encodeToString(secret)},
-                new String[] {"base64url", Base64.getUrlEncoder().withoutPadding().encodeToString(secret)});
-        return spellings.stream().filter(s -> all.contains(s[1])).map(s -> s[0]).findFirst();
+        return SecretSpellings.of(secret).entrySet().stream().filter(s -> all.contains(s.getValue()))
+                .map(Map.Entry::getKey).findFirst();
     }
 
     /** Fails, naming only the spelling, if any of {@code secrets} shows up in the captured text. */
