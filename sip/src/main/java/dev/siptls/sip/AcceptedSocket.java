@@ -11,9 +11,6 @@ interface AcceptedSocket {
 
     InetSocketAddress remote();
 
-    /** The peer sent or was sent something. */
-    void touch();
-
     /** More than the queue's bound is waiting for the peer. */
     void overflowed(int bytes);
 

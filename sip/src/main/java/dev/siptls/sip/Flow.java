@@ -55,11 +55,6 @@ public final class Flow {
                 .map(f -> MessageDigest.isEqual(f, fingerprint)).orElse(false);
     }
 
-    /** Milliseconds since the peer last sent or was sent anything. */
-    public long idleMillis() {
-        return socket.idleMillis();
-    }
-
     /** Closes the connection at once (no TLS close_notify: the peer may not be reading). */
     public void close() {
         socket.abort();

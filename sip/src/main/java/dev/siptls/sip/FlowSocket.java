@@ -1,6 +1,5 @@
 package dev.siptls.sip;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,8 +17,7 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * An accepted TLS connection as JAIN-SIP gets it: the server-mode {@code SSLSocket} layered over the raw TCP
- * socket, with the stack's writes queued ({@link OutboundQueue}), reads and writes timed for idleness, and
- * its handshake's failure reported. Holding the raw socket lets the endpoint close a connection at once,
+ * socket, with the stack's writes queued ({@link OutboundQueue}) and its handshake's failure reported. Holding the raw socket lets the endpoint close a connection at once,
  * even while a write to a peer that does not read is blocked inside TLS.
  */
 final class FlowSocket extends SSLSocket implements AcceptedSocket {
@@ -29,12 +27,9 @@ final class FlowSocket extends SSLSocket implements AcceptedSocket {
     private final AcceptedFlows flows;
     private final InetSocketAddress remote;
     private final OutboundQueue output;
-    private final InputStream input;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile long lastActivityNanos = System.nanoTime();
     /** When a registration last held this connection (or when it was accepted). */
     private volatile long lastClaimedNanos = System.nanoTime();
-    private volatile boolean handshaken;
 
     FlowSocket(SSLSocket tls, Socket raw, AcceptedFlows flows) throws IOException {
         this.tls = tls;
@@ -42,35 +37,9 @@ final class FlowSocket extends SSLSocket implements AcceptedSocket {
         this.flows = flows;
         this.remote = (InetSocketAddress) raw.getRemoteSocketAddress();
         this.output = new OutboundQueue(this, tls.getOutputStream(), flows.writers(), flows.maxQueuedBytes());
-        this.input = new FilterInputStream(tls.getInputStream()) {
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                touch();
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n > 0) {
-                    touch();
-                }
-                return n;
-            }
-        };
     }
 
     @Override public InetSocketAddress remote() { return remote; }
-
-    @Override
-    public void touch() {
-        lastActivityNanos = System.nanoTime();
-    }
-
-    long idleMillis() {
-        return (System.nanoTime() - lastActivityNanos) / 1_000_000;
-    }
 
     @Override
     public void claimed(long nowNanos) {
@@ -85,10 +54,6 @@ final class FlowSocket extends SSLSocket implements AcceptedSocket {
     @Override
     public boolean isOpenFlow() {
         return !closed.get() && !raw.isClosed();
-    }
-
-    boolean handshaken() {
-        return handshaken;
     }
 
     @Override
@@ -125,8 +90,6 @@ final class FlowSocket extends SSLSocket implements AcceptedSocket {
     public void startHandshake() throws IOException {
         try {
             tls.startHandshake();
-            handshaken = true;
-            touch();
         } catch (IOException e) {
             flows.handshakeFailed(this, e);
             throw e;
@@ -134,7 +97,7 @@ final class FlowSocket extends SSLSocket implements AcceptedSocket {
     }
 
     @Override public OutputStream getOutputStream() throws IOException { return output; }
-    @Override public InputStream getInputStream() throws IOException { return input; }
+    @Override public InputStream getInputStream() throws IOException { return tls.getInputStream(); }
     @Override public void close() { abort(); }
     @Override public boolean isClosed() { return closed.get() || raw.isClosed(); }
     @Override public boolean isConnected() { return raw.isConnected(); }

@@ -86,7 +86,6 @@ final class OutboundQueue extends OutputStream {
             try {
                 sink.write(chunk);
                 sink.flush();
-                owner.touch();
             } catch (IOException e) {
                 owner.abort();
                 discard();

@@ -1,6 +1,5 @@
 package dev.siptls.sip;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +22,6 @@ final class PlainSocket extends Socket implements AcceptedSocket {
     private final AcceptedFlows flows;
     private final InetSocketAddress remote;
     private final OutboundQueue output;
-    private final InputStream input;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastClaimedNanos = System.nanoTime();
 
@@ -32,11 +30,9 @@ final class PlainSocket extends Socket implements AcceptedSocket {
         this.flows = flows;
         this.remote = (InetSocketAddress) raw.getRemoteSocketAddress();
         this.output = new OutboundQueue(this, raw.getOutputStream(), flows.writers(), flows.maxQueuedBytes());
-        this.input = new FilterInputStream(raw.getInputStream()) { };
     }
 
     @Override public InetSocketAddress remote() { return remote; }
-    @Override public void touch() { }
     @Override public void overflowed(int bytes) { flows.slowPeer(this, "over " + bytes + " bytes waiting to be sent"); }
     @Override public boolean isOpenFlow() { return !closed.get() && !raw.isClosed(); }
     @Override public boolean writeStalled(long nowNanos, long timeoutNanos) { return output.stalled(nowNanos, timeoutNanos); }
@@ -57,7 +53,7 @@ final class PlainSocket extends Socket implements AcceptedSocket {
     }
 
     @Override public OutputStream getOutputStream() { return output; }
-    @Override public InputStream getInputStream() { return input; }
+    @Override public InputStream getInputStream() throws IOException { return raw.getInputStream(); }
     @Override public void close() { abort(); }
     @Override public boolean isClosed() { return closed.get() || raw.isClosed(); }
     @Override public boolean isConnected() { return raw.isConnected(); }
