@@ -33,12 +33,12 @@ final class AssociationBodies {
     /** Whether {@code type} is one of the SA body types. */
     static boolean isAssociation(ContentTypeHeader type) {
         return type != null && ContentTypes.TYPE.equalsIgnoreCase(type.getContentType())
-                && (SealedBody.SUBTYPE.equalsIgnoreCase(type.getContentSubType())
+                && (ContentTypes.SEALED_ASSOCIATION_SUBTYPE.equalsIgnoreCase(type.getContentSubType())
                         || ContentTypes.ASSOCIATION_SUBTYPE.equalsIgnoreCase(type.getContentSubType()));
     }
 
     SecurityAssociation decode(ContentTypeHeader type, byte[] body) throws InvalidBodyException {
-        if (!SealedBody.SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
+        if (!ContentTypes.SEALED_ASSOCIATION_SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
             return codec.decodeAssociation(body);
         }
         byte[] plain = opener.open(body);

@@ -12,6 +12,9 @@ public final class ContentTypes {
     public static final String ASSOCIATION_SUBTYPE = "siptls-sa+xml";
     public static final String POLICY = TYPE + "/" + POLICY_SUBTYPE;
     public static final String ASSOCIATION = TYPE + "/" + ASSOCIATION_SUBTYPE;
+    /** An SA body sealed to its recipient ({@link SealedBody}): what the key server sends. */
+    public static final String SEALED_ASSOCIATION_SUBTYPE = "siptls-sa-sealed";
+    public static final String SEALED_ASSOCIATION = TYPE + "/" + SEALED_ASSOCIATION_SUBTYPE;
 
     private ContentTypes() {
     }

@@ -25,7 +25,7 @@ import javax.crypto.spec.PSource;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A security-association body sealed to its one recipient, {@code application/siptls-sa-sealed}
+ * A security-association body sealed to its one recipient, {@link ContentTypes#SEALED_ASSOCIATION}
  * (docs/PROTOCOL.md, "Sealed bodies"). The SIP stacks keep sent and received messages for a while (the key
  * server's stack its encoded 200 OK, TLS its decrypted records); sealed, those copies are useless to whoever
  * reads the memory later. Only the recipient's private key opens it: the key of the certificate that
@@ -37,9 +37,6 @@ import javax.crypto.spec.SecretKeySpec;
  * is HKDF-SHA256 of the shared secret, salted with both public keys.
  */
 public final class SealedBody {
-
-    public static final String SUBTYPE = "siptls-sa-sealed";
-    public static final String TYPE = ContentTypes.TYPE + "/" + SUBTYPE;
 
     private static final byte VERSION = 1;
     private static final byte KIND_ECDH = 1;

@@ -1,7 +1,6 @@
 package dev.siptls.server;
 
 import dev.siptls.protocol.ContentTypes;
-import dev.siptls.protocol.SealedBody;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.protocol.XmlCodec;
@@ -9,6 +8,7 @@ import dev.siptls.sip.Flow;
 import dev.siptls.sip.SipEndpoint;
 import gov.nist.javax.sip.TransactionExt;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +58,7 @@ final class InviteRelay {
         this.counters = counters;
         this.config = config;
         this.replays = new ReplayGuard(config.replayCacheSize());
-        this.sealer = new Sealer(new java.security.SecureRandom());
+        this.sealer = new Sealer(new SecureRandom());
     }
 
     void attach(SipEndpoint sipEndpoint) {
@@ -439,7 +439,8 @@ final class InviteRelay {
     }
 
     private ContentTypeHeader associationType() throws java.text.ParseException {
-        return answers.messages.headers.createContentTypeHeader(ContentTypes.TYPE, SealedBody.SUBTYPE);
+        return answers.messages.headers.createContentTypeHeader(ContentTypes.TYPE,
+                ContentTypes.SEALED_ASSOCIATION_SUBTYPE);
     }
 
     /** The certificate an agent's connection was authenticated with: only its key opens what is sealed to it. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.protocol.InvalidBodyException;
-import dev.siptls.protocol.SealedBody;
+import dev.siptls.protocol.ContentTypes;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class SecurityAssociationDistributionTest {
 
         assertEquals(200, ok.getStatusCode());
         ContentTypeHeader type = (ContentTypeHeader) ok.getHeader(ContentTypeHeader.NAME);
-        assertEquals(SealedBody.SUBTYPE, type.getContentSubType());
+        assertEquals(ContentTypes.SEALED_ASSOCIATION_SUBTYPE, type.getContentSubType());
         Request toServer = bob.nextInvite();
         assertNotNull(toServer);
         SecurityAssociation atClient = alice.association(ok);

@@ -74,7 +74,7 @@ final class TestAgent implements AutoCloseable {
     /** The SA a message of the key server carries, opened with this agent's key: it is sealed to it. */
     SecurityAssociation association(javax.sip.message.Message message) throws Exception {
         ContentTypeHeader type = (ContentTypeHeader) message.getHeader(ContentTypeHeader.NAME);
-        if (type == null || !SealedBody.SUBTYPE.equals(type.getContentSubType())) {
+        if (type == null || !ContentTypes.SEALED_ASSOCIATION_SUBTYPE.equals(type.getContentSubType())) {
             throw new AssertionError("not a sealed SA body: " + type);
         }
         byte[] plain = SealedBody.open(message.getRawContent(), identity.privateKey(),
