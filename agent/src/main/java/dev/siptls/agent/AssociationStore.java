@@ -105,6 +105,13 @@ public final class AssociationStore {
                 .filter(sa -> !sa.isExpired(now) && !sa.isDestroyed()).toList();
     }
 
+    /** Every live SA held in {@code role}; the store still owns them (do not destroy them). */
+    public List<SecurityAssociation> held(Role role) {
+        Instant now = clock.instant();
+        return bySessionId.values().stream().filter(e -> e.role == role).map(e -> e.association)
+                .filter(sa -> !sa.isExpired(now) && !sa.isDestroyed()).toList();
+    }
+
     /** How many SAs are held, including expired ones not yet swept. */
     public int size() {
         return bySessionId.size();

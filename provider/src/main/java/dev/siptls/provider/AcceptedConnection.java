@@ -1,7 +1,9 @@
 package dev.siptls.provider;
 
 import dev.siptls.protocol.HostPort;
+import java.net.Socket;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The server connection whose handshake runs on the current thread. BCJSSE looks a resumed session up by its id
@@ -47,7 +49,22 @@ final class AcceptedConnection {
         if (connection == null) {
             return ServerEndpoint.UNKNOWN;
         }
+        String peerHost = null;
+        int peerPort = -1;
+        if (connection.bcjsse instanceof Socket socket && socket.getInetAddress() != null) {
+            peerHost = socket.getInetAddress().getHostAddress();
+            peerPort = socket.getPort();
+        } else if (connection.bcjsse instanceof SSLEngine engine) {
+            peerHost = engine.getPeerHost();
+            peerPort = engine.getPeerPort();
+        }
         return new ServerEndpoint(connection.localPort, bridge.requestedHostName(connection.bcjsse).orElse(null),
-                served);
+                served, peerHost, peerPort);
+    }
+
+    /** The BCJSSE socket or engine whose server handshake runs on this thread, or {@code null}. */
+    static Object current() {
+        AcceptedConnection connection = CURRENT.get();
+        return connection == null ? null : connection.bcjsse;
     }
 }

@@ -9,6 +9,7 @@ import dev.siptls.protocol.SecurityAssociation;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,8 +39,11 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
     interface Agent {
         Optional<SecurityAssociation> held(HostPort server);
 
-        /** Server side: only an SA the agent received as the TLS server, never one it holds as a client. */
-        Optional<SecurityAssociation> bySessionId(byte[] sessionId);
+        /** The live SA with this session id if the agent holds it in {@code role}. */
+        Optional<SecurityAssociation> bySessionId(byte[] sessionId, Role role);
+
+        /** The live SAs the agent holds in {@code role}. */
+        List<SecurityAssociation> held(Role role);
 
         /** Empty when registered, else what the agent is doing and why. */
         Optional<String> notRegistered();
@@ -57,8 +61,13 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
                 }
 
                 @Override
-                public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
-                    return agent.associations().bySessionId(sessionId, Role.SERVER);
+                public Optional<SecurityAssociation> bySessionId(byte[] sessionId, Role role) {
+                    return agent.associations().bySessionId(sessionId, role);
+                }
+
+                @Override
+                public List<SecurityAssociation> held(Role role) {
+                    return agent.associations().held(role);
                 }
 
                 @Override
@@ -102,11 +111,33 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
 
     @Override
     public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
-        return agent.bySessionId(sessionId);
+        return agent.bySessionId(sessionId, Role.SERVER);
+    }
+
+    @Override
+    public Optional<SecurityAssociation> clientBySessionId(byte[] sessionId) {
+        return agent.bySessionId(sessionId, Role.CLIENT);
+    }
+
+    @Override
+    public List<byte[]> sessionIds(boolean client) {
+        return agent.held(client ? Role.CLIENT : Role.SERVER).stream().map(SecurityAssociation::sessionId).toList();
+    }
+
+    @Override
+    public void invalidated(String sessionIdHex) {
+        LOG.log(Level.DEBUG, "SA {0}: its session was invalidated: forgotten", sessionIdHex);
+        agent.forget(sessionIdHex);
     }
 
     @Override
     public Optional<SecurityAssociation> forPeer(String host, int port) {
+        return forPeer(host, port, null);
+    }
+
+    /** As {@link AssociationSource#forPeer(String, int, List)}; {@code offeredSuites} null for any suite. */
+    @Override
+    public Optional<SecurityAssociation> forPeer(String host, int port, List<String> offeredSuites) {
         lastMiss.remove();
         HostPort peer;
         try {
@@ -116,7 +147,7 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
                     + e.getMessage());
         }
         Optional<SecurityAssociation> held = agent.held(peer);
-        if (held.isPresent()) {
+        if (held.isPresent() && (offeredSuites == null || offeredSuites.contains(held.get().cipherSuite()))) {
             return held;
         }
         Failure failure = recentFailures.get(peer);

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -43,9 +45,17 @@ final class AssociationSessions {
     private final Clock clock;
     private final HandshakeLedger ledger;
     private final AssociationFacts facts;
+    private final Duration bound;
+    /** The longest lifetime of the SAs sessions were built from, once there was one. */
+    private final AtomicLong longestLifetime = new AtomicLong(Long.MAX_VALUE);
 
+    /**
+     * @param bound the longest any session of the context may be resumed after its creation, whatever the SAs say:
+     *              {@code maxLifetime}, or the key server's default bound
+     */
     AssociationSessions(AssociationSource source, TlsCrypto crypto, PeerTrust trust, Clock clock,
-                        HandshakeLedger ledger) {
+                        HandshakeLedger ledger, Duration bound) {
+        this.bound = bound;
         this.source = source;
         this.crypto = crypto;
         this.trust = trust;
@@ -98,17 +108,21 @@ final class AssociationSessions {
                 }
                 return trusted;
             });
-            Optional<HostPort> peer = sa.client().address();
+            Optional<HostPort> named = sa.client().address();
+            String peerHost = here.peerHost() != null ? here.peerHost() : named.map(HostPort::host).orElse(null);
+            int peerPort = here.peerHost() != null ? here.peerPort() : named.map(HostPort::port).orElse(-1);
             return build(sa, known::serverCertificate,
-                    clientChain.isEmpty() ? () -> null : known::clientCertificate,
-                    peer.map(HostPort::host).orElse(null), peer.map(HostPort::port).orElse(-1), null,
+                    clientChain.isEmpty() ? () -> null : known::clientCertificate, peerHost, peerPort, null,
                     FallbackReason.SERVER_ASSOCIATION_UNUSABLE);
         });
     }
 
-    /** Client side: a session for {@code host:port} from the SA the source has or gets for it. */
-    Optional<ResumableSession> forClient(String host, int port) {
-        Optional<SecurityAssociation> found = ask(() -> source.forPeer(host, port));
+    /**
+     * Client side: a session for {@code host:port} from the SA the source has or gets for it, of one of the
+     * suites the connection offers. May wait for the key server: never call it under a lock.
+     */
+    Optional<ResumableSession> forClient(String host, int port, List<String> offeredSuites) {
+        Optional<SecurityAssociation> found = ask(() -> source.forPeer(host, port, offeredSuites));
         if (found.isEmpty()) {
             ledger.clientMissed(host, port, explainMiss(host, port));
             return Optional.empty();
@@ -117,6 +131,9 @@ final class AssociationSessions {
         String problem = problem(sa);
         if (problem == null) {
             problem = otherServer(sa, host, port);
+        }
+        if (problem == null && !offeredSuites.contains(sa.cipherSuite())) {
+            problem = "its suite " + sa.cipherSuite() + " is not one the connection offers";
         }
         if (problem != null) {
             return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.CLIENT_ASSOCIATION_UNUSABLE,
@@ -132,6 +149,25 @@ final class AssociationSessions {
                 FallbackReason.CLIENT_ASSOCIATION_UNUSABLE);
         session.ifPresent(s -> ledger.clientOffered(host, port, s.associationId()));
         return session;
+    }
+
+    /**
+     * Client side, for {@code SSLSessionContext.getSession(id)}: a session for the SA with this id held as the TLS
+     * client, or nothing; no handshake uses it, so nothing is counted.
+     */
+    Optional<ResumableSession> clientById(byte[] sessionId) {
+        Optional<SecurityAssociation> found = ask(() -> source.clientBySessionId(sessionId.clone()));
+        return found.filter(sa -> problem(sa) == null).flatMap(sa -> {
+            AssociationFacts.Facts known = facts.of(sa);
+            Optional<HostPort> server = sa.server().address();
+            return build(sa, known::clientCertificate, known::serverCertificate,
+                    server.map(HostPort::host).orElse(null), server.map(HostPort::port).orElse(-1), null, null);
+        });
+    }
+
+    /** The longest any session may be resumed after its creation: the shortest of the bounds known, in ms. */
+    long maxAgeMillis() {
+        return Math.min(bound.toMillis(), longestLifetime.get());
     }
 
     private HandshakeLedger.Miss explainMiss(String host, int port) {
@@ -187,11 +223,16 @@ final class AssociationSessions {
                     .setPeerCertificate(peer.get())
                     .build();
             TlsSession session = TlsUtils.importSession(sa.sessionId(), parameters);
+            longestLifetime.accumulateAndGet(Duration.between(sa.creationTime(), sa.expiryTime()).toMillis(),
+                    (known, seen) -> known == Long.MAX_VALUE ? seen : Math.max(known, seen));
             LOG.log(System.Logger.Level.DEBUG, "SA {0}: fresh session for peer {1}:{2}", sa.sessionIdHex(),
                     peerHost, peerPort);
             return Optional.of(new ResumableSession(session, peerHost, peerPort, sa.creationTime().toEpochMilli(),
                     endpointIdAlgorithm, sa.sessionIdHex()));
         } catch (IOException | CertificateEncodingException | RuntimeException e) {
+            if (unusable == null) {
+                return Optional.empty();
+            }
             return notUsed(sa, "cannot build a TLS session from the SA: " + e, System.Logger.Level.WARNING, unusable,
                     unusable.client() ? peerHost : null, peerPort);
         } finally {

@@ -2,6 +2,7 @@ package dev.siptls.provider;
 
 import dev.siptls.protocol.SecurityAssociation;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,8 +13,9 @@ import java.util.Optional;
  * fail. So instead of handing SAs to BCJSSE once, its caches read through to this source each time a
  * handshake looks a session up, and build a fresh session from the SA, which thus survives forged
  * resumptions and serves every connection until it expires; much as Conscrypt's
- * {@code SSLServerSessionCache} lets a server resume sessions it never saw. Both lookups run inside
- * BCJSSE's session-cache lock: answer from memory, or keep the wait short. Returned SAs are read, never
+ * {@code SSLServerSessionCache} lets a server resume sessions it never saw. A server's lookup by id runs
+ * inside BCJSSE's session-cache lock, so it answers from memory; a client's lookup for a peer runs before the
+ * handshake, outside any lock, and may wait for the key server. Returned SAs are read, never
  * destroyed; the caller zeroes its copies of the master secret.
  */
 public interface AssociationSource {
@@ -30,6 +32,31 @@ public interface AssociationSource {
     Optional<SecurityAssociation> forPeer(String host, int port);
 
     /**
+     * Client side, as {@link #forPeer(String, int)} for a connection that offers only {@code offeredSuites}: an SA
+     * of another suite is of no use to it, so a source that can ask for SAs asks for one of these suites.
+     */
+    default Optional<SecurityAssociation> forPeer(String host, int port, List<String> offeredSuites) {
+        return forPeer(host, port).filter(sa -> offeredSuites.contains(sa.cipherSuite()));
+    }
+
+    /** Client side: the live SA with this session id held as the TLS client, for {@code getSession(id)}. */
+    default Optional<SecurityAssociation> clientBySessionId(byte[] sessionId) {
+        return Optional.empty();
+    }
+
+    /** The session ids of the live SAs held as the TLS client ({@code client}) or server, for {@code getIds()}. */
+    default List<byte[]> sessionIds(boolean client) {
+        return List.of();
+    }
+
+    /**
+     * The application invalidated the session of the SA with this session id (hex): a source forgets it, so that
+     * it is neither offered nor resumed again. Does nothing by default.
+     */
+    default void invalidated(String sessionIdHex) {
+    }
+
+    /**
      * An SA this source returned that the provider did not use, so that the handshake falls back to a
      * full one: expired, not TLS 1.2, or a certificate chain the application's trust manager refused.
      * The reason names no secret. Does nothing by default.
@@ -38,8 +65,8 @@ public interface AssociationSource {
     }
 
     /**
-     * Client side: the server did not resume the SA with this session id (hex), so it no longer holds it
-     * (its agent restarted) or refused it. A source forgets it, so that the next handshake gets a fresh SA
+     * Client side: the server did not resume the SA with this session id (hex): it answered with another session,
+     * a fatal alert or a closed connection, so it no longer holds it (its agent restarted) or refused it. A source forgets it, so that the next handshake gets a fresh SA
      * instead of falling back again until the stale one expires. Does nothing by default.
      */
     default void declined(String sessionIdHex) {

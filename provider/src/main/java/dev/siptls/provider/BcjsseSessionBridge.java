@@ -1,5 +1,6 @@
 package dev.siptls.provider;
 
+import org.bouncycastle.jsse.BCExtendedSSLSession;
 import org.bouncycastle.jsse.BCSNIServerName;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 import org.bouncycastle.tls.AbstractTlsServer;
@@ -28,8 +29,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import javax.net.ssl.SSLSession;
@@ -142,25 +143,56 @@ final class BcjsseSessionBridge {
         return bridge;
     }
 
-    /** Server side: session-ID lookups in {@code serverContext} read through to {@code lookup}. */
-    void readThroughById(SSLSessionContext serverContext, Function<byte[], Optional<ResumableSession>> lookup) {
-        attach(sessionsById, serverContext, key -> lookup.apply(((SessionID) key).getBytes()));
+    /**
+     * What one session context of a SIP-TLS context reads from its SAs: sessions by id (a server's resumptions, and
+     * either side's {@code getSession(id)}), the ids to list, and the application's invalidations; and the age
+     * beyond which no session of the context, native or SA-made, is resumed.
+     */
+    interface Lookups {
+        /** A fresh session for the live SA with this id, if this side holds one. */
+        Optional<ResumableSession> byId(byte[] sessionId);
+
+        /** The session ids of the live SAs this side holds. */
+        List<byte[]> ids();
+
+        /** The application invalidated the session with this id, which no cached entry holds: an SA's. */
+        void invalidated(byte[] sessionId);
+
+        /** The longest a session of this context may be resumed after its creation, in milliseconds. */
+        long maxAgeMillis();
     }
 
-    /** Client side: {@code "host:port"} lookups in {@code clientContext} read through to {@code lookup}. */
-    void readThroughByPeer(SSLSessionContext clientContext,
-                           BiFunction<String, Integer, Optional<ResumableSession>> lookup) {
-        attach(sessionsByPeer, clientContext, key -> {
-            String peer = (String) key; // host + ':' + port, lower case (IPv6 hosts hold colons too)
-            int colon = peer.lastIndexOf(':');
-            int port;
-            try {
-                port = Integer.parseInt(peer.substring(colon + 1));
-            } catch (RuntimeException e) {
-                return Optional.empty();
-            }
-            return colon > 0 ? lookup.apply(peer.substring(0, colon), port) : Optional.empty();
-        });
+    /**
+     * Makes {@code context}'s id lookups and listing read through to {@code lookups} and bounds the age of every
+     * session it resumes by peer or by id.
+     */
+    void attach(SSLSessionContext context, Lookups lookups) {
+        if (!contextClass.isInstance(context)) {
+            throw new IllegalArgumentException("not a BCJSSE session context: " + context.getClass().getName());
+        }
+        ReferenceQueue<Object> queue = new ReferenceQueue<>();
+        Predicate<Object> live = entry -> isLive(entry, context, lookups.maxAgeMillis());
+        synchronized (context) { // BCJSSE's own cache lock
+            replace(sessionsById, context, byId -> new ReadThroughMap<>(byId, live,
+                    key -> lookups.byId(((SessionID) key).getBytes()).map(s -> newEntry(context, s, queue)).orElse(null),
+                    () -> lookups.ids().stream().<Object>map(SessionID::new).toList(),
+                    key -> lookups.invalidated(((SessionID) key).getBytes())));
+            replace(sessionsByPeer, context, byPeer -> new ReadThroughMap<>(byPeer, live, key -> null, List::of,
+                    key -> { }));
+        }
+    }
+
+    /**
+     * Client side: a session for {@code s} in {@code clientContext}, to be offered by one connection
+     * ({@code setBCSessionToResume}) without entering the context's cache or its lock.
+     */
+    BCExtendedSSLSession clientSession(SSLSessionContext clientContext, ResumableSession s) {
+        try {
+            return (BCExtendedSSLSession) newSession(clientContext, s);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot build a BCJSSE session; full handshake instead", e);
+            return null;
+        }
     }
 
     /**
@@ -216,22 +248,16 @@ final class BcjsseSessionBridge {
     }
 
     @SuppressWarnings("unchecked")
-    private void attach(Field field, SSLSessionContext context, Function<Object, Optional<ResumableSession>> lookup) {
-        if (!contextClass.isInstance(context)) {
-            throw new IllegalArgumentException("not a BCJSSE session context: " + context.getClass().getName());
-        }
-        ReferenceQueue<Object> queue = new ReferenceQueue<>();
-        synchronized (context) { // BCJSSE's own cache lock
-            try {
-                Map<Object, Object> cache = (Map<Object, Object>) field.get(context);
-                if (cache instanceof ReadThroughMap) {
-                    throw new IllegalStateException("session bridge already attached to " + context);
-                }
-                field.set(context, new ReadThroughMap<>(cache, entry -> isLive(entry, context),
-                        key -> lookup.apply(key).map(s -> newEntry(context, s, queue)).orElse(null)));
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException("cannot attach the session bridge to " + field, e);
+    private void replace(Field field, SSLSessionContext context,
+                         Function<Map<Object, Object>, ReadThroughMap<Object, Object>> wrapper) {
+        try {
+            Map<Object, Object> cache = (Map<Object, Object>) field.get(context);
+            if (cache instanceof ReadThroughMap) {
+                throw new IllegalStateException("session bridge already attached to " + context);
             }
+            field.set(context, wrapper.apply(cache));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot attach the session bridge to " + field, e);
         }
     }
 
@@ -245,27 +271,32 @@ final class BcjsseSessionBridge {
             // entries are never stored; drop any the collector cleared
         }
         try {
-            Object parameters = newJsseParameters.newInstance(s.endpointIdAlgorithm(), null);
-            ConcurrentHashMap<String, Object> values = new ConcurrentHashMap<>();
-            values.put(SipTlsProvider.SESSION_VALUE_ASSOCIATION, s.associationId());
-            Object session = newSession.newInstance(context, values, s.peerHost(),
-                    s.peerPort(), s.creationTime(), s.tlsSession(), parameters);
-            return newEntry.newInstance(new SessionID(s.tlsSession().getSessionID()), session, queue);
+            return newEntry.newInstance(new SessionID(s.tlsSession().getSessionID()), newSession(context, s), queue);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot build a BCJSSE session; full handshake instead", e);
             return null;
         }
     }
 
-    /** Whether a cached entry still holds a session BCJSSE would resume: present, valid, not timed out. */
-    private static boolean isLive(Object entry, SSLSessionContext context) {
+    /** A ProvSSLSession of {@code context} for {@code s}, whose values name its SA ({@link AssociationValues}). */
+    private Object newSession(SSLSessionContext context, ResumableSession s) throws ReflectiveOperationException {
+        Object parameters = newJsseParameters.newInstance(s.endpointIdAlgorithm(), null);
+        return newSession.newInstance(context, new AssociationValues(s.associationId()), s.peerHost(), s.peerPort(),
+                s.creationTime(), s.tlsSession(), parameters);
+    }
+
+    /**
+     * Whether a cached entry still holds a session that may be resumed: present, valid, within the context's
+     * timeout and within {@code maxAgeMillis} of its creation.
+     */
+    private static boolean isLive(Object entry, SSLSessionContext context, long maxAgeMillis) {
         Object referent = ((Reference<?>) entry).get();
-        if (!(referent instanceof SSLSession) || !((SSLSession) referent).isValid()) {
+        if (!(referent instanceof SSLSession session) || !session.isValid()) {
             return false;
         }
+        long age = System.currentTimeMillis() - session.getCreationTime();
         int timeout = context.getSessionTimeout();
-        return timeout < 1
-                || ((SSLSession) referent).getCreationTime() >= System.currentTimeMillis() - 1000L * timeout;
+        return age <= maxAgeMillis && (timeout < 1 || age <= 1000L * timeout);
     }
 
     private static Class<?> load(ClassLoader loader, String name, Class<?> supertype) throws ClassNotFoundException {

@@ -2,6 +2,7 @@ package dev.siptls.provider;
 
 import dev.siptls.protocol.HostPort;
 import java.security.KeyManagementException;
+import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.KeyManager;
 
@@ -26,6 +27,17 @@ interface ContextSupport {
     default List<HostPort> servedBindings() {
         return List.of();
     }
+
+    /**
+     * The longest any session of a context may be resumed after its creation, native ones included: the
+     * configured {@code maxLifetime}, else the key server's default bound on SA lifetimes.
+     */
+    default Duration sessionLifetimeBound() {
+        return DEFAULT_LIFETIME_BOUND;
+    }
+
+    /** The key server's default longest SA lifetime. */
+    Duration DEFAULT_LIFETIME_BOUND = Duration.ofHours(1);
 
     /** A context on its own: SAs from {@code source}, fallback=full, counters nobody reads. */
     static ContextSupport standalone(AssociationSource source) {

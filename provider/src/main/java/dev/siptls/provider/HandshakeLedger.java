@@ -29,8 +29,15 @@ final class HandshakeLedger {
     record Miss(FallbackReason reason, String detail) {
     }
 
-    /** A lookup's outcome: a miss, or the hex id of the SA handed to the handshake. */
-    private record Outcome(Miss miss, String associationId, long at) {
+    /**
+     * A lookup's outcome: a miss, or the hex id of the SA handed to the handshake; for a server, on which
+     * connection (the BCJSSE socket or engine), so that a later handshake on the same thread does not take it.
+     */
+    private record Outcome(Miss miss, String associationId, long at, Object connection) {
+        Outcome(Miss miss, String associationId, long at) {
+            this(miss, associationId, at, null);
+        }
+
         boolean fresh() {
             return System.nanoTime() - at < STALE_NANOS;
         }
@@ -89,14 +96,14 @@ final class HandshakeLedger {
         recordClient(host, port, new Outcome(miss, null, System.nanoTime()));
     }
 
-    /** Server: the SA with this id goes to the handshake. */
+    /** Server: the SA with this id goes to the handshake running on this thread. */
     void serverFound(String associationId) {
-        lastServerLookup.set(new Outcome(null, associationId, System.nanoTime()));
+        lastServerLookup.set(new Outcome(null, associationId, System.nanoTime(), AcceptedConnection.current()));
     }
 
-    /** Server: the offered session id gave no usable SA. */
+    /** Server: the offered session id gave no usable SA for the handshake running on this thread. */
     void serverMissed(Miss miss) {
-        lastServerLookup.set(new Outcome(miss, null, System.nanoTime()));
+        lastServerLookup.set(new Outcome(miss, null, System.nanoTime(), AcceptedConnection.current()));
     }
 
     /**
@@ -133,6 +140,9 @@ final class HandshakeLedger {
         }
         Outcome outcome = lastServerLookup.get();
         lastServerLookup.remove();
+        if (outcome != null && outcome.connection() != null && outcome.connection() != connection) {
+            outcome = null; // an earlier handshake's lookup on this thread: this client offered nothing
+        }
         Miss miss;
         if (outcome == null || !outcome.fresh()) {
             miss = new Miss(FallbackReason.CLIENT_OFFERED_NONE, "the client " + peer

@@ -4,8 +4,10 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Counts completed handshakes, and among them those that completed on a session built from a security
- * association (it carries {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION}): the SIP resumptions.
+ * What the connections of one SIP-TLS context share: the client offers ({@link ClientOffers}), and the counts of
+ * completed handshakes by how they completed: on a session built from a security association (it carries
+ * {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION}: a SIP resumption), on a session created before the
+ * handshake began (a native resumption), or on a new session (a full handshake).
  *
  * <p>Engines ({@link SipTlsEngine}) and sockets ({@link SipTlsSocket}) report completion synchronously, on
  * the thread that completed the handshake: not through a {@code HandshakeCompletedListener}, which BCJSSE
@@ -14,18 +16,31 @@ import javax.net.ssl.SSLSocket;
 final class HandshakeObserver {
 
     private final ProviderStatistics statistics;
+    private final ClientOffers offers;
 
-    HandshakeObserver(ProviderStatistics statistics) {
+    HandshakeObserver(ProviderStatistics statistics, ClientOffers offers) {
         this.statistics = statistics;
+        this.offers = offers;
     }
 
-    void completed(SSLSession session, boolean client) {
-        statistics.completed(client, isSip(session));
+    ClientOffers offers() {
+        return offers;
+    }
+
+    /**
+     * @param startedMillis when the connection's handshake began (wall clock): a session created before was
+     *                      resumed
+     */
+    void completed(SSLSession session, boolean client, long startedMillis) {
+        ProviderStatistics.Completion how = isSip(session) ? ProviderStatistics.Completion.SIP
+                : session.getCreationTime() < startedMillis ? ProviderStatistics.Completion.NATIVE
+                : ProviderStatistics.Completion.FULL;
+        statistics.completed(client, how);
     }
 
     /** The socket as SIP-TLS hands it out: reporting its handshake here. */
-    SSLSocket watch(SSLSocket socket) {
-        return new SipTlsSocket(socket, this);
+    SSLSocket watch(SSLSocket socket, String peerHost) {
+        return new SipTlsSocket(socket, this, peerHost);
     }
 
     /** Whether {@code session} was built from a security association. */

@@ -54,6 +54,21 @@ final class ProviderBean implements SipTlsProviderMXBean {
     }
 
     @Override
+    public long getNativeResumptionsAsClient() {
+        return stats().nativeResumptions(true);
+    }
+
+    @Override
+    public long getNativeResumptionsAsServer() {
+        return stats().nativeResumptions(false);
+    }
+
+    @Override
+    public long getDeclinedAssociations() {
+        return stats().declinedAssociations();
+    }
+
+    @Override
     public long getSipResumptionsAsServer() {
         return stats().sipResumptions(false);
     }

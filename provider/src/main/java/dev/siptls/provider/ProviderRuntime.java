@@ -97,6 +97,11 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     }
 
     @Override
+    public Duration sessionLifetimeBound() {
+        return config.maxLifetime().orElse(DEFAULT_LIFETIME_BOUND);
+    }
+
+    @Override
     public void initializing(KeyManager[] keyManagers) throws KeyManagementException {
         KeyedChain found = Policies.chain(keyManagers, config.serve());
         List<X509Certificate> chain = found.chain();
@@ -251,10 +256,15 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         }
 
         @Override
-        public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
+        public Optional<SecurityAssociation> bySessionId(byte[] sessionId, AssociationStore.Role role) {
             SipTlsAgent a = agent;
-            return a == null || closed ? Optional.empty()
-                    : a.associations().bySessionId(sessionId, AssociationStore.Role.SERVER);
+            return a == null || closed ? Optional.empty() : a.associations().bySessionId(sessionId, role);
+        }
+
+        @Override
+        public List<SecurityAssociation> held(AssociationStore.Role role) {
+            SipTlsAgent a = agent;
+            return a == null || closed ? List.of() : a.associations().held(role);
         }
 
         @Override

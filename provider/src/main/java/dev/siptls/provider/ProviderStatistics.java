@@ -14,6 +14,9 @@ final class ProviderStatistics {
 
     private final LongAdder sipResumptionsClient = new LongAdder();
     private final LongAdder sipResumptionsServer = new LongAdder();
+    private final LongAdder nativeClient = new LongAdder();
+    private final LongAdder nativeServer = new LongAdder();
+    private final LongAdder declined = new LongAdder();
     private final LongAdder completedClient = new LongAdder();
     private final LongAdder completedServer = new LongAdder();
     private final LongAdder fullClient = new LongAdder();
@@ -30,12 +33,28 @@ final class ProviderStatistics {
         }
     }
 
-    /** A handshake completed; {@code sip}: on a session built from an SA. */
-    void completed(boolean client, boolean sip) {
+    /** How a handshake completed. */
+    enum Completion { SIP, NATIVE, FULL }
+
+    void completed(boolean client, Completion how) {
         (client ? completedClient : completedServer).increment();
-        if (sip) {
+        if (how == Completion.SIP) {
             (client ? sipResumptionsClient : sipResumptionsServer).increment();
+        } else if (how == Completion.NATIVE) {
+            (client ? nativeClient : nativeServer).increment();
         }
+    }
+
+    void associationDeclined() {
+        declined.increment();
+    }
+
+    long nativeResumptions(boolean client) {
+        return (client ? nativeClient : nativeServer).sum();
+    }
+
+    long declinedAssociations() {
+        return declined.sum();
     }
 
     /** A full handshake went ahead (fallback=full) or was refused (fallback=fail), for {@code reason}. */

@@ -1,29 +1,45 @@
 package dev.siptls.provider;
 
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * A map that is another map except for {@link #get}: where the other map has no live value for a key,
- * {@code get} returns what the loader makes for it, without storing it.
+ * A map that is another map except for three things: where the other map has no live value for a key,
+ * {@link #get} returns what the loader makes for it, without storing it; {@link #keySet} also lists the keys the
+ * loader knows; and removing a key the other map does not hold (a loaded value's, whose holder invalidated it)
+ * is reported.
  *
- * <p>Everything else (puts, removals, iteration, the delegate's own eviction) goes to the delegate
- * unchanged, so the cache that owns the delegate keeps working as before. Not thread-safe by itself:
- * like the delegate, it relies on its owner's lock.
+ * <p>Everything else (puts, iteration of values and entries, the delegate's own eviction) goes to the delegate
+ * unchanged, so the cache that owns the delegate keeps working as before. Not thread-safe by itself: like the
+ * delegate, it relies on its owner's lock.
  */
 final class ReadThroughMap<K, V> implements Map<K, V> {
 
     private final Map<K, V> delegate;
     private final Predicate<V> live;
     private final Function<Object, V> loader;
+    private final Supplier<List<K>> loadable;
+    private final Consumer<Object> removedUnheld;
 
-    ReadThroughMap(Map<K, V> delegate, Predicate<V> live, Function<Object, V> loader) {
+    /**
+     * @param loadable      the keys the loader has values for, listed by {@link #keySet} after the delegate's
+     * @param removedUnheld told of every key removed that the delegate did not hold
+     */
+    ReadThroughMap(Map<K, V> delegate, Predicate<V> live, Function<Object, V> loader, Supplier<List<K>> loadable,
+                   Consumer<Object> removedUnheld) {
         this.delegate = delegate;
         this.live = live;
         this.loader = loader;
+        this.loadable = loadable;
+        this.removedUnheld = removedUnheld;
     }
 
     /** The delegate's value if it is live, else the loader's (not stored), else the delegate's. */
@@ -64,7 +80,11 @@ final class ReadThroughMap<K, V> implements Map<K, V> {
 
     @Override
     public V remove(Object key) {
-        return delegate.remove(key);
+        V removed = delegate.remove(key);
+        if (removed == null && key != null) {
+            removedUnheld.accept(key);
+        }
+        return removed;
     }
 
     @Override
@@ -77,9 +97,12 @@ final class ReadThroughMap<K, V> implements Map<K, V> {
         delegate.clear();
     }
 
+    /** The delegate's keys, then the loadable ones it lacks; a snapshot, not a view. */
     @Override
     public Set<K> keySet() {
-        return delegate.keySet();
+        Set<K> keys = new LinkedHashSet<>(delegate.keySet());
+        keys.addAll(loadable.get());
+        return Collections.unmodifiableSet(keys);
     }
 
     @Override

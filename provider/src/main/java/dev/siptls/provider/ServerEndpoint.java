@@ -18,14 +18,20 @@ import java.util.Optional;
  * @param localPort     the accepting port, or -1 if unknown (engines do not know theirs)
  * @param requestedHost the SNI host name, or {@code null} if the client sent none or it is unknown
  * @param served        the bindings this provider serves, empty if unknown (then an engine checks only the SNI)
+ * @param peerHost      the client's address as the connection knows it, or {@code null} if unknown
+ * @param peerPort      the client's port, or -1 if unknown
  */
-record ServerEndpoint(int localPort, String requestedHost, List<HostPort> served) {
+record ServerEndpoint(int localPort, String requestedHost, List<HostPort> served, String peerHost, int peerPort) {
 
     /** Nothing known: no binding is checked. */
     static final ServerEndpoint UNKNOWN = new ServerEndpoint(-1, null, List.of());
 
     ServerEndpoint(int localPort, String requestedHost) {
         this(localPort, requestedHost, List.of());
+    }
+
+    ServerEndpoint(int localPort, String requestedHost, List<HostPort> served) {
+        this(localPort, requestedHost, served, null, -1);
     }
 
     private static final int MAX_SHOWN = 64;

@@ -3,6 +3,7 @@ package dev.siptls.provider;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.function.BiFunction;
+import org.bouncycastle.jsse.BCSSLEngine;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
@@ -10,8 +11,9 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 
 /**
- * BCJSSE's engine, unchanged but for three things: a completed handshake is reported to the
- * {@link HandshakeObserver} (the result that carries {@code FINISHED}), a {@link RefusedHandshakeException}
+ * BCJSSE's engine, unchanged but for four things: a client engine offers the SA-made session for its peer
+ * ({@link ClientOffers}) and forgets that SA if the server does not resume it; a completed handshake is reported
+ * to the {@link HandshakeObserver} (the result that carries {@code FINISHED}); a {@link RefusedHandshakeException}
  * that BCJSSE wrapped in a plain {@code SSLException} reaches the application as itself, so that its message
  * says why SIP-TLS refused the handshake, and a server engine enters itself as the {@link AcceptedConnection}
  * while its handshake may run, so that its session lookup can check an SA's binding.
@@ -23,6 +25,10 @@ final class SipTlsEngine extends SSLEngine {
     private volatile BiFunction<SSLEngine, List<String>, String> selector;
     /** Whether the handshake completed (BCJSSE refuses renegotiation, so no session is looked up after). */
     private volatile boolean finished;
+    /** When the handshake began (wall clock), 0 before; guarded by {@code this} while 0. */
+    private volatile long startedMillis;
+    /** The SA-made session this client engine offered, until the handshake ends. */
+    private volatile ClientOffers.Offer offer;
 
     SipTlsEngine(SSLEngine engine, HandshakeObserver observer) {
         super(engine.getPeerHost(), engine.getPeerPort());
@@ -35,6 +41,7 @@ final class SipTlsEngine extends SSLEngine {
         try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.wrap(src, dst));
         } catch (SSLException e) {
+            handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
@@ -44,6 +51,7 @@ final class SipTlsEngine extends SSLEngine {
         try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.wrap(srcs, dst));
         } catch (SSLException e) {
+            handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
@@ -53,6 +61,7 @@ final class SipTlsEngine extends SSLEngine {
         try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.wrap(srcs, offset, length, dst));
         } catch (SSLException e) {
+            handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
@@ -62,6 +71,7 @@ final class SipTlsEngine extends SSLEngine {
         try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.unwrap(src, dst));
         } catch (SSLException e) {
+            handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
@@ -71,6 +81,7 @@ final class SipTlsEngine extends SSLEngine {
         try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.unwrap(src, dsts));
         } catch (SSLException e) {
+            handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
@@ -80,6 +91,7 @@ final class SipTlsEngine extends SSLEngine {
         try (AcceptedConnection.Scope scope = handshaking()) {
             return observe(engine.unwrap(src, dsts, offset, length));
         } catch (SSLException e) {
+            handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
@@ -89,6 +101,7 @@ final class SipTlsEngine extends SSLEngine {
         try (AcceptedConnection.Scope scope = handshaking()) {
             engine.beginHandshake();
         } catch (SSLException e) {
+            handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
@@ -97,19 +110,60 @@ final class SipTlsEngine extends SSLEngine {
      * Around a call that may run a server handshake: the session lookup then knows which engine asks. An engine
      * does not know the port its connection was accepted on, so only its SNI is checked against an SA's binding.
      */
-    private AcceptedConnection.Scope handshaking() {
-        if (finished || engine.getUseClientMode()) {
+    private AcceptedConnection.Scope handshaking() throws SSLException {
+        if (finished) {
+            return AcceptedConnection.Scope.NONE;
+        }
+        if (startedMillis == 0) {
+            begin();
+        }
+        if (engine.getUseClientMode()) {
             return AcceptedConnection.Scope.NONE;
         }
         return AcceptedConnection.enter(engine, -1);
     }
 
+    /**
+     * The first call that may start the handshake: a client engine finds its offer here, before BCJSSE begins. A
+     * first SA for a peer may wait for the key server on this thread, outside any lock.
+     */
+    private synchronized void begin() throws SSLException {
+        if (startedMillis != 0) {
+            return;
+        }
+        startedMillis = System.currentTimeMillis();
+        if (!engine.getUseClientMode() || !(engine instanceof BCSSLEngine bc)) {
+            return;
+        }
+        ClientOffers.Offer found = observer.offers().find(engine.getPeerHost(), engine.getPeerPort(),
+                engine.getEnabledCipherSuites());
+        if (found != null) {
+            bc.setBCSessionToResume(found.session());
+            offer = found;
+        }
+    }
+
     private SSLEngineResult observe(SSLEngineResult result) {
         if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
             finished = true;
-            observer.completed(engine.getSession(), engine.getUseClientMode());
+            SSLSession session = engine.getSession();
+            ClientOffers.Offer offered = offer;
+            offer = null;
+            if (offered != null && !offered.resumedBy(session.getId())) {
+                observer.offers().notResumed(offered, "the server answered with another session");
+            }
+            observer.completed(session, engine.getUseClientMode(), startedMillis);
         }
         return result;
+    }
+
+    /** A call failed or the engine closed before the handshake completed: an offered SA was not resumed. */
+    private void handshakeFailed(String how) {
+        ClientOffers.Offer offered = offer;
+        if (offered != null && !finished) {
+            offer = null;
+            observer.offers().notResumed(offered, how);
+        }
     }
 
     private static SSLException unwrapRefusal(SSLException e) {
@@ -123,6 +177,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public void closeInbound() throws SSLException {
+        handshakeFailed("the connection closed during the handshake");
         engine.closeInbound();
     }
 
@@ -133,6 +188,7 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public void closeOutbound() {
+        handshakeFailed("the engine was closed during the handshake");
         engine.closeOutbound();
     }
 

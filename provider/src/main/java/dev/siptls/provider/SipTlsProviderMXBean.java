@@ -9,9 +9,9 @@ import java.util.Map;
  *
  * <p>Handshake counts: a SIP resumption completed on a session built from a security association; a full
  * handshake is a fallback (counted by reason when the client checks the server's certificate, or the server
- * takes its key); what remains of the completed handshakes are resumptions of sessions that BCJSSE cached
- * after earlier full handshakes. Socket handshakes are counted when BCJSSE notifies their completion, a moment
- * after the handshake.
+ * takes its key); a native resumption resumed a session that BCJSSE cached after an earlier full handshake
+ * (bounded by the SA lifetime, and only where no SA could be had). Handshakes are counted on the thread that
+ * completed them.
  */
 public interface SipTlsProviderMXBean {
 
@@ -33,6 +33,17 @@ public interface SipTlsProviderMXBean {
     long getSipResumptionsAsClient();
 
     long getSipResumptionsAsServer();
+
+    /** Resumptions of sessions from earlier full handshakes, not of SAs. */
+    long getNativeResumptionsAsClient();
+
+    long getNativeResumptionsAsServer();
+
+    /**
+     * SAs a client offered that the server did not resume (another session, a fatal alert or a closed connection):
+     * each forgotten at once, so the next connection asks for a fresh one.
+     */
+    long getDeclinedAssociations();
 
     long getHandshakesCompletedAsClient();
 

@@ -6,7 +6,10 @@ import java.security.KeyStoreException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLContextSpi;
@@ -81,13 +84,25 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         }
         context.init(MonitoredKeyManager.wrap(StandardNamesKeyManager.adapt(km), ledger), trust, random);
         SecureRandom cryptoRandom = random != null ? random : new SecureRandom();
-        AssociationSessions sessions = new AssociationSessions(support.source(), Bouncy.CRYPTO.create(cryptoRandom),
-                new PeerTrust(applicationTrust), Clock.systemUTC(), ledger);
-        ledger.whenDeclined(support.source()::declined);
-        bridge.readThroughById(context.getServerSessionContext(),
-                id -> sessions.forServer(id, AcceptedConnection.endpoint(bridge, support.servedBindings())));
-        bridge.readThroughByPeer(context.getClientSessionContext(), sessions::forClient);
-        this.observer = new HandshakeObserver(ledger.statistics());
+        AssociationSource source = support.source();
+        AssociationSessions sessions = new AssociationSessions(source, Bouncy.CRYPTO.create(cryptoRandom),
+                new PeerTrust(applicationTrust), Clock.systemUTC(), ledger, support.sessionLifetimeBound());
+        ledger.whenDeclined(source::declined);
+        bridge.attach(context.getServerSessionContext(), new SideLookups(sessions, source, false) {
+            @Override
+            public Optional<ResumableSession> byId(byte[] sessionId) {
+                return sessions.forServer(sessionId, AcceptedConnection.endpoint(bridge, support.servedBindings()));
+            }
+        });
+        bridge.attach(context.getClientSessionContext(), new SideLookups(sessions, source, true) {
+            @Override
+            public Optional<ResumableSession> byId(byte[] sessionId) {
+                return sessions.clientById(sessionId);
+            }
+        });
+        ClientOffers offers = new ClientOffers(sessions, bridge, context.getClientSessionContext(), source,
+                ledger.statistics());
+        this.observer = new HandshakeObserver(ledger.statistics(), offers);
         this.bcjsse = context;
     }
 
@@ -144,6 +159,34 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
     private SSLEngine configure(SSLEngine engine) {
         engine.setEnabledProtocols(DEFAULT_PROTOCOLS);
         return new SipTlsEngine(engine, observer);
+    }
+
+    /** One side's session context as it reads the SAs: listing, invalidation and the lifetime bound. */
+    private abstract static class SideLookups implements BcjsseSessionBridge.Lookups {
+        private final AssociationSessions sessions;
+        private final AssociationSource source;
+        private final boolean client;
+
+        SideLookups(AssociationSessions sessions, AssociationSource source, boolean client) {
+            this.sessions = sessions;
+            this.source = source;
+            this.client = client;
+        }
+
+        @Override
+        public List<byte[]> ids() {
+            return source.sessionIds(client);
+        }
+
+        @Override
+        public void invalidated(byte[] sessionId) {
+            source.invalidated(HexFormat.of().formatHex(sessionId));
+        }
+
+        @Override
+        public long maxAgeMillis() {
+            return sessions.maxAgeMillis();
+        }
     }
 
     /** What a JSSE context uses when given no trust managers: the platform's default (cacerts). */

@@ -30,7 +30,7 @@ final class SipTlsServerSocket extends SSLServerSocket {
 
     @Override
     public Socket accept() throws IOException {
-        return observer.watch((SSLSocket) socket.accept());
+        return observer.watch((SSLSocket) socket.accept(), null);
     }
 
     @Override

@@ -27,9 +27,10 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A BCJSSE socket as SIP-TLS hands it out: it reports its handshake to the {@link HandshakeObserver} on the
- * thread that completed it, and an unconnected client socket names its peer host when it connects, as
- * SunJSSE's does. Everything else delegates.
+ * A BCJSSE socket as SIP-TLS hands it out: a client socket offers the SA-made session for its peer
+ * ({@link ClientOffers}) and forgets that SA if the server does not resume it; it reports its handshake to the
+ * {@link HandshakeObserver} on the thread that completed it; and an unconnected client socket names its peer
+ * host when it connects, as SunJSSE's does. Everything else delegates.
  *
  * <p>Why report here: BCJSSE calls {@code HandshakeCompletedListener}s on a new thread per handshake, which
  * measured as most of the extra cost of a SIP-resumed handshake over a native one. A handshake has completed
@@ -53,18 +54,55 @@ final class SipTlsSocket extends SSLSocket {
     private final AtomicBoolean reported = new AtomicBoolean();
     private final Map<HandshakeCompletedListener, HandshakeCompletedListener> listeners = new ConcurrentHashMap<>();
     private volatile BiFunction<SSLSocket, List<String>, String> selector;
+    /** The host the application named for the peer (BCJSSE keeps its own but does not show it), or null. */
+    private volatile String peerHost;
+    /** When the handshake began (wall clock), 0 before; guarded by {@code this} while 0. */
+    private volatile long startedMillis;
+    /** The SA-made session this client socket offered, until the handshake ends. */
+    private volatile ClientOffers.Offer offer;
 
-    SipTlsSocket(SSLSocket socket, HandshakeObserver observer) {
+    SipTlsSocket(SSLSocket socket, HandshakeObserver observer, String peerHost) {
         this.socket = socket;
         this.observer = observer;
+        this.peerHost = peerHost;
     }
 
-    /** Around a call that may run a server handshake: the session lookup then knows which connection asks. */
-    private AcceptedConnection.Scope handshaking() {
-        if (reported.get() || socket.getUseClientMode()) {
+    /**
+     * Before a call that may run the handshake: the first one finds the client's offer; a server's then enters
+     * its connection, so that the session lookup knows which connection asks.
+     */
+    private AcceptedConnection.Scope handshaking() throws IOException {
+        if (reported.get()) {
+            return AcceptedConnection.Scope.NONE;
+        }
+        if (startedMillis == 0) {
+            begin();
+        }
+        if (socket.getUseClientMode()) {
             return AcceptedConnection.Scope.NONE;
         }
         return AcceptedConnection.enter(socket, socket.getLocalPort());
+    }
+
+    private synchronized void begin() throws IOException {
+        if (startedMillis != 0 || !socket.isConnected()) {
+            return;
+        }
+        startedMillis = System.currentTimeMillis();
+        if (!socket.getUseClientMode() || !(socket instanceof BCSSLSocket bc)) {
+            return;
+        }
+        ClientOffers.Offer found;
+        try {
+            found = observer.offers().find(peerHost, socket.getPort(), socket.getEnabledCipherSuites());
+        } catch (IOException e) {
+            socket.close(); // refused (fallback=fail): no handshake at all
+            throw e;
+        }
+        if (found != null) {
+            bc.setBCSessionToResume(found.session());
+            offer = found;
+        }
     }
 
     /** Reports the handshake once, if it really completed. */
@@ -75,8 +113,30 @@ final class SipTlsSocket extends SSLSocket {
         SSLSession session = socket.getSession();
         if (session != null && !"SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite())
                 && reported.compareAndSet(false, true)) {
-            observer.completed(session, socket.getUseClientMode());
+            ClientOffers.Offer offered = offer;
+            offer = null;
+            if (offered != null && !offered.resumedBy(session.getId())) {
+                observer.offers().notResumed(offered, "the server answered with another session");
+            }
+            observer.completed(session, socket.getUseClientMode(), startedMillis);
         }
+    }
+
+    /**
+     * A call failed or the socket closed: if the handshake had not completed (BCJSSE names an application
+     * protocol, "" for none, only once it has), an offered SA was not resumed.
+     */
+    private void handshakeFailed(String how) {
+        ClientOffers.Offer offered = offer;
+        if (offered == null || reported.get()) {
+            return;
+        }
+        if (socket.getApplicationProtocol() != null) {
+            handshakeDone();
+            return;
+        }
+        offer = null;
+        observer.offers().notResumed(offered, how);
     }
 
     @Override
@@ -88,7 +148,8 @@ final class SipTlsSocket extends SSLSocket {
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
         if (endpoint instanceof InetSocketAddress address && socket instanceof BCSSLSocket bc
                 && socket.getUseClientMode()) {
-            bc.setHost(address.getHostString());
+            peerHost = address.getHostString();
+            bc.setHost(peerHost);
         }
         socket.connect(endpoint, timeout);
     }
@@ -141,6 +202,9 @@ final class SipTlsSocket extends SSLSocket {
                 int b;
                 try (AcceptedConnection.Scope scope = handshaking()) {
                     b = super.read();
+                } catch (IOException e) {
+                    handshakeFailed(e.toString());
+                    throw e;
                 }
                 handshakeDone();
                 return b;
@@ -151,6 +215,9 @@ final class SipTlsSocket extends SSLSocket {
                 int n;
                 try (AcceptedConnection.Scope scope = handshaking()) {
                     n = super.read(buffer, offset, length);
+                } catch (IOException e) {
+                    handshakeFailed(e.toString());
+                    throw e;
                 }
                 handshakeDone();
                 return n;
@@ -165,6 +232,9 @@ final class SipTlsSocket extends SSLSocket {
             public void write(int b) throws IOException {
                 try (AcceptedConnection.Scope scope = handshaking()) {
                     out.write(b);
+                } catch (IOException e) {
+                    handshakeFailed(e.toString());
+                    throw e;
                 }
                 handshakeDone();
             }
@@ -173,6 +243,9 @@ final class SipTlsSocket extends SSLSocket {
             public void write(byte[] buffer, int offset, int length) throws IOException {
                 try (AcceptedConnection.Scope scope = handshaking()) {
                     out.write(buffer, offset, length);
+                } catch (IOException e) {
+                    handshakeFailed(e.toString());
+                    throw e;
                 }
                 handshakeDone();
             }
@@ -276,6 +349,7 @@ final class SipTlsSocket extends SSLSocket {
 
     @Override
     public void close() throws IOException {
+        handshakeFailed("the connection closed during the handshake");
         socket.close();
     }
 
@@ -365,11 +439,17 @@ final class SipTlsSocket extends SSLSocket {
         socket.setEnabledProtocols(protocols);
     }
 
+    /** As BCJSSE's: runs the handshake if needed, and a failed or refused one gives the null session. */
     @Override
     public SSLSession getSession() {
         SSLSession session;
         try (AcceptedConnection.Scope scope = handshaking()) {
             session = socket.getSession();
+        } catch (IOException refused) {
+            return socket.getSession(); // closed by the refusal: BCJSSE's null session
+        }
+        if ("SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite())) {
+            handshakeFailed("the handshake failed");
         }
         handshakeDone();
         return session;
@@ -403,6 +483,9 @@ final class SipTlsSocket extends SSLSocket {
     public void startHandshake() throws IOException {
         try (AcceptedConnection.Scope scope = handshaking()) {
             socket.startHandshake();
+        } catch (IOException e) {
+            handshakeFailed(e.toString());
+            throw e;
         }
         handshakeDone();
     }

@@ -42,8 +42,13 @@ class AgentAssociationSourceTest {
         }
 
         @Override
-        public Optional<SecurityAssociation> bySessionId(byte[] sessionId) {
+        public Optional<SecurityAssociation> bySessionId(byte[] sessionId, dev.siptls.agent.AssociationStore.Role role) {
             return Optional.empty();
+        }
+
+        @Override
+        public List<SecurityAssociation> held(dev.siptls.agent.AssociationStore.Role role) {
+            return List.of();
         }
 
         @Override

@@ -20,13 +20,13 @@ class AssociationBindingTest {
     private final AssociationSessions sessions = new AssociationSessions(source,
             Bouncy.CRYPTO.create(new SecureRandom()), new PeerTrust((X509TrustManager) TestPki.trustingCa()[0]),
             Clock.systemUTC(), new HandshakeLedger("sip:test@example.com", SipTlsConfiguration.Fallback.FULL,
-                    new ProviderStatistics()));
+                    new ProviderStatistics()), java.time.Duration.ofHours(1));
 
     @Test
     void aClientDoesNotOfferAnSaIssuedForAnotherServer() {
         source.offering("localhost", 443, sa);
 
-        assertTrue(sessions.forClient("localhost", 443).isEmpty());
+        assertTrue(sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite())).isEmpty());
         assertTrue(source.notUsedReasons.get(0).contains("issued for localhost:8443, not for localhost:443"),
                 source.notUsedReasons.toString());
         assertFalse(sa.isDestroyed());

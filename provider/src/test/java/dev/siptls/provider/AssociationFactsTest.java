@@ -28,12 +28,12 @@ class AssociationFactsTest {
         AssociationSessions sessions = new AssociationSessions(new InMemoryAssociations().serving(sa)
                 .offering("localhost", 443, sa), crypto, new PeerTrust(trust), Clock.systemUTC(),
                 new HandshakeLedger("sip:test@example.com", SipTlsConfiguration.Fallback.FULL,
-                        new ProviderStatistics()));
+                        new ProviderStatistics()), java.time.Duration.ofHours(1));
 
         ResumableSession first = sessions.forServer(sa.sessionId()).orElseThrow();
         ResumableSession second = sessions.forServer(sa.sessionId()).orElseThrow();
-        sessions.forClient("localhost", 443).orElseThrow();
-        sessions.forClient("localhost", 443).orElseThrow();
+        sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite())).orElseThrow();
+        sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite())).orElseThrow();
 
         assertEquals(1, trust.clientChecks.get());
         assertEquals(1, trust.serverChecks.get());

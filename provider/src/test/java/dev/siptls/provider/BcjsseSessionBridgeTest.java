@@ -25,11 +25,32 @@ class BcjsseSessionBridgeTest {
         assertTrue(e.getMessage().contains("ProvSSLSessionContext"), e.getMessage());
     }
 
+    private static final BcjsseSessionBridge.Lookups NO_SAS = new BcjsseSessionBridge.Lookups() {
+        @Override
+        public Optional<ResumableSession> byId(byte[] sessionId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public java.util.List<byte[]> ids() {
+            return java.util.List.of();
+        }
+
+        @Override
+        public void invalidated(byte[] sessionId) {
+        }
+
+        @Override
+        public long maxAgeMillis() {
+            return Long.MAX_VALUE;
+        }
+    };
+
     @Test
     void refusesToAttachTwice() throws Exception {
         SSLContext context = SipTlsContexts.client(new InMemoryAssociations());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> BcjsseSessionBridge
-                .forInstalledBctls().readThroughByPeer(context.getClientSessionContext(), (h, p) -> Optional.empty()));
+                .forInstalledBctls().attach(context.getClientSessionContext(), NO_SAS));
         assertTrue(e.getMessage().contains("already attached"), e.getMessage());
     }
 
@@ -38,7 +59,7 @@ class BcjsseSessionBridgeTest {
         SSLContext sunJsse = SSLContext.getInstance("TLS", "SunJSSE");
         sunJsse.init(null, null, null);
         assertThrows(IllegalArgumentException.class, () -> BcjsseSessionBridge.forInstalledBctls()
-                .readThroughById(sunJsse.getServerSessionContext(), id -> Optional.empty()));
+                .attach(sunJsse.getServerSessionContext(), NO_SAS));
     }
 
     @Test
