@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A test double of the SIP agent's SA store: it answers with whatever SAs the test gave it, expired
  * ones included (the bridge must check), and records what it was asked and told.
  */
-final class InMemoryAssociations implements AssociationSource {
+class InMemoryAssociations implements AssociationSource {
 
     private final Map<String, SecurityAssociation> byId = new ConcurrentHashMap<>();
     private final Map<String, SecurityAssociation> byPeer = new ConcurrentHashMap<>();

@@ -144,6 +144,50 @@ class FaultSystemTest {
     }
 
     /**
+     * Under {@code fallback=fail} on both sides, a restarted TLS server no longer holds the client's SA and refuses
+     * it with a fatal alert (it may not do a full handshake): that one connection fails, the client forgets the SA
+     * at once, and its next connection gets a fresh SA and resumes via SIP: no outage until the SA expires.
+     */
+    @Test
+    void underFallbackFailATlsServerRestartCostsAtMostOneRefusedConnection() throws Exception {
+        try (SipTlsWorld world = new SipTlsWorld(dir)) {
+            Map<String, String> fail = Map.of("fallback", "fail");
+            int port = SipTlsWorld.freePort();
+            String serverAor = SipTlsWorld.aor("server");
+            Terminal server = serverTerminal(world, serverAor, port, fail);
+            Terminal client = world.client(fail);
+            SipTlsWorld.awaitRegistered(server, client);
+            try (EchoServer echo = EchoServer.start(server.context(), port)) {
+                EchoClient.Exchange first = EchoClient.exchange(client.context(), "localhost", port, "before");
+                Evidence.sipResumption(client, first.session(), server, echo.next().handshaken(), 1);
+            }
+
+            server.provider().close();
+            Terminal restarted = serverTerminal(world, serverAor, port, fail);
+            SipTlsWorld.awaitRegistered(restarted);
+            try (EchoServer echo = EchoServer.start(restarted.context(), port)) {
+                int failed = 0;
+                for (int i = 0; i < 4; i++) {
+                    try {
+                        EchoClient.Exchange exchange = EchoClient.exchange(client.context(), "localhost", port, "r" + i);
+                        assertEquals("echo: r" + i, exchange.answer());
+                        assertEquals(Evidence.hex(exchange.session().getId()),
+                                exchange.session().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION));
+                    } catch (java.io.IOException e) {
+                        failed++;
+                    }
+                    echo.next();
+                }
+                var stats = client.provider().statistics();
+                assertEquals(1, failed, "connections refused after the TLS server restarted");
+                assertEquals(1, stats.getDeclinedAssociations());
+                assertEquals(0, stats.getFullHandshakesAsClient());
+                Evidence.eventually(4, stats::getSipResumptionsAsClient, "client SIP resumptions");
+            }
+        }
+    }
+
+    /**
      * The server's agent stops holding a live SA that the client still holds (what a server-side expiry
      * comes to; the provider has no clock to skew, so the test destroys the server agent's copy). The client's
      * next connection falls back once, counted on both sides, and later ones in its context succeed without
@@ -219,8 +263,14 @@ class FaultSystemTest {
 
     /** A TLS server terminal for {@code aor} serving {@code localhost:port}, as {@link SipTlsWorld#server}. */
     private static Terminal serverTerminal(SipTlsWorld world, String aor, int port) throws Exception {
+        return serverTerminal(world, aor, port, Map.of());
+    }
+
+    private static Terminal serverTerminal(SipTlsWorld world, String aor, int port, Map<String, String> more)
+            throws Exception {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("serve", "localhost:" + port + ",127.0.0.1:" + port);
+        config.putAll(more);
         TlsIdentity tls = world.pki.identity("localhost", List.of("localhost", "127.0.0.1"));
         CountingKeyManager keys = new CountingKeyManager(SipTlsWorld.keyManager(tls));
         SipTlsProvider provider = world.provider(aor, config);
