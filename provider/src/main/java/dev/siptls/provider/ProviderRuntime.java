@@ -132,6 +132,29 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                         + e.getMessage(), e);
             }
         }
+        awaitRegistration();
+    }
+
+    /**
+     * With {@code awaitRegistration} set, init returns once the agent is registered with this policy accepted,
+     * so that a plain-JSSE application's first connections need not fall back; on timeout it returns anyway.
+     */
+    private void awaitRegistration() {
+        Duration wait = config.awaitRegistration();
+        SipTlsAgent a = agent;
+        if (wait.isZero() || a == null) {
+            return;
+        }
+        try {
+            if (!a.awaitPolicyAccepted(wait)) {
+                LOG.log(Level.WARNING, "{0}: not registered with the key server within awaitRegistration={1} ms ({2});"
+                        + " SSLContext.init returns anyway, handshakes without an SA follow fallback={3}", config.aor(),
+                        wait.toMillis(), a.lastError().orElse(a.state().toString()),
+                        config.fallback().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void startAgent(SecurityPolicy policy, PrivateKey chainKey) throws IOException {
@@ -148,7 +171,9 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                 .policy(policy)
                 .chainKey(chainKey)
                 .registrationExpiry(config.registrationExpiry())
-                .requestTimeout(config.requestTimeout());
+                .requestTimeout(config.requestTimeout())
+                .keepAliveInterval(config.keepAliveInterval())
+                .keepAliveTimeout(config.keepAliveTimeout());
         config.bindAddress().ifPresent(builder::bindAddress);
         SipTlsAgent started = builder.build();
         started.start();
