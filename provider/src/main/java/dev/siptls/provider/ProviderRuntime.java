@@ -159,10 +159,8 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
 
     private void startAgent(SecurityPolicy policy, PrivateKey chainKey) throws IOException {
         HostPort keyServer = config.keyServer();
-        InetSocketAddress address = new InetSocketAddress(keyServer.host(), keyServer.port());
-        if (address.isUnresolved()) {
-            throw new IOException("cannot resolve the key server host " + keyServer.host());
-        }
+        // A name that does not resolve is a key server out of reach: the agent keeps resolving, fallback decides.
+        InetSocketAddress address = InetSocketAddress.createUnresolved(keyServer.host(), keyServer.port());
         SipTlsAgent.Builder builder = SipTlsAgent.builder()
                 .aor(config.aor())
                 .identity(config.identity())
