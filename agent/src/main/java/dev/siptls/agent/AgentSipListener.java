@@ -32,18 +32,20 @@ final class AgentSipListener implements SipEvents {
     private final ScheduledExecutorService worker;
     private final SipMessages messages;
     private final Registration registration;
+    private final KeepAlive keepAlive;
     private final AssociationRequests requests;
     private final AssociationOffers offers;
     private final InetSocketAddress keyServer;
 
     AgentSipListener(String aor, SipProvider provider, ScheduledExecutorService worker, SipMessages messages,
-            Registration registration, AssociationRequests requests, AssociationOffers offers,
+            Registration registration, KeepAlive keepAlive, AssociationRequests requests, AssociationOffers offers,
             InetSocketAddress keyServer) {
         this.aor = aor;
         this.provider = provider;
         this.worker = worker;
         this.messages = messages;
         this.registration = registration;
+        this.keepAlive = keepAlive;
         this.requests = requests;
         this.offers = offers;
         this.keyServer = keyServer;
@@ -51,6 +53,7 @@ final class AgentSipListener implements SipEvents {
 
     @Override
     public void processRequest(RequestEvent event) {
+        keepAlive.heard(); // an agent is reached only by its key server, over its flow
         Request request = event.getRequest();
         String method = request.getMethod();
         if (Request.ACK.equals(method)) {
@@ -103,9 +106,11 @@ final class AgentSipListener implements SipEvents {
 
     @Override
     public void processResponse(ResponseEvent event) {
+        keepAlive.heard();
         ClientTransaction tx = event.getClientTransaction();
         submit(() -> {
-            if (!registration.onResponse(tx, event.getResponse())) {
+            if (!keepAlive.onResponse(tx, event.getResponse().getStatusCode())
+                    && !registration.onResponse(tx, event.getResponse())) {
                 requests.onResponse(event);
             }
         });
@@ -118,7 +123,7 @@ final class AgentSipListener implements SipEvents {
         }
         ClientTransaction tx = event.getClientTransaction();
         submit(() -> {
-            if (!registration.onTimeout(tx)) {
+            if (!keepAlive.onTimeout(tx) && !registration.onTimeout(tx)) {
                 requests.onTimeout(tx);
             }
         });

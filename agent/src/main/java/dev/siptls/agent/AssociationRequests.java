@@ -57,12 +57,14 @@ final class AssociationRequests {
     private final Supplier<Optional<String>> notRegistered;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final SharedCertificates certificates;
+    private final Runnable timedOut;
 
     AssociationRequests(Aor self, SipProvider provider, ScheduledExecutorService worker,
             ScheduledExecutorService notifier, SipMessages messages, AssociationBodies bodies, AssociationStore store,
             AgentStatistics statistics, Clock clock, Duration timeout, Supplier<Optional<String>> notRegistered,
-            SharedCertificates certificates) {
+            SharedCertificates certificates, Runnable timedOut) {
         this.certificates = certificates;
+        this.timedOut = timedOut;
         this.self = self;
         this.provider = provider;
         this.worker = worker;
@@ -98,8 +100,12 @@ final class AssociationRequests {
         Pending p = new Pending(callId.getCallId(), target, future, System.nanoTime());
         pending.put(p.callId, p);
         try {
-            p.timer = notifier.schedule(() -> fail(p, new TimeoutException("no SA for " + target + " within "
-                    + timeout.toMillis() + " ms")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+            p.timer = notifier.schedule(() -> {
+                if (pending.containsKey(p.callId)) {
+                    timedOut.run(); // is the key server still there? (KeepAlive)
+                }
+                fail(p, new TimeoutException("no SA for " + target + " within " + timeout.toMillis() + " ms"));
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             worker.execute(() -> send(p, callId));
         } catch (RejectedExecutionException e) {
             fail(p, new IOException("agent closed"));

@@ -35,6 +35,16 @@ final class KeyServerFlow {
     }
 
     /**
+     * Closes {@code channel}'s connection, which a hung key server never closes; the stack then drops it
+     * from its cache, and the next request opens a new one.
+     */
+    void close(Object channel) {
+        if (channel instanceof MessageChannel c) {
+            c.close();
+        }
+    }
+
+    /**
      * Whether the stack would still send to the key server over {@code channel}. Asking creates an
      * unconnected channel object when none is cached (no socket: it connects on first use), which the next
      * registration then uses.

@@ -59,6 +59,8 @@ final class Registration {
     private volatile RegistrationState state = RegistrationState.STOPPED;
     private volatile String lastError;
     private volatile ProvablePolicy policy;
+    /** The policy the key server last accepted on the current registration; null when not registered. */
+    private volatile ProvablePolicy accepted;
 
     // Worker-thread only.
     private int requestedExpiry;
@@ -117,6 +119,21 @@ final class Registration {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || state == RegistrationState.STOPPED) {
                     return state == RegistrationState.REGISTERED;
+                }
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
+            }
+            return true;
+        }
+    }
+
+    /** Waits until registered with the current policy accepted; false on timeout or when stopped. */
+    boolean awaitPolicyAccepted(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (monitor) {
+            while (state != RegistrationState.REGISTERED || accepted != policy) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || state == RegistrationState.STOPPED) {
+                    return false;
                 }
                 TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
@@ -265,6 +282,7 @@ final class Registration {
         cancelTimer();
         backoff.reset();
         registeredChannel = candidateChannel;
+        accepted = policySent;
         if (state == RegistrationState.REGISTERED) {
             statistics.refreshed();
         } else {
@@ -304,6 +322,40 @@ final class Registration {
         }
     }
 
+    /**
+     * The connection a keep-alive may probe (worker thread): the registered one while registered and no
+     * REGISTER or MESSAGE is in flight (those have their own answer timeout); null otherwise.
+     */
+    Object probeableChannel() {
+        if (state != RegistrationState.REGISTERED || registerTx != null || messageTx != null
+                || !flow.isCurrent(registeredChannel)) {
+            return null;
+        }
+        return registeredChannel;
+    }
+
+    /**
+     * The key server stopped answering over {@code channel} (any thread). The agent leaves REGISTERED at once,
+     * so that nobody waits for an answer that cannot come; on the worker it then closes that connection (a
+     * hung peer never closes it) and registers again after the backoff.
+     */
+    void flowLost(Object channel, String reason) {
+        synchronized (monitor) {
+            if (state != RegistrationState.REGISTERED) {
+                return;
+            }
+            state = RegistrationState.RETRYING;
+            monitor.notifyAll();
+        }
+        connectionLost.accept(reason);
+        run(() -> {
+            flow.close(channel);
+            if (state != RegistrationState.REGISTERED || registeredChannel == channel) {
+                fail(reason, true); // unless registered again meanwhile, over another connection
+            }
+        });
+    }
+
     private void armAnswerTimeout(ClientTransaction tx, String method) {
         cancelTimer();
         timer = worker.schedule(() -> {
@@ -314,15 +366,20 @@ final class Registration {
     }
 
     private void fail(String reason) {
+        fail(reason, state == RegistrationState.REGISTERED);
+    }
+
+    private void fail(String reason, boolean wasRegistered) {
         if (state == RegistrationState.STOPPED) {
             return;
         }
         registerTx = null;
         messageTx = null;
         registeredChannel = null;
+        accepted = null;
         cancelTimer();
         statistics.registrationFailed();
-        if (state == RegistrationState.REGISTERED) {
+        if (wasRegistered) {
             statistics.reconnecting();
         }
         Level level = reason.equals(lastError) ? Level.DEBUG : Level.WARNING;

@@ -21,7 +21,7 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * Builds the agent's SIP messages (PROTOCOL.md): REGISTER and MESSAGE to {@code sips:<AOR domain>}, INVITE to
+ * Builds the agent's SIP messages (PROTOCOL.md): REGISTER, MESSAGE and OPTIONS to {@code sips:<AOR domain>}, INVITE to
  * a target, responses to the key server's INVITEs. Every request leaves through the key server (the
  * endpoint's outbound proxy), whatever its Request-URI says.
  */
@@ -58,6 +58,13 @@ final class SipMessages {
                 addresses.createAddress(registrar));
         request.setContent(policy, headers.createContentTypeHeader(ContentTypes.TYPE, ContentTypes.POLICY_SUBTYPE));
         return request;
+    }
+
+    /** OPTIONS to the registrar: the keep-alive the key server answers over the flow it came on. */
+    Request options() throws ParseException, InvalidArgumentException {
+        URI registrar = addresses.createURI(aor.registrarUri());
+        return request(Request.OPTIONS, registrar, endpoint.provider().getNewCallId(), 1,
+                addresses.createAddress(registrar));
     }
 
     /** INVITE without body asking the key server for an SA with {@code target}. */

@@ -12,6 +12,7 @@ import java.lang.System.Logger.Level;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.time.Clock;
@@ -41,6 +42,12 @@ public final class SipTlsAgent implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SipTlsAgent.class.getName());
     private static final Duration SWEEP = Duration.ofSeconds(1);
     private static final Duration MAX_UNREGISTER_WAIT = Duration.ofSeconds(1);
+    /**
+     * Keep-alive defaults: a hung key server is noticed within about 20 s, while 10,000 idle agents cost a key
+     * server at most about 670 OPTIONS/s (a busy agent sends none), a small share of what it registers.
+     */
+    public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Aor aor;
     private final TlsIdentity identity;
@@ -53,6 +60,8 @@ public final class SipTlsAgent implements AutoCloseable {
     private final String bindAddress;
     private final Duration minBackoff;
     private final Duration maxBackoff;
+    private final Duration keepAliveInterval;
+    private final Duration keepAliveTimeout;
     private final AssociationStore store;
     private final AgentStatistics statistics = new AgentStatistics();
     private final XmlCodec codec = new XmlCodec();
@@ -65,14 +74,15 @@ public final class SipTlsAgent implements AutoCloseable {
     private ScheduledThreadPoolExecutor notifier;
     private volatile Registration registration;
     private volatile AssociationRequests requests;
+    private volatile KeepAlive keepAlive;
+    /** Why the endpoint has not started yet (the key server's name does not resolve); null once it has. */
+    private volatile String startError;
+    private volatile Thread notifierThread;
 
     private SipTlsAgent(Builder b) {
         this.aor = Aor.parse(Objects.requireNonNull(b.aor, "aor"));
         this.identity = Objects.requireNonNull(b.identity, "identity");
         this.keyServer = Objects.requireNonNull(b.keyServer, "keyServer");
-        if (keyServer.isUnresolved()) {
-            throw new IllegalArgumentException("key server address " + keyServer + " is unresolved");
-        }
         this.keyServerName = b.keyServerName != null ? b.keyServerName : keyServer.getHostString();
         this.policy = ProvablePolicy.of(Objects.requireNonNull(b.policy, "policy"), b.chainKey,
                 identity.certificate());
@@ -87,6 +97,8 @@ public final class SipTlsAgent implements AutoCloseable {
         this.minBackoff = positive(b.minBackoff, "retryBackoff min");
         this.maxBackoff = positive(b.maxBackoff, "retryBackoff max");
         new Backoff(minBackoff, maxBackoff, () -> 0); // validates the pair now rather than at start
+        this.keepAliveInterval = positive(b.keepAliveInterval, "keepAliveInterval");
+        this.keepAliveTimeout = positive(b.keepAliveTimeout, "keepAliveTimeout");
         if (!CertificateNames.provesAor(identity.certificate(), aor.toString())) {
             throw new IllegalArgumentException("the identity's certificate ("
                     + identity.certificate().getSubjectX500Principal().getName() + ") does not prove " + aor
@@ -101,7 +113,9 @@ public final class SipTlsAgent implements AutoCloseable {
 
     /**
      * Starts the SIP endpoint and registration in the background and returns without waiting for it; see
-     * {@link #awaitRegistered} and {@link #state()}.
+     * {@link #awaitRegistered} and {@link #state()}. A key server whose host name does not resolve yet is like
+     * one that does not answer: the agent starts, says why in {@link #lastError()}, and tries to resolve it
+     * again with its backoff until it does.
      *
      * @throws IOException if the SIP endpoint cannot start (the key server being down is not an error here)
      * @throws IllegalStateException if started before or closed
@@ -117,83 +131,177 @@ public final class SipTlsAgent implements AutoCloseable {
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot set up TLS for " + aor + ": " + e.getMessage(), e);
             }
-            DeferredListener listener = new DeferredListener();
-            SipEndpointConfig config = SipEndpointConfig.builder()
-                    .name("agent-" + (aor.user().isEmpty() ? aor.host() : aor.user()).replaceAll("[^A-Za-z0-9._-]", "_"))
-                    .bindAddress(bindAddress != null ? bindAddress : localAddressTowards(keyServer))
-                    .listening(false)
-                    .sslContext(tls)
-                    .outboundProxy(keyServer)
-                    .build();
-            SipEndpoint sip = SipEndpoint.start(config, listener);
-            // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: without automatic
-            // dialogs the stack makes none for offered SAs (a deleted dialog stays in JAIN-SIP's table 8 s
-            // more). See AssociationRequests#ack for the one it still makes. The finished INVITE transactions
-            // still linger about half a minute (JAIN-SIP's timer J; the memory bench measures it), which is
-            // why SA bodies are wiped as soon as they are decoded.
-            sip.provider().setAutomaticDialogSupportEnabled(false);
             ScheduledThreadPoolExecutor notify = new ScheduledThreadPoolExecutor(1, task -> {
-                Thread t = new Thread(task, sip.name() + "-notifier");
+                Thread t = new Thread(task, "agent-" + aor + "-notifier");
                 t.setDaemon(true);
+                notifierThread = t;
                 return t;
             });
             notify.setRemoveOnCancelPolicy(true);
             notify.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-            ScheduledExecutorService worker = sip.scheduler();
-            SharedCertificates certificates = new SharedCertificates();
-            SipMessages messages = new SipMessages(sip, aor);
-            AssociationBodies bodies = new AssociationBodies(codec, identity);
-            AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, bodies,
-                    store, statistics, clock, requestTimeout, () -> notRegistered(registration), certificates);
-            // SA requests waiting on a lost connection fail now rather than at their timeout, so a provider
-            // falls back (or refuses) at once instead of holding its handshake for the request timeout.
-            Registration reg = new Registration(aor, sip.provider(), worker, messages,
-                    new KeyServerFlow(sip, keyServer), codec, statistics,
-                    new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()),
-                    policy, registrationExpiry, requestTimeout, reason -> req.failAll(new IOException(reason)));
-            AssociationOffers offers = new AssociationOffers(aor, messages, bodies, store, statistics, acceptor,
-                    clock, keyServer, keyServerName, certificates);
-            listener.delegate = new AgentSipListener(aor.toString(), sip.provider(), worker, messages, reg, req,
-                    offers, keyServer);
-            this.endpoint = sip;
-            this.notifier = notify;
-            this.registration = reg;
-            this.requests = req;
             notify.scheduleWithFixedDelay(store::sweep, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+            this.notifier = notify;
             started = true;
-            LOG.log(Level.INFO, "{0}: started, key server {1} ({2}) from {3}", aor,
-                    keyServer.getAddress().getHostAddress() + ":" + keyServer.getPort(), keyServerName,
-                    sip.tlsAddress().getAddress().getHostAddress());
-            reg.start();
+            Optional<InetSocketAddress> resolved = resolveKeyServer();
+            if (resolved.isPresent()) {
+                launch(tls, resolved.get());
+            } else {
+                retryResolving(tls, new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()));
+            }
         }
     }
 
-    private static Optional<String> notRegistered(Registration reg) {
+    /** The key server's address, resolved now if given by name; empty (saying why) if the name does not resolve. */
+    private Optional<InetSocketAddress> resolveKeyServer() {
+        if (!keyServer.isUnresolved()) {
+            return Optional.of(keyServer);
+        }
+        try {
+            return Optional.of(new InetSocketAddress(InetAddress.getByName(keyServer.getHostString()),
+                    keyServer.getPort()));
+        } catch (UnknownHostException | SecurityException e) {
+            String reason = "cannot resolve the key server host " + keyServer.getHostString();
+            LOG.log(reason.equals(startError) ? Level.DEBUG : Level.WARNING, "{0}: {1}; trying again", aor, reason);
+            startError = reason;
+            return Optional.empty();
+        }
+    }
+
+    /** Lifecycle lock held. Tries the name again after the backoff, until it resolves or the agent closes. */
+    private void retryResolving(SSLContext tls, Backoff backoff) {
+        notifier.schedule(() -> {
+            synchronized (lifecycle) {
+                if (closed) {
+                    return;
+                }
+                Optional<InetSocketAddress> resolved = resolveKeyServer();
+                if (resolved.isEmpty()) {
+                    retryResolving(tls, backoff);
+                    return;
+                }
+                try {
+                    launch(tls, resolved.get());
+                } catch (IOException | RuntimeException e) {
+                    startError = "cannot start the SIP endpoint: " + e.getMessage();
+                    LOG.log(Level.WARNING, "{0}: {1}; trying again", aor, startError);
+                    retryResolving(tls, backoff);
+                }
+            }
+        }, backoff.next().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Lifecycle lock held: starts the SIP endpoint towards {@code keyServerAddress} and registration. */
+    private void launch(SSLContext tls, InetSocketAddress keyServerAddress) throws IOException {
+        DeferredListener listener = new DeferredListener();
+        SipEndpointConfig config = SipEndpointConfig.builder()
+                .name("agent-" + (aor.user().isEmpty() ? aor.host() : aor.user()).replaceAll("[^A-Za-z0-9._-]", "_"))
+                .bindAddress(bindAddress != null ? bindAddress : localAddressTowards(keyServerAddress))
+                .listening(false)
+                .sslContext(tls)
+                .outboundProxy(keyServerAddress)
+                .build();
+        SipEndpoint sip = SipEndpoint.start(config, listener);
+        // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: without automatic
+        // dialogs the stack makes none for offered SAs (a deleted dialog stays in JAIN-SIP's table 8 s
+        // more). See AssociationRequests#ack for the one it still makes. The finished INVITE transactions
+        // still linger about half a minute (JAIN-SIP's timer J; the memory bench measures it), which is
+        // why SA bodies are wiped as soon as they are decoded.
+        sip.provider().setAutomaticDialogSupportEnabled(false);
+        ScheduledThreadPoolExecutor notify = notifier;
+        ScheduledExecutorService worker = sip.scheduler();
+        SharedCertificates certificates = new SharedCertificates();
+        SipMessages messages = new SipMessages(sip, aor);
+        AssociationBodies bodies = new AssociationBodies(codec, identity);
+        AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, bodies,
+                store, statistics, clock, requestTimeout, () -> notRegistered(registration, keepAlive),
+                certificates, () -> {
+                    KeepAlive k = keepAlive;
+                    if (k != null) {
+                        k.requestTimedOut();
+                    }
+                });
+        // SA requests waiting on a lost connection fail now rather than at their timeout, so a provider
+        // falls back (or refuses) at once instead of holding its handshake for the request timeout.
+        Registration reg = new Registration(aor, sip.provider(), worker, messages,
+                new KeyServerFlow(sip, keyServerAddress), codec, statistics,
+                new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()),
+                policy, registrationExpiry, requestTimeout, reason -> req.failAll(new IOException(reason)));
+        KeepAlive alive = new KeepAlive(aor.toString(), sip.provider(), worker, sip.timers(), messages, reg,
+                keepAliveInterval, keepAliveTimeout, () -> ThreadLocalRandom.current().nextDouble());
+        AssociationOffers offers = new AssociationOffers(aor, messages, bodies, store, statistics, acceptor,
+                clock, keyServerAddress, keyServerName, certificates);
+        listener.delegate = new AgentSipListener(aor.toString(), sip.provider(), worker, messages, reg, alive,
+                req, offers, keyServerAddress);
+        this.endpoint = sip;
+        this.registration = reg;
+        this.requests = req;
+        this.keepAlive = alive;
+        startError = null;
+        LOG.log(Level.INFO, "{0}: started, key server {1} ({2}) from {3}", aor,
+                keyServerAddress.getAddress().getHostAddress() + ":" + keyServerAddress.getPort(), keyServerName,
+                sip.tlsAddress().getAddress().getHostAddress());
+        reg.start();
+        alive.start();
+        lifecycle.notifyAll();
+    }
+
+    private static Optional<String> notRegistered(Registration reg, KeepAlive alive) {
         if (reg == null) {
             return Optional.of("agent not started");
         }
         RegistrationState state = reg.state();
         if (state == RegistrationState.REGISTERED) {
-            return Optional.empty();
+            return alive == null ? Optional.empty() : alive.suspicion();
         }
         return Optional.of("agent is " + state + reg.lastError().map(e -> " (" + e + ")").orElse(""));
     }
 
     /** Waits until the agent is registered (REGISTER and policy MESSAGE accepted); false on timeout. */
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
-        Registration reg = registration;
-        return reg != null && reg.awaitRegistered(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Registration reg = awaitLaunched(deadline);
+        return reg != null && reg.awaitRegistered(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+
+    /** The registration once the endpoint runs (the key server's name may not have resolved yet); null on timeout. */
+    private Registration awaitLaunched(long deadline) throws InterruptedException {
+        synchronized (lifecycle) {
+            while (registration == null && started && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+            }
+            return registration;
+        }
+    }
+
+    /**
+     * Waits until the agent is registered and the key server accepted the policy last given (at start or by
+     * {@link #publish}), e.g. a TLS server's certificate chain; false on timeout.
+     */
+    public boolean awaitPolicyAccepted(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Registration reg = awaitLaunched(deadline);
+        return reg != null && reg.awaitPolicyAccepted(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     public RegistrationState state() {
         Registration reg = registration;
-        return closed || reg == null ? RegistrationState.STOPPED : reg.state();
+        if (closed || !started) {
+            return RegistrationState.STOPPED;
+        }
+        if (reg == null) {
+            return startError == null ? RegistrationState.CONNECTING : RegistrationState.RETRYING;
+        }
+        return reg.state();
     }
 
-    /** Why the last registration attempt failed, for operators; empty once registered. */
+    /** Why the last registration attempt failed (or the key server's name did not resolve); empty once registered. */
     public Optional<String> lastError() {
         Registration reg = registration;
-        return reg == null ? Optional.empty() : reg.lastError();
+        return reg == null ? Optional.ofNullable(startError) : reg.lastError();
     }
 
     /**
@@ -238,7 +346,9 @@ public final class SipTlsAgent implements AutoCloseable {
         if (req == null || closed) {
             statistics.requested();
             statistics.failed();
-            return CompletableFuture.failedFuture(new IOException(closed ? "agent closed" : "agent not started"));
+            String why = closed ? "agent closed" : !started ? "agent not started" : "agent not registered: "
+                    + lastError().orElse("starting");
+            return CompletableFuture.failedFuture(new IOException(why));
         }
         return req.request(target);
     }
@@ -321,7 +431,7 @@ public final class SipTlsAgent implements AutoCloseable {
     }
 
     private boolean isNotifierThread() {
-        return endpoint != null && Thread.currentThread().getName().equals(endpoint.name() + "-notifier");
+        return Thread.currentThread() == notifierThread;
     }
 
     /** The local address the OS would use to reach {@code target}; no packet is sent. */
@@ -370,6 +480,8 @@ public final class SipTlsAgent implements AutoCloseable {
         private String bindAddress;
         private Duration minBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(5);
+        private Duration keepAliveInterval = DEFAULT_KEEP_ALIVE_INTERVAL;
+        private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
 
         private Builder() {
         }
@@ -378,7 +490,10 @@ public final class SipTlsAgent implements AutoCloseable {
         public Builder aor(String aor) { this.aor = aor; return this; }
         /** The TLS identity presented to the key server (a certificate proving the AOR) and its trust anchors. */
         public Builder identity(TlsIdentity identity) { this.identity = identity; return this; }
-        /** Where the key server listens for SIP over TLS. */
+        /**
+         * Where the key server listens for SIP over TLS. An unresolved address (a host name that does not resolve
+         * yet) is resolved when the agent starts and, until it resolves, again with the registration backoff.
+         */
         public Builder keyServer(InetSocketAddress keyServer) { this.keyServer = keyServer; return this; }
         /** The dNSName or IP address the key server's certificate must carry; default the address's host string. */
         public Builder keyServerName(String name) { this.keyServerName = name; return this; }
@@ -409,6 +524,19 @@ public final class SipTlsAgent implements AutoCloseable {
             this.maxBackoff = max;
             return this;
         }
+
+        /**
+         * How long the flow to the key server may stay silent before the agent probes it with a keep-alive
+         * (default 15 s; each probe after 80-100% of it). Only an idle agent probes: any message from the key
+         * server counts as an answer.
+         */
+        public Builder keepAliveInterval(Duration interval) { this.keepAliveInterval = interval; return this; }
+        /**
+         * How long a keep-alive may go unanswered before the flow counts as lost (default 5 s): the agent then
+         * leaves REGISTERED, closes the connection and registers again. A hung key server is so noticed
+         * within {@code keepAliveInterval + keepAliveTimeout}.
+         */
+        public Builder keepAliveTimeout(Duration timeout) { this.keepAliveTimeout = timeout; return this; }
 
         public SipTlsAgent build() {
             return new SipTlsAgent(this);

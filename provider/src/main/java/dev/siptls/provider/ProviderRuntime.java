@@ -137,14 +137,35 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                         + e.getMessage(), e);
             }
         }
+        awaitRegistration();
+    }
+
+    /**
+     * With {@code awaitRegistration} set, init returns once the agent is registered with this policy accepted,
+     * so that a plain-JSSE application's first connections need not fall back; on timeout it returns anyway.
+     */
+    private void awaitRegistration() {
+        Duration wait = config.awaitRegistration();
+        SipTlsAgent a = agent;
+        if (wait.isZero() || a == null) {
+            return;
+        }
+        try {
+            if (!a.awaitPolicyAccepted(wait)) {
+                LOG.log(Level.WARNING, "{0}: not registered with the key server within awaitRegistration={1} ms ({2});"
+                        + " SSLContext.init returns anyway, handshakes without an SA follow fallback={3}", config.aor(),
+                        wait.toMillis(), a.lastError().orElse(a.state().toString()),
+                        config.fallback().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void startAgent(SecurityPolicy policy, PrivateKey chainKey) throws IOException {
         HostPort keyServer = config.keyServer();
-        InetSocketAddress address = new InetSocketAddress(keyServer.host(), keyServer.port());
-        if (address.isUnresolved()) {
-            throw new IOException("cannot resolve the key server host " + keyServer.host());
-        }
+        // A name that does not resolve is a key server out of reach: the agent keeps resolving, fallback decides.
+        InetSocketAddress address = InetSocketAddress.createUnresolved(keyServer.host(), keyServer.port());
         SipTlsAgent.Builder builder = SipTlsAgent.builder()
                 .aor(config.aor())
                 .identity(config.identity())
@@ -153,7 +174,9 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                 .policy(policy)
                 .chainKey(chainKey)
                 .registrationExpiry(config.registrationExpiry())
-                .requestTimeout(config.requestTimeout());
+                .requestTimeout(config.requestTimeout())
+                .keepAliveInterval(config.keepAliveInterval())
+                .keepAliveTimeout(config.keepAliveTimeout());
         config.bindAddress().ifPresent(builder::bindAddress);
         SipTlsAgent started = builder.build();
         started.start();

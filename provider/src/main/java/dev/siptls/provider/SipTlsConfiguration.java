@@ -70,6 +70,12 @@ import java.util.function.Function;
  *     <td>{@code 600s}</td></tr>
  * <tr><td>{@code bindAddress}</td><td>local address of the connection to the key server</td><td>the one the OS
  *     routes through</td></tr>
+ * <tr><td>{@code keepAliveInterval}</td><td>how long the connection to the key server may stay silent before
+ *     the agent probes it (SIP OPTIONS); 100 ms to 1 h</td><td>{@code 15s}</td></tr>
+ * <tr><td>{@code keepAliveTimeout}</td><td>how long a probe may go unanswered before the key server counts as
+ *     lost (the agent leaves REGISTERED, reconnects); 100 ms to 60 s</td><td>{@code 5s}</td></tr>
+ * <tr><td>{@code awaitRegistration}</td><td>how long {@code SSLContext.init} waits for the agent to register
+ *     (0: not at all); at most 60 s</td><td>{@code 0}</td></tr>
  * </table>
  *
  * <p>Durations are whole seconds ({@code 30}) or carry a unit: {@code 500ms}, {@code 2s}, {@code 10m},
@@ -82,10 +88,14 @@ public final class SipTlsConfiguration {
     public static final Set<String> KEYS = Set.of("aor", "keyStore", "keyStorePassword", "keyStorePassword.env",
             "keyStoreType", "trustStore", "trustStorePassword", "trustStorePassword.env", "trustStoreType",
             "keyServer", "keyServerName", "serve", "suites", "maxLifetime", "requestTimeout", "fallback",
-            "registrationExpiry", "bindAddress");
+            "registrationExpiry", "bindAddress", "keepAliveInterval", "keepAliveTimeout", "awaitRegistration");
 
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(50);
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration MIN_KEEP_ALIVE = Duration.ofMillis(100);
+    static final Duration MAX_KEEP_ALIVE_INTERVAL = Duration.ofHours(1);
+    static final Duration MAX_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration MAX_AWAIT_REGISTRATION = Duration.ofSeconds(60);
 
     /** What a handshake does when no security association can be used. */
     public enum Fallback {
@@ -107,6 +117,9 @@ public final class SipTlsConfiguration {
     private final Fallback fallback;
     private final Duration registrationExpiry;
     private final String bindAddress;
+    private final Duration keepAliveInterval;
+    private final Duration keepAliveTimeout;
+    private final Duration awaitRegistration;
 
     private SipTlsConfiguration(String source, Reading r) throws GeneralSecurityException, IOException {
         this.source = source;
@@ -127,6 +140,15 @@ public final class SipTlsConfiguration {
             throw r.invalid("registrationExpiry", "must be at least 1s");
         }
         this.bindAddress = r.optional("bindAddress").orElse(null);
+        this.keepAliveInterval = r.parsed("keepAliveInterval", SipTlsConfiguration::duration)
+                .orElse(Duration.ofSeconds(15));
+        within(r, "keepAliveInterval", keepAliveInterval, MIN_KEEP_ALIVE, MAX_KEEP_ALIVE_INTERVAL);
+        this.keepAliveTimeout = r.parsed("keepAliveTimeout", SipTlsConfiguration::duration)
+                .orElse(Duration.ofSeconds(5));
+        within(r, "keepAliveTimeout", keepAliveTimeout, MIN_KEEP_ALIVE, MAX_KEEP_ALIVE_TIMEOUT);
+        this.awaitRegistration = r.parsed("awaitRegistration", SipTlsConfiguration::durationOrZero)
+                .orElse(Duration.ZERO);
+        within(r, "awaitRegistration", awaitRegistration, Duration.ZERO, MAX_AWAIT_REGISTRATION);
         KeyStore keys = r.store("keyStore", true);
         KeyStore trust = r.store("trustStore", false);
         char[] password = r.password("keyStorePassword", true);
@@ -226,6 +248,21 @@ public final class SipTlsConfiguration {
         return Optional.ofNullable(bindAddress);
     }
 
+    /** Silence on the key-server connection after which the agent probes it. */
+    public Duration keepAliveInterval() {
+        return keepAliveInterval;
+    }
+
+    /** How long a probe may go unanswered before the key server counts as lost. */
+    public Duration keepAliveTimeout() {
+        return keepAliveTimeout;
+    }
+
+    /** How long {@code SSLContext.init} waits for the agent to register; zero: it does not wait. */
+    public Duration awaitRegistration() {
+        return awaitRegistration;
+    }
+
     /** The agent's identity for the key server (key, chain and trust anchors). */
     public TlsIdentity identity() {
         return identity;
@@ -268,6 +305,18 @@ public final class SipTlsConfiguration {
             }, text);
         } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
             throw new IllegalArgumentException("not a duration (e.g. 30, 500ms, 2s, 10m, 1h): " + text);
+        }
+    }
+
+    /** A {@link #duration}, or zero ({@code 0}, {@code 0s}, {@code 0ms}). */
+    static Duration durationOrZero(String text) {
+        return text.trim().matches("0+\\s*(ms|s|m|h)?") ? Duration.ZERO : duration(text);
+    }
+
+    private static void within(Reading r, String key, Duration d, Duration min, Duration max) {
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw r.invalid(key, "must lie within " + min.toMillis() + "ms.." + max.toSeconds() + "s, got "
+                    + d.toMillis() + "ms");
         }
     }
 

@@ -11,6 +11,7 @@ import dev.siptls.sip.CertificateAuthority;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,47 @@ class SipTlsConfigurationTest {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
                     .getMessage().contains("'requestTimeout' must lie within 50ms..10s"));
         }
+    }
+
+    @Test
+    void keepAliveAndAwaitRegistrationDefaultToAboutTwentySecondsOfDetectionAndNoWait() {
+        SipTlsConfiguration config = SipTlsConfiguration.fromProperties(minimal(), dir);
+
+        assertEquals(Duration.ofSeconds(15), config.keepAliveInterval());
+        assertEquals(Duration.ofSeconds(5), config.keepAliveTimeout());
+        assertEquals(Duration.ZERO, config.awaitRegistration());
+    }
+
+    @Test
+    void keepAliveAndAwaitRegistrationAreRead() {
+        Properties p = minimal();
+        p.setProperty("keepAliveInterval", "90s");
+        p.setProperty("keepAliveTimeout", "500ms");
+        p.setProperty("awaitRegistration", "10s");
+
+        SipTlsConfiguration config = SipTlsConfiguration.fromProperties(p, dir);
+
+        assertEquals(Duration.ofSeconds(90), config.keepAliveInterval());
+        assertEquals(Duration.ofMillis(500), config.keepAliveTimeout());
+        assertEquals(Duration.ofSeconds(10), config.awaitRegistration());
+        p.setProperty("awaitRegistration", "0");
+        assertEquals(Duration.ZERO, SipTlsConfiguration.fromProperties(p, dir).awaitRegistration());
+    }
+
+    @Test
+    void keepAliveAndAwaitRegistrationOutsideTheirBoundsAreRefused() {
+        Map<String, List<String>> outside = Map.of("keepAliveInterval", List.of("50ms", "2h", "0"),
+                "keepAliveTimeout", List.of("99ms", "61s"), "awaitRegistration", List.of("61s", "-1s"));
+        outside.forEach((key, values) -> {
+            for (String value : values) {
+                Properties p = minimal();
+                p.setProperty(key, value);
+
+                String message = assertThrows(IllegalArgumentException.class,
+                        () -> SipTlsConfiguration.fromProperties(p, dir), key + "=" + value).getMessage();
+                assertTrue(message.contains("'" + key + "'"), message);
+            }
+        });
     }
 
     @Test

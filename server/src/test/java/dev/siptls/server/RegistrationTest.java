@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.sip.TlsIdentity;
 import javax.sip.header.MinExpiresHeader;
+import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,6 +91,20 @@ class RegistrationTest {
         assertEquals(0, first.invites.size());
         assertEquals(403, first.invite("sips:frank@example.com").getStatusCode(),
                 "the old connection no longer speaks for the AOR");
+    }
+
+    /** An agent's keep-alive (docs/PROTOCOL.md): OPTIONS over its flow gets 200, and the flow stays its own. */
+    @Test
+    void answersAKeepAliveOptionsOverARegisteredFlowAndKeepsTheRegistration() throws Exception {
+        HostPort binding = new HostPort("kept.example.com", 443);
+        TestAgent kim = fixture.serverAgent("sip:kim@example.com", binding);
+        TestAgent client = fixture.client("sip:lou@example.com");
+
+        Response ok = kim.send(kim.request(Request.OPTIONS, "sips:example.com", "sips:example.com"));
+
+        assertEquals(200, ok.getStatusCode());
+        assertEquals(200, client.invite("sips:kept.example.com:443").getStatusCode());
+        assertNotNull(kim.nextInvite(), "the SA still reaches the agent over the flow its keep-alive used");
     }
 
     @Test
