@@ -9,6 +9,7 @@ import dev.siptls.protocol.SecurityAssociation;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,14 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
 
         CompletableFuture<SecurityAssociation> request(String target);
 
+        /**
+         * An SA for a client connection that offers {@code suites} (its enabled suites; null: no list), so that
+         * the SA's suite is one it offers. Sources that cannot pass the list on ask without it.
+         */
+        default CompletableFuture<SecurityAssociation> request(String target, List<String> suites) {
+            return request(target);
+        }
+
         /** Drops a held SA. */
         void forget(String sessionIdHex);
 
@@ -74,6 +83,11 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
                 @Override
                 public CompletableFuture<SecurityAssociation> request(String target) {
                     return agent.requestAssociation(target);
+                }
+
+                @Override
+                public CompletableFuture<SecurityAssociation> request(String target, List<String> suites) {
+                    return agent.requestAssociation(target, suites);
                 }
 
                 @Override

@@ -101,6 +101,7 @@ final class SipTlsEngine extends SSLEngine {
         if (finished || engine.getUseClientMode()) {
             return AcceptedConnection.Scope.NONE;
         }
+        observer.serverHandshaking(engine.getEnabledCipherSuites());
         return AcceptedConnection.enter(engine, -1);
     }
 

@@ -87,7 +87,7 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         bridge.readThroughById(context.getServerSessionContext(),
                 id -> sessions.forServer(id, AcceptedConnection.endpoint(bridge, support.servedBindings())));
         bridge.readThroughByPeer(context.getClientSessionContext(), sessions::forClient);
-        this.observer = new HandshakeObserver(ledger.statistics());
+        this.observer = new HandshakeObserver(ledger.statistics(), support::serverConnectionSuites);
         this.bcjsse = context;
     }
 

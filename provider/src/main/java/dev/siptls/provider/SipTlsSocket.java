@@ -64,6 +64,7 @@ final class SipTlsSocket extends SSLSocket {
         if (reported.get() || socket.getUseClientMode()) {
             return AcceptedConnection.Scope.NONE;
         }
+        observer.serverHandshaking(socket.getEnabledCipherSuites());
         return AcceptedConnection.enter(socket, socket.getLocalPort());
     }
 
