@@ -56,8 +56,14 @@ class ServerSuitesSystemTest {
             SipTlsWorld.awaitRegistered(server, client);
             long policiesBefore = world.keyServer().statistics().getTotalPolicies();
 
-            connect(server, client, listener, port);
+            Sessions first = connect(server, client, listener, port);
             int keyRequestsAfterFirst = server.keys().serverKeyRequests.get();
+            if (first.client().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION) == null) {
+                // A full first handshake leaves BCJSSE's own session, which the client would resume natively
+                // before any SA (issue 11's first item, fixed apart from this): out of the way, so that what the
+                // next connections show is the SA's suite.
+                first.client().invalidate();
+            }
             awaitPolicies(world, policiesBefore + 1);
 
             for (int i = 1; i < CONNECTIONS; i++) {
