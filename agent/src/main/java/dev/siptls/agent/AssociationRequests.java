@@ -3,6 +3,7 @@ package dev.siptls.agent;
 import dev.siptls.protocol.ContentTypes;
 import dev.siptls.protocol.InvalidBodyException;
 import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.SuiteOffer;
 import dev.siptls.protocol.XmlCodec;
 import gov.nist.javax.sip.Utils;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.net.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +60,7 @@ final class AssociationRequests {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final SharedCertificates certificates;
     private final Runnable timedOut;
+    private final XmlCodec codec = new XmlCodec();
 
     AssociationRequests(Aor self, SipProvider provider, ScheduledExecutorService worker,
             ScheduledExecutorService notifier, SipMessages messages, AssociationBodies bodies, AssociationStore store,
@@ -78,13 +81,22 @@ final class AssociationRequests {
         this.notRegistered = notRegistered;
     }
 
-    /** Any thread. */
-    CompletableFuture<SecurityAssociation> request(String targetText) {
+    /**
+     * Any thread. {@code offeredSuites}: the suites the client connection offers, or null to name none (any suite
+     * of this agent's policy will do).
+     */
+    CompletableFuture<SecurityAssociation> request(String targetText, List<String> offeredSuites) {
         statistics.requested();
         CompletableFuture<SecurityAssociation> future = new CompletableFuture<>();
         Target target;
+        byte[] offer = null;
         try {
             target = Target.parse(targetText);
+            if (offeredSuites != null) {
+                offer = codec.encode(SuiteOffer.distributable(offeredSuites).orElseThrow(() ->
+                        new IllegalArgumentException("none of the suites offered for " + targetText
+                                + " can be a security association's (SIP-TLS distributes TLS 1.2 suites only)")));
+            }
         } catch (IllegalArgumentException e) {
             statistics.failed();
             future.completeExceptionally(e);
@@ -97,7 +109,7 @@ final class AssociationRequests {
             return future;
         }
         CallIdHeader callId = provider.getNewCallId();
-        Pending p = new Pending(callId.getCallId(), target, future, System.nanoTime());
+        Pending p = new Pending(callId.getCallId(), target, offer, future, System.nanoTime());
         pending.put(p.callId, p);
         try {
             p.timer = notifier.schedule(() -> {
@@ -118,7 +130,7 @@ final class AssociationRequests {
             return;
         }
         try {
-            Request invite = messages.invite(p.target, callId);
+            Request invite = messages.invite(p.target, callId, p.offer);
             ClientTransaction tx = provider.getNewClientTransaction(invite);
             tx.sendRequest();
         } catch (Exception e) {
@@ -299,13 +311,17 @@ final class AssociationRequests {
     private static final class Pending {
         final String callId;
         final Target target;
+        /** The suite offer body, or null. */
+        final byte[] offer;
         final CompletableFuture<SecurityAssociation> future;
         final long started;
         volatile ScheduledFuture<?> timer;
 
-        Pending(String callId, Target target, CompletableFuture<SecurityAssociation> future, long started) {
+        Pending(String callId, Target target, byte[] offer, CompletableFuture<SecurityAssociation> future,
+                long started) {
             this.callId = callId;
             this.target = target;
+            this.offer = offer;
             this.future = future;
             this.started = started;
         }

@@ -3,8 +3,11 @@ package dev.siptls.agent;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,6 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * soonest-expiring goes first) or is removed is {@linkplain SecurityAssociation#destroy() destroyed}, so
  * a reader that still holds it gets an {@code IllegalStateException} from {@code masterSecret()} and must
  * treat that as "no SA". Lookups never return an expired SA, swept or not.
+ *
+ * <p>A client SA replaces the ones held for the same server with the same suite that expire no later than it:
+ * {@link #byPeer} no longer finds them, and the first change to the store at least {@link #SUPERSEDED_GRACE}
+ * later destroys them (a handshake just handed one still builds its session from it; until then they count
+ * against the capacity like any SA). SAs of other suites stay, for the connections that offer those.
  */
 public final class AssociationStore {
 
@@ -37,6 +45,9 @@ public final class AssociationStore {
         SERVER
     }
 
+    /** How long a replaced client SA stays usable for whoever already holds it. */
+    static final Duration SUPERSEDED_GRACE = Duration.ofSeconds(10);
+
     private static final Comparator<Entry> BY_EXPIRY =
             Comparator.comparing((Entry e) -> e.association.expiryTime()).thenComparingLong(e -> e.sequence);
 
@@ -47,6 +58,8 @@ public final class AssociationStore {
     private final Map<HostPort, List<Entry>> byPeer = new ConcurrentHashMap<>();
     /** Guarded by {@code this}. */
     private final TreeSet<Entry> byExpiry = new TreeSet<>(BY_EXPIRY);
+    /** Replaced client SAs, oldest first, destroyed once their grace is over. Guarded by {@code this}. */
+    private final ArrayDeque<Entry> superseded = new ArrayDeque<>();
     /** Guarded by {@code this}. */
     private long sequence;
 
@@ -85,14 +98,24 @@ public final class AssociationStore {
      * {@linkplain SecurityAssociation#offeredUntil() offered}.
      */
     public Optional<SecurityAssociation> byPeer(HostPort server) {
+        return byPeer(server, null);
+    }
+
+    /**
+     * As {@link #byPeer(HostPort)}, among the SAs whose suite is in {@code suites} (a client connection's enabled
+     * suites; null: any suite).
+     */
+    public Optional<SecurityAssociation> byPeer(HostPort server, Collection<String> suites) {
         List<Entry> entries = byPeer.get(server);
         if (entries == null) {
             return Optional.empty();
         }
         Instant now = clock.instant();
         for (Entry e : entries) {
-            if (now.isBefore(e.association.offeredUntil()) && !e.association.isDestroyed()) {
-                return Optional.of(e.association);
+            SecurityAssociation sa = e.association;
+            if (now.isBefore(sa.offeredUntil()) && !sa.isDestroyed()
+                    && (suites == null || suites.contains(sa.cipherSuite()))) {
+                return Optional.of(sa);
             }
         }
         return Optional.empty();
@@ -125,7 +148,7 @@ public final class AssociationStore {
     /**
      * Adds an SA, taking ownership of its secret. Refused (false, and the SA left as it is) if it is
      * already expired or its session id is already held. When full, first sweeps, then evicts the
-     * soonest-expiring SAs.
+     * soonest-expiring SAs. A client SA replaces those held for the same server and suite (see the class comment).
      *
      * @param role the role this agent received it in (a client's SA is also found by {@link #byPeer})
      */
@@ -134,6 +157,7 @@ public final class AssociationStore {
         if (sa.isExpired(now) || sa.isDestroyed() || bySessionId.containsKey(sa.sessionIdHex())) {
             return false;
         }
+        destroySuperseded(now);
         if (bySessionId.size() >= capacity) {
             sweep(now);
         }
@@ -144,16 +168,35 @@ public final class AssociationStore {
         bySessionId.put(sa.sessionIdHex(), entry);
         byExpiry.add(entry);
         if (role == Role.CLIENT) {
+            Instant graceOver = now.plus(SUPERSEDED_GRACE);
             sa.server().address().ifPresent(peer -> byPeer.compute(peer, (k, old) -> {
                 List<Entry> list = new ArrayList<>(old == null ? 1 : old.size() + 1);
                 list.add(entry);
                 if (old != null) {
-                    list.addAll(old);
+                    for (Entry held : old) {
+                        if (held.association.cipherSuite().equals(sa.cipherSuite())
+                                && !held.association.expiryTime().isAfter(sa.expiryTime())) {
+                            held.graceOver = graceOver;
+                            superseded.add(held);
+                        } else {
+                            list.add(held);
+                        }
+                    }
                 }
                 return List.copyOf(list);
             }));
         }
         return true;
+    }
+
+    /** Destroys the replaced client SAs whose grace is over (they are in no peer list any more). */
+    private void destroySuperseded(Instant now) {
+        while (!superseded.isEmpty() && !now.isBefore(superseded.peekFirst().graceOver)) {
+            Entry entry = superseded.pollFirst();
+            if (bySessionId.get(entry.association.sessionIdHex()) == entry) {
+                remove(entry);
+            }
+        }
     }
 
     /** Removes and destroys every SA expired at the store's clock; returns how many. */
@@ -167,6 +210,7 @@ public final class AssociationStore {
             remove(byExpiry.first());
             n++;
         }
+        destroySuperseded(now);
         return n;
     }
 
@@ -175,6 +219,7 @@ public final class AssociationStore {
      * TLS server did not resume it), so that the next handshake asks the key server for a fresh one.
      */
     public synchronized boolean remove(String sessionIdHex) {
+        destroySuperseded(clock.instant());
         Entry entry = bySessionId.get(sessionIdHex);
         if (entry == null) {
             return false;
@@ -188,6 +233,7 @@ public final class AssociationStore {
         while (!byExpiry.isEmpty()) {
             remove(byExpiry.first());
         }
+        superseded.clear();
     }
 
     private void remove(Entry entry) {
@@ -209,6 +255,8 @@ public final class AssociationStore {
         final SecurityAssociation association;
         final Role role;
         final long sequence;
+        /** When a replaced client SA is destroyed; null while it is not replaced. Guarded by the store. */
+        Instant graceOver;
 
         Entry(SecurityAssociation association, Role role, long sequence) {
             this.association = association;

@@ -67,12 +67,19 @@ final class SipMessages {
                 addresses.createAddress(registrar));
     }
 
-    /** INVITE without body asking the key server for an SA with {@code target}. */
-    Request invite(Target target, CallIdHeader callId) throws ParseException, InvalidArgumentException {
+    /**
+     * INVITE asking the key server for an SA with {@code target}; with {@code offer} (may be null: no body) the
+     * suites the client connection offers, so that the SA's suite is one of them.
+     */
+    Request invite(Target target, CallIdHeader callId, byte[] offer) throws ParseException, InvalidArgumentException {
         URI uri = addresses.createURI(target.requestUri());
         Request request = request(Request.INVITE, uri, callId, 1,
                 addresses.createAddress(uri));
         request.addHeader(contact());
+        if (offer != null) {
+            request.setContent(offer, headers.createContentTypeHeader(ContentTypes.TYPE,
+                    ContentTypes.SUITE_OFFER_SUBTYPE));
+        }
         return request;
     }
 

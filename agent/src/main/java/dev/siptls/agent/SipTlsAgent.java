@@ -17,6 +17,7 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -339,9 +340,23 @@ public final class SipTlsAgent implements AutoCloseable {
      * {@link AssociationRefusedException} when refused (4xx-6xx), a {@link java.util.concurrent.TimeoutException}
      * after the request timeout, an {@link IOException} when not registered or closed (a
      * {@link java.net.ProtocolException} when the answer was not a valid SA for this request), or an
-     * {@link IllegalArgumentException} for a malformed target. Never blocks.
+     * {@link IllegalArgumentException} for a malformed target. Never blocks. The SA's suite is any this agent's
+     * policy and the server's share; {@link #requestAssociation(String, List)} names the connection's suites.
      */
     public CompletableFuture<SecurityAssociation> requestAssociation(String target) {
+        return requestAssociation(target, null);
+    }
+
+    /**
+     * As {@link #requestAssociation(String)}, for a client connection that offers {@code offeredSuites} (its
+     * enabled suites, most preferred first; null: no list): the key server then picks the SA's suite among those
+     * (in the server's order), or refuses with {@code 488} if the connection offers none that both policies list.
+     * Suites an SA cannot have (TLS 1.3 suites, signalling values, unknown names) are left out of the request; an
+     * {@link IllegalArgumentException} completes the future if that leaves none. A newly obtained SA replaces a
+     * held one for the same server and suite ({@link AssociationStore#put}), and one of another suite stays for
+     * the connections that offer that one.
+     */
+    public CompletableFuture<SecurityAssociation> requestAssociation(String target, List<String> offeredSuites) {
         AssociationRequests req = requests;
         if (req == null || closed) {
             statistics.requested();
@@ -350,7 +365,7 @@ public final class SipTlsAgent implements AutoCloseable {
                     + lastError().orElse("starting");
             return CompletableFuture.failedFuture(new IOException(why));
         }
-        return req.request(target);
+        return req.request(target, offeredSuites);
     }
 
     public AssociationStore associations() {

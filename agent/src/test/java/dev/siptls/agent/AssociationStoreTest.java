@@ -148,6 +148,49 @@ class AssociationStoreTest {
     }
 
     @Test
+    void aNewClientSaReplacesTheHeldOneOfItsSuiteAfterAGrace() {
+        SecurityAssociation older = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(300));
+        SecurityAssociation newer = sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(300));
+        store.put(older, Role.CLIENT);
+        store.put(newer, Role.CLIENT);
+
+        assertSame(newer, store.byPeer(WWW).orElseThrow());
+        assertFalse(older.isDestroyed(), "a handshake just handed the older one can still build its session");
+        clock.advance(AssociationStore.SUPERSEDED_GRACE);
+        store.put(sa(ALICE, BOB, new HostPort("other.example.com", 443), T0, Duration.ofSeconds(300)), Role.CLIENT);
+
+        assertTrue(older.isDestroyed());
+        assertEquals(Optional.empty(), store.bySessionId(older.sessionId()));
+        assertFalse(newer.isDestroyed());
+        assertEquals(2, store.size());
+        clock.advance(Duration.ofSeconds(200));
+        assertSame(newer, store.byPeer(WWW).orElseThrow(), "the replaced one is never offered again");
+    }
+
+    @Test
+    void clientSasOfOtherSuitesStayForTheConnectionsThatOfferThem() {
+        SecurityAssociation chacha = withSuite(CHACHA, T0, Duration.ofSeconds(300));
+        SecurityAssociation aes = withSuite(AES256, T0, Duration.ofSeconds(300));
+        store.put(chacha, Role.CLIENT);
+        store.put(aes, Role.CLIENT);
+        clock.advance(AssociationStore.SUPERSEDED_GRACE.multipliedBy(2));
+        store.put(sa(ALICE, BOB, new HostPort("other.example.com", 443), T0, Duration.ofSeconds(300)), Role.CLIENT);
+
+        assertSame(aes, store.byPeer(WWW).orElseThrow());
+        assertSame(aes, store.byPeer(WWW, List.of(AES256, CHACHA)).orElseThrow());
+        assertSame(chacha, store.byPeer(WWW, List.of(CHACHA)).orElseThrow());
+        assertEquals(Optional.empty(), store.byPeer(WWW, List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")));
+        assertFalse(chacha.isDestroyed());
+    }
+
+    private static final String AES256 = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+    private static final String CHACHA = "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
+
+    private static SecurityAssociation withSuite(String suite, java.time.Instant created, Duration lifetime) {
+        return TestAssociations.builder(ALICE, BOB, WWW, created, lifetime).cipherSuite(suite).build();
+    }
+
+    @Test
     void byPeerIgnoresOtherServersAndSasHeldAsServer() {
         store.put(sa(ALICE, BOB, WWW, T0, Duration.ofSeconds(60)), Role.SERVER);
         store.put(sa(ALICE, BOB, new HostPort("www.example.com", 443), T0, Duration.ofSeconds(60)), Role.CLIENT);

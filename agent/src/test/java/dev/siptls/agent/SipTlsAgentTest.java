@@ -201,6 +201,30 @@ class SipTlsAgentTest {
     }
 
     @Test
+    void carriesTheConnectionsSuitesThatAnSaCanHaveInItsRequest() throws Exception {
+        keyServer.inviteReply = r -> new Reply(488, "No common cipher suite", null, null);
+        List<String> enabled = List.of("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_EMPTY_RENEGOTIATION_INFO_SCSV");
+
+        Throwable refused = failure(bob.requestAssociation("www.example.com:8443", enabled));
+
+        assertInstanceOf(AssociationRefusedException.class, refused);
+        Request invite = keyServer.next(Request.INVITE);
+        ContentTypeHeader type = (ContentTypeHeader) invite.getHeader(ContentTypeHeader.NAME);
+        assertEquals(ContentTypes.SUITE_OFFER, type.getContentType() + "/" + type.getContentSubType());
+        assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+                CODEC.decodeSuiteOffer(invite.getRawContent()).cipherSuites());
+    }
+
+    @Test
+    void refusesAtOnceAConnectionOfferingNoSuiteAnSaCanHave() throws Exception {
+        Throwable refused = failure(bob.requestAssociation("www.example.com:8443", List.of("TLS_AES_128_GCM_SHA256")));
+
+        assertInstanceOf(IllegalArgumentException.class, refused);
+        assertEquals(1, bob.statistics().associationsFailed());
+    }
+
+    @Test
     void storesAValidSaAndAcksIt() throws Exception {
         SecurityAssociation sa = association(BOB, "sip:carol@example.com", Instant.now());
         keyServer.inviteReply = r -> Reply.sa(CODEC.encode(sa));

@@ -15,6 +15,9 @@ public final class ContentTypes {
     /** An SA body sealed to its recipient ({@link SealedBody}): what the key server sends. */
     public static final String SEALED_ASSOCIATION_SUBTYPE = "siptls-sa-sealed";
     public static final String SEALED_ASSOCIATION = TYPE + "/" + SEALED_ASSOCIATION_SUBTYPE;
+    /** The suites a client connection offers ({@link SuiteOffer}), optional in an agent's SA request. */
+    public static final String SUITE_OFFER_SUBTYPE = "siptls-suites+xml";
+    public static final String SUITE_OFFER = TYPE + "/" + SUITE_OFFER_SUBTYPE;
 
     private ContentTypes() {
     }

@@ -33,6 +33,8 @@ public final class XmlCodec {
 
     /** Largest body accepted, checked before parsing. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Largest suite offer accepted: {@value SuiteOffer#MAX_SUITES} of the longest names fit with room to spare. */
+    public static final int MAX_OFFER_BYTES = 8 * 1024;
 
     private static final String CIPHER_SUITE = "CipherSuite";
     private static final String MAX_LIFETIME = "MaxLifetime";
@@ -54,6 +56,7 @@ public final class XmlCodec {
 
     private static final Shape POLICY = new Shape(Element.ROOT,
             Set.of(MAX_LIFETIME, POSSESSION), Set.of(CIPHER_SUITE, BINDING, CERTIFICATE), Map.of());
+    private static final Shape OFFER = new Shape(Element.ROOT, Set.of(), Set.of(CIPHER_SUITE), Map.of());
     private static final Shape ASSOCIATION = new Shape(Element.ROOT,
             Set.of(SESSION_ID, CIPHER_SUITE, PROTOCOL_VERSION, EXTENDED_MASTER_SECRET, MASTER_SECRET, LIFETIME,
                     CREATION_TIME),
@@ -121,6 +124,46 @@ public final class XmlCodec {
             return policy.certificateChain(XmlValues.certificates(CERTIFICATE, tls.name(), tls.all(CERTIFICATE)))
                     .build();
         } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidBodyException(e.getMessage());
+        }
+    }
+
+    /** The {@code application/siptls-suites+xml} body of a suite offer: {@code <TLS>} with its suites in order. */
+    public byte[] encode(SuiteOffer offer) {
+        Objects.requireNonNull(offer, "offer");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * offer.cipherSuites().size() + 32);
+        try (ToXmlGenerator g = xml.generator(out)) {
+            g.writeStartObject();
+            for (String suite : offer.cipherSuites()) {
+                g.writeStringField(CIPHER_SUITE, suite);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads a suite offer; refused like any body (see the class comment), and also over
+     * {@value #MAX_OFFER_BYTES} bytes, with more than {@value SuiteOffer#MAX_SUITES} suites, or with none.
+     */
+    public SuiteOffer decodeSuiteOffer(byte[] body) throws InvalidBodyException {
+        Objects.requireNonNull(body, "body");
+        if (body.length > MAX_OFFER_BYTES) {
+            throw new InvalidBodyException("suite offer of " + body.length + " bytes exceeds " + MAX_OFFER_BYTES);
+        }
+        Element tls = read(body, OFFER);
+        List<String> suites = new ArrayList<>();
+        for (String suite : tls.all(CIPHER_SUITE)) {
+            suites.add(XmlValues.text(suite));
+        }
+        if (suites.isEmpty()) {
+            throw tls.missing(CIPHER_SUITE);
+        }
+        try {
+            return SuiteOffer.of(suites);
+        } catch (IllegalArgumentException e) {
             throw new InvalidBodyException(e.getMessage());
         }
     }

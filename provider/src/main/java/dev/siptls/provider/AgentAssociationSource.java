@@ -37,7 +37,8 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
 
     /** The agent as this source uses it; a seam so that waits and failures can be tested without SIP. */
     interface Agent {
-        Optional<SecurityAssociation> held(HostPort server);
+        /** The newest live SA held as client for {@code server} of one of {@code suites} (null: any suite). */
+        Optional<SecurityAssociation> held(HostPort server, List<String> suites);
 
         /** The live SA with this session id if the agent holds it in {@code role}. */
         Optional<SecurityAssociation> bySessionId(byte[] sessionId, Role role);
@@ -50,14 +51,23 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
 
         CompletableFuture<SecurityAssociation> request(String target);
 
+        /**
+         * An SA for a client connection that offers {@code suites} (its enabled suites; null: no list), so that
+         * the SA's suite is one it offers. Sources that cannot pass the list on ask without it.
+         */
+        default CompletableFuture<SecurityAssociation> request(String target, List<String> suites) {
+            return request(target);
+        }
+
         /** Drops a held SA. */
         void forget(String sessionIdHex);
 
         static Agent of(SipTlsAgent agent) {
             return new Agent() {
                 @Override
-                public Optional<SecurityAssociation> held(HostPort server) {
-                    return agent.associations().byPeer(server);
+                public Optional<SecurityAssociation> held(HostPort server, List<String> suites) {
+                    return suites == null ? agent.associations().byPeer(server)
+                            : agent.associations().byPeer(server, suites);
                 }
 
                 @Override
@@ -83,6 +93,11 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
                 @Override
                 public CompletableFuture<SecurityAssociation> request(String target) {
                     return agent.requestAssociation(target);
+                }
+
+                @Override
+                public CompletableFuture<SecurityAssociation> request(String target, List<String> suites) {
+                    return agent.requestAssociation(target, suites);
                 }
 
                 @Override
@@ -146,8 +161,8 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
             return miss(FallbackReason.REQUEST_FAILED, "cannot name " + host + ":" + port + " to the key server: "
                     + e.getMessage());
         }
-        Optional<SecurityAssociation> held = agent.held(peer);
-        if (held.isPresent() && (offeredSuites == null || offeredSuites.contains(held.get().cipherSuite()))) {
+        Optional<SecurityAssociation> held = agent.held(peer, offeredSuites);
+        if (held.isPresent()) {
             return held;
         }
         Failure failure = recentFailures.get(peer);
@@ -169,7 +184,7 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
             request = inFlight.putIfAbsent(peer, mine);
             if (request == null) {
                 request = mine;
-                start(peer, mine);
+                start(peer, mine, offeredSuites);
             }
         }
         try {
@@ -203,12 +218,12 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
     }
 
     /** Asks the agent for an SA with {@code peer}, completing {@code result} (shared by concurrent lookups). */
-    private void start(HostPort peer, CompletableFuture<SecurityAssociation> result) {
+    private void start(HostPort peer, CompletableFuture<SecurityAssociation> result, List<String> suites) {
         statistics.requested();
         long started = System.nanoTime();
         CompletableFuture<SecurityAssociation> request;
         try {
-            request = agent.request(peer.toString());
+            request = agent.request(peer.toString(), suites);
         } catch (RuntimeException e) {
             request = CompletableFuture.failedFuture(e);
         }

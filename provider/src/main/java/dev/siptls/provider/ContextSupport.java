@@ -39,6 +39,14 @@ interface ContextSupport {
     /** The key server's default longest SA lifetime. */
     Duration DEFAULT_LIFETIME_BOUND = Duration.ofHours(1);
 
+    /**
+     * A server connection (socket or engine) of this provider starts a handshake with these enabled suites, so
+     * that the server policy can list only suites its connections resume. Called in every server handshake, on
+     * the handshake's thread: must be cheap and must not block.
+     */
+    default void serverConnectionSuites(String[] enabledSuites) {
+    }
+
     /** A context on its own: SAs from {@code source}, fallback=full, counters nobody reads. */
     static ContextSupport standalone(AssociationSource source) {
         HandshakeLedger ledger = new HandshakeLedger("SIP-TLS", SipTlsConfiguration.Fallback.FULL,
@@ -56,6 +64,11 @@ interface ContextSupport {
 
             @Override
             public void initializing(KeyManager[] keyManagers) {
+            }
+
+            @Override
+            public void serverConnectionSuites(String[] enabledSuites) {
+                // no agent, no policy to follow the connections
             }
         };
     }

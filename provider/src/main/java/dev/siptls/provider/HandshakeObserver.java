@@ -1,5 +1,6 @@
 package dev.siptls.provider;
 
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -7,7 +8,8 @@ import javax.net.ssl.SSLSocket;
  * What the connections of one SIP-TLS context share: the client offers ({@link ClientOffers}), and the counts of
  * completed handshakes by how they completed: on a session built from a security association (it carries
  * {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION}: a SIP resumption), on a session created before the
- * handshake began (a native resumption), or on a new session (a full handshake).
+ * handshake began (a native resumption), or on a new session (a full handshake); and the enabled suites of each
+ * server connection that starts a handshake, for the provider's server policy.
  *
  * <p>Engines ({@link SipTlsEngine}) and sockets ({@link SipTlsSocket}) report completion synchronously, on
  * the thread that completed the handshake: not through a {@code HandshakeCompletedListener}, which BCJSSE
@@ -17,10 +19,18 @@ final class HandshakeObserver {
 
     private final ProviderStatistics statistics;
     private final ClientOffers offers;
+    private final Consumer<String[]> serverSuites;
 
-    HandshakeObserver(ProviderStatistics statistics, ClientOffers offers) {
+    /** @param serverSuites hears the enabled suites of each server connection that starts a handshake */
+    HandshakeObserver(ProviderStatistics statistics, ClientOffers offers, Consumer<String[]> serverSuites) {
         this.statistics = statistics;
         this.offers = offers;
+        this.serverSuites = serverSuites;
+    }
+
+    /** A server connection with these enabled suites may run its handshake now ({@link ContextSupport}). */
+    void serverHandshaking(String[] enabledSuites) {
+        serverSuites.accept(enabledSuites);
     }
 
     ClientOffers offers() {

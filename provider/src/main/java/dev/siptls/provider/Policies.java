@@ -33,6 +33,14 @@ final class Policies {
      * {@code host:port}s that its certificate names.
      */
     static SecurityPolicy policy(SipTlsConfiguration config, List<X509Certificate> chain) {
+        return policy(config, chain, new ServerSuites());
+    }
+
+    /**
+     * As {@link #policy(SipTlsConfiguration, List)}; a server policy with the default suites lists only those
+     * {@code accepted} holds, unless that leaves none ({@link #serverSuites} tells).
+     */
+    static SecurityPolicy policy(SipTlsConfiguration config, List<X509Certificate> chain, ServerSuites accepted) {
         SecurityPolicy.Builder policy = SecurityPolicy.builder();
         config.maxLifetime().ifPresent(policy::maxLifetime);
         List<HostPort> bound = chain.isEmpty() ? List.of() : boundBy(chain.get(0), config);
@@ -41,7 +49,23 @@ final class Policies {
         }
         List<String> suites = config.suites().isEmpty()
                 ? defaultSuites(bound.isEmpty() ? null : chain.get(0)) : config.suites();
+        if (config.suites().isEmpty() && !bound.isEmpty() && !accepted.filter(suites).isEmpty()) {
+            suites = accepted.filter(suites);
+        }
         return policy.cipherSuites(suites).build();
+    }
+
+    /**
+     * The default suites a server policy with {@code chain} lists given what its connections accepted (may be
+     * empty: no SA can be resumed by them); null where the policy is no server's or its suites are configured.
+     */
+    static List<String> serverSuites(SipTlsConfiguration config, List<X509Certificate> chain,
+                                     ServerSuites accepted) {
+        if (!config.suites().isEmpty() || chain.isEmpty() || config.serve().stream()
+                .noneMatch(hp -> CertificateNames.matchesHost(chain.get(0), hp.host()))) {
+            return null;
+        }
+        return accepted.filter(defaultSuites(chain.get(0)));
     }
 
     /**

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -43,6 +44,12 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     private volatile SipTlsAgent agent;
     private volatile boolean closed;
     private List<X509Certificate> publishedChain = List.of();
+    /** The policy last given to the agent; guarded by {@code lifecycle}. */
+    private SecurityPolicy publishedPolicy;
+    /** Whether the "no suite left" warning was logged; guarded by {@code lifecycle}. */
+    private boolean warnedNoServerSuite;
+    private final ServerSuites serverSuites = new ServerSuites();
+    private final AtomicBoolean republishQueued = new AtomicBoolean();
     private ObjectName beanName;
 
     ProviderRuntime(SipTlsConfiguration config) {
@@ -126,11 +133,15 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
             }
             try {
                 if (agent == null) {
-                    startAgent(Policies.policy(config, chain), chainKey);
+                    SecurityPolicy policy = Policies.policy(config, chain, serverSuites);
+                    startAgent(policy, chainKey);
                     publishedChain = chain;
+                    publishedPolicy = policy;
                 } else if (!chain.isEmpty() && !chain.equals(publishedChain)) {
-                    agent.publish(Policies.policy(config, chain), chainKey);
+                    SecurityPolicy policy = Policies.policy(config, chain, serverSuites);
+                    agent.publish(policy, chainKey);
                     publishedChain = chain;
+                    publishedPolicy = policy;
                 }
             } catch (IOException | RuntimeException e) {
                 throw new KeyManagementException("cannot start the SIP-TLS agent " + config.aor() + ": "
@@ -159,6 +170,55 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The server policy follows the suites its connections enable: each narrowing (a connection that enables
+     * fewer of the policy's suites than those before it) republishes, from a thread of its own and once for any
+     * number of narrowings that come meanwhile. A {@code suites} setting is published as written.
+     */
+    @Override
+    public void serverConnectionSuites(String[] enabledSuites) {
+        if (closed || enabledSuites == null || !config.suites().isEmpty()) {
+            return;
+        }
+        if (serverSuites.accept(enabledSuites) && republishQueued.compareAndSet(false, true)) {
+            Thread republisher = new Thread(this::republishServerPolicy, "sip-tls-policy-" + config.aor());
+            republisher.setDaemon(true);
+            republisher.start();
+        }
+    }
+
+    private void republishServerPolicy() {
+        republishQueued.set(false); // a narrowing from now on queues another run, which reads it
+        synchronized (lifecycle) {
+            SipTlsAgent a = agent;
+            if (closed || a == null) {
+                return; // the first init publishes with what is known by then
+            }
+            List<String> suites = Policies.serverSuites(config, publishedChain, serverSuites);
+            if (suites == null) {
+                return;
+            }
+            if (suites.isEmpty()) {
+                if (!warnedNoServerSuite) {
+                    warnedNoServerSuite = true;
+                    LOG.log(Level.WARNING, "{0}: no SA can be issued for this server: its connections together enable"
+                            + " {1}, and none of the suites its key serves and a key server issues by default ({2});"
+                            + " enable one of those on every server connection, or set ''suites''", config.aor(),
+                            serverSuites.describe(), String.join(", ", Policies.defaultSuites(publishedChain.get(0))));
+                }
+                return;
+            }
+            SecurityPolicy next = Policies.policy(config, publishedChain, serverSuites);
+            if (next.equals(publishedPolicy)) {
+                return;
+            }
+            a.publish(next);
+            publishedPolicy = next;
+            LOG.log(Level.DEBUG, "{0}: server policy republished with the suites its connections enable: {1}",
+                    config.aor(), next.cipherSuites());
         }
     }
 
@@ -273,9 +333,12 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     private final class CurrentAgent implements AgentAssociationSource.Agent {
 
         @Override
-        public Optional<SecurityAssociation> held(HostPort server) {
+        public Optional<SecurityAssociation> held(HostPort server, List<String> suites) {
             SipTlsAgent a = agent;
-            return a == null || closed ? Optional.empty() : a.associations().byPeer(server);
+            if (a == null || closed) {
+                return Optional.empty();
+            }
+            return suites == null ? a.associations().byPeer(server) : a.associations().byPeer(server, suites);
         }
 
         @Override
@@ -302,9 +365,14 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
 
         @Override
         public CompletableFuture<SecurityAssociation> request(String target) {
+            return request(target, null);
+        }
+
+        @Override
+        public CompletableFuture<SecurityAssociation> request(String target, List<String> suites) {
             SipTlsAgent a = agent;
             return a == null ? CompletableFuture.failedFuture(new IOException("agent not started"))
-                    : a.requestAssociation(target);
+                    : a.requestAssociation(target, suites);
         }
 
         @Override

@@ -59,7 +59,7 @@ import java.util.function.Function;
  * <tr><td>{@code suites}</td><td>comma-separated IANA names of the TLS 1.2 suites SAs may use, most preferred
  *     first; kept as written, but a key server issues CBC, 3DES or plain-RSA suites only where it allows
  *     legacy suites</td><td>the SIP-TLS context's enabled TLS 1.2 suites that are AEAD with forward secrecy
- *     (for a server, those matching its key type)</td></tr>
+ *     (for a server, those matching its key type that every server connection seen so far enables)</td></tr>
  * <tr><td>{@code maxLifetime}</td><td>the longest SA lifetime this peer accepts (whole seconds, at most 1 day)
  *     </td><td>the key server decides</td></tr>
  * <tr><td>{@code requestTimeout}</td><td>how long a client handshake waits for the key server's SA before it

@@ -132,7 +132,11 @@ final class SipTlsEngine extends SSLEngine {
             return;
         }
         startedMillis = System.currentTimeMillis();
-        if (!engine.getUseClientMode() || !(engine instanceof BCSSLEngine bc)) {
+        if (!engine.getUseClientMode()) {
+            observer.serverHandshaking(engine.getEnabledCipherSuites());
+            return;
+        }
+        if (!(engine instanceof BCSSLEngine bc)) {
             return;
         }
         ClientOffers.Offer found = observer.offers().find(engine.getPeerHost(), engine.getPeerPort(),

@@ -102,7 +102,7 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         });
         ClientOffers offers = new ClientOffers(sessions, bridge, context.getClientSessionContext(), source,
                 ledger.statistics());
-        this.observer = new HandshakeObserver(ledger.statistics(), offers);
+        this.observer = new HandshakeObserver(ledger.statistics(), offers, support::serverConnectionSuites);
         this.bcjsse = context;
     }
 

@@ -89,7 +89,11 @@ final class SipTlsSocket extends SSLSocket {
             return;
         }
         startedMillis = System.currentTimeMillis();
-        if (!socket.getUseClientMode() || !(socket instanceof BCSSLSocket bc)) {
+        if (!socket.getUseClientMode()) {
+            observer.serverHandshaking(socket.getEnabledCipherSuites());
+            return;
+        }
+        if (!(socket instanceof BCSSLSocket bc)) {
             return;
         }
         ClientOffers.Offer found;

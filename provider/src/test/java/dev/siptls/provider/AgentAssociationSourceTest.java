@@ -37,7 +37,7 @@ class AgentAssociationSourceTest {
         final List<String> forgotten = new CopyOnWriteArrayList<>();
 
         @Override
-        public Optional<SecurityAssociation> held(HostPort server) {
+        public Optional<SecurityAssociation> held(HostPort server, List<String> suites) {
             return Optional.empty();
         }
 

@@ -3,6 +3,7 @@ package dev.siptls.server;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.PeerInfo;
 import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.SuiteOffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +12,8 @@ import java.util.Arrays;
 
 /**
  * Makes the security association for one client and one server from their policies (docs/PROTOCOL.md,
- * phase 2): fresh random session id, master secret and hello randoms, the suite {@link SuiteChoice} picks,
+ * phase 2): fresh random session id, master secret and hello randoms, the suite {@link SuiteChoice} picks
+ * (within the client connection's offer, if the request carried one),
  * extended master secret on, the shortest of the three lifetime limits.
  */
 final class AssociationFactory {
@@ -30,13 +32,14 @@ final class AssociationFactory {
      * The relay's early check: a suite both accept, in the server's order of preference; 488 if none. Whether
      * the key server issues it is decided when the SA is made ({@link #create}), which may still answer 488.
      */
-    static String commonSuite(StoredPolicy client, StoredPolicy server) throws Refusal {
-        return SuiteChoice.ANY_COMMON.choose(client, server);
+    static String commonSuite(StoredPolicy client, StoredPolicy server, SuiteOffer offer) throws Refusal {
+        return SuiteChoice.ANY_COMMON.choose(client, server, offer);
     }
 
+    /** @param offer the suites the client connection offers, or null if the request named none */
     SecurityAssociation create(String clientAor, StoredPolicy client, String serverAor, StoredPolicy server,
-            HostPort serverAddress) throws Refusal {
-        String suite = suites.choose(client, server);
+            HostPort serverAddress, SuiteOffer offer) throws Refusal {
+        String suite = suites.choose(client, server, offer);
         Duration lifetime = maxLifetime;
         lifetime = min(lifetime, client.maxLifetime().orElse(lifetime));
         lifetime = min(lifetime, server.maxLifetime().orElse(lifetime));

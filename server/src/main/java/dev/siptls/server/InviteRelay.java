@@ -2,7 +2,9 @@ package dev.siptls.server;
 
 import dev.siptls.protocol.ContentTypes;
 import dev.siptls.protocol.HostPort;
+import dev.siptls.protocol.InvalidBodyException;
 import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.protocol.SuiteOffer;
 import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.Flow;
 import dev.siptls.sip.SipEndpoint;
@@ -114,6 +116,7 @@ final class InviteRelay {
                 || !client.sameCertificate(origin.fingerprint())) {
             throw new Refusal(403, "sender-not-registered", "Not registered on this connection");
         }
+        SuiteOffer offer = offer(request);
         String callId = SipText.callId(request);
         if (!replays.firstTime(sender + " " + callId + " " + SipText.cseq(request))) {
             throw new Refusal(482, "replayed-invite", "Loop Detected: INVITE replayed");
@@ -151,12 +154,30 @@ final class InviteRelay {
         if (client.policy() == null) {
             throw new Refusal(488, "client-without-policy", "No policy published by " + sender);
         }
-        AssociationFactory.commonSuite(client.policy(), server.policy());
+        AssociationFactory.commonSuite(client.policy(), server.policy(), offer);
         if (address == null && !server.policy().bindings().isEmpty()) {
             address = server.policy().bindings().get(0);
         }
         return new Relay(tx, request, origin, received, sender + " " + callId, sender, client, targetAor, server,
-                address);
+                address, offer);
+    }
+
+    /**
+     * The suites the client connection offers, if the INVITE carries them; null if it has no such body (as
+     * before there was one: other bodies are ignored, as they always were). A malformed offer is a 400.
+     */
+    private SuiteOffer offer(Request request) throws Refusal {
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        if (type == null || !ContentTypes.TYPE.equalsIgnoreCase(type.getContentType())
+                || !ContentTypes.SUITE_OFFER_SUBTYPE.equalsIgnoreCase(type.getContentSubType())) {
+            return null;
+        }
+        byte[] body = request.getRawContent();
+        try {
+            return codec.decodeSuiteOffer(body == null ? new byte[0] : body);
+        } catch (InvalidBodyException e) {
+            throw new Refusal(400, "invalid-suite-offer", "Invalid suite offer: " + e.getMessage());
+        }
     }
 
     private static HostPort hostPort(SipURI uri) throws Refusal {
@@ -216,7 +237,7 @@ final class InviteRelay {
         }
         try {
             SecurityAssociation sa = factory.create(relay.clientAor, relay.clientRegistration.policy(),
-                    relay.serverAor, relay.serverRegistration.policy(), relay.serverAddress);
+                    relay.serverAor, relay.serverRegistration.policy(), relay.serverAddress, relay.offer);
             byte[] plain = null;
             try {
                 plain = codec.encode(sa);

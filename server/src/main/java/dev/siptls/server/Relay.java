@@ -26,6 +26,8 @@ final class Relay {
     final String serverAor;
     final Registration serverRegistration;
     final dev.siptls.protocol.HostPort serverAddress;
+    /** The suites the client connection offers; null if the request named none (any its policy lists). */
+    final dev.siptls.protocol.SuiteOffer offer;
 
     /** Set by the scheduler thread before the server-leg INVITE leaves: the SA sealed to each agent. */
     volatile byte[] serverBody;
@@ -45,7 +47,8 @@ final class Relay {
 
     Relay(ServerTransaction clientTransaction, Request clientRequest, Origin client, long receivedNanos,
             String clientKey, String clientAor, Registration clientRegistration, String serverAor,
-            Registration serverRegistration, dev.siptls.protocol.HostPort serverAddress) {
+            Registration serverRegistration, dev.siptls.protocol.HostPort serverAddress,
+            dev.siptls.protocol.SuiteOffer offer) {
         this.clientTransaction = clientTransaction;
         this.clientRequest = clientRequest;
         this.client = client;
@@ -56,6 +59,7 @@ final class Relay {
         this.serverAor = serverAor;
         this.serverRegistration = serverRegistration;
         this.serverAddress = serverAddress;
+        this.offer = offer;
     }
 
     Flow serverFlow() {
