@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * Why handshakes of one provider fall back, and what then happens: an ordinary full handshake
@@ -59,13 +58,6 @@ final class HandshakeLedger {
     /**
      * @param name names the provider in logs and messages (its AOR)
      */
-    private volatile Consumer<String> declined = id -> { };
-
-    /** Who hears of an SA the server did not resume (by session id, hex): the association source. */
-    void whenDeclined(Consumer<String> listener) {
-        this.declined = listener;
-    }
-
     HandshakeLedger(String name, SipTlsConfiguration.Fallback mode, ProviderStatistics statistics) {
         this.name = name;
         this.mode = mode;
@@ -119,8 +111,7 @@ final class HandshakeLedger {
                     + " (TLS 1.3 only, or session resumption disabled on the connection)");
         } else if (outcome.miss() != null) {
             miss = outcome.miss();
-        } else {
-            declined.accept(outcome.associationId());
+        } else { // the connection forgets the SA itself (ClientOffers)
             miss = new Miss(FallbackReason.ASSOCIATION_NOT_RESUMED, "the handshake with " + peer
                     + " did not resume security association " + abbreviate(outcome.associationId()) + ": the server"
                     + " does not hold it or declined it, or the connection asks for what it cannot give (endpoint"

@@ -2,6 +2,7 @@ package dev.siptls.provider;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.bouncycastle.jsse.BCSSLEngine;
 import javax.net.ssl.SSLEngine;
@@ -28,7 +29,7 @@ final class SipTlsEngine extends SSLEngine {
     /** When the handshake began (wall clock), 0 before; guarded by {@code this} while 0. */
     private volatile long startedMillis;
     /** The SA-made session this client engine offered, until the handshake ends. */
-    private volatile ClientOffers.Offer offer;
+    private final AtomicReference<ClientOffers.Offer> offer = new AtomicReference<>();
 
     SipTlsEngine(SSLEngine engine, HandshakeObserver observer) {
         super(engine.getPeerHost(), engine.getPeerPort());
@@ -143,7 +144,7 @@ final class SipTlsEngine extends SSLEngine {
                 engine.getEnabledCipherSuites());
         if (found != null) {
             bc.setBCSessionToResume(found.session());
-            offer = found;
+            offer.set(found);
         }
     }
 
@@ -151,8 +152,7 @@ final class SipTlsEngine extends SSLEngine {
         if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED) {
             finished = true;
             SSLSession session = engine.getSession();
-            ClientOffers.Offer offered = offer;
-            offer = null;
+            ClientOffers.Offer offered = offer.getAndSet(null);
             if (offered != null && !offered.resumedBy(session.getId())) {
                 observer.offers().notResumed(offered, "the server answered with another session");
             }
@@ -163,9 +163,11 @@ final class SipTlsEngine extends SSLEngine {
 
     /** A call failed or the engine closed before the handshake completed: an offered SA was not resumed. */
     private void handshakeFailed(String how) {
-        ClientOffers.Offer offered = offer;
-        if (offered != null && !finished) {
-            offer = null;
+        if (finished) {
+            return;
+        }
+        ClientOffers.Offer offered = offer.getAndSet(null);
+        if (offered != null) {
             observer.offers().notResumed(offered, how);
         }
     }

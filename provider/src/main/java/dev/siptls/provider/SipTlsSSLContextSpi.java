@@ -87,7 +87,6 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         AssociationSource source = support.source();
         AssociationSessions sessions = new AssociationSessions(source, Bouncy.CRYPTO.create(cryptoRandom),
                 new PeerTrust(applicationTrust), Clock.systemUTC(), ledger, support.sessionLifetimeBound());
-        ledger.whenDeclined(source::declined);
         bridge.attach(context.getServerSessionContext(), new SideLookups(sessions, source, false) {
             @Override
             public Optional<ResumableSession> byId(byte[] sessionId) {

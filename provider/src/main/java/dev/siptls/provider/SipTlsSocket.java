@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import javax.net.ssl.HandshakeCompletedEvent;
 import javax.net.ssl.HandshakeCompletedListener;
@@ -59,7 +60,7 @@ final class SipTlsSocket extends SSLSocket {
     /** When the handshake began (wall clock), 0 before; guarded by {@code this} while 0. */
     private volatile long startedMillis;
     /** The SA-made session this client socket offered, until the handshake ends. */
-    private volatile ClientOffers.Offer offer;
+    private final AtomicReference<ClientOffers.Offer> offer = new AtomicReference<>();
 
     SipTlsSocket(SSLSocket socket, HandshakeObserver observer, String peerHost) {
         this.socket = socket;
@@ -105,7 +106,7 @@ final class SipTlsSocket extends SSLSocket {
         }
         if (found != null) {
             bc.setBCSessionToResume(found.session());
-            offer = found;
+            offer.set(found);
         }
     }
 
@@ -117,8 +118,7 @@ final class SipTlsSocket extends SSLSocket {
         SSLSession session = socket.getSession();
         if (session != null && !"SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite())
                 && reported.compareAndSet(false, true)) {
-            ClientOffers.Offer offered = offer;
-            offer = null;
+            ClientOffers.Offer offered = offer.getAndSet(null);
             if (offered != null && !offered.resumedBy(session.getId())) {
                 observer.offers().notResumed(offered, "the server answered with another session");
             }
@@ -131,16 +131,17 @@ final class SipTlsSocket extends SSLSocket {
      * protocol, "" for none, only once it has), an offered SA was not resumed.
      */
     private void handshakeFailed(String how) {
-        ClientOffers.Offer offered = offer;
-        if (offered == null || reported.get()) {
+        if (offer.get() == null || reported.get()) {
             return;
         }
         if (socket.getApplicationProtocol() != null) {
             handshakeDone();
             return;
         }
-        offer = null;
-        observer.offers().notResumed(offered, how);
+        ClientOffers.Offer offered = offer.getAndSet(null);
+        if (offered != null) {
+            observer.offers().notResumed(offered, how);
+        }
     }
 
     @Override

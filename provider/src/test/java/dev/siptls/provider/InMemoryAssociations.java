@@ -22,6 +22,7 @@ class InMemoryAssociations implements AssociationSource {
     final AtomicInteger idLookups = new AtomicInteger();
     final AtomicInteger peerLookups = new AtomicInteger();
     final List<String> notUsedReasons = new CopyOnWriteArrayList<>();
+    final List<String> declined = new CopyOnWriteArrayList<>();
 
     /** Server side: answer lookups of this SA's session id. */
     InMemoryAssociations serving(SecurityAssociation sa) {
@@ -50,6 +51,11 @@ class InMemoryAssociations implements AssociationSource {
     @Override
     public void notUsed(SecurityAssociation association, String reason) {
         notUsedReasons.add(reason);
+    }
+
+    @Override
+    public void declined(String sessionIdHex) {
+        declined.add(sessionIdHex);
     }
 
     private static String key(String host, int port) {
