@@ -34,12 +34,18 @@ final class ExternalProcess implements AutoCloseable {
 
     static ExternalProcess start(List<String> command, Path directory, Map<String, String> environment)
             throws IOException {
+        return start(Path.of(command.get(0)).getFileName().toString(), command, directory, environment);
+    }
+
+    /** As {@link #start(List, Path, Map)}, named {@code name} in messages (e.g. which of several JVMs). */
+    static ExternalProcess start(String name, List<String> command, Path directory, Map<String, String> environment)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         if (directory != null) {
             builder.directory(directory.toFile());
         }
         builder.environment().putAll(environment);
-        return new ExternalProcess(Path.of(command.get(0)).getFileName().toString(), builder.start());
+        return new ExternalProcess(name, builder.start());
     }
 
     static ExternalProcess start(List<String> command) throws IOException {
@@ -110,6 +116,26 @@ final class ExternalProcess implements AutoCloseable {
     int terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         return awaitExit(timeout);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) with the system's {@code kill}, as an operator or a
+     * hung machine would; no-op if the process has ended.
+     */
+    void signal(String signal) throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            kill.destroyForcibly();
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+        }
     }
 
     boolean isAlive() {

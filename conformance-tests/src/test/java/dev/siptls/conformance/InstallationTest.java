@@ -14,7 +14,6 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.Provider;
-import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,8 +57,8 @@ class InstallationTest {
         Map<String, String> passwords = Map.of("SIPTLS_KEYSTORE_PASSWORD", Deployment.PASSWORD,
                 "SIPTLS_TRUSTSTORE_PASSWORD", Deployment.PASSWORD);
 
-        try (ExternalProcess keyServer = ExternalProcess.start(java(List.of(), SipTlsCommand.class.getName(),
-                "server", "--config", keyServerConfig.toString()), dir, passwords)) {
+        try (ExternalProcess keyServer = ExternalProcess.start(ChildJvm.command(List.of(),
+                SipTlsCommand.class.getName(), "server", "--config", keyServerConfig.toString()), dir, passwords)) {
             assertTrue(keyServer.awaitOutput(o -> LISTENING.matcher(o).find(), Duration.ofSeconds(60)),
                     "sip-tls server did not start:\n" + keyServer.output());
             Matcher listening = LISTENING.matcher(keyServer.output());
@@ -67,7 +66,7 @@ class InstallationTest {
             Path providerConfig = Templates.write("sip-tls.properties", Map.of("aor", "sip:installed@example.com",
                     "keyStore", "installed.p12", "trustStore", "trust.p12",
                     "keyServer", listening.group(1) + ":" + listening.group(2)), dir.resolve("sip-tls.properties"));
-            Map<String, String> install = Map.of("N", String.valueOf(nextProviderNumber()),
+            Map<String, String> install = Map.of("N", String.valueOf(ChildJvm.nextProviderNumber()),
                     "sipTlsProperties", providerConfig.toAbsolutePath().toString());
             Path securityProperties = Templates.write("sip-tls.java.security", install,
                     dir.resolve("sip-tls.java.security"));
@@ -77,7 +76,7 @@ class InstallationTest {
 
             String output;
             int exit;
-            try (ExternalProcess application = ExternalProcess.start(java(
+            try (ExternalProcess application = ExternalProcess.start(ChildJvm.command(
                     List.of("-Djava.security.properties=" + securityProperties), InstalledProviderMain.class.getName()),
                     dir, passwords)) {
                 exit = application.awaitExit(Duration.ofSeconds(90));
@@ -152,26 +151,5 @@ class InstallationTest {
         return properties.lines().map(l -> l.startsWith("#") ? l.substring(1) : l)
                 .filter(l -> l.matches("[A-Za-z][A-Za-z0-9.-]*=.*"))
                 .map(l -> l.substring(0, l.indexOf('='))).collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    /** One more than the highest security.provider.N of this JDK's java.security. */
-    private static int nextProviderNumber() {
-        int n = 1;
-        while (Security.getProperty("security.provider." + n) != null) {
-            n++;
-        }
-        return n;
-    }
-
-    /** A child JVM on this test's class path. */
-    private static List<String> java(List<String> jvmOptions, String mainClass, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(List.of(args));
-        return command;
     }
 }
