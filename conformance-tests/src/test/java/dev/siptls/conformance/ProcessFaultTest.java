@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * After each fault SIP resumption must come back by itself with the next SA request and stay; under
  * {@code fallback=full} no connection fails, under {@code fallback=fail} a restarted TLS server costs at most
  * one refused connection. Prints per fault and client: SIP / native / full / failed connections, the longest
- * call and when SIP came back (README's table). About 80 s. Every child JVM ends with the test, however it
+ * call and when SIP came back (README's table). About 90 s. Every child JVM ends with the test, however it
  * ends ({@link GuardedMain}).
  *
  * <p>Alone: {@code mvn -B -pl conformance-tests -am verify -Dtest=ProcessFaultTest
@@ -58,7 +58,8 @@ class ProcessFaultTest {
     /** Short SAs, so that every fault outlives one and a stale SA or native session cannot hide. */
     private static final int SA_LIFETIME_SECONDS = 10;
     private static final Duration BEFORE_KEY_SERVER = Duration.ofSeconds(3);
-    private static final Duration KEY_SERVER_DOWN = Duration.ofSeconds(3);
+    /** As long as an SA lives: the clients need a new SA while the key server is gone, not only after. */
+    private static final Duration KEY_SERVER_DOWN = Duration.ofSeconds(SA_LIFETIME_SECONDS);
     /** Longer than an SA lives: at least one SA expires while the key server hangs. */
     private static final Duration KEY_SERVER_STOPPED = Duration.ofSeconds(SA_LIFETIME_SECONDS + 1);
     /** How long each fault is watched after it ends: the agents' reconnect backoff plus a few seconds of SIP. */
