@@ -2,10 +2,12 @@ package dev.siptls.conformance;
 
 /**
  * One connection of {@link FaultClientMain}, as one line of its output file: when it started and ended
- * (epoch milliseconds, the same clock as the test's), what it was, the client's SA request count once it
- * ended, and for a failure, why.
+ * (epoch milliseconds, the same clock as the test's), what it was, how old its session was when it started
+ * (0 for a new one, -1 without a session), the client's SA request count once it ended, and for a failure,
+ * why.
  */
-record ConnectionRecord(long start, long end, Kind kind, long associationRequests, String detail) {
+record ConnectionRecord(long start, long end, Kind kind, long sessionAgeMillis, long associationRequests,
+                        String detail) {
 
     enum Kind {
         /** Resumed with a security association. */
@@ -21,14 +23,14 @@ record ConnectionRecord(long start, long end, Kind kind, long associationRequest
     }
 
     String toLine() {
-        return start + "," + end + "," + kind + "," + associationRequests + ","
+        return start + "," + end + "," + kind + "," + sessionAgeMillis + "," + associationRequests + ","
                 + detail.replace('\n', ' ').replace('\r', ' ');
     }
 
     static ConnectionRecord parse(String line) {
-        String[] f = line.split(",", 5);
+        String[] f = line.split(",", 6);
         return new ConnectionRecord(Long.parseLong(f[0]), Long.parseLong(f[1]), Kind.valueOf(f[2]),
-                Long.parseLong(f[3]), f.length > 4 ? f[4] : "");
+                Long.parseLong(f[3]), Long.parseLong(f[4]), f.length > 5 ? f[5] : "");
     }
 
     long millis() {

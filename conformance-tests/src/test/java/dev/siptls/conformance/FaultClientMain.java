@@ -85,6 +85,7 @@ public final class FaultClientMain {
                 long start = System.currentTimeMillis();
                 next = Math.max(start, next) + INTERVAL_MILLIS;
                 ConnectionRecord.Kind kind;
+                long sessionAge = -1;
                 String detail = "";
                 try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(host, port)) {
                     socket.setSoTimeout(10_000);
@@ -98,6 +99,7 @@ public final class FaultClientMain {
                     provider.associations().held().stream().map(SecurityAssociation::sessionIdHex)
                             .forEach(associationIds::add);
                     kind = classify(session, start, associationIds);
+                    sessionAge = Math.max(0, start - session.getCreationTime());
                 } catch (ConnectException refused) {
                     kind = ConnectionRecord.Kind.DOWN;
                 } catch (Exception e) {
@@ -105,8 +107,8 @@ public final class FaultClientMain {
                     detail = e.getClass().getSimpleName() + ": " + e.getMessage();
                 }
                 long end = System.currentTimeMillis();
-                out.write(new ConnectionRecord(start, end, kind, provider.statistics().getAssociationRequests(),
-                        detail).toLine());
+                out.write(new ConnectionRecord(start, end, kind, sessionAge,
+                        provider.statistics().getAssociationRequests(), detail).toLine());
                 out.newLine();
                 out.flush();
             }

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  *
  * @param cut              failed connections that were in flight when the TLS server process was killed: the
  *                         kill broke them, not SIP-TLS
+ * @param oldestNativeMillis the age of the oldest session a native resumption used (0 if none)
  * @param sipBackSeconds   from the end of the fault to the start of the first SIP connection after it; null if
  *                         none came
  * @param requestsUntilBack SA requests the client made from the end of the fault until that connection
@@ -21,8 +22,8 @@ import java.util.regex.Pattern;
  * @param failures         the failed connections by reason
  */
 record FaultFigures(String client, Phase phase, int sip, int nativeResumed, int full, int failed, int down, int cut,
-                    long longestMillis, Double sipBackSeconds, long requestsUntilBack, int nonSipAfterBack,
-                    Map<String, Integer> failures) {
+                    long longestMillis, long oldestNativeMillis, Double sipBackSeconds, long requestsUntilBack,
+                    int nonSipAfterBack, Map<String, Integer> failures) {
 
     /**
      * One fault: connections started in [{@code from}, {@code to}) belong to it; {@code faultEnd} is when the
@@ -47,6 +48,7 @@ record FaultFigures(String client, Phase phase, int sip, int nativeResumed, int 
         int down = 0;
         int cut = 0;
         long longest = 0;
+        long oldestNative = 0;
         long requestsBefore = 0;
         ConnectionRecord firstSipAfter = null;
         int nonSipAfterBack = 0;
@@ -66,7 +68,10 @@ record FaultFigures(String client, Phase phase, int sip, int nativeResumed, int 
             }
             switch (kind) {
                 case SIP -> sip++;
-                case NATIVE -> nativeResumed++;
+                case NATIVE -> {
+                    nativeResumed++;
+                    oldestNative = Math.max(oldestNative, r.sessionAgeMillis());
+                }
                 case FULL -> full++;
                 case FAILED -> {
                     failed++;
@@ -84,26 +89,31 @@ record FaultFigures(String client, Phase phase, int sip, int nativeResumed, int 
         }
         Double back = firstSipAfter == null ? null : Math.max(0, firstSipAfter.start() - phase.faultEnd()) / 1000.0;
         long requests = firstSipAfter == null ? 0 : firstSipAfter.associationRequests() - requestsBefore;
-        return new FaultFigures(client, phase, sip, nativeResumed, full, failed, down, cut, longest, back, requests,
-                nonSipAfterBack, failures);
+        return new FaultFigures(client, phase, sip, nativeResumed, full, failed, down, cut, longest, oldestNative,
+                back, requests, nonSipAfterBack, failures);
     }
 
     static final String HEADER = "| fault | client | SIP | native | full | failed | down | longest call"
-            + " | SIP back after | SA requests until back | non-SIP after back |\n"
-            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+            + " | oldest native session | SIP back after | SA requests until back | non-SIP after back |\n"
+            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 
     /** A Markdown table, one row per client and fault, as README carries it. */
     static String table(List<FaultFigures> rows) {
         StringBuilder out = new StringBuilder(HEADER);
         for (FaultFigures f : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s | %d | %d ms | %s | %s | %d |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s | %d | %d ms | %s | %s | %s | %d |%n",
                     f.phase().name(), f.client(), f.sip(), f.nativeResumed(), f.full(),
                     f.failed() + (f.cut() > 0 ? " (+" + f.cut() + " cut by the kill)" : ""), f.down(),
                     f.longestMillis(),
-                    f.sipBackSeconds() == null ? "never" : String.format(Locale.ROOT, "%.1f s", f.sipBackSeconds()),
+                    f.nativeResumed() == 0 ? "-" : seconds(f.oldestNativeMillis() / 1000.0),
+                    f.sipBackSeconds() == null ? "never" : seconds(f.sipBackSeconds()),
                     f.sipBackSeconds() == null ? "-" : Long.toString(f.requestsUntilBack()), f.nonSipAfterBack()));
         }
         return out.toString();
+    }
+
+    private static String seconds(double seconds) {
+        return String.format(Locale.ROOT, "%.1f s", seconds);
     }
 
     /** The distinct failure reasons of the rows that have any, for reading next to the table. */

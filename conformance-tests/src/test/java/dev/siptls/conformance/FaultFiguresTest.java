@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class FaultFiguresTest {
 
     private static ConnectionRecord at(long start, Kind kind, long requests) {
-        return new ConnectionRecord(start, start + 10, kind, requests, kind == FAILED ? "refused" : "");
+        return new ConnectionRecord(start, start + 10, kind, kind == NATIVE ? start / 10 : 0, requests,
+                kind == FAILED ? "refused" : "");
     }
 
     @Test
@@ -31,6 +32,7 @@ class FaultFiguresTest {
         assertEquals(List.of(2, 2, 1, 1, 0, 0), List.of(f.sip(), f.nativeResumed(), f.full(), f.failed(), f.down(),
                 f.nonSipAfterBack()));
         assertEquals(1.0, f.sipBackSeconds());
+        assertEquals(200, f.oldestNativeMillis());
         assertEquals(1, f.requestsUntilBack());
         assertEquals(Map.of("refused", 1), f.failures());
     }
@@ -55,7 +57,7 @@ class FaultFiguresTest {
 
     @Test
     void aFailureInFlightWhenTheTlsServerWasKilledIsCutNotFailed() {
-        List<ConnectionRecord> records = List.of(new ConnectionRecord(995, 1010, FAILED, 1, "reset"),
+        List<ConnectionRecord> records = List.of(new ConnectionRecord(995, 1010, FAILED, -1, 1, "reset"),
                 at(1020, DOWN, 1), at(1030, FAILED, 1), at(1100, SIP, 2));
 
         FaultFigures f = FaultFigures.of("c", new Phase("p", 990, 1050, 2000, 1000, 1015), records);
