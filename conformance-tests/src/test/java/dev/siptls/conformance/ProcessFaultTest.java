@@ -35,15 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
  * TLS server JVM and a client JVM, each configured only by {@code -Djava.security.properties} naming a
  * {@code sip-tls.properties} (10 s SAs, keep-alives every second, TLS servers waiting at {@code init} for
  * their registration), running plain JSSE code; each client makes about 20 connections a second. In
- * sequence: the TLS servers and clients start before the key server; the key server is killed (-9) and restarted; it is
- * stopped (SIGSTOP) for longer than an SA lives and continued; the TLS servers are killed (-9) just after the
- * {@code fallback=fail} client got a fresh SA, and restarted.
- * After each fault SIP resumption must come back by itself with the next SA request and stay; no session may
- * be resumed natively once older than the SA lifetime bound; under
- * {@code fallback=full} no connection fails, under {@code fallback=fail} a restarted TLS server costs at most
- * one refused connection. Prints per fault and client: SIP / native / full / failed connections, the longest
- * call and when SIP came back (README's table). About 90 s. Every child JVM ends with the test, however it
- * ends ({@link GuardedMain}).
+ * sequence: the TLS servers and clients start before the key server; the key server is killed (-9) and
+ * restarted; it is stopped (SIGSTOP) for longer than an SA lives and continued; the TLS servers are killed (-9)
+ * just after the {@code fallback=fail} client got a fresh SA, and restarted.
+ *
+ * <p>After each fault SIP resumption must come back by itself with the next SA request and stay; no session
+ * may be resumed natively once older than the SA lifetime bound; under {@code fallback=full} no connection
+ * fails, under {@code fallback=fail} a restarted TLS server costs at most one refused connection. Prints per
+ * fault and client: SIP / native / full / failed connections, the longest call, the oldest native session and
+ * when SIP came back (README's table). About 90 s. Every child JVM ends with the test, however it ends
+ * ({@link GuardedMain}).
  *
  * <p>Alone: {@code mvn -B -pl conformance-tests -am verify -Dtest=ProcessFaultTest
  * -Dsurefire.failIfNoSpecifiedTests=false}; the table is in
@@ -179,7 +180,7 @@ class ProcessFaultTest {
         for (ExternalProcess tlsServer : tlsServers.values()) {
             awaitLine(tlsServer, "ready on ");
         }
-        phases.add(Phase.withoutKill("clients start before the key server", from, back, System.currentTimeMillis()));
+        phases.add(Phase.withoutKill("start before the key server", from, back, System.currentTimeMillis()));
 
         from = System.currentTimeMillis();
         kill(keyServer);
