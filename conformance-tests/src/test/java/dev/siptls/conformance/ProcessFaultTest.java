@@ -27,6 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code conformance-tests/target/surefire-reports/dev.siptls.conformance.ProcessFaultTest-output.txt}.
  */
 @Timeout(300)
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "kill -9, SIGSTOP and SIGCONT are POSIX signals")
 class ProcessFaultTest {
 
     private static final String TLS_SERVER_RESTART = "TLS server kill -9, restart";
