@@ -196,8 +196,13 @@ class JsseBehaviourTest {
      * server's grant and lives until it expires, so the next connection resumes with a fresh session built from
      * it. The invalidated session's own connection keeps working.
      */
+    /**
+     * As with any JSSE session, an invalidated one is not resumed again: the SA it was made from is forgotten, and
+     * the next connection resumes with a fresh SA (new session ID, new master secret), still without a full
+     * handshake; the connection it was used on goes on.
+     */
     @Test
-    void invalidatedSessionGivesWayToAFreshOneBuiltFromTheSameAssociation() throws Exception {
+    void invalidatedSessionGivesWayToAFreshAssociation() throws Exception {
         try (SSLSocket first = connect(lines)) {
             assertEquals("echo: one", exchange(first, "one"));
             SSLSession invalidated = first.getSession();
@@ -211,7 +216,9 @@ class JsseBehaviourTest {
                 SSLSession fresh = second.getSession();
                 assertNotSame(invalidated, fresh);
                 assertTrue(fresh.isValid());
-                assertArrayEquals(invalidated.getId(), fresh.getId());
+                assertFalse(java.util.Arrays.equals(invalidated.getId(), fresh.getId()),
+                        "the invalidated session's SA was resumed again");
+                assertEquals(association(lines).sessionIdHex(), HexFormat.of().formatHex(fresh.getId()));
                 assertEquals(0, serverKeys.serverKeyRequests.get(), "no full handshake after invalidation");
             }
         }

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * A map that is another map except for three things: where the other map has no live value for a key,
- * {@link #get} returns what the loader makes for it, without storing it; {@link #keySet} also lists the keys the
+ * {@link #get} returns what the loader makes for it, without storing it, or nothing; {@link #keySet} also lists the keys the
  * loader knows; and removing a key the other map does not hold (a loaded value's, whose holder invalidated it)
  * is reported.
  *
@@ -42,15 +42,17 @@ final class ReadThroughMap<K, V> implements Map<K, V> {
         this.removedUnheld = removedUnheld;
     }
 
-    /** The delegate's value if it is live, else the loader's (not stored), else the delegate's. */
+    /**
+     * The delegate's value if it is live, else the loader's (not stored), else nothing: a value that is not live
+     * (past the owner's age bound, say) is never handed out. The delegate keeps it until its own eviction.
+     */
     @Override
     public V get(Object key) {
         V cached = delegate.get(key);
         if (key == null || cached != null && live.test(cached)) {
             return cached;
         }
-        V loaded = loader.apply(key);
-        return loaded != null ? loaded : cached;
+        return loader.apply(key);
     }
 
     @Override

@@ -26,8 +26,10 @@ final class SipTlsEngine extends SSLEngine {
     private volatile BiFunction<SSLEngine, List<String>, String> selector;
     /** Whether the handshake completed (BCJSSE refuses renegotiation, so no session is looked up after). */
     private volatile boolean finished;
-    /** When the handshake began (wall clock), 0 before; guarded by {@code this} while 0. */
+    /** When the handshake began (wall clock); set by {@link #begin()}. */
     private volatile long startedMillis;
+    /** Whether {@link #begin()} is done: until then no call may reach BCJSSE, which would start the handshake. */
+    private volatile boolean begun;
     /** The SA-made session this client engine offered, until the handshake ends. */
     private final AtomicReference<ClientOffers.Offer> offer = new AtomicReference<>();
 
@@ -115,7 +117,7 @@ final class SipTlsEngine extends SSLEngine {
         if (finished) {
             return AcceptedConnection.Scope.NONE;
         }
-        if (startedMillis == 0) {
+        if (!begun) {
             begin();
         }
         if (engine.getUseClientMode()) {
@@ -129,22 +131,26 @@ final class SipTlsEngine extends SSLEngine {
      * first SA for a peer may wait for the key server on this thread, outside any lock.
      */
     private synchronized void begin() throws SSLException {
-        if (startedMillis != 0) {
+        if (begun) {
             return;
         }
-        startedMillis = System.currentTimeMillis();
-        if (!engine.getUseClientMode()) {
-            observer.serverHandshaking(engine.getEnabledCipherSuites());
-            return;
-        }
-        if (!(engine instanceof BCSSLEngine bc)) {
-            return;
-        }
-        ClientOffers.Offer found = observer.offers().find(engine.getPeerHost(), engine.getPeerPort(),
-                engine.getEnabledCipherSuites());
-        if (found != null) {
-            bc.setBCSessionToResume(found.session());
-            offer.set(found);
+        try {
+            startedMillis = System.currentTimeMillis();
+            if (!engine.getUseClientMode()) {
+                observer.serverHandshaking(engine.getEnabledCipherSuites());
+                return;
+            }
+            if (!(engine instanceof BCSSLEngine bc)) {
+                return;
+            }
+            ClientOffers.Offer found = observer.offers().find(engine.getPeerHost(), engine.getPeerPort(),
+                    engine.getEnabledCipherSuites());
+            if (found != null) {
+                bc.setBCSessionToResume(found.session());
+                offer.set(found);
+            }
+        } finally {
+            begun = true;
         }
     }
 

@@ -57,8 +57,10 @@ final class SipTlsSocket extends SSLSocket {
     private volatile BiFunction<SSLSocket, List<String>, String> selector;
     /** The host the application named for the peer (BCJSSE keeps its own but does not show it), or null. */
     private volatile String peerHost;
-    /** When the handshake began (wall clock), 0 before; guarded by {@code this} while 0. */
+    /** When the handshake began (wall clock); set by {@link #begin()}. */
     private volatile long startedMillis;
+    /** Whether {@link #begin()} is done: until then no call may reach BCJSSE, which would start the handshake. */
+    private volatile boolean begun;
     /** The SA-made session this client socket offered, until the handshake ends. */
     private final AtomicReference<ClientOffers.Offer> offer = new AtomicReference<>();
 
@@ -76,7 +78,7 @@ final class SipTlsSocket extends SSLSocket {
         if (reported.get()) {
             return AcceptedConnection.Scope.NONE;
         }
-        if (startedMillis == 0) {
+        if (!begun) {
             begin();
         }
         if (socket.getUseClientMode()) {
@@ -86,27 +88,31 @@ final class SipTlsSocket extends SSLSocket {
     }
 
     private synchronized void begin() throws IOException {
-        if (startedMillis != 0 || !socket.isConnected()) {
+        if (begun || !socket.isConnected()) {
             return;
         }
-        startedMillis = System.currentTimeMillis();
-        if (!socket.getUseClientMode()) {
-            observer.serverHandshaking(socket.getEnabledCipherSuites());
-            return;
-        }
-        if (!(socket instanceof BCSSLSocket bc)) {
-            return;
-        }
-        ClientOffers.Offer found;
         try {
-            found = observer.offers().find(peerHost, socket.getPort(), socket.getEnabledCipherSuites());
-        } catch (IOException e) {
-            socket.close(); // refused (fallback=fail): no handshake at all
-            throw e;
-        }
-        if (found != null) {
-            bc.setBCSessionToResume(found.session());
-            offer.set(found);
+            startedMillis = System.currentTimeMillis();
+            if (!socket.getUseClientMode()) {
+                observer.serverHandshaking(socket.getEnabledCipherSuites());
+                return;
+            }
+            if (!(socket instanceof BCSSLSocket bc)) {
+                return;
+            }
+            ClientOffers.Offer found;
+            try {
+                found = observer.offers().find(peerHost, socket.getPort(), socket.getEnabledCipherSuites());
+            } catch (IOException e) {
+                socket.close(); // refused (fallback=fail): no handshake at all
+                throw e;
+            }
+            if (found != null) {
+                bc.setBCSessionToResume(found.session());
+                offer.set(found);
+            }
+        } finally {
+            begun = true;
         }
     }
 

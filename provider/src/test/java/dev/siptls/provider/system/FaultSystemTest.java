@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.siptls.agent.RegistrationState;
 import dev.siptls.agent.SipTlsAgent;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
@@ -139,6 +140,42 @@ class FaultSystemTest {
                         .map(SecurityAssociation::sessionIdHex).toList();
                 assertEquals(1, held.size(), held.toString());
                 assertFalse(held.contains(stale), "the client kept the stale SA");
+            }
+        }
+    }
+
+    /**
+     * With the key server gone, a client falls back to a full handshake and may resume that session natively, but
+     * never once it is older than the SA lifetime bound ({@code maxLifetime}): no session of a SIP-TLS context
+     * outlives what an SA could.
+     */
+    @Test
+    void aNativeSessionIsNotResumedPastTheLifetimeBound() throws Exception {
+        try (SipTlsWorld world = new SipTlsWorld(dir)) {
+            int port = SipTlsWorld.freePort();
+            Terminal server = serverTerminal(world, SipTlsWorld.aor("server"), port);
+            Terminal client = world.client(Map.of("maxLifetime", "1s"));
+            SipTlsWorld.awaitRegistered(server, client);
+            world.stopKeyServer();
+            Evidence.eventually(1, () -> client.provider().health().registration() == RegistrationState.REGISTERED ? 0 : 1,
+                    "client agent no longer registered");
+            var stats = client.provider().statistics();
+            try (EchoServer echo = EchoServer.start(server.context(), port)) {
+                EchoClient.Exchange full = EchoClient.exchange(client.context(), "localhost", port, "full");
+                echo.next().handshaken();
+                EchoClient.Exchange resumed = EchoClient.exchange(client.context(), "localhost", port, "native");
+                echo.next().handshaken();
+                assertEquals(Evidence.hex(full.session().getId()), Evidence.hex(resumed.session().getId()));
+                Evidence.eventually(1, stats::getNativeResumptionsAsClient, "native resumptions");
+
+                Thread.sleep(1_500); // past the 1 s bound: the session must not be resumed any more
+                EchoClient.Exchange late = EchoClient.exchange(client.context(), "localhost", port, "late");
+                echo.next().handshaken();
+
+                assertFalse(Arrays.equals(full.session().getId(), late.session().getId()),
+                        "a session older than maxLifetime was resumed");
+                assertEquals(1, stats.getNativeResumptionsAsClient());
+                assertEquals(2, stats.getFullHandshakesAsClient());
             }
         }
     }
