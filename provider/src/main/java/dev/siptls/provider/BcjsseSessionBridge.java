@@ -12,6 +12,8 @@ import org.bouncycastle.tls.TlsServerContext;
 import org.bouncycastle.tls.TlsSession;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.SoftReference;
@@ -28,9 +30,12 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import javax.net.ssl.SSLSession;
@@ -67,6 +72,9 @@ final class BcjsseSessionBridge {
 
     private static final System.Logger LOG = System.getLogger(BcjsseSessionBridge.class.getName());
     private static final String PACKAGE = "org.bouncycastle.jsse.provider.";
+    static final String BCTLS_POM_PROPERTIES = "META-INF/maven/org.bouncycastle/bctls-jdk18on/pom.properties";
+    /** A bctls other than the one measured is said once per JVM, not at every context's init. */
+    private static final AtomicBoolean VERSION_WARNED = new AtomicBoolean();
 
     private final Class<?> contextClass;
     private final Field sessionsById;
@@ -136,7 +144,7 @@ final class BcjsseSessionBridge {
                     e);
         }
         String found = bctlsVersion();
-        if (!REQUIRED_BCTLS.equals(found)) {
+        if (!REQUIRED_BCTLS.equals(found) && VERSION_WARNED.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "bctls {0} found, SIP-TLS was measured against {1}; its session "
                     + "cache members match, resumption should still work", found, REQUIRED_BCTLS);
         }
@@ -223,7 +231,10 @@ final class BcjsseSessionBridge {
         }
     }
 
-    /** The bctls version on the class path, from its jar manifest ({@code Bundle-Version}) or module. */
+    /**
+     * The bctls version on the class path: its module's version, else what the jar that holds BCJSSE says
+     * ({@link #versionIn}).
+     */
     static String bctlsVersion() {
         Class<?> c = BouncyCastleJsseProvider.class;
         Optional<String> moduleVersion = c.getModule().isNamed()
@@ -235,16 +246,42 @@ final class BcjsseSessionBridge {
             CodeSource source = c.getProtectionDomain().getCodeSource();
             File jar = new File(source.getLocation().toURI());
             try (JarFile file = new JarFile(jar)) {
-                Manifest manifest = file.getManifest();
-                String version = manifest == null ? null : manifest.getMainAttributes().getValue("Bundle-Version");
-                if (version != null) {
-                    return version;
+                Optional<String> version = versionIn(file);
+                if (version.isPresent()) {
+                    return version.get();
                 }
             }
         } catch (Exception e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot read the bctls jar manifest", e);
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the bctls version from its jar", e);
         }
         return "of unknown version";
+    }
+
+    /**
+     * The bctls version a jar holding BCJSSE states: bctls's own jar in its manifest ({@code Bundle-Version} of
+     * bundle {@code bctls}); a shaded jar, whose manifest is its application's, in Maven's
+     * {@value #BCTLS_POM_PROPERTIES} (which the sip-tls.jar build writes).
+     */
+    static Optional<String> versionIn(JarFile jar) throws IOException {
+        Manifest manifest = jar.getManifest();
+        if (manifest != null && "bctls".equals(manifest.getMainAttributes().getValue("Bundle-SymbolicName"))) {
+            String version = manifest.getMainAttributes().getValue("Bundle-Version");
+            if (version != null) {
+                return Optional.of(version.trim());
+            }
+        }
+        JarEntry entry = jar.getJarEntry(BCTLS_POM_PROPERTIES);
+        if (entry != null) {
+            Properties pom = new Properties();
+            try (InputStream in = jar.getInputStream(entry)) {
+                pom.load(in);
+            }
+            String version = pom.getProperty("version");
+            if (version != null && !version.isBlank()) {
+                return Optional.of(version.trim());
+            }
+        }
+        return Optional.empty();
     }
 
     @SuppressWarnings("unchecked")

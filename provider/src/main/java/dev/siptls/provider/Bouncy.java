@@ -9,9 +9,13 @@ import java.security.Provider;
 /**
  * The Bouncy Castle providers behind every SIP-TLS context in the JVM, private to SIP-TLS (never
  * registered with {@code java.security.Security}). One instance each, created on first use: building a
- * {@code BouncyCastleProvider} costs about 1.5 s.
+ * {@code BouncyCastleProvider} costs about 1.5 s. BCJSSE's logging is quieted first ({@link BcjsseLogging}).
  */
 final class Bouncy {
+
+    static {
+        BcjsseLogging.quietByDefault();
+    }
 
     static final Provider JCA = new BouncyCastleProvider();
     static final JcaTlsCryptoProvider CRYPTO = new JcaTlsCryptoProvider().setProvider(JCA);

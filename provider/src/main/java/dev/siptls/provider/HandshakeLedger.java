@@ -3,13 +3,13 @@ package dev.siptls.provider;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Why handshakes of one provider fall back, and what then happens: an ordinary full handshake
- * ({@code fallback=full}: counted by reason, logged once per reason) or a refusal ({@code fallback=fail}: an
- * {@code SSLHandshakeException} that says why).
+ * ({@code fallback=full}: counted by reason) or a refusal ({@code fallback=fail}: an
+ * {@code SSLHandshakeException} that says why). Either is logged in one line, at most once a minute per reason
+ * ({@link ReasonRateLimit}), never with a stack trace.
  *
  * <p>The session lookups record what they found (an SA, or a {@link Miss} with its reason); the application's
  * trust manager (client) and key manager (server), which BCJSSE consults only in full handshakes, report the
@@ -49,7 +49,7 @@ final class HandshakeLedger {
     private final String name;
     private final SipTlsConfiguration.Fallback mode;
     private final ProviderStatistics statistics;
-    private final Set<FallbackReason> logged = ConcurrentHashMap.newKeySet();
+    private final ReasonRateLimit logLimit = new ReasonRateLimit();
     private final Map<String, Outcome> clientOutcomes = new ConcurrentHashMap<>();
     private final ThreadLocal<Outcome> lastClientLookup = new ThreadLocal<>();
     private final ThreadLocal<Outcome> lastServerLookup = new ThreadLocal<>();
@@ -172,9 +172,10 @@ final class HandshakeLedger {
             throw refuse(miss, peer);
         }
         statistics.fallback(miss.reason(), false);
-        if (logged.add(miss.reason())) {
-            LOG.log(Level.WARNING, "{0}: full handshake instead of a SIP-TLS resumption ({1}): {2}. Logged once per"
-                    + " reason; counts are in JMX dev.siptls:type=Provider", name, miss.reason().key(), miss.detail());
+        long quiet = logLimit.admit(miss.reason());
+        if (quiet >= 0) {
+            LOG.log(Level.WARNING, "{0}: full handshake instead of a SIP-TLS resumption ({1}): {2}. {3}", name,
+                    miss.reason().key(), miss.detail(), howOften(quiet));
         }
     }
 
@@ -182,11 +183,17 @@ final class HandshakeLedger {
         statistics.fallback(miss.reason(), true);
         String message = "SIP-TLS (" + name + ", fallback=fail) refused a full handshake"
                 + (peer == null ? "" : " with " + peer) + ": " + miss.detail();
-        if (logged.add(miss.reason())) {
-            LOG.log(Level.WARNING, "{0} [{1}]. Logged once per reason; counts are in JMX dev.siptls:type=Provider",
-                    message, miss.reason().key());
+        long quiet = logLimit.admit(miss.reason());
+        if (quiet >= 0) {
+            LOG.log(Level.WARNING, "{0} [{1}]. {2}", message, miss.reason().key(), howOften(quiet));
         }
         return new RefusedHandshakeException(message).raise();
+    }
+
+    /** The tail of a rate-limited line: how many like it went unlogged, and where they are all counted. */
+    private static String howOften(long quiet) {
+        return (quiet == 0 ? "" : quiet + " more like this since the last such line. ")
+                + "Logged at most once a minute per reason; counts are in JMX dev.siptls:type=Provider";
     }
 
     private void recordClient(String host, int port, Outcome outcome) {

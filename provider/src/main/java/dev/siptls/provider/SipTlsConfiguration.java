@@ -99,7 +99,7 @@ public final class SipTlsConfiguration {
 
     /** What a handshake does when no security association can be used. */
     public enum Fallback {
-        /** An ordinary full handshake (counted and logged once per reason). */
+        /** An ordinary full handshake (counted, and logged at most once a minute per reason). */
         FULL,
         /** The handshake fails with an {@code SSLHandshakeException} that says why. */
         FAIL

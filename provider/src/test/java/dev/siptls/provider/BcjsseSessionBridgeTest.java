@@ -4,11 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BcjsseSessionBridgeTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void findsTheBctlsVersionItWasMeasuredAgainst() {
@@ -73,5 +87,48 @@ class BcjsseSessionBridgeTest {
         assertTrue(session.isValid());
         assertEquals(Associations.SUITE, session.getCipherSuite());
         assertEquals(TestPki.SERVER.certificate(), session.getLocalCertificates()[0]);
+    }
+
+    @Test
+    void readsTheVersionFromBctlsOwnManifest() throws IOException {
+        assertEquals(Optional.of("1.84.0"), versionIn(manifest("bctls", "1.84.0"), null));
+    }
+
+    /** sip-tls.jar: the CLI's manifest (no bundle), and the pom.properties its build writes for bctls. */
+    @Test
+    void readsTheVersionOfAShadedJarFromThePomPropertiesItsBuildWrites() throws IOException {
+        assertEquals(Optional.of("1.84"), versionIn(manifest(null, null), "version=1.84\n"));
+    }
+
+    @Test
+    void neverTakesAnotherBundlesVersionForBctls() throws IOException {
+        assertEquals(Optional.of("1.84"), versionIn(manifest("dev.siptls.cli", "0.1.0"), "version=1.84\n"));
+        assertEquals(Optional.empty(), versionIn(manifest("dev.siptls.cli", "0.1.0"), null));
+    }
+
+    private Optional<String> versionIn(Manifest manifest, String pomProperties) throws IOException {
+        Path jar = Files.createTempFile(dir, "bctls", ".jar");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("org/bouncycastle/jsse/provider/BouncyCastleJsseProvider.class"));
+            out.closeEntry();
+            if (pomProperties != null) {
+                out.putNextEntry(new JarEntry(BcjsseSessionBridge.BCTLS_POM_PROPERTIES));
+                out.write(pomProperties.getBytes(StandardCharsets.ISO_8859_1));
+                out.closeEntry();
+            }
+        }
+        try (JarFile file = new JarFile(jar.toFile())) {
+            return BcjsseSessionBridge.versionIn(file);
+        }
+    }
+
+    private static Manifest manifest(String bundle, String version) {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        if (bundle != null) {
+            manifest.getMainAttributes().putValue("Bundle-SymbolicName", bundle);
+            manifest.getMainAttributes().putValue("Bundle-Version", version);
+        }
+        return manifest;
     }
 }

@@ -29,6 +29,8 @@ public final class SipNetworkLayer implements NetworkLayer {
     private AcceptedFlows flows;
     private volatile boolean closed;
     private final Set<Closeable> listeners = ConcurrentHashMap.newKeySet();
+    /** The connections this endpoint opened, JAIN-SIP's to close; closed here too, for the ones it lost. */
+    private final Set<Socket> dialled = ConcurrentHashMap.newKeySet();
 
     public SipNetworkLayer() {
     }
@@ -37,7 +39,10 @@ public final class SipNetworkLayer implements NetworkLayer {
      * From now on no connection is opened, and the listeners close every connection they accepted. JAIN-SIP
      * answers the end of a connection with a CRLF "pong" that, racing with {@code stop()}, would dial the peer
      * again on a connection nobody owns; and it does not track accepted connections still in their TLS
-     * handshake, whose reader threads would outlive the stack.
+     * handshake, whose reader threads would outlive the stack. It also closes every connection this endpoint
+     * opened: a dial that began before the close returns its socket afterwards, and JAIN-SIP then keeps it
+     * (and a reader thread on it) after its own stop() closed the sockets it knew, with the peer's reader
+     * threads waiting on it too, until the peer drops it.
      */
     void close() {
         closed = true;
@@ -47,6 +52,28 @@ public final class SipNetworkLayer implements NetworkLayer {
             } catch (IOException e) {
                 // closing anyway
             }
+        }
+        for (Socket socket : dialled) {
+            closeQuietly(socket);
+        }
+    }
+
+    /** Hands a connected socket out, or closes it if the endpoint closed meanwhile. */
+    private <S extends Socket> S handOut(S socket) throws IOException {
+        dialled.removeIf(Socket::isClosed);
+        dialled.add(socket);
+        if (closed) {
+            closeQuietly(socket);
+            throw new SocketException("SIP endpoint closed");
+        }
+        return socket;
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 
@@ -113,11 +140,11 @@ public final class SipNetworkLayer implements NetworkLayer {
                 socket.bind(new InetSocketAddress(localAddress, 0));
             }
             socket.connect(new InetSocketAddress(address, port), (int) config.handshakeTimeout().toMillis());
-            return socket;
         } catch (IOException e) {
             socket.close();
             throw e;
         }
+        return handOut(socket);
     }
 
     @Override
@@ -141,11 +168,11 @@ public final class SipNetworkLayer implements NetworkLayer {
                 socket.bind(new InetSocketAddress(localAddress, localPort));
             }
             socket.connect(new InetSocketAddress(address, port), (int) config.handshakeTimeout().toMillis());
-            return socket;
         } catch (IOException e) {
             socket.close();
             throw e;
         }
+        return handOut(socket);
     }
 
     @Override

@@ -17,6 +17,7 @@ final class StackThreads {
 
     private static final System.Logger LOG = System.getLogger(StackThreads.class.getName());
     private static final long JOIN_MILLIS = 2_000;
+    private static final long REINTERRUPT_MILLIS = 50;
 
     private final ThreadGroup group;
 
@@ -63,29 +64,38 @@ final class StackThreads {
     }
 
     /**
-     * Interrupts and joins the group's threads, again while new ones appear: a connection accepted just before
-     * the listener closed still gets its reader thread a moment later.
+     * Interrupts and joins the group's threads, again while new ones appear (a connection accepted just before
+     * the listener closed still gets its reader thread a moment later), and again every few milliseconds: JAIN-SIP
+     * swallows an interrupt in several places, so one is not enough. Threads still alive at the deadline are
+     * named in a warning, with where they wait, instead of being left behind without a word.
      */
     void stopAll() {
         long deadline = System.currentTimeMillis() + JOIN_MILLIS;
         Thread[] threads;
-        while ((threads = others()).length > 0 && System.currentTimeMillis() < deadline) {
+        while ((threads = others()).length > 0) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                LOG.log(Level.WARNING, "{0} thread(s) of {1} still running {2} ms after its close: {3}",
+                        threads.length, group.getName(), String.valueOf(JOIN_MILLIS), describe(threads));
+                return;
+            }
             for (Thread thread : threads) {
                 thread.interrupt();
             }
-            for (Thread thread : threads) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    thread.join(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            try {
+                threads[0].join(Math.min(left, REINTERRUPT_MILLIS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
+    }
+
+    private static String describe(Thread[] threads) {
+        return Arrays.stream(threads).map(t -> {
+            StackTraceElement[] stack = t.getStackTrace();
+            return t.getName() + (stack.length == 0 ? "" : " in " + stack[0]);
+        }).collect(Collectors.joining(", "));
     }
 
     private Thread[] others() {

@@ -192,6 +192,39 @@ class SipEndpointTest {
         }
     }
 
+    /**
+     * A connection dialled as the endpoint closes (a CRLF pong or a re-registration racing close) reaches
+     * JAIN-SIP only after its stop() closed the sockets it knew. Closing the endpoint must close it anyway:
+     * otherwise it stays open with a reader thread at each end (JAIN-SIP's TLSMessageChannelThread and
+     * PipelineThread at the key server) until the peer drops it.
+     */
+    @Test
+    void closingClosesAConnectionItDialledThatJainSipDoesNotKnow() throws Exception {
+        try (SipEndpoint server = SipEndpoint.start(SipEndpointConfig.builder().name("target")
+                .sslContext(pki.keyServer().serverContext()).build(), new Listener())) {
+            SipEndpoint agent = SipEndpoint.start(SipEndpointConfig.builder().name("agent").listening(false)
+                    .sslContext(pki.agent("sip:alice@example.com").clientContext("127.0.0.1"))
+                    .outboundProxy(server.tlsAddress()).build(), new Listener());
+            gov.nist.core.net.NetworkLayer network = ((gov.nist.javax.sip.SipStackImpl) agent.stack()).getNetworkLayer();
+            javax.net.ssl.SSLSocket dialled = network.createSSLSocket(server.tlsAddress().getAddress(),
+                    server.tlsAddress().getPort());
+            dialled.startHandshake();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (server.transportStatistics().openConnections() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, server.transportStatistics().openConnections(), "the server never saw the connection");
+
+            agent.close();
+
+            assertTrue(dialled.isClosed(), "the closed endpoint left its connection open");
+            while (server.transportStatistics().openConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, server.transportStatistics().openConnections(), "the server still holds the connection");
+        }
+    }
+
     static ClientTransaction send(SipEndpoint from, String method, String uri) throws Exception {
         SipURI requestUri = (SipURI) from.addressFactory().createURI(uri);
         Address self = from.addressFactory().createAddress("sip:alice@example.com");

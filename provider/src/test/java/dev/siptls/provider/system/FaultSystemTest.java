@@ -329,7 +329,22 @@ class FaultSystemTest {
             }
             Thread.sleep(50);
         } while (System.nanoTime() < deadline);
-        assertEquals(Set.of(), left);
+        assertEquals(Set.of(), left, whereTheyAre(before));
+    }
+
+    /** Each new thread still alive: its group (the SIP stack that started it) and where it waits. */
+    private static String whereTheyAre(Set<Thread> before) {
+        StringBuilder where = new StringBuilder("threads left:");
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (!before.contains(thread) && thread.isAlive() && !thread.getName().startsWith("echo-")) {
+                ThreadGroup group = thread.getThreadGroup();
+                where.append('\n').append(thread.getName()).append(" of ").append(group == null ? "?" : group.getName());
+                for (int i = 0; i < Math.min(stack.length, 12); i++) {
+                    where.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return where.toString();
     }
 
     /**
