@@ -145,6 +145,25 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
         agent.forget(sessionIdHex);
     }
 
+    /** True where {@link #forPeer(String, int, List)} would ask the key server or wait for a request in flight. */
+    @Override
+    public boolean mayWait(String host, int port, List<String> offeredSuites) {
+        HostPort peer;
+        try {
+            peer = new HostPort(host, port);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (agent.held(peer, offeredSuites).isPresent()) {
+            return false;
+        }
+        Failure failure = recentFailures.get(peer);
+        if (failure != null && System.nanoTime() - failure.at() < RETRY_AFTER.toNanos()) {
+            return false;
+        }
+        return agent.notRegistered().isEmpty();
+    }
+
     @Override
     public Optional<SecurityAssociation> forPeer(String host, int port) {
         return forPeer(host, port, null);

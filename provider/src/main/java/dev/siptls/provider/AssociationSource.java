@@ -39,6 +39,14 @@ public interface AssociationSource {
         return forPeer(host, port).filter(sa -> offeredSuites.contains(sa.cipherSuite()));
     }
 
+    /**
+     * Client side: whether {@link #forPeer(String, int, List)} would wait (for the key server) rather than answer
+     * from memory. Answers from memory; false by default.
+     */
+    default boolean mayWait(String host, int port, List<String> offeredSuites) {
+        return false;
+    }
+
     /** Client side: the live SA with this session id held as the TLS client, for {@code getSession(id)}. */
     default Optional<SecurityAssociation> clientBySessionId(byte[] sessionId) {
         return Optional.empty();

@@ -64,6 +64,21 @@ final class ClientOffers {
                 .orElse(null);
     }
 
+    /**
+     * Whether {@link #find} for {@code host:port} may wait for the key server (no SA held, one can be asked for), so
+     * that an engine runs it as a delegated task rather than on its caller's thread.
+     */
+    boolean mayWait(String host, int port, String[] enabledSuites) {
+        if (host == null || host.isEmpty() || port <= 0) {
+            return false;
+        }
+        try {
+            return source.mayWait(host.toLowerCase(Locale.ROOT), port, List.of(enabledSuites));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The connection that offered {@code offer} ended its handshake without resuming it ({@code how}). */
     void notResumed(Offer offer, String how) {
         statistics.associationDeclined();

@@ -13,13 +13,18 @@ import javax.net.ssl.SSLSession;
 
 /**
  * BCJSSE's engine, unchanged but for four things: a client engine offers the SA-made session for its peer
- * ({@link ClientOffers}) and forgets that SA if the server does not resume it; a completed handshake is reported
+ * ({@link ClientOffers}), asking for it in a delegated task ({@code NEED_TASK}) where that may wait for the key
+ * server, and forgets that SA if the server does not resume it; a completed handshake is reported
  * to the {@link HandshakeObserver} (the result that carries {@code FINISHED}); a {@link RefusedHandshakeException}
  * that BCJSSE wrapped in a plain {@code SSLException} reaches the application as itself, so that its message
  * says why SIP-TLS refused the handshake, and a server engine enters itself as the {@link AcceptedConnection}
  * while its handshake may run, so that its session lookup can check an SA's binding.
  */
 final class SipTlsEngine extends SSLEngine {
+
+    /** What a wrap or unwrap answers while the client's SA lookup waits to run as a delegated task. */
+    private static final SSLEngineResult LOOKUP_PENDING = new SSLEngineResult(SSLEngineResult.Status.OK,
+            SSLEngineResult.HandshakeStatus.NEED_TASK, 0, 0);
 
     private final SSLEngine engine;
     private final HandshakeObserver observer;
@@ -30,6 +35,16 @@ final class SipTlsEngine extends SSLEngine {
     private volatile long startedMillis;
     /** Whether {@link #begin()} is done: until then no call may reach BCJSSE, which would start the handshake. */
     private volatile boolean begun;
+    /** The client's SA lookup, not yet handed out as a delegated task. */
+    private final AtomicReference<Runnable> lookupTask = new AtomicReference<>();
+    /** Whether that lookup has still to finish; the handshake status is NEED_TASK meanwhile. */
+    private volatile boolean lookupPending;
+    /** Whether the lookup ran as a task: until BCJSSE begins, the status is then NEED_WRAP (the ClientHello). */
+    private volatile boolean lookupRan;
+    /** Whether a call reached BCJSSE's engine. */
+    private volatile boolean delegated;
+    /** The refusal the lookup ended in ({@code fallback=fail}), thrown by every later call. */
+    private volatile SSLException refusal;
     /** The SA-made session this client engine offered, until the handshake ends. */
     private final AtomicReference<ClientOffers.Offer> offer = new AtomicReference<>();
 
@@ -41,72 +56,88 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        try (AcceptedConnection.Scope scope = handshaking()) {
-            return observe(engine.wrap(src, dst));
-        } catch (SSLException e) {
-            handshakeFailed(e.toString());
-            throw unwrapRefusal(e);
-        }
+        return call(() -> engine.wrap(src, dst));
     }
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, ByteBuffer dst) throws SSLException {
-        try (AcceptedConnection.Scope scope = handshaking()) {
-            return observe(engine.wrap(srcs, dst));
-        } catch (SSLException e) {
-            handshakeFailed(e.toString());
-            throw unwrapRefusal(e);
-        }
+        return call(() -> engine.wrap(srcs, dst));
     }
 
     @Override
     public SSLEngineResult wrap(ByteBuffer[] srcs, int offset, int length, ByteBuffer dst) throws SSLException {
-        try (AcceptedConnection.Scope scope = handshaking()) {
-            return observe(engine.wrap(srcs, offset, length, dst));
-        } catch (SSLException e) {
-            handshakeFailed(e.toString());
-            throw unwrapRefusal(e);
-        }
+        return call(() -> engine.wrap(srcs, offset, length, dst));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        try (AcceptedConnection.Scope scope = handshaking()) {
-            return observe(engine.unwrap(src, dst));
-        } catch (SSLException e) {
-            handshakeFailed(e.toString());
-            throw unwrapRefusal(e);
-        }
+        return call(() -> engine.unwrap(src, dst));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
-        try (AcceptedConnection.Scope scope = handshaking()) {
-            return observe(engine.unwrap(src, dsts));
-        } catch (SSLException e) {
-            handshakeFailed(e.toString());
-            throw unwrapRefusal(e);
-        }
+        return call(() -> engine.unwrap(src, dsts));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
-        try (AcceptedConnection.Scope scope = handshaking()) {
-            return observe(engine.unwrap(src, dsts, offset, length));
+        return call(() -> engine.unwrap(src, dsts, offset, length));
+    }
+
+    @Override
+    public void beginHandshake() throws SSLException {
+        try {
+            if (awaitingLookup()) {
+                return; // the first wrap after the lookup task begins the handshake
+            }
+            try (AcceptedConnection.Scope scope = handshaking()) {
+                delegated = true;
+                engine.beginHandshake();
+            }
         } catch (SSLException e) {
             handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
     }
 
-    @Override
-    public void beginHandshake() throws SSLException {
-        try (AcceptedConnection.Scope scope = handshaking()) {
-            engine.beginHandshake();
+    /** A wrap or unwrap of BCJSSE's engine. */
+    @FunctionalInterface
+    private interface Call {
+        SSLEngineResult run() throws SSLException;
+    }
+
+    /** Runs {@code call} on BCJSSE's engine, unless the client's SA lookup is still to run as a delegated task. */
+    private SSLEngineResult call(Call call) throws SSLException {
+        try {
+            if (awaitingLookup()) {
+                return LOOKUP_PENDING;
+            }
+            try (AcceptedConnection.Scope scope = handshaking()) {
+                delegated = true;
+                return observe(call.run());
+            }
         } catch (SSLException e) {
             handshakeFailed(e.toString());
             throw unwrapRefusal(e);
         }
+    }
+
+    /**
+     * Whether the client's SA lookup waits to be run as a delegated task (then nothing may reach BCJSSE yet); throws
+     * the refusal the lookup ended in under {@code fallback=fail}.
+     */
+    private boolean awaitingLookup() throws SSLException {
+        if (!begun && !lookupPending) {
+            begin();
+        }
+        if (lookupPending) {
+            return true;
+        }
+        SSLException refused = refusal;
+        if (refused != null) {
+            throw refused;
+        }
+        return false;
     }
 
     /**
@@ -114,43 +145,56 @@ final class SipTlsEngine extends SSLEngine {
      * does not know the port its connection was accepted on, so only its SNI is checked against an SA's binding.
      */
     private AcceptedConnection.Scope handshaking() throws SSLException {
-        if (finished) {
-            return AcceptedConnection.Scope.NONE;
-        }
-        if (!begun) {
-            begin();
-        }
-        if (engine.getUseClientMode()) {
+        if (finished || engine.getUseClientMode()) {
             return AcceptedConnection.Scope.NONE;
         }
         return AcceptedConnection.enter(engine, -1);
     }
 
     /**
-     * The first call that may start the handshake: a client engine finds its offer here, before BCJSSE begins. A
-     * first SA for a peer may wait for the key server on this thread, outside any lock.
+     * The first call that may start the handshake. A client engine finds its offer here, before BCJSSE begins: at
+     * once if its SA is held (or none can be had), else in a delegated task ({@link #getDelegatedTask}), since the
+     * first SA for a peer may wait for the key server, which an engine's caller (an event loop) must not.
      */
-    private synchronized void begin() throws SSLException {
-        if (begun) {
+    private synchronized void begin() {
+        if (begun || lookupPending) {
             return;
         }
+        startedMillis = System.currentTimeMillis();
+        if (!engine.getUseClientMode()) {
+            observer.serverHandshaking(engine.getEnabledCipherSuites());
+            begun = true;
+            return;
+        }
+        if (!(engine instanceof BCSSLEngine bc)) {
+            begun = true;
+            return;
+        }
+        String host = engine.getPeerHost();
+        int port = engine.getPeerPort();
+        String[] suites = engine.getEnabledCipherSuites();
+        if (observer.offers().mayWait(host, port, suites)) {
+            lookupPending = true;
+            lookupRan = true;
+            lookupTask.set(() -> lookUp(bc, host, port, suites));
+        } else {
+            lookUp(bc, host, port, suites);
+        }
+    }
+
+    /** Finds the client's offer and hands it to BCJSSE; a refusal ({@code fallback=fail}) waits for the next call. */
+    private void lookUp(BCSSLEngine bc, String host, int port, String[] suites) {
         try {
-            startedMillis = System.currentTimeMillis();
-            if (!engine.getUseClientMode()) {
-                observer.serverHandshaking(engine.getEnabledCipherSuites());
-                return;
-            }
-            if (!(engine instanceof BCSSLEngine bc)) {
-                return;
-            }
-            ClientOffers.Offer found = observer.offers().find(engine.getPeerHost(), engine.getPeerPort(),
-                    engine.getEnabledCipherSuites());
+            ClientOffers.Offer found = observer.offers().find(host, port, suites);
             if (found != null) {
                 bc.setBCSessionToResume(found.session());
                 offer.set(found);
             }
+        } catch (SSLException e) {
+            refusal = e;
         } finally {
             begun = true;
+            lookupPending = false;
         }
     }
 
@@ -184,7 +228,8 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public Runnable getDelegatedTask() {
-        return engine.getDelegatedTask();
+        Runnable lookup = lookupTask.getAndSet(null);
+        return lookup != null ? lookup : engine.getDelegatedTask();
     }
 
     @Override
@@ -251,6 +296,12 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult.HandshakeStatus getHandshakeStatus() {
+        if (lookupPending) {
+            return SSLEngineResult.HandshakeStatus.NEED_TASK;
+        }
+        if (lookupRan && !delegated) {
+            return SSLEngineResult.HandshakeStatus.NEED_WRAP;
+        }
         return engine.getHandshakeStatus();
     }
 
