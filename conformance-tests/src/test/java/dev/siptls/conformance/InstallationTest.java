@@ -91,6 +91,16 @@ class InstallationTest {
             assertTrue(output.contains("healthy: SipTlsHealth[sip:installed@example.com"), output);
             assertTrue(output.contains("agent REGISTERED"), output);
 
+            // An application that just returns from main, closing nothing: its JVM exits all the same.
+            try (ExternalProcess application = ExternalProcess.start(ChildJvm.command(
+                    List.of("-Djava.security.properties=" + securityProperties), InstalledProviderMain.class.getName(),
+                    "return"), dir, passwords)) {
+                exit = application.awaitExit(Duration.ofSeconds(60));
+                output = application.output();
+            }
+            assertTrue(output.contains("main returns"), output);
+            assertEquals(0, exit, "the JVM did not exit after main returned:\n" + output);
+
             keyServer.terminate(Duration.ofSeconds(30));
         }
     }

@@ -41,6 +41,8 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     private final AgentAssociationSource source;
     private final ProviderBean bean;
     private final Object lifecycle = new Object();
+    /** What stops this runtime once the application has ended without closing it ({@link ApplicationExit}). */
+    private final Runnable closeAtApplicationEnd = this::close;
     private volatile SipTlsAgent agent;
     private volatile boolean closed;
     private List<X509Certificate> publishedChain = List.of();
@@ -241,6 +243,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         SipTlsAgent started = builder.build();
         started.start();
         this.agent = started;
+        ApplicationExit.closeAtEnd(closeAtApplicationEnd);
         this.beanName = register();
         LOG.log(Level.INFO, "{0}: SIP-TLS agent started (key server {1}, serving {2}, fallback={3})", config.aor(),
                 keyServer, policy.bindings(), config.fallback().name().toLowerCase(java.util.Locale.ROOT));
@@ -288,6 +291,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                 return;
             }
             closed = true;
+            ApplicationExit.forget(closeAtApplicationEnd);
             stopping = agent;
             name = beanName;
             beanName = null;

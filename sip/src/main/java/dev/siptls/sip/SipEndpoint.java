@@ -52,6 +52,14 @@ public final class SipEndpoint implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private volatile boolean closed;
 
+    /**
+     * Whether {@code thread} belongs to a SIP stack of this library: JAIN-SIP starts non-daemon threads of its
+     * own (event scanner, timer), which a JVM whose application has ended must not wait for.
+     */
+    public static boolean isStackThread(Thread thread) {
+        return StackThreads.isStackThread(thread);
+    }
+
     private SipEndpoint(String stackName, SipStack stack, SipProvider provider, ListeningPoint listeningPoint,
             ListeningPoint plainListeningPoint, SipFactory factory, StackThreads threads) throws Exception {
         this.stackName = stackName;

@@ -22,13 +22,30 @@ final class StackThreads {
     private final ThreadGroup group;
 
     StackThreads(String name) {
-        this.group = new ThreadGroup(name) {
-            @Override
-            public void uncaughtException(Thread thread, Throwable e) {
-                ended(thread, e);
-            }
-        };
+        this.group = new Group(name);
         this.group.setDaemon(false);
+    }
+
+    /** The thread group of a stack, told apart from any other by its class. */
+    private static final class Group extends ThreadGroup {
+        Group(String name) {
+            super(name);
+        }
+
+        @Override
+        public void uncaughtException(Thread thread, Throwable e) {
+            ended(thread, e);
+        }
+    }
+
+    /** Whether {@code thread} was started by a SIP stack (in a stack's group or one below it). */
+    static boolean isStackThread(Thread thread) {
+        for (ThreadGroup g = thread.getThreadGroup(); g != null; g = g.getParent()) {
+            if (g instanceof Group) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
