@@ -91,12 +91,13 @@ final class AssociationSessions {
             }
             String problem = problem(sa);
             if (problem != null) {
-                return notUsed(sa, problem, System.Logger.Level.INFO, FallbackReason.SERVER_ASSOCIATION_UNUSABLE,
+                // DEBUG: whoever saw the session id can offer it; the ledger's rate-limited line says why
+                return notUsed(sa, problem, System.Logger.Level.DEBUG, FallbackReason.SERVER_ASSOCIATION_UNUSABLE,
                         null, -1);
             }
             String elsewhere = here.refusal(sa);
             if (elsewhere != null) {
-                return notUsed(sa, elsewhere, System.Logger.Level.INFO, FallbackReason.ASSOCIATION_FOR_OTHER_BINDING,
+                return notUsed(sa, elsewhere, System.Logger.Level.DEBUG, FallbackReason.ASSOCIATION_FOR_OTHER_BINDING,
                         null, -1);
             }
             AssociationFacts.Facts known = facts.of(sa);

@@ -49,7 +49,7 @@ final class HandshakeLedger {
     private final String name;
     private final SipTlsConfiguration.Fallback mode;
     private final ProviderStatistics statistics;
-    private final ReasonRateLimit logLimit = new ReasonRateLimit();
+    private final ReasonRateLimit<FallbackReason> logLimit = new ReasonRateLimit<>();
     private final Map<String, Outcome> clientOutcomes = new ConcurrentHashMap<>();
     private final ThreadLocal<Outcome> lastClientLookup = new ThreadLocal<>();
     private final ThreadLocal<Outcome> lastServerLookup = new ThreadLocal<>();

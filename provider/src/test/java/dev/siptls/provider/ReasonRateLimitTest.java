@@ -10,7 +10,7 @@ class ReasonRateLimitTest {
     private static final long INTERVAL = 1_000;
 
     private final AtomicLong now = new AtomicLong(-5); // nanoTime may be negative
-    private final ReasonRateLimit limit = new ReasonRateLimit(INTERVAL, now::get);
+    private final ReasonRateLimit<FallbackReason> limit = new ReasonRateLimit<>(INTERVAL, now::get);
 
     @Test
     void admitsOneLinePerReasonPerIntervalAndCountsTheRest() {

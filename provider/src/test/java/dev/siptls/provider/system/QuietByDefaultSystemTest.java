@@ -93,6 +93,34 @@ class QuietByDefaultSystemTest {
     }
 
     /**
+     * Anyone who reaches a TLS port can open a connection and reset it: BCJSSE raises an alert each time, which it
+     * logged with a stack trace. Twenty resets write at most one line of that kind, without a stack trace.
+     */
+    @Test
+    void connectionsResetByAPeerLogAtMostOneLineWithoutAStackTrace(SipTlsWorld world) throws Exception {
+        int port = SipTlsWorld.freePort();
+        Terminal server = world.server(port, Map.of());
+        SipTlsWorld.awaitRegistered(server);
+        try (EchoServer echo = EchoServer.start(server.context(), port);
+             ConsoleCapture console = ConsoleCapture.start()) {
+            for (int i = 0; i < CONNECTIONS; i++) {
+                try (java.net.Socket reset = new java.net.Socket("localhost", port)) {
+                    reset.setSoLinger(true, 0); // close sends RST
+                }
+                echo.next();
+            }
+            console.close();
+
+            String text = console.text();
+            System.out.println(console.records() + " records of INFO and up, " + text.lines().count() + " lines, for "
+                    + CONNECTIONS + " connections reset by the peer");
+            assertTrue(console.thrown().isEmpty(), "a record with a stack trace: " + console.thrown());
+            assertTrue(!text.contains("\tat ") && !text.contains("    at "), "a stack trace was written:\n" + text);
+            assertTrue(console.records() <= 2, console.records() + " records for " + CONNECTIONS + " resets:\n" + text);
+        }
+    }
+
+    /**
      * Log records of INFO and up, as the JDK's default console handler would print them, and what is written
      * to {@code System.err} meanwhile (where a stray {@code printStackTrace} goes). The key server's records
      * are left out: it shares this JVM here only, and in a deployment writes to a console of its own.
