@@ -20,6 +20,7 @@ import javax.sip.message.Response;
  */
 final class Registrar {
 
+    private static final System.Logger LOG = System.getLogger(Registrar.class.getName());
     private static final int CHALLENGE_BYTES = 32;
 
     private final Registry registry;
@@ -89,6 +90,12 @@ final class Registrar {
                 .increment();
         Answers.debug(() -> (outcome == Registry.Outcome.CREATED ? "registered " : "refreshed ") + aor + " on "
                 + origin + " for " + granted + "s");
+        if (outcome == Registry.Outcome.MOVED) {
+            // an agent that restarted before its old connection was seen to close, or two processes with one AOR
+            LOG.log(System.Logger.Level.WARNING, "{0} registered from {1} while its registration on another"
+                    + " connection was still open: SAs for it now go to {1}. If this repeats, two processes share"
+                    + " this AOR, and each takes the SAs of the other", aor, origin);
+        }
         Response ok = answers.messages.response(request, 200, "OK");
         try {
             ContactHeader bound = (ContactHeader) contact.clone();

@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 final class Registry {
 
     /** What {@link #register} did. */
-    enum Outcome { CREATED, REFRESHED }
+    /** A new registration, a refresh on its connection, or one that moved from another connection still open. */
+    enum Outcome { CREATED, REFRESHED, MOVED }
 
     private final Map<String, Registration> active = new HashMap<>();
     private final Map<HostPort, String> bindings = new HashMap<>();
@@ -68,7 +69,7 @@ final class Registry {
         active.put(aor, new Registration(aor, flow, fingerprint, expiresAtMillis, policy,
                 challenge != null ? challenge : newChallenge.get()));
         ended.remove(aor);
-        return old == null ? Outcome.CREATED : Outcome.REFRESHED;
+        return old == null ? Outcome.CREATED : old.flow().equals(flow) ? Outcome.REFRESHED : Outcome.MOVED;
     }
 
     /** Removes the registration and its policy; the AOR stays known for a while. */

@@ -1,9 +1,12 @@
 package dev.siptls.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.siptls.sip.testing.LogCapture;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
@@ -74,6 +77,28 @@ class FlowBindingTest {
             bob.close();
             Polling.until(() -> f.server.statistics().getCurrentRegistrations() == 1);
             assertEquals(480, alice.invite("sips:bob@example.com").getStatusCode());
+        }
+    }
+
+    /**
+     * A second process registering an AOR whose registration is still open on another connection takes it over;
+     * the key server says so, since two processes sharing an AOR take each other's SAs.
+     */
+    @Test
+    void aRegistrationThatMovesToAnotherOpenConnectionIsLogged() throws Exception {
+        try (Fixture f = new Fixture(); LogCapture log = LogCapture.start();
+             RawPeer first = RawPeer.connect(f.server, f.pki.agent("sip:bob@example.com"), 0, 0);
+             RawPeer second = RawPeer.connect(f.server, f.pki.agent("sip:bob@example.com"), 0, 0)) {
+            assertEquals(200, first.call(first.register("sip:bob@example.com", 600)));
+            assertEquals(200, first.call(first.register("sip:bob@example.com", 600)));
+            assertFalse(log.text().contains("while its registration on another connection was still open"),
+                    "a refresh on the same connection is no move:\n" + log.text());
+
+            assertEquals(200, second.call(second.register("sip:bob@example.com", 600)));
+
+            Polling.until(() -> log.text().contains("sip:bob@example.com registered from"));
+            assertTrue(log.text().contains("two processes share this AOR"), log.text());
+            assertEquals(1, f.server.statistics().getCurrentRegistrations());
         }
     }
 
