@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Stops the SIP-TLS agents of a JVM once its application has ended: the main method returned and no thread of the
  * application is left. JAIN-SIP runs non-daemon threads of its own, so a JVM whose application never closes its
  * provider (one installed through {@code java.security} cannot) would otherwise never exit. A daemon thread looks
- * once a second while any agent runs.
+ * once a second while any agent runs, and ends with the last one.
  */
 final class ApplicationExit {
 
@@ -39,6 +39,11 @@ final class ApplicationExit {
 
     static void forget(Runnable close) {
         CLOSERS.remove(close);
+        synchronized (ApplicationExit.class) {
+            if (CLOSERS.isEmpty() && watcher != null) {
+                watcher.interrupt(); // nothing left to watch: let it end now
+            }
+        }
     }
 
     private static void watch() {
@@ -46,9 +51,15 @@ final class ApplicationExit {
             try {
                 Thread.sleep(INTERVAL_MILLIS);
             } catch (InterruptedException e) {
-                return;
+                // forget() left nothing to watch, or a new agent came meanwhile: look below
             }
-            if (!CLOSERS.isEmpty() && applicationEnded()) {
+            synchronized (ApplicationExit.class) {
+                if (CLOSERS.isEmpty()) {
+                    watcher = null;
+                    return;
+                }
+            }
+            if (applicationEnded()) {
                 LOG.log(Level.INFO, "the application has ended (main returned, none of its threads left): stopping"
                         + " its SIP-TLS agents so that the JVM can exit");
                 for (Runnable close : List.copyOf(CLOSERS)) {
