@@ -10,23 +10,9 @@ import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class InviteRefusalTest {
-
-    private static Fixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class InviteRefusalTest extends OnOneKeyServer {
 
     @Test
     void refusesASenderNotRegisteredOnThisConnection() throws Exception {

@@ -14,23 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import javax.sip.header.AcceptHeader;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class PolicyTest {
-
-    private static Fixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class PolicyTest extends OnOneKeyServer {
 
     @Test
     void refusesAPolicyFromAnotherCertificateThanTheRegisteredOne() throws Exception {

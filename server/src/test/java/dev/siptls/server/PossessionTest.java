@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,19 +21,7 @@ import org.junit.jupiter.api.Test;
  * paths (docs/PROTOCOL.md, "Proof of possession"); each attack of an enrolled insider is tried over a real
  * mutual-TLS connection.
  */
-class PossessionTest {
-
-    private static Fixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class PossessionTest extends OnOneKeyServer {
 
     @Test
     void aServersPublicChainWithoutItsKeyBindsNothing() throws Exception {

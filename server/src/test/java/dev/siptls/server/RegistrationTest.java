@@ -8,23 +8,9 @@ import dev.siptls.sip.TlsIdentity;
 import javax.sip.header.MinExpiresHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class RegistrationTest {
-
-    private static Fixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class RegistrationTest extends OnOneKeyServer {
 
     @Test
     void registersAnAorItsCertificateProvesAndGrantsTheRequestedExpiry() throws Exception {

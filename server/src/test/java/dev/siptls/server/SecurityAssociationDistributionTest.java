@@ -15,23 +15,9 @@ import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class SecurityAssociationDistributionTest {
-
-    private static Fixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
+class SecurityAssociationDistributionTest extends OnOneKeyServer {
 
     @Test
     void deliversTheSameSecurityAssociationToBothAgents() throws Exception {

@@ -12,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,20 +19,9 @@ import org.junit.jupiter.api.Test;
  * server's first choice among those; a request without the list is answered as before; a malformed or hostile
  * list is a 400 that changes nothing.
  */
-class SuiteOfferTest {
+class SuiteOfferTest extends OnOneKeyServer {
 
     private static final XmlCodec CODEC = new XmlCodec();
-    private static Fixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new Fixture();
-    }
-
-    @AfterAll
-    static void stop() {
-        fixture.close();
-    }
 
     @Test
     void theSuiteIsTheServersFirstChoiceAmongTheOffered() throws Exception {
