@@ -10,6 +10,7 @@ import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.provider.system.SipTlsWorld.Terminal;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -36,68 +37,48 @@ class SessionContractSystemTest {
 
     @Test
     void invalidatingAClientSessionMakesTheNextConnectionUseAFreshAssociation(SipTlsWorld world) throws Exception {
-        int port = SipTlsWorld.freePort();
-        Terminal server = world.server(port, Map.of());
-        Terminal client = world.client(Map.of());
-        SipTlsWorld.awaitRegistered(server, client);
-        try (EchoServer echo = EchoServer.start(server.context(), port)) {
-            EchoClient.Exchange first = EchoClient.exchange(client.context(), "localhost", port, "first");
-            Evidence.sipResumption(client, first.session(), server, echo.next().handshaken(), 1);
+        try (Peers peers = Peers.registered(world)) {
+            Connection first = peers.resumedViaSip("first", 1);
 
-            first.session().invalidate();
-            assertFalse(first.session().isValid());
-            EchoClient.Exchange second = EchoClient.exchange(client.context(), "localhost", port, "second");
-            Evidence.sipResumption(client, second.session(), server, echo.next().handshaken(), 2);
+            first.client().invalidate();
+            assertFalse(first.client().isValid());
+            Connection second = peers.resumedViaSip("second", 2);
 
-            assertFalse(Arrays.equals(first.session().getId(), second.session().getId()),
+            assertFalse(Arrays.equals(first.client().getId(), second.client().getId()),
                     "the invalidated session's SA was offered again");
-            assertEquals(2, client.provider().statistics().getAssociationRequests());
-            assertEquals(1, client.provider().associations().held().size());
+            assertEquals(2, peers.client().provider().statistics().getAssociationRequests());
+            assertEquals(1, peers.client().provider().associations().held().size());
         }
     }
 
     @Test
     void invalidatingAServerSessionEndsItsAssociationThere(SipTlsWorld world) throws Exception {
-        int port = SipTlsWorld.freePort();
-        Terminal server = world.server(port, Map.of());
-        Terminal client = world.client(Map.of());
-        SipTlsWorld.awaitRegistered(server, client);
-        try (EchoServer echo = EchoServer.start(server.context(), port)) {
-            EchoClient.Exchange first = EchoClient.exchange(client.context(), "localhost", port, "first");
-            SSLSession serverSession = echo.next().handshaken();
-            Evidence.sipResumption(client, first.session(), server, serverSession, 1);
+        try (Peers peers = Peers.registered(world)) {
+            Connection first = peers.resumedViaSip("first", 1);
 
-            serverSession.invalidate();
+            first.server().invalidate();
 
-            assertTrue(server.provider().associations().bySessionId(first.session().getId()).isEmpty(),
+            assertTrue(peers.server().provider().associations().bySessionId(first.client().getId()).isEmpty(),
                     "the server still holds the SA of the session it invalidated");
-            EchoClient.Exchange second = EchoClient.exchange(client.context(), "localhost", port, "second");
-            echo.next().handshaken();
-            assertFalse(Arrays.equals(first.session().getId(), second.session().getId()));
-            EchoClient.Exchange third = EchoClient.exchange(client.context(), "localhost", port, "third");
-            SSLSession thirdOnServer = echo.next().handshaken();
-            assertArrayEquals(third.session().getId(), thirdOnServer.getId());
-            assertEquals(Evidence.hex(third.session().getId()),
-                    thirdOnServer.getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION), "the third connection is no SIP"
+            Connection second = peers.connect("second");
+            assertFalse(Arrays.equals(first.client().getId(), second.client().getId()));
+            Connection third = peers.connect("third");
+            assertArrayEquals(third.client().getId(), third.server().getId());
+            assertEquals(Evidence.hex(third.client().getId()),
+                    third.server().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION), "the third connection is no SIP"
                     + " resumption");
-            assertFalse(Arrays.equals(first.session().getId(), third.session().getId()));
-            assertEquals(1, client.provider().statistics().getFullHandshakesAsClient(),
+            assertFalse(Arrays.equals(first.client().getId(), third.client().getId()));
+            assertEquals(1, peers.client().provider().statistics().getFullHandshakesAsClient(),
                     "the SA the server forgot cost more than one full handshake");
         }
     }
 
     @Test
     void sessionsListOnlyTheApplicationsValueNames(SipTlsWorld world) throws Exception {
-        int port = SipTlsWorld.freePort();
-        Terminal server = world.server(port, Map.of());
-        Terminal client = world.client(Map.of());
-        SipTlsWorld.awaitRegistered(server, client);
-        try (EchoServer echo = EchoServer.start(server.context(), port)) {
-            EchoClient.Exchange exchange = EchoClient.exchange(client.context(), "localhost", port, "values");
-            SSLSession serverSession = echo.next().handshaken();
-            Evidence.sipResumption(client, exchange.session(), server, serverSession, 1);
+        try (Peers peers = Peers.registered(world)) {
+            Connection connection = peers.resumedViaSip("values", 1);
 
-            for (SSLSession session : List.of(exchange.session(), serverSession)) {
+            for (SSLSession session : List.of(connection.client(), connection.server())) {
                 assertEquals(List.of(), List.of(session.getValueNames()), "names of " + session);
                 assertEquals(Evidence.hex(session.getId()), session.getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION));
                 session.putValue("application", 42);
@@ -111,15 +92,10 @@ class SessionContractSystemTest {
 
     @Test
     void aServerSessionNamesTheRealPeer(SipTlsWorld world) throws Exception {
-        int port = SipTlsWorld.freePort();
-        Terminal server = world.server(port, Map.of());
-        Terminal client = world.client(Map.of());
-        SipTlsWorld.awaitRegistered(server, client);
-        try (EchoServer echo = EchoServer.start(server.context(), port);
-             SSLSocket socket = (SSLSocket) client.context().getSocketFactory().createSocket("localhost", port)) {
-            talk(socket, "who is there");
-            SSLSession serverSession = echo.next().handshaken();
-            Evidence.sipResumption(client, socket.getSession(), server, serverSession, 1);
+        try (Peers peers = Peers.registered(world);
+             SSLSocket socket = (SSLSocket) peers.client().context().getSocketFactory()
+                     .createSocket("localhost", peers.port())) {
+            SSLSession serverSession = peers.resumedViaSip(socket, "who is there");
 
             assertEquals("127.0.0.1", serverSession.getPeerHost());
             assertEquals(socket.getLocalPort(), serverSession.getPeerPort());
@@ -128,18 +104,11 @@ class SessionContractSystemTest {
 
     @Test
     void theClientContextListsAndFindsItsSessions(SipTlsWorld world) throws Exception {
-        int port = SipTlsWorld.freePort();
-        Terminal server = world.server(port, Map.of());
-        Terminal client = world.client(Map.of());
-        SipTlsWorld.awaitRegistered(server, client);
-        try (EchoServer echo = EchoServer.start(server.context(), port)) {
-            EchoClient.Exchange exchange = EchoClient.exchange(client.context(), "localhost", port, "listed");
-            SSLSession serverSession = echo.next().handshaken();
-            Evidence.sipResumption(client, exchange.session(), server, serverSession, 1);
-            byte[] id = exchange.session().getId();
+        try (Peers peers = Peers.registered(world)) {
+            byte[] id = peers.resumedViaSip("listed", 1).client().getId();
 
-            for (SSLSessionContext context : List.of(client.context().getClientSessionContext(),
-                    server.context().getServerSessionContext())) {
+            for (SSLSessionContext context : List.of(peers.client().context().getClientSessionContext(),
+                    peers.server().context().getServerSessionContext())) {
                 List<String> ids = Collections.list(context.getIds()).stream().map(Evidence::hex).toList();
                 assertTrue(ids.contains(Evidence.hex(id)), ids + " lacks " + Evidence.hex(id));
                 SSLSession found = context.getSession(id);
@@ -151,22 +120,56 @@ class SessionContractSystemTest {
 
     @Test
     void aSocketCreatedFromAnInetAddressResumesViaSip(SipTlsWorld world) throws Exception {
-        int port = SipTlsWorld.freePort();
-        Terminal server = world.server(port, Map.of());
-        Terminal client = world.client(Map.of());
-        SipTlsWorld.awaitRegistered(server, client);
-        try (EchoServer echo = EchoServer.start(server.context(), port);
-             SSLSocket socket = (SSLSocket) client.context().getSocketFactory()
-                     .createSocket(InetAddress.getByName("localhost"), port)) {
-            talk(socket, "by address");
-            Evidence.sipResumption(client, socket.getSession(), server, echo.next().handshaken(), 1);
+        try (Peers peers = Peers.registered(world);
+             SSLSocket socket = (SSLSocket) peers.client().context().getSocketFactory()
+                     .createSocket(InetAddress.getByName("localhost"), peers.port())) {
+            peers.resumedViaSip(socket, "by address");
         }
     }
 
-    private static void talk(SSLSocket socket, String line) throws Exception {
-        PrintWriter out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
-        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-        out.println(line);
-        assertEquals("echo: " + line, in.readLine());
+    /** Both ends of one connection. */
+    private record Connection(SSLSession client, SSLSession server) {
+    }
+
+    /** A registered TLS server terminal, echoing on {@code localhost:port}, and a registered client terminal. */
+    private record Peers(Terminal server, Terminal client, int port, EchoServer echo) implements AutoCloseable {
+
+        static Peers registered(SipTlsWorld world) throws Exception {
+            int port = SipTlsWorld.freePort();
+            Terminal server = world.server(port, Map.of());
+            Terminal client = world.client(Map.of());
+            SipTlsWorld.awaitRegistered(server, client);
+            return new Peers(server, client, port, EchoServer.start(server.context(), port));
+        }
+
+        /** A new connection from the client's context to the server, one line echoed. */
+        Connection connect(String line) throws Exception {
+            EchoClient.Exchange exchange = EchoClient.exchange(client.context(), "localhost", port, line);
+            return new Connection(exchange.session(), echo.next().handshaken());
+        }
+
+        /** As {@link #connect}, checked to be the {@code n}th SIP resumption on each side. */
+        Connection resumedViaSip(String line, long n) throws Exception {
+            Connection connection = connect(line);
+            Evidence.sipResumption(client, connection.client(), server, connection.server(), n);
+            return connection;
+        }
+
+        /** One line echoed over {@code socket}, the first SIP resumption; the server's session. */
+        SSLSession resumedViaSip(SSLSocket socket, String line) throws Exception {
+            PrintWriter out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            out.println(line);
+            assertEquals("echo: " + line, in.readLine());
+            SSLSession serverSession = echo.next().handshaken();
+            Evidence.sipResumption(client, socket.getSession(), server, serverSession, 1);
+            return serverSession;
+        }
+
+        @Override
+        public void close() throws IOException {
+            echo.close();
+        }
     }
 }
