@@ -29,8 +29,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -200,28 +198,8 @@ class BindingSystemTest {
     /** One engine handshake: the server's engine is made without peer host or port; returns its session. */
     private static SSLSession engineHandshake(ServerSocketChannel listener, Terminal server, SSLContext clientContext,
                                               int port, Consumer<SSLEngine> configureClient) throws Exception {
-        CompletableFuture<SSLSession> serverSide = CompletableFuture.supplyAsync(() -> {
-            try (SocketChannel accepted = listener.accept()) {
-                SSLEngine engine = server.context().createSSLEngine();
-                engine.setUseClientMode(false);
-                EngineChannel channel = new EngineChannel(engine, accepted);
-                channel.handshake();
-                channel.write(channel.read());
-                return engine.getSession();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        try (SocketChannel tcp = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-            SSLEngine engine = clientContext.createSSLEngine("localhost", port);
-            engine.setUseClientMode(true);
-            configureClient.accept(engine);
-            EngineChannel channel = new EngineChannel(engine, tcp);
-            channel.handshake();
-            channel.write("ping".getBytes(StandardCharsets.UTF_8));
-            assertEquals("ping", new String(channel.read(), StandardCharsets.UTF_8));
-        }
-        return serverSide.get(20, TimeUnit.SECONDS);
+        return EngineConnection.run(listener, server.context(), engine -> { }, clientContext, port, configureClient)
+                .server();
     }
 
     /** A legitimate first connection: the key server issues the SA, both sides resume with it. */

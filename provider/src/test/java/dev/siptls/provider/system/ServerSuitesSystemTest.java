@@ -5,21 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.protocol.SecurityAssociation;
-import dev.siptls.provider.EngineChannel;
 import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.provider.system.SipTlsWorld.Terminal;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,7 +51,7 @@ class ServerSuitesSystemTest {
             SipTlsWorld.awaitRegistered(server, client);
             long policiesBefore = world.keyServer().statistics().getTotalPolicies();
 
-            Sessions first = connect(server, client, listener, port);
+            EngineConnection.Sessions first = connect(server, client, listener, port);
             int keyRequestsAfterFirst = server.keys().serverKeyRequests.get();
             if (first.client().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION) == null) {
                 // A full first handshake leaves BCJSSE's own session, which the client would resume natively
@@ -67,7 +62,7 @@ class ServerSuitesSystemTest {
             awaitPolicies(world, policiesBefore + 1);
 
             for (int i = 1; i < CONNECTIONS; i++) {
-                Sessions s = connect(server, client, listener, port);
+                EngineConnection.Sessions s = connect(server, client, listener, port);
                 String id = Evidence.hex(s.client().getId());
                 assertEquals(id, s.client().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION),
                         "connection " + (i + 1) + " did not resume via SIP on the client (suite "
@@ -89,36 +84,10 @@ class ServerSuitesSystemTest {
         }
     }
 
-    private record Sessions(SSLSession client, SSLSession server) {
-    }
-
-    private static Sessions connect(Terminal server, Terminal client, ServerSocketChannel listener, int port)
-            throws Exception {
-        CompletableFuture<EngineChannel> serverSide = CompletableFuture.supplyAsync(() -> {
-            try {
-                SSLEngine engine = server.context().createSSLEngine();
-                engine.setUseClientMode(false);
-                engine.setEnabledCipherSuites(SERVER_ENABLED);
-                EngineChannel channel = new EngineChannel(engine, listener.accept());
-                channel.handshake();
-                channel.write(channel.read());
-                return channel;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        try (SocketChannel socket = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                port))) {
-            SSLEngine engine = client.context().createSSLEngine("localhost", port);
-            engine.setUseClientMode(true);
-            engine.setEnabledCipherSuites(supported(engine, NETTY_DEFAULTS));
-            EngineChannel channel = new EngineChannel(engine, socket);
-            channel.handshake();
-            channel.write("suites".getBytes(StandardCharsets.UTF_8));
-            assertEquals("suites", new String(channel.read(), StandardCharsets.UTF_8));
-            EngineChannel serverChannel = serverSide.get(20, TimeUnit.SECONDS);
-            return new Sessions(engine.getSession(), serverChannel.engine().getSession());
-        }
+    private static EngineConnection.Sessions connect(Terminal server, Terminal client, ServerSocketChannel listener,
+                                                     int port) throws Exception {
+        return EngineConnection.run(listener, server.context(), engine -> engine.setEnabledCipherSuites(SERVER_ENABLED),
+                client.context(), port, engine -> engine.setEnabledCipherSuites(supported(engine, NETTY_DEFAULTS)));
     }
 
     /** As Netty's JdkSslContext does: its list, less what the engine does not support. */
