@@ -58,13 +58,7 @@ class JettyHttp2Test {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (jetty != null) {
-                jetty.stop();
-            }
-        } finally {
-            peers.close();
-        }
+        JettyTest.stop(jetty, peers);
     }
 
     /** Why the stock setup fails: Jetty finds no ALPN processor for the engine and closes the connection. */

@@ -64,6 +64,11 @@ class JettyTest {
 
     @AfterAll
     static void stop() throws Exception {
+        stop(jetty, peers);
+    }
+
+    /** Stops Jetty (if it started), then the SIP-TLS peers, whatever Jetty does. */
+    static void stop(Server jetty, SipTlsPeers peers) throws Exception {
         try {
             if (jetty != null) {
                 jetty.stop();
