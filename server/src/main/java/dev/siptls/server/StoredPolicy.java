@@ -22,8 +22,10 @@ final class StoredPolicy {
 
     private static final List<String> KNOWN = List.copyOf(CipherSuites.names());
 
-    private static final List<String> VERSIONS = List.of(CipherSuites.TLS_1_2, CipherSuites.TLS_1_3);
-    private static final List<String> TLS_1_2_ONLY = List.of(CipherSuites.TLS_1_2);
+    /** The version lists policies have, shared: a policy's list is one of these (order does not matter here). */
+    private static final List<List<String>> VERSION_LISTS = List.of(List.of(CipherSuites.TLS_1_2),
+            List.of(CipherSuites.TLS_1_3, CipherSuites.TLS_1_2), List.of(CipherSuites.TLS_1_3),
+            List.of(CipherSuites.TLS_1_2, CipherSuites.TLS_1_3));
 
     private final List<String> versions;
     private final String[] suites;
@@ -52,8 +54,7 @@ final class StoredPolicy {
                 throw new IllegalArgumentException("certificate cannot be encoded", e);
             }
         }
-        List<String> versions = policy.protocolVersions().equals(TLS_1_2_ONLY) ? TLS_1_2_ONLY
-                : policy.protocolVersions().stream().map(v -> VERSIONS.get(VERSIONS.indexOf(v))).toList();
+        List<String> versions = VERSION_LISTS.get(VERSION_LISTS.indexOf(policy.protocolVersions()));
         return new StoredPolicy(versions, suites, max, bindings, chain);
     }
 
