@@ -9,7 +9,9 @@ import java.util.Optional;
  * What an agent checks on an SA before it stores it, beyond what the codec already checked: that it is
  * meant for this agent, in the role it plays, for the server it asked for, and still usable. A key server
  * that mixed up two requests, or anyone who could inject into the SIP connection, is stopped here. Each
- * check answers with the reason to refuse, which names no secret.
+ * check answers with the reason to refuse, which names no secret. The secret's length, the suite's fit with the
+ * protocol version and a TLS 1.3 SA's PSK length ({@code CipherSuites.hashLength}) are the SA's own invariants,
+ * refused when the body is decoded.
  */
 final class AssociationChecks {
 
@@ -51,7 +53,8 @@ final class AssociationChecks {
                     + SecurityAssociation.CLOCK_SKEW_ALLOWANCE.toSeconds() + " s ahead of this host's clock ("
                     + now + "): the key server's clock and this host's differ");
         }
-        if (!sa.extendedMasterSecret()) {
+        if (!sa.isTls13() && !sa.extendedMasterSecret()) {
+            // TLS 1.2 only: OpenSSL will not resume without it, and TLS 1.3 has no such extension
             return Optional.of("SA without extended master secret");
         }
         return Optional.empty();

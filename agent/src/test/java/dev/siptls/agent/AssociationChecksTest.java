@@ -87,6 +87,15 @@ class AssociationChecksTest {
     }
 
     @Test
+    void bothSidesAcceptATls13SaWhichHasNoExtendedMasterSecret() {
+        SecurityAssociation sa = TestAssociations.tls13("sip:alice@example.com", "sip:bob@example.com", WWW, T0,
+                MINUTE, "TLS_AES_256_GCM_SHA384");
+        assertEquals(false, sa.extendedMasterSecret());
+        assertEquals(Optional.empty(), AssociationChecks.forServer(sa, BOB, T0));
+        assertEquals(Optional.empty(), AssociationChecks.forClient(sa, ALICE, Target.parse("www.example.com:8443"), T0));
+    }
+
+    @Test
     void aServerAcceptsOnlyAnSaNamingItAsServer() {
         SecurityAssociation sa = sa("sip:alice@example.com", "sip:bob@example.com", WWW, T0, MINUTE);
         assertEquals(Optional.empty(), AssociationChecks.forServer(sa, BOB, T0));

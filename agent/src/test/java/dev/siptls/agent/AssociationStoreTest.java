@@ -183,6 +183,21 @@ class AssociationStoreTest {
         assertFalse(chacha.isDestroyed());
     }
 
+    @Test
+    void aTls13SaIsFoundForTheConnectionsThatOfferItsSuite() {
+        SecurityAssociation tls12 = withSuite(AES256, T0, Duration.ofSeconds(300));
+        SecurityAssociation tls13 = TestAssociations.tls13(ALICE, BOB, WWW, T0, Duration.ofSeconds(300),
+                "TLS_AES_128_GCM_SHA256");
+        store.put(tls12, Role.CLIENT);
+        store.put(tls13, Role.CLIENT);
+
+        assertSame(tls13, store.byPeer(WWW, List.of("TLS_AES_128_GCM_SHA256", AES256)).orElseThrow());
+        assertSame(tls12, store.byPeer(WWW, List.of(AES256)).orElseThrow(), "a TLS 1.2-only connection");
+        assertEquals(Optional.empty(), store.byPeer(WWW, List.of("TLS_AES_256_GCM_SHA384")));
+        assertSame(tls13, store.bySessionId(tls13.sessionId()).orElseThrow(), "keyed by session id as any SA");
+        assertFalse(tls12.isDestroyed(), "an SA of the other version is no replacement");
+    }
+
     private static final String AES256 = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
     private static final String CHACHA = "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
 

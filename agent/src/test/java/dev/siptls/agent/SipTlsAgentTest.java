@@ -212,13 +212,15 @@ class SipTlsAgentTest {
         Request invite = keyServer.next(Request.INVITE);
         ContentTypeHeader type = (ContentTypeHeader) invite.getHeader(ContentTypeHeader.NAME);
         assertEquals(ContentTypes.SUITE_OFFER, type.getContentType() + "/" + type.getContentSubType());
-        assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
-                CODEC.decodeSuiteOffer(invite.getRawContent()).cipherSuites());
+        assertEquals(List.of("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), CODEC.decodeSuiteOffer(invite.getRawContent()).cipherSuites(),
+                "TLS 1.3 suites too: a TLS 1.3 SA is a PSK for them");
     }
 
     @Test
     void refusesAtOnceAConnectionOfferingNoSuiteAnSaCanHave() throws Exception {
-        Throwable refused = failure(bob.requestAssociation("www.example.com:8443", List.of("TLS_AES_128_GCM_SHA256")));
+        Throwable refused = failure(bob.requestAssociation("www.example.com:8443",
+                List.of("TLS_AES_128_CCM_SHA256", "TLS_EMPTY_RENEGOTIATION_INFO_SCSV")));
 
         assertInstanceOf(IllegalArgumentException.class, refused);
         assertEquals(1, bob.statistics().associationsFailed());
@@ -235,6 +237,37 @@ class SipTlsAgentTest {
         assertEquals(got, bob.associations().byPeer(WWW).orElseThrow());
         assertNotNull(keyServer.next(Request.ACK));
         awaitNoDialog();
+    }
+
+    @Test
+    void storesATls13SaAsItStoresATls12One() throws Exception {
+        SecurityAssociation sa = TestAssociations.tls13(BOB, "sip:carol@example.com", WWW,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), Duration.ofHours(1), "TLS_AES_256_GCM_SHA384");
+        byte[] psk = sa.masterSecret();
+        keyServer.inviteReply = r -> Reply.sa(CODEC.encode(sa));
+
+        SecurityAssociation got = bob.requestAssociation("www.example.com:8443",
+                List.of("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).get(10, TimeUnit.SECONDS);
+
+        assertTrue(got.isTls13());
+        assertArrayEquals(psk, got.masterSecret());
+        assertEquals(got, bob.associations().byPeer(WWW, List.of("TLS_AES_256_GCM_SHA384")).orElseThrow());
+        assertEquals(got, bob.associations().bySessionId(sa.sessionId(), AssociationStore.Role.CLIENT).orElseThrow());
+        assertNotNull(keyServer.next(Request.ACK));
+    }
+
+    @Test
+    void acceptsATls13SaOfferedToItAsServer() throws Exception {
+        SecurityAssociation sa = TestAssociations.tls13("sip:alice@example.com", BOB, WWW,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), Duration.ofHours(1), "TLS_AES_128_GCM_SHA256");
+
+        Response answer = offer(sa);
+
+        assertEquals(200, answer.getStatusCode());
+        SecurityAssociation held = bob.associations().bySessionId(sa.sessionId(), AssociationStore.Role.SERVER)
+                .orElseThrow();
+        assertTrue(held.isTls13());
+        assertArrayEquals(sa.masterSecret(), held.masterSecret());
     }
 
     @Test

@@ -34,6 +34,13 @@ final class TestAssociations {
                 .server(PeerInfo.builder().random(random(32)).identity(server).address(address).build());
     }
 
+    /** A TLS 1.3 SA of {@code suite}, its PSK as long as the suite's hash. */
+    static SecurityAssociation tls13(String client, String server, HostPort address, Instant created,
+            Duration lifetime, String suite) {
+        return builder(client, server, address, created, lifetime).protocolVersion("TLSv1.3").cipherSuite(suite)
+                .masterSecret(random(dev.siptls.protocol.CipherSuites.hashLength(suite))).build();
+    }
+
     static byte[] random(int n) {
         byte[] b = new byte[n];
         ThreadLocalRandom.current().nextBytes(b);

@@ -13,6 +13,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,6 +30,11 @@ import java.util.Objects;
  * means extended master secret (without it OpenSSL refuses the resumption: "inconsistent extms"). PEM label:
  * {@value #PEM_LABEL}.
  *
+ * <p>A TLS 1.3 SA is no session but an external PSK. OpenSSL takes a SHA-256 one on the command line
+ * ({@link #pskArguments}); its {@code -psk} always means a SHA-256 PSK, so a SHA-384 one
+ * ({@code TLS_AES_256_GCM_SHA384}) goes in a session file read by {@code -psk_session} ({@link #pskSessionArguments}):
+ * the same structure with protocol {@code 0x0304}, the PSK as master key, no peer certificate and no flags.
+ *
  * <p>The output holds the master secret in clear: it is an export of the secret, for a test peer or an
  * operator's diagnosis. {@link #toDer} returns an array the caller should zero; {@link #writePem} creates
  * its file readable by the owner only and leaves no other copy behind; {@link #toPem} returns a
@@ -43,6 +49,8 @@ public final class OpenSslSession {
     private static final int ASN1_VERSION = 1;
     /** {@code TLS1_2_VERSION}. */
     private static final int TLS1_2_VERSION = 0x0303;
+    /** {@code TLS1_3_VERSION}. */
+    private static final int TLS1_3_VERSION = 0x0304;
     /** {@code SSL_SESS_FLAG_EXTMS}. */
     private static final int FLAG_EXTENDED_MASTER_SECRET = 0x1;
 
@@ -55,7 +63,55 @@ public final class OpenSslSession {
     }
 
     /**
-     * The DER encoding of {@code sa} as an {@code SSL_SESSION}; holds the master secret, so zero it when done.
+     * The arguments with which {@code openssl s_client} or {@code s_server} use a TLS 1.3 SA of a SHA-256 suite:
+     * {@code -tls1_3 -ciphersuites SUITE -psk HEX -psk_identity IDENTITY} (OpenSSL's TLS 1.3 suite names are the
+     * IANA ones; the identity is printable, {@link SecurityAssociation#pskIdentity}). OpenSSL then uses the PSK
+     * only with an (EC)DHE exchange, {@code psk_dhe_ke}, as SIP-TLS does: never add {@code -allow_no_dhe_kex}.
+     * The PSK is in a {@code String}, which cannot be wiped: for printing to a terminal or starting a test peer.
+     *
+     * @throws IllegalArgumentException for a TLS 1.2 SA (write it with {@link #writePem}), or a SHA-384 one, which
+     *                                  OpenSSL's {@code -psk} cannot carry ({@link #pskSessionArguments})
+     * @throws IllegalStateException if the SA is destroyed
+     */
+    public static List<String> pskArguments(SecurityAssociation sa) {
+        requireTls13(sa);
+        if (CipherSuites.hashLength(sa.cipherSuite()) != 32) {
+            throw new IllegalArgumentException("OpenSSL's -psk is a SHA-256 PSK; the " + sa.cipherSuite()
+                    + " SA's goes in a -psk_session file");
+        }
+        byte[] psk = sa.masterSecret();
+        try {
+            return List.of("-tls1_3", "-ciphersuites", sa.cipherSuite(), "-psk", HexFormat.of().formatHex(psk),
+                    "-psk_identity", new String(sa.pskIdentity(), StandardCharsets.US_ASCII));
+        } finally {
+            Arrays.fill(psk, (byte) 0);
+        }
+    }
+
+    /**
+     * The arguments with which {@code openssl s_client} or {@code s_server} use a TLS 1.3 SA of any suite whose
+     * session file {@link #writePem} wrote to {@code sessionFile}: {@code -tls1_3 -ciphersuites SUITE
+     * -psk_session FILE -psk_identity IDENTITY}. They hold no secret.
+     *
+     * @throws IllegalArgumentException for a TLS 1.2 SA ({@code -sess_in} resumes it)
+     */
+    public static List<String> pskSessionArguments(SecurityAssociation sa, Path sessionFile) {
+        requireTls13(sa);
+        return List.of("-tls1_3", "-ciphersuites", sa.cipherSuite(), "-psk_session", sessionFile.toString(),
+                "-psk_identity", new String(sa.pskIdentity(), StandardCharsets.US_ASCII));
+    }
+
+    private static void requireTls13(SecurityAssociation sa) {
+        Objects.requireNonNull(sa, "sa");
+        if (!sa.isTls13()) {
+            throw new IllegalArgumentException("a " + sa.protocolVersion() + " SA is a session, not a PSK: write it"
+                    + " as an OpenSSL session file");
+        }
+    }
+
+    /**
+     * The DER encoding of {@code sa} as an {@code SSL_SESSION} (of a TLS 1.3 SA: the PSK session
+     * {@code -psk_session} reads); holds the secret, so zero it when done.
      *
      * @throws IllegalStateException if the SA is destroyed
      * @throws IllegalArgumentException if its server certificate cannot be encoded
@@ -69,13 +125,13 @@ public final class OpenSslSession {
             int suite = CipherSuites.code(sa.cipherSuite());
             byte[][] fields = {
                 integer(BigInteger.valueOf(ASN1_VERSION)),
-                integer(BigInteger.valueOf(TLS1_2_VERSION)),
+                integer(BigInteger.valueOf(sa.isTls13() ? TLS1_3_VERSION : TLS1_2_VERSION)),
                 tlv(OCTET_STRING, new byte[] {(byte) (suite >> 8), (byte) suite}),
                 tlv(OCTET_STRING, sa.sessionId()),
                 masterKey,
                 explicit(1, integer(BigInteger.valueOf(sa.creationTime().getEpochSecond()))),
                 explicit(2, integer(BigInteger.valueOf(sa.lifetime().getSeconds()))),
-                peerCertificate(sa.server().certificateChain()),
+                sa.isTls13() ? new byte[0] : peerCertificate(sa.server().certificateChain()),
                 sa.extendedMasterSecret()
                         ? explicit(13, integer(BigInteger.valueOf(FLAG_EXTENDED_MASTER_SECRET))) : new byte[0],
             };

@@ -5,37 +5,55 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * Keeps the master secret out of the XML libraries. Woodstox and Jackson copy a document's text into buffers
- * and strings that outlive it and that nobody can zero; so the libraries only ever see a placeholder secret
- * of zeros, and the real one is written into, or taken out of, the document's bytes here, in arrays that
- * are zeroed.
+ * Keeps an SA's secret (a TLS 1.2 master secret, a TLS 1.3 PSK) out of the XML libraries. Woodstox and Jackson
+ * copy a document's text into buffers and strings that outlive it and that nobody can zero; so the libraries only
+ * ever see a placeholder secret of zeros, and the real one is written into, or taken out of, the document's bytes
+ * here, in arrays that are zeroed. One instance per element that may hold a secret.
  */
 final class SecretField {
 
-    static final int LENGTH = SecurityAssociation.MASTER_SECRET_LENGTH;
-    /** What the libraries write and read instead: {@code LENGTH} zero bytes. */
-    static final byte[] PLACEHOLDER = new byte[LENGTH];
+    /** {@code <MasterSecret>} of a TLS 1.2 SA: 48 bytes. */
+    static final SecretField MASTER_SECRET = new SecretField("MasterSecret",
+            SecurityAssociation.MASTER_SECRET_LENGTH);
+    /** {@code <PSK>} of a TLS 1.3 SA: as long as its suite's hash, 32 or 48 bytes. */
+    static final SecretField PSK = new SecretField("PSK", 32, 48);
 
-    private static final byte[] OPEN = "<MasterSecret>".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CLOSE = "</MasterSecret>".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] OPEN_PREFIX = "<MasterSecret".getBytes(StandardCharsets.US_ASCII);
-    private static final int ENCODED = (LENGTH + 2) / 3 * 4;
+    private final String name;
+    private final int[] lengths;
+    private final byte[] open;
+    private final byte[] close;
+    private final byte[] openPrefix;
 
-    private SecretField() {
+    private SecretField(String name, int... lengths) {
+        this.name = name;
+        this.lengths = lengths.clone();
+        this.open = ("<" + name + ">").getBytes(StandardCharsets.US_ASCII);
+        this.close = ("</" + name + ">").getBytes(StandardCharsets.US_ASCII);
+        this.openPrefix = ("<" + name).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The element's name. */
+    String name() {
+        return name;
+    }
+
+    /** What the libraries write and read instead of a secret of {@code length} bytes: that many zeros. */
+    static byte[] placeholder(int length) {
+        return new byte[length];
     }
 
     /** Replaces the placeholder that the generator wrote into {@code xml} with {@code secret}, base64. */
-    static void fill(byte[] xml, byte[] secret) {
-        int at = indexOf(xml, OPEN, 0);
-        if (at < 0 || indexOf(xml, OPEN, at + 1) >= 0) {
-            throw new IllegalStateException("the encoded SA does not hold exactly one master secret placeholder");
+    void fill(byte[] xml, byte[] secret) {
+        int at = indexOf(xml, open, 0);
+        if (at < 0 || indexOf(xml, open, at + 1) >= 0) {
+            throw new IllegalStateException("the encoded SA does not hold exactly one <" + name + "> placeholder");
         }
-        int start = at + OPEN.length;
+        int start = at + open.length;
         byte[] encoded = Base64.getEncoder().encode(secret);
         try {
-            if (start + encoded.length + CLOSE.length > xml.length
-                    || indexOf(xml, CLOSE, start) != start + encoded.length) {
-                throw new IllegalStateException("the master secret placeholder has an unexpected length");
+            if (start + encoded.length + close.length > xml.length
+                    || indexOf(xml, close, start) != start + encoded.length) {
+                throw new IllegalStateException("the <" + name + "> placeholder has an unexpected length");
             }
             System.arraycopy(encoded, 0, xml, start, encoded.length);
         } finally {
@@ -44,17 +62,17 @@ final class SecretField {
     }
 
     /**
-     * Takes the master secret out of {@code xml}, leaving the placeholder's encoding in its place, if the
-     * document holds exactly one {@code <MasterSecret>} of base64 (XML white space allowed) for {@code LENGTH}
-     * bytes; returns null and leaves {@code xml} alone otherwise (the parser then refuses it, or finds none).
+     * Takes the secret out of {@code xml}, leaving the placeholder's encoding in its place, if the document holds
+     * exactly one of this element, of base64 (XML white space allowed) for one of the lengths it may have;
+     * returns null and leaves {@code xml} alone otherwise (the parser then refuses it, or finds none).
      */
-    static byte[] take(byte[] xml) {
-        int at = indexOf(xml, OPEN_PREFIX, 0);
-        if (at < 0 || indexOf(xml, OPEN_PREFIX, at + 1) >= 0 || indexOf(xml, OPEN, at) != at) {
+    byte[] take(byte[] xml) {
+        int at = indexOf(xml, openPrefix, 0);
+        if (at < 0 || indexOf(xml, openPrefix, at + 1) >= 0 || indexOf(xml, open, at) != at) {
             return null;
         }
-        int start = at + OPEN.length;
-        int end = indexOf(xml, CLOSE, start);
+        int start = at + open.length;
+        int end = indexOf(xml, close, start);
         if (end < 0) {
             return null;
         }
@@ -71,13 +89,14 @@ final class SecretField {
                 }
                 compact[n++] = b;
             }
-            if (n != ENCODED) {
+            int length = lengthEncodedIn(n);
+            if (length < 0) {
                 return null;
             }
             byte[] exact = Arrays.copyOf(compact, n);
-            byte[] secret = new byte[LENGTH + 2];
+            byte[] secret = new byte[length + 2];
             try {
-                if (Base64.getDecoder().decode(exact, secret) != LENGTH) {
+                if (Base64.getDecoder().decode(exact, secret) != length) {
                     Arrays.fill(secret, (byte) 0);
                     return null;
                 }
@@ -87,18 +106,28 @@ final class SecretField {
             } finally {
                 Arrays.fill(exact, (byte) 0);
             }
-            byte[] out = Arrays.copyOf(secret, LENGTH);
+            byte[] out = Arrays.copyOf(secret, length);
             Arrays.fill(secret, (byte) 0);
             secret = out;
             for (int i = start; i < end; i++) {
-                if (isBase64(xml[i])) {
-                    xml[i] = 'A';
+                if (isBase64(xml[i]) && xml[i] != '=') {
+                    xml[i] = 'A'; // the padding stays: the placeholder decodes to as many zero bytes as the secret
                 }
             }
             return secret;
         } finally {
             Arrays.fill(compact, (byte) 0);
         }
+    }
+
+    /** The secret length whose padded base64 is {@code chars} long, or -1 if none this element may hold. */
+    private int lengthEncodedIn(int chars) {
+        for (int length : lengths) {
+            if ((length + 2) / 3 * 4 == chars) {
+                return length;
+            }
+        }
+        return -1;
     }
 
     private static boolean isBase64(byte b) {

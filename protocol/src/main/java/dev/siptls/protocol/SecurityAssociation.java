@@ -1,5 +1,6 @@
 package dev.siptls.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,10 +9,12 @@ import java.util.Objects;
 import javax.security.auth.Destroyable;
 
 /**
- * What the key server hands to both TLS peers (paper figure 6): everything a TLS 1.2 abbreviated
- * handshake needs to resume a session neither peer ever negotiated, plus who the other peer is.
+ * What the key server hands to both TLS peers (paper figure 6), plus who the other peer is. A TLS 1.2 SA is
+ * everything an abbreviated handshake needs to resume a session neither peer ever negotiated; a TLS 1.3 SA is an
+ * external PSK (RFC 8446 section 4.2.11) that the peers use only with {@code psk_dhe_ke}, never {@code psk_ke} nor
+ * early data: its identity is {@link #pskIdentity()}, its key {@link #masterSecret()}.
  *
- * <p>The master secret is held in one array that {@link #destroy()} zeroes; it is never part of
+ * <p>The secret (master secret or PSK) is held in one array that {@link #destroy()} zeroes; it is never part of
  * {@link #toString()} or of equality, which is identity: two SAs with the same content are still two
  * separately destroyable secrets. Everything else is immutable and validated when built.
  */
@@ -27,14 +30,13 @@ public final class SecurityAssociation implements Destroyable {
     /** The longest lifetime an SA may have; anything above is absurd and refused. */
     public static final Duration MAX_LIFETIME = Duration.ofDays(1);
 
-    /** The only protocol version SIP-TLS distributes sessions for. */
-    static final String TLS_1_2 = "TLSv1.2";
     static final int SESSION_ID_LENGTH = 32;
     static final int MASTER_SECRET_LENGTH = 48;
 
     private final byte[] sessionId;
     private final String sessionIdHex;
     private final String cipherSuite;
+    private final String protocolVersion;
     private final boolean extendedMasterSecret;
     private final byte[] masterSecret;
     private final Duration lifetime;
@@ -50,15 +52,24 @@ public final class SecurityAssociation implements Destroyable {
         this.sessionId = Checks.copyOfLength(b.sessionId, SESSION_ID_LENGTH, "session id");
         this.sessionIdHex = Texts.hex(sessionId);
         this.cipherSuite = Checks.cipherSuite(b.cipherSuite);
-        if (!TLS_1_2.equals(b.protocolVersion)) {
-            throw new IllegalArgumentException(
-                    "unsupported protocol version " + Texts.quote(b.protocolVersion) + ", only " + TLS_1_2);
+        if (!CipherSuites.isKnownVersion(b.protocolVersion)) {
+            throw new IllegalArgumentException("unsupported protocol version " + Texts.quote(b.protocolVersion)
+                    + ", only " + String.join(" or ", CipherSuites.PROTOCOL_VERSIONS));
         }
-        this.extendedMasterSecret = b.extendedMasterSecret;
-        Objects.requireNonNull(masterSecret, "master secret is required");
-        if (masterSecret.length != MASTER_SECRET_LENGTH) {
-            throw new IllegalArgumentException(
-                    "master secret must be " + MASTER_SECRET_LENGTH + " bytes, got " + masterSecret.length);
+        this.protocolVersion = b.protocolVersion;
+        if (!CipherSuites.protocolVersion(cipherSuite).equals(protocolVersion)) {
+            throw new IllegalArgumentException("cipher suite " + cipherSuite + " is a "
+                    + CipherSuites.protocolVersion(cipherSuite) + " suite, not one for a " + protocolVersion + " SA");
+        }
+        boolean tls13 = CipherSuites.TLS_1_3.equals(protocolVersion);
+        // Extended master secret is a TLS 1.2 extension: a TLS 1.3 SA has none, whatever the builder was told.
+        this.extendedMasterSecret = !tls13 && b.extendedMasterSecret;
+        Objects.requireNonNull(masterSecret, (tls13 ? "PSK" : "master secret") + " is required");
+        int length = tls13 ? CipherSuites.hashLength(cipherSuite) : MASTER_SECRET_LENGTH;
+        if (masterSecret.length != length) {
+            throw new IllegalArgumentException(tls13
+                    ? "PSK must be " + length + " bytes for " + cipherSuite + ", got " + masterSecret.length
+                    : "master secret must be " + length + " bytes, got " + masterSecret.length);
         }
         this.masterSecret = masterSecret;
         this.lifetime = Checks.lifetime(b.lifetime, "lifetime");
@@ -79,7 +90,7 @@ public final class SecurityAssociation implements Destroyable {
         return new Builder();
     }
 
-    /** The 32-byte TLS session id, a fresh copy. */
+    /** The 32-byte TLS session id, a fresh copy; for a TLS 1.3 SA, what its {@link #pskIdentity()} is made of. */
     public byte[] sessionId() {
         return sessionId.clone();
     }
@@ -89,23 +100,48 @@ public final class SecurityAssociation implements Destroyable {
         return sessionIdHex;
     }
 
-    /** IANA name of the negotiated suite. */
+    /** IANA name of the negotiated suite: a TLS 1.3 suite exactly when {@link #isTls13()}. */
     public String cipherSuite() {
         return cipherSuite;
     }
 
-    /** Always {@code "TLSv1.2"}: an abbreviated handshake with a distributed master secret is TLS 1.2. */
+    /**
+     * {@code "TLSv1.2"} (an abbreviated handshake resuming a distributed master secret) or {@code "TLSv1.3"} (a
+     * handshake with a distributed external PSK and an (EC)DHE exchange).
+     */
     public String protocolVersion() {
-        return TLS_1_2;
+        return protocolVersion;
     }
 
-    /** Whether the session uses RFC 7627 extended master secret; OpenSSL will not resume otherwise. */
+    /** Whether this is a TLS 1.3 SA, an external PSK. */
+    public boolean isTls13() {
+        return CipherSuites.TLS_1_3.equals(protocolVersion);
+    }
+
+    /**
+     * The PSK identity of a TLS 1.3 SA: the US-ASCII bytes of {@link #sessionIdHex()}, 64 printable characters,
+     * so that OpenSSL's {@code -psk_identity} can carry it. Not secret.
+     *
+     * @throws IllegalStateException for a TLS 1.2 SA, which has no PSK
+     */
+    public byte[] pskIdentity() {
+        if (!isTls13()) {
+            throw new IllegalStateException("a " + protocolVersion + " SA has no PSK identity");
+        }
+        return sessionIdHex.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the session uses RFC 7627 extended master secret; OpenSSL will not resume otherwise. Always
+     * {@code false} for a TLS 1.3 SA: the extension is TLS 1.2's, TLS 1.3's key schedule needs none.
+     */
     public boolean extendedMasterSecret() {
         return extendedMasterSecret;
     }
 
     /**
-     * The 48-byte master secret, a fresh copy the caller should zero when done.
+     * The secret, a fresh copy the caller should zero when done: the 48-byte master secret of a TLS 1.2 SA, or
+     * the PSK of a TLS 1.3 SA ({@link CipherSuites#hashLength} bytes: 32 or 48).
      *
      * @throws IllegalStateException after {@link #destroy()}
      */
@@ -151,7 +187,7 @@ public final class SecurityAssociation implements Destroyable {
         return server;
     }
 
-    /** Zeroes the master secret; idempotent. The rest of the SA stays readable (e.g. for logs). */
+    /** Zeroes the secret; idempotent. The rest of the SA stays readable (e.g. for logs). */
     @Override
     public synchronized void destroy() {
         Arrays.fill(masterSecret, (byte) 0);
@@ -163,10 +199,11 @@ public final class SecurityAssociation implements Destroyable {
         return destroyed;
     }
 
-    /** Session id, suite, lifetime and identities; never the master secret. */
+    /** Session id, version, suite, lifetime and identities; never the secret. */
     @Override
     public String toString() {
         return "SecurityAssociation[id=" + sessionIdHex
+                + ", version=" + protocolVersion
                 + ", suite=" + cipherSuite
                 + ", lifetime=" + lifetime.getSeconds() + "s"
                 + ", created=" + creationTime
@@ -179,12 +216,12 @@ public final class SecurityAssociation implements Destroyable {
      * Collects the parts of an SA. {@link #build()} consumes the master secret: on success the
      * builder's copy moves into the SA, on failure it is zeroed; either way the builder forgets it, so
      * no stray copy outlives the call. Protocol version defaults to TLSv1.2 and extended master secret
-     * to on, as the key server always generates them.
+     * to on, as the key server always generates TLS 1.2 SAs; a TLS 1.3 SA ignores extended master secret.
      */
     public static final class Builder {
         private byte[] sessionId;
         private String cipherSuite;
-        private String protocolVersion = TLS_1_2;
+        private String protocolVersion = CipherSuites.TLS_1_2;
         private boolean extendedMasterSecret = true;
         private byte[] masterSecret;
         private Duration lifetime;
@@ -206,7 +243,10 @@ public final class SecurityAssociation implements Destroyable {
             return this;
         }
 
-        /** Only {@code "TLSv1.2"} is accepted (checked by {@link #build()}). */
+        /**
+         * {@code "TLSv1.2"} or {@code "TLSv1.3"}; {@link #build()} checks that the suite and the secret's length
+         * fit it (48 bytes for TLS 1.2, {@link CipherSuites#hashLength} for TLS 1.3).
+         */
         public Builder protocolVersion(String protocolVersion) {
             this.protocolVersion = protocolVersion;
             return this;
@@ -217,7 +257,7 @@ public final class SecurityAssociation implements Destroyable {
             return this;
         }
 
-        /** 48 bytes; copied, so the caller can (and should) zero its own array. */
+        /** The master secret (48 bytes) or PSK (32 or 48); copied, so the caller can (and should) zero its own array. */
         public Builder masterSecret(byte[] masterSecret) {
             Objects.requireNonNull(masterSecret, "master secret");
             forgetMasterSecret();

@@ -25,9 +25,11 @@ import javax.xml.stream.XMLStreamException;
  * references, attributes, namespaces, unknown or repeated elements, missing elements or invalid
  * values are refused with an {@link InvalidBodyException} whose message can be sent back as the
  * reason phrase. In an SA every element of the layout is required except a peer's
- * {@code Host}/{@code Port} (both or neither) and {@code Certificate}s; in a policy only
- * {@code CipherSuite} ({@code Possession}, the proof of possession, is optional: bodies without it parse as
- * before). Element order is free, but repeated elements keep theirs.
+ * {@code Host}/{@code Port} (both or neither) and {@code Certificate}s; a TLS 1.2 SA carries
+ * {@code ExtendedMasterSecret} and {@code MasterSecret}, a TLS 1.3 SA neither but a {@code PSK}. In a policy only
+ * {@code CipherSuite} is required ({@code Possession}, the proof of possession, and {@code ProtocolVersion} are
+ * optional: bodies without them parse as before, a policy without versions accepting TLS 1.2 only). Element order
+ * is free, but repeated elements keep theirs.
  */
 public final class XmlCodec {
 
@@ -44,7 +46,8 @@ public final class XmlCodec {
     private static final String SESSION_ID = "SessionID";
     private static final String PROTOCOL_VERSION = "ProtocolVersion";
     private static final String EXTENDED_MASTER_SECRET = "ExtendedMasterSecret";
-    private static final String MASTER_SECRET = "MasterSecret";
+    private static final String MASTER_SECRET = SecretField.MASTER_SECRET.name();
+    private static final String PSK = SecretField.PSK.name();
     private static final String LIFETIME = "Lifetime";
     private static final String CREATION_TIME = "CreationTime";
     private static final String CLIENT_INFO = "ClientInfo";
@@ -55,10 +58,10 @@ public final class XmlCodec {
     private static final String PORT = "Port";
 
     private static final Shape POLICY = new Shape(Element.ROOT,
-            Set.of(MAX_LIFETIME, POSSESSION), Set.of(CIPHER_SUITE, BINDING, CERTIFICATE), Map.of());
+            Set.of(MAX_LIFETIME, POSSESSION), Set.of(PROTOCOL_VERSION, CIPHER_SUITE, BINDING, CERTIFICATE), Map.of());
     private static final Shape OFFER = new Shape(Element.ROOT, Set.of(), Set.of(CIPHER_SUITE), Map.of());
     private static final Shape ASSOCIATION = new Shape(Element.ROOT,
-            Set.of(SESSION_ID, CIPHER_SUITE, PROTOCOL_VERSION, EXTENDED_MASTER_SECRET, MASTER_SECRET, LIFETIME,
+            Set.of(SESSION_ID, CIPHER_SUITE, PROTOCOL_VERSION, EXTENDED_MASTER_SECRET, MASTER_SECRET, PSK, LIFETIME,
                     CREATION_TIME),
             Set.of(),
             Map.of(CLIENT_INFO, peerShape(CLIENT_INFO), SERVER_INFO, peerShape(SERVER_INFO)));
@@ -72,12 +75,20 @@ public final class XmlCodec {
         return new Shape(name, Set.of(RANDOM, IDENTITY, HOST, PORT), Set.of(CERTIFICATE), Map.of());
     }
 
-    /** The {@code application/siptls-policy+xml} body of a policy. */
+    /**
+     * The {@code application/siptls-policy+xml} body of a policy. A TLS 1.2-only policy is written without
+     * {@code ProtocolVersion}, exactly as before versions existed, so that key servers that know none read it.
+     */
     public byte[] encode(SecurityPolicy policy) {
         Objects.requireNonNull(policy, "policy");
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + 4096 * policy.certificateChain().size());
         try (ToXmlGenerator g = xml.generator(out)) {
             g.writeStartObject();
+            if (!policy.protocolVersions().equals(List.of(CipherSuites.TLS_1_2))) {
+                for (String version : policy.protocolVersions()) {
+                    g.writeStringField(PROTOCOL_VERSION, version);
+                }
+            }
             for (String suite : policy.cipherSuites()) {
                 g.writeStringField(CIPHER_SUITE, suite);
             }
@@ -109,7 +120,11 @@ public final class XmlCodec {
             if (suites.isEmpty()) {
                 throw tls.missing(CIPHER_SUITE);
             }
-            SecurityPolicy.Builder policy = SecurityPolicy.builder().cipherSuites(suites);
+            List<String> versions = new ArrayList<>();
+            for (String version : tls.all(PROTOCOL_VERSION)) {
+                versions.add(XmlValues.text(version));
+            }
+            SecurityPolicy.Builder policy = SecurityPolicy.builder().protocolVersions(versions).cipherSuites(suites);
             Optional<String> maxLifetime = tls.optional(MAX_LIFETIME);
             if (maxLifetime.isPresent()) {
                 policy.maxLifetime(XmlValues.seconds(MAX_LIFETIME, maxLifetime.get()));
@@ -169,7 +184,7 @@ public final class XmlCodec {
     }
 
     /**
-     * The {@code application/siptls-sa+xml} body of an SA. It contains the master secret: send it
+     * The {@code application/siptls-sa+xml} body of an SA. It contains the secret (master secret or PSK): send it
      * only over TLS, never log it, and zero it when sent.
      *
      * @throws IllegalStateException if the SA is destroyed
@@ -179,14 +194,17 @@ public final class XmlCodec {
         int certificates = sa.client().certificateChain().size() + sa.server().certificateChain().size();
         WipingBuffer out = new WipingBuffer(2048 + 4096 * certificates);
         byte[] secret = sa.masterSecret();
+        SecretField field = sa.isTls13() ? SecretField.PSK : SecretField.MASTER_SECRET;
         try {
             try (ToXmlGenerator g = xml.generator(out)) {
                 g.writeStartObject();
                 writeBinaryField(g, SESSION_ID, sa.sessionId());
                 g.writeStringField(CIPHER_SUITE, sa.cipherSuite());
                 g.writeStringField(PROTOCOL_VERSION, sa.protocolVersion());
-                g.writeStringField(EXTENDED_MASTER_SECRET, Boolean.toString(sa.extendedMasterSecret()));
-                writeBinaryField(g, MASTER_SECRET, SecretField.PLACEHOLDER); // the real one: below
+                if (!sa.isTls13()) {
+                    g.writeStringField(EXTENDED_MASTER_SECRET, Boolean.toString(sa.extendedMasterSecret()));
+                }
+                writeBinaryField(g, field.name(), SecretField.placeholder(secret.length)); // the real one: below
                 g.writeNumberField(LIFETIME, sa.lifetime().getSeconds());
                 g.writeStringField(CREATION_TIME, sa.creationTime().toString());
                 writePeer(g, CLIENT_INFO, sa.client());
@@ -194,7 +212,7 @@ public final class XmlCodec {
                 g.writeEndObject();
             }
             byte[] xml = out.toByteArray();
-            SecretField.fill(xml, secret);
+            field.fill(xml, secret);
             return xml;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -208,32 +226,54 @@ public final class XmlCodec {
     public SecurityAssociation decodeAssociation(byte[] body) throws InvalidBodyException {
         Objects.requireNonNull(body, "body");
         byte[] copy = body.clone();
-        byte[] secret = SecretField.take(copy);
+        byte[] masterSecret = SecretField.MASTER_SECRET.take(copy);
+        byte[] psk = SecretField.PSK.take(copy);
         try {
-            return decode(copy, secret);
+            return decode(copy, masterSecret, psk);
         } finally {
             Arrays.fill(copy, (byte) 0);
-            if (secret != null) {
-                Arrays.fill(secret, (byte) 0);
+            for (byte[] secret : new byte[][] {masterSecret, psk}) {
+                if (secret != null) {
+                    Arrays.fill(secret, (byte) 0);
+                }
             }
         }
     }
 
-    /** With {@code taken} the secret {@link SecretField#take} took out of {@code body}, else null. */
-    private SecurityAssociation decode(byte[] body, byte[] taken) throws InvalidBodyException {
+    /**
+     * With {@code takenMaster} and {@code takenPsk} the secrets {@link SecretField#take} took out of {@code body}
+     * (null where it took none).
+     */
+    private SecurityAssociation decode(byte[] body, byte[] takenMaster, byte[] takenPsk) throws InvalidBodyException {
         Element tls = read(body, ASSOCIATION);
         byte[] secret = null;
         try {
+            String version = XmlValues.text(tls.required(PROTOCOL_VERSION));
+            boolean tls13 = CipherSuites.TLS_1_3.equals(version);
+            if (tls.optional(PSK).isPresent() && tls.optional(MASTER_SECRET).isPresent()) {
+                throw new InvalidBodyException("an SA has either <" + PSK + "> or <" + MASTER_SECRET + ">, not both");
+            }
+            String secretName = tls13 ? PSK : MASTER_SECRET;
+            String wrong = tls13 ? MASTER_SECRET : PSK;
+            if (tls.optional(wrong).isPresent()) {
+                throw new InvalidBodyException("a " + version + " SA carries no <" + wrong + ">");
+            }
+            if (tls13 && tls.optional(EXTENDED_MASTER_SECRET).isPresent()) {
+                throw new InvalidBodyException("a " + version + " SA carries no <" + EXTENDED_MASTER_SECRET + ">");
+            }
             SecurityAssociation.Builder sa = SecurityAssociation.builder()
                     .sessionId(XmlValues.base64(SESSION_ID, tls.required(SESSION_ID)))
                     .cipherSuite(XmlValues.text(tls.required(CIPHER_SUITE)))
-                    .protocolVersion(XmlValues.text(tls.required(PROTOCOL_VERSION)))
-                    .extendedMasterSecret(XmlValues.bool(EXTENDED_MASTER_SECRET, tls.required(EXTENDED_MASTER_SECRET)))
+                    .protocolVersion(version)
                     .lifetime(XmlValues.seconds(LIFETIME, tls.required(LIFETIME)))
                     .creationTime(XmlValues.utc(CREATION_TIME, tls.required(CREATION_TIME)))
                     .client(readPeer(tls.child(CLIENT_INFO)))
                     .server(readPeer(tls.child(SERVER_INFO)));
-            secret = XmlValues.base64(MASTER_SECRET, tls.required(MASTER_SECRET));
+            if (!tls13) {
+                sa.extendedMasterSecret(XmlValues.bool(EXTENDED_MASTER_SECRET, tls.required(EXTENDED_MASTER_SECRET)));
+            }
+            secret = XmlValues.base64(secretName, tls.required(secretName));
+            byte[] taken = tls13 ? takenPsk : takenMaster;
             if (taken != null) {
                 Arrays.fill(secret, (byte) 0);
                 secret = taken.clone();

@@ -22,6 +22,9 @@ class CipherSuitesTest {
         "TLS_RSA_WITH_AES_128_CBC_SHA, 002F",
         "TLS_RSA_WITH_AES_256_CBC_SHA, 0035",
         "TLS_RSA_WITH_3DES_EDE_CBC_SHA, 000A",
+        "TLS_AES_128_GCM_SHA256, 1301",
+        "TLS_AES_256_GCM_SHA384, 1302",
+        "TLS_CHACHA20_POLY1305_SHA256, 1303",
     })
     void codesAreTheIanaOnes(String name, String hex) {
         assertEquals(Integer.parseInt(hex, 16), CipherSuites.code(name));
@@ -33,13 +36,14 @@ class CipherSuitesTest {
         for (String name : CipherSuites.names()) {
             assertEquals(name, CipherSuites.name(CipherSuites.code(name)));
         }
-        assertEquals(22, CipherSuites.names().size());
+        assertEquals(25, CipherSuites.names().size());
     }
 
     @Test
     void knowsOnlyTheListedSuites() {
         assertTrue(CipherSuites.isKnown("TLS_RSA_WITH_AES_128_GCM_SHA256"));
-        assertFalse(CipherSuites.isKnown("TLS_AES_128_GCM_SHA256"), "TLS 1.3 suites cannot be resumed from an SA");
+        assertTrue(CipherSuites.isKnown("TLS_AES_128_GCM_SHA256"), "TLS 1.3 SAs are external PSKs");
+        assertFalse(CipherSuites.isKnown("TLS_AES_128_CCM_SHA256"), "OpenSSL does not enable it by default");
         assertFalse(CipherSuites.isKnown("tls_rsa_with_aes_128_gcm_sha256"), "names are exact");
         assertFalse(CipherSuites.isKnown(null));
     }
@@ -57,6 +61,9 @@ class CipherSuitesTest {
         "TLS_RSA_WITH_3DES_EDE_CBC_SHA, false",
         "TLS_RSA_WITH_RC4_128_MD5, false",
         "TLS_NULL_WITH_NULL_NULL, false",
+        "TLS_AES_128_GCM_SHA256, true",
+        "TLS_AES_256_GCM_SHA384, true",
+        "TLS_CHACHA20_POLY1305_SHA256, true",
     })
     void onlyAeadSuitesWithForwardSecrecyAreIssuableByDefault(String name, boolean issuable) {
         assertEquals(issuable, CipherSuites.isAeadWithForwardSecrecy(name));
@@ -65,7 +72,7 @@ class CipherSuitesTest {
     @Test
     void everyKnownSuiteIsClassified() {
         long modern = CipherSuites.names().stream().filter(CipherSuites::isAeadWithForwardSecrecy).count();
-        assertEquals(8, modern);
+        assertEquals(11, modern);
         assertFalse(CipherSuites.isAeadWithForwardSecrecy(null));
     }
 
@@ -78,8 +85,39 @@ class CipherSuitesTest {
 
     @Test
     void refusesUnknownCode() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CipherSuites.name(0x1301));
-        assertEquals("unknown cipher suite code: 0x1301", e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CipherSuites.name(0x1304));
+        assertEquals("unknown cipher suite code: 0x1304", e.getMessage());
+    }
+
+    @Test
+    void tellsTls13SuitesFromTls12Ones() {
+        for (String name : CipherSuites.names()) {
+            boolean tls13 = name.equals("TLS_AES_128_GCM_SHA256") || name.equals("TLS_AES_256_GCM_SHA384")
+                    || name.equals("TLS_CHACHA20_POLY1305_SHA256");
+            assertEquals(tls13, CipherSuites.isTls13(name), name);
+            assertEquals(tls13 ? "TLSv1.3" : "TLSv1.2", CipherSuites.protocolVersion(name), name);
+        }
+        assertFalse(CipherSuites.isTls13(null));
+        assertFalse(CipherSuites.isTls13("TLS_AES_128_CCM_SHA256"));
+        assertThrows(IllegalArgumentException.class, () -> CipherSuites.protocolVersion("TLS_FOO"));
+    }
+
+    @Test
+    void aTls13SuitesPskIsAsLongAsItsHash() {
+        assertEquals(32, CipherSuites.hashLength("TLS_AES_128_GCM_SHA256"));
+        assertEquals(48, CipherSuites.hashLength("TLS_AES_256_GCM_SHA384"));
+        assertEquals(32, CipherSuites.hashLength("TLS_CHACHA20_POLY1305_SHA256"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CipherSuites.hashLength("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"));
+        assertEquals("not a TLS 1.3 cipher suite: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", e.getMessage());
+    }
+
+    @Test
+    void knowsTheTwoVersionsNewestFirst() {
+        assertEquals(java.util.List.of("TLSv1.3", "TLSv1.2"), CipherSuites.PROTOCOL_VERSIONS);
+        assertTrue(CipherSuites.isKnownVersion("TLSv1.2"));
+        assertFalse(CipherSuites.isKnownVersion("TLSv1.1"));
+        assertFalse(CipherSuites.isKnownVersion(null));
     }
 
     @Test

@@ -81,6 +81,116 @@ class OpenSslSessionTest {
     }
 
     @Test
+    void aTls13SaBecomesOpenSslPskArguments() {
+        SecurityAssociation sa = TestData.tls13Association().build();
+
+        List<String> args = OpenSslSession.pskArguments(sa);
+
+        assertEquals(List.of("-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256",
+                "-psk", HexFormat.of().formatHex(TestData.psk()), "-psk_identity", sa.sessionIdHex()), args);
+        assertFalse(args.contains("-allow_no_dhe_kex"), "psk_ke is never allowed");
+    }
+
+    @Test
+    void aTls12SaHasNoPskArgumentsAndASha384PskNeedsASessionFile() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OpenSslSession.pskArguments(TestData.association().build()));
+        assertEquals("a TLSv1.2 SA is a session, not a PSK: write it as an OpenSSL session file", e.getMessage());
+        SecurityAssociation sha384 = TestData.tls13Association().cipherSuite("TLS_AES_256_GCM_SHA384")
+                .masterSecret(TestData.bytes(48, 0x21)).build();
+        e = assertThrows(IllegalArgumentException.class, () -> OpenSslSession.pskArguments(sha384));
+        assertEquals("OpenSSL's -psk is a SHA-256 PSK; the TLS_AES_256_GCM_SHA384 SA's goes in a -psk_session file",
+                e.getMessage());
+    }
+
+    @Test
+    void aTls13SasSessionIsTls13WithThePskAsMasterKey() {
+        SecurityAssociation sa = TestData.tls13Association().build();
+
+        List<Tlv> fields = Tlv.read(OpenSslSession.toDer(sa), 0x30).children();
+
+        assertEquals(BigInteger.valueOf(0x0304), fields.get(1).integer(0x02), "TLS 1.3");
+        assertArrayEquals(new byte[] {0x13, 0x01}, fields.get(2).value(0x04), "suite code");
+        assertArrayEquals(TestData.psk(), fields.get(4).value(0x04), "the PSK as master key");
+        assertTrue(fields.stream().noneMatch(f -> f.tag() == 0xA3 || f.tag() == 0xAD), "no peer, no flags");
+    }
+
+    @Test
+    void openSslPeersGivenThePskArgumentsCompleteAPskHandshake() throws Exception {
+        SecurityAssociation sa = TestData.tls13Association().build();
+        String client = pskHandshake(OpenSslSession.pskArguments(sa), OpenSslSession.pskArguments(sa));
+        assertTrue(client.contains("Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"), client);
+
+        SecurityAssociation wrong = TestData.tls13Association().masterSecret(TestData.bytes(32, 0x22)).build();
+        String refused = pskHandshake(OpenSslSession.pskArguments(sa), OpenSslSession.pskArguments(wrong));
+        assertFalse(refused.contains("Reused, TLSv1.3"), refused);
+    }
+
+    @Test
+    void openSslPeersGivenTheSessionFileCompleteASha384PskHandshake() throws Exception {
+        // OpenSSL uses a session file only within its lifetime
+        SecurityAssociation sa = TestData.tls13Association().cipherSuite("TLS_AES_256_GCM_SHA384")
+                .masterSecret(TestData.bytes(48, 0x21))
+                .creationTime(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).build();
+        Path file = dir.resolve("psk.pem");
+        OpenSslSession.writePem(sa, file);
+        List<String> args = OpenSslSession.pskSessionArguments(sa, file);
+        assertEquals(List.of("-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384", "-psk_session", file.toString(),
+                "-psk_identity", sa.sessionIdHex()), args);
+
+        String client = pskHandshake(args, args);
+
+        assertTrue(client.contains("Reused, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"), client);
+    }
+
+    /** {@code openssl s_server} with {@code serverArgs}, then {@code s_client} with {@code clientArgs}: its output. */
+    private static String pskHandshake(List<String> serverArgs, List<String> clientArgs) throws Exception {
+        List<String> server = new ArrayList<>(List.of("openssl", "s_server", "-nocert", "-accept", "127.0.0.1:0",
+                "-naccept", "1"));
+        server.addAll(serverArgs);
+        Process s;
+        try {
+            s = new ProcessBuilder(server).redirectErrorStream(true).start();
+        } catch (IOException notInstalled) {
+            Assumptions.abort("SKIPPED: the openssl command is not installed: " + notInstalled.getMessage());
+            throw notInstalled;
+        }
+        try {
+            // s_server stops at the end of its input: its stdin stays open until it is destroyed.
+            java.io.BufferedReader lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            String line;
+            String port = null;
+            while (port == null && (line = lines.readLine()) != null) {
+                if (line.startsWith("ACCEPT ")) {
+                    port = line.substring(line.lastIndexOf(':') + 1).trim();
+                }
+            }
+            assertTrue(port != null, "s_server did not say where it listens");
+            List<String> command = new ArrayList<>(List.of("s_client", "-connect", "127.0.0.1:" + port));
+            command.addAll(clientArgs);
+            return opensslAnyExit(command.toArray(String[]::new));
+        } finally {
+            s.destroyForcibly();
+        }
+    }
+
+    /** As {@link #openssl} but a failed handshake's exit status is part of the result, not a failure. */
+    private static String opensslAnyExit(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add("openssl");
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        byte[] out;
+        try (InputStream in = process.getInputStream()) {
+            out = in.readAllBytes();
+        }
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "openssl did not finish");
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    @Test
     void refusesADestroyedAssociation() {
         SecurityAssociation sa = TestData.association().build();
         sa.destroy();

@@ -49,6 +49,29 @@ class SealedBodyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"EC", "RSA"})
+    void aTls13SaTravelsSealedWithItsPskIntact(String algorithm) throws Exception {
+        KeyPair bob = recipient(algorithm);
+        XmlCodec codec = new XmlCodec();
+        byte[] plain = codec.encode(TestData.tls13Association().build());
+        byte[] sealed = bob.getPublic() instanceof RSAPublicKey rsa ? SealedBody.sealToRsa(plain, rsa, RANDOM)
+                : sealEc(plain, (ECPublicKey) bob.getPublic());
+        String psk = java.util.Base64.getEncoder().encodeToString(TestData.psk());
+        assertFalse(new String(sealed, StandardCharsets.ISO_8859_1).contains(psk.substring(0, 12)));
+        SecurityAssociation sa = codec.decodeAssociation(SealedBody.open(sealed, bob.getPrivate(), bob.getPublic(),
+                null));
+        assertArrayEquals(TestData.psk(), sa.masterSecret());
+        org.junit.jupiter.api.Assertions.assertTrue(sa.isTls13());
+    }
+
+    private static byte[] sealEc(byte[] plain, ECPublicKey to) throws Exception {
+        KeyPair ephemeral = SealedBody.ephemeralFor(to, RANDOM);
+        byte[] senderKey = ephemeral.getPublic().getEncoded();
+        return SealedBody.sealToEc(plain, senderKey, SealedBody.agreedKey(ephemeral.getPrivate(), senderKey, to, null),
+                RANDOM);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EC", "RSA"})
     void refusesAnyChangedByte(String algorithm) throws Exception {
         KeyPair bob = recipient(algorithm);
         byte[] sealed = seal(bob);

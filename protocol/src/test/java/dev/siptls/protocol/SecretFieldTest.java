@@ -27,9 +27,9 @@ class SecretFieldTest {
     @Test
     void takesTheSecretAndLeavesThePlaceholderInItsPlace() {
         byte[] doc = xml(Base64.getEncoder().encodeToString(SECRET));
-        assertArrayEquals(SECRET, SecretField.take(doc));
+        assertArrayEquals(SECRET, SecretField.MASTER_SECRET.take(doc));
         String left = new String(doc, StandardCharsets.US_ASCII);
-        assertEquals(new String(xml(Base64.getEncoder().encodeToString(SecretField.PLACEHOLDER)),
+        assertEquals(new String(xml(Base64.getEncoder().encodeToString(SecretField.placeholder(48))),
                 StandardCharsets.US_ASCII), left);
     }
 
@@ -37,7 +37,7 @@ class SecretFieldTest {
     void takesASecretWrittenWithXmlWhiteSpace() {
         String b64 = Base64.getEncoder().encodeToString(SECRET);
         byte[] doc = xml("\n  " + b64.substring(0, 30) + "\r\n\t" + b64.substring(30) + " ");
-        assertArrayEquals(SECRET, SecretField.take(doc));
+        assertArrayEquals(SECRET, SecretField.MASTER_SECRET.take(doc));
         assertFalse(new String(doc, StandardCharsets.US_ASCII).contains(b64.substring(0, 30)));
     }
 
@@ -54,15 +54,41 @@ class SecretFieldTest {
             "<TLS></TLS>".getBytes(StandardCharsets.US_ASCII),
         }) {
             byte[] before = doc.clone();
-            assertNull(SecretField.take(doc));
+            assertNull(SecretField.MASTER_SECRET.take(doc));
             assertArrayEquals(before, doc);
         }
     }
 
     @Test
     void fillsThePlaceholderTheGeneratorWrote() {
-        byte[] doc = xml(Base64.getEncoder().encodeToString(SecretField.PLACEHOLDER));
-        SecretField.fill(doc, SECRET);
+        byte[] doc = xml(Base64.getEncoder().encodeToString(SecretField.placeholder(48)));
+        SecretField.MASTER_SECRET.fill(doc, SECRET);
         assertArrayEquals(xml(Base64.getEncoder().encodeToString(SECRET)), doc);
+    }
+
+    @Test
+    void takesAPskOfEitherHashLength() {
+        for (int length : new int[] {32, 48}) {
+            byte[] psk = new byte[length];
+            java.util.Arrays.fill(psk, (byte) 0x5A);
+            byte[] doc = ("<TLS><PSK>" + Base64.getEncoder().encodeToString(psk) + "</PSK></TLS>")
+                    .getBytes(StandardCharsets.US_ASCII);
+            assertArrayEquals(psk, SecretField.PSK.take(doc));
+            assertEquals("<TLS><PSK>" + Base64.getEncoder().encodeToString(new byte[length]) + "</PSK></TLS>",
+                    new String(doc, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void leavesAlonePsksOfOtherLengthsAndOtherElements() {
+        for (int length : new int[] {16, 31, 33, 47, 64}) {
+            byte[] doc = ("<TLS><PSK>" + Base64.getEncoder().encodeToString(new byte[length]) + "</PSK></TLS>")
+                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] before = doc.clone();
+            assertNull(SecretField.PSK.take(doc), "length " + length);
+            assertArrayEquals(before, doc);
+        }
+        byte[] master = xml(Base64.getEncoder().encodeToString(SECRET));
+        assertNull(SecretField.PSK.take(master), "a <MasterSecret> is not a <PSK>");
     }
 }

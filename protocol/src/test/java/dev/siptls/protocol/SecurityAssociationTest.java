@@ -72,14 +72,61 @@ class SecurityAssociationTest {
 
     @Test
     void refusesUnknownSuite() {
-        assertEquals("unknown cipher suite: TLS_AES_128_GCM_SHA256",
-                refusal(TestData.association().cipherSuite("TLS_AES_128_GCM_SHA256")));
+        assertEquals("unknown cipher suite: TLS_AES_128_CCM_SHA256",
+                refusal(TestData.association().cipherSuite("TLS_AES_128_CCM_SHA256")));
     }
 
     @Test
-    void refusesProtocolOtherThanTls12() {
-        assertEquals("unsupported protocol version \"TLSv1.3\", only TLSv1.2",
-                refusal(TestData.association().protocolVersion("TLSv1.3")));
+    void refusesProtocolOtherThanTls12Or13() {
+        assertEquals("unsupported protocol version \"TLSv1.1\", only TLSv1.3 or TLSv1.2",
+                refusal(TestData.association().protocolVersion("TLSv1.1")));
+        assertEquals("unsupported protocol version null, only TLSv1.3 or TLSv1.2",
+                refusal(TestData.association().protocolVersion(null)));
+    }
+
+    @Test
+    void aTls13SaIsAPskWithAnIdentityMadeOfItsSessionId() {
+        SecurityAssociation sa = TestData.tls13Association().build();
+        assertEquals("TLSv1.3", sa.protocolVersion());
+        assertTrue(sa.isTls13());
+        assertEquals("TLS_AES_128_GCM_SHA256", sa.cipherSuite());
+        assertArrayEquals(TestData.psk(), sa.masterSecret());
+        byte[] identity = sa.pskIdentity();
+        assertEquals(64, identity.length);
+        assertEquals(sa.sessionIdHex(), new String(identity, java.nio.charset.StandardCharsets.US_ASCII));
+        assertFalse(sa.extendedMasterSecret(), "extended master secret is TLS 1.2's");
+    }
+
+    @Test
+    void aTls12SaIsNoPskAndHasNoIdentity() {
+        SecurityAssociation sa = TestData.association().build();
+        assertFalse(sa.isTls13());
+        IllegalStateException e = assertThrows(IllegalStateException.class, sa::pskIdentity);
+        assertEquals("a TLSv1.2 SA has no PSK identity", e.getMessage());
+    }
+
+    @Test
+    void aTls13SasPskIsAsLongAsItsSuitesHash() {
+        assertEquals(48, TestData.tls13Association().cipherSuite("TLS_AES_256_GCM_SHA384")
+                .masterSecret(TestData.bytes(48, 1)).build().masterSecret().length);
+        assertEquals(32, TestData.tls13Association().cipherSuite("TLS_CHACHA20_POLY1305_SHA256").build()
+                .masterSecret().length);
+        assertEquals("PSK must be 32 bytes for TLS_AES_128_GCM_SHA256, got 31",
+                refusal(TestData.tls13Association().masterSecret(new byte[31])));
+        assertEquals("PSK must be 32 bytes for TLS_AES_128_GCM_SHA256, got 48",
+                refusal(TestData.tls13Association().masterSecret(new byte[48])));
+        assertEquals("PSK must be 48 bytes for TLS_AES_256_GCM_SHA384, got 47",
+                refusal(TestData.tls13Association().cipherSuite("TLS_AES_256_GCM_SHA384").masterSecret(new byte[47])));
+        assertEquals("PSK must be 48 bytes for TLS_AES_256_GCM_SHA384, got 32",
+                refusal(TestData.tls13Association().cipherSuite("TLS_AES_256_GCM_SHA384")));
+    }
+
+    @Test
+    void theSuiteMustBelongToTheSasVersion() {
+        assertEquals("cipher suite TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 is a TLSv1.2 suite, not one for a TLSv1.3 SA",
+                refusal(TestData.tls13Association().cipherSuite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")));
+        assertEquals("cipher suite TLS_AES_128_GCM_SHA256 is a TLSv1.3 suite, not one for a TLSv1.2 SA",
+                refusal(TestData.association().cipherSuite("TLS_AES_128_GCM_SHA256").masterSecret(TestData.psk())));
     }
 
     @Test
@@ -136,6 +183,17 @@ class SecurityAssociationTest {
         assertTrue(s.contains("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"), s);
         assertTrue(s.contains("lifetime=3600s"), s);
         assertTrue(s.contains("sip:alice@example.com") && s.contains("sip:bob@example.com"), s);
+    }
+
+    @Test
+    void toStringNeverContainsThePsk() {
+        SecurityAssociation sa = TestData.tls13Association().build();
+        String s = sa.toString();
+        byte[] psk = TestData.psk();
+        assertFalse(s.toLowerCase().contains(HexFormat.of().formatHex(psk, 0, 8)), s);
+        assertFalse(s.toUpperCase().contains(HexFormat.of().withUpperCase().formatHex(psk, 0, 8)), s);
+        assertFalse(s.contains(Base64.getEncoder().encodeToString(psk).substring(0, 12)), s);
+        assertTrue(s.contains("version=TLSv1.3") && s.contains("TLS_AES_128_GCM_SHA256"), s);
     }
 
     @Test

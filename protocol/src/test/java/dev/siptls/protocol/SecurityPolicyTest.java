@@ -1,6 +1,7 @@
 package dev.siptls.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,66 @@ class SecurityPolicyTest {
         assertThrows(UnsupportedOperationException.class, () -> p.cipherSuites().clear());
         assertThrows(UnsupportedOperationException.class, () -> p.bindings().clear());
         assertThrows(UnsupportedOperationException.class, () -> p.certificateChain().clear());
+    }
+
+    @Test
+    void aPolicyThatNamesNoVersionAcceptsTls12Only() {
+        SecurityPolicy p = clientPolicy().build();
+        assertEquals(List.of("TLSv1.2"), p.protocolVersions());
+        assertTrue(p.accepts("TLSv1.2"));
+        assertFalse(p.accepts("TLSv1.3"));
+        assertEquals(p, clientPolicy().protocolVersions(List.of("TLSv1.2")).build());
+    }
+
+    @Test
+    void keepsVersionsAndTls13SuitesInOrder() {
+        SecurityPolicy p = SecurityPolicy.builder().protocolVersions(List.of("TLSv1.3", "TLSv1.2"))
+                .cipherSuites(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"))
+                .build();
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), p.protocolVersions());
+        assertEquals("TLS_AES_256_GCM_SHA384", p.cipherSuites().get(0));
+        assertTrue(p.toString().contains("protocolVersions=[TLSv1.3, TLSv1.2]"), p.toString());
+        assertFalse(p.equals(SecurityPolicy.builder().protocolVersions(List.of("TLSv1.2", "TLSv1.3"))
+                .cipherSuites(p.cipherSuites()).build()));
+    }
+
+    @Test
+    void aTls13OnlyPolicyListsOnlyTls13Suites() {
+        SecurityPolicy p = SecurityPolicy.builder().protocolVersions(List.of("TLSv1.3"))
+                .cipherSuite("TLS_CHACHA20_POLY1305_SHA256").build();
+        assertEquals(List.of("TLSv1.3"), p.protocolVersions());
+        assertEquals("cipher suite TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 is a TLSv1.2 suite, but the policy does not"
+                + " list TLSv1.2", refusal(SecurityPolicy.builder().protocolVersions(List.of("TLSv1.3"))
+                        .cipherSuite("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")));
+    }
+
+    @Test
+    void refusesATls13SuiteWithoutTls13() {
+        assertEquals("cipher suite TLS_AES_128_GCM_SHA256 is a TLSv1.3 suite, but the policy does not list TLSv1.3",
+                refusal(clientPolicy().cipherSuite("TLS_AES_128_GCM_SHA256")));
+    }
+
+    @Test
+    void refusesUnknownAndDuplicateVersions() {
+        assertEquals("unknown protocol version \"TLSv1.1\", only TLSv1.3 or TLSv1.2",
+                refusal(clientPolicy().protocolVersions(List.of("TLSv1.2", "TLSv1.1"))));
+        assertEquals("unknown protocol version \"tlsv1.3\", only TLSv1.3 or TLSv1.2",
+                refusal(clientPolicy().protocolVersions(List.of("tlsv1.3"))));
+        assertEquals("duplicate protocol version: TLSv1.2",
+                refusal(clientPolicy().protocolVersions(List.of("TLSv1.2", "TLSv1.2"))));
+        assertEquals("unknown protocol version null, only TLSv1.3 or TLSv1.2",
+                refusal(clientPolicy().protocolVersions(java.util.Arrays.asList("TLSv1.2", null))));
+    }
+
+    @Test
+    void withPossessionKeepsTheVersions() {
+        SecurityPolicy p = SecurityPolicy.builder().protocolVersions(List.of("TLSv1.3", "TLSv1.2"))
+                .cipherSuite("TLS_AES_128_GCM_SHA256").cipherSuite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")
+                .binding(HostPort.parse("www.example.com:8443")).certificateChain(TestData.serverChain()).build();
+        SecurityPolicy proven = p.withPossession(new byte[] {1, 2, 3});
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), proven.protocolVersions());
+        assertEquals(p.cipherSuites(), proven.cipherSuites());
     }
 
     @Test

@@ -37,9 +37,17 @@ class SuiteOfferTest {
 
         SuiteOffer offer = SuiteOffer.distributable(nettyDefaults).orElseThrow();
 
-        assertEquals(List.of(AES128, RSA128, AES256, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"), offer.cipherSuites());
-        assertEquals(Optional.empty(), SuiteOffer.distributable(List.of("TLS_AES_128_GCM_SHA256")));
+        assertEquals(List.of("TLS_AES_128_GCM_SHA256", AES128, RSA128, AES256,
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"), offer.cipherSuites());
+        assertEquals(Optional.empty(), SuiteOffer.distributable(List.of("TLS_AES_128_CCM_8_SHA256",
+                "TLS_EMPTY_RENEGOTIATION_INFO_SCSV")));
+    }
+
+    @Test
+    void anOfferOfTls13SuitesTravels() throws Exception {
+        SuiteOffer offer = SuiteOffer.of(List.of("TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", AES128));
+        assertEquals(offer, codec.decodeSuiteOffer(codec.encode(offer)));
+        assertTrue(offer.offers("TLS_AES_256_GCM_SHA384"));
     }
 
     @Test

@@ -98,6 +98,16 @@ final class TestData {
                 .server(server());
     }
 
+    /** A 32-byte PSK, recognisable like {@link #masterSecret()}. */
+    static byte[] psk() {
+        return bytes(32, 0x50);
+    }
+
+    /** A complete, valid TLS 1.3 builder: TLS_AES_128_GCM_SHA256 and a 32-byte PSK. */
+    static SecurityAssociation.Builder tls13Association() {
+        return association().protocolVersion("TLSv1.3").cipherSuite("TLS_AES_128_GCM_SHA256").masterSecret(psk());
+    }
+
     static String utf8(byte[] body) {
         return new String(body, StandardCharsets.UTF_8);
     }

@@ -186,8 +186,8 @@ class XmlCodecRefusalTest {
 
     @Test
     void refusesUnknownSuiteName() {
-        assertEquals("unknown cipher suite: TLS_AES_128_GCM_SHA256",
-                associationRefusal(withText("CipherSuite", "TLS_AES_128_GCM_SHA256")));
+        assertEquals("unknown cipher suite: TLS_AES_128_CCM_SHA256",
+                associationRefusal(withText("CipherSuite", "TLS_AES_128_CCM_SHA256")));
         assertEquals("unknown cipher suite: TLS_RSA_WITH_RC4_128_MD5",
                 policyRefusal("<TLS><CipherSuite>TLS_RSA_WITH_RC4_128_MD5</CipherSuite></TLS>"));
     }
@@ -297,8 +297,93 @@ class XmlCodecRefusalTest {
 
     @Test
     void refusesOtherProtocolVersion() {
-        assertEquals("unsupported protocol version \"TLSv1.3\", only TLSv1.2",
-                associationRefusal(withText("ProtocolVersion", "TLSv1.3")));
+        assertEquals("unsupported protocol version \"TLSv1.1\", only TLSv1.3 or TLSv1.2",
+                associationRefusal(withText("ProtocolVersion", "TLSv1.1")));
+        assertEquals("unknown protocol version \"SSLv3\", only TLSv1.3 or TLSv1.2",
+                policyRefusal("<TLS><ProtocolVersion>SSLv3</ProtocolVersion>"
+                        + "<CipherSuite>TLS_RSA_WITH_AES_128_CBC_SHA</CipherSuite></TLS>"));
+    }
+
+    // ---- TLS 1.3 SAs: a PSK whose length is its suite's hash, never mixed with TLS 1.2's parts ----------------
+
+    private final String tls13 = utf8(codec.encode(TestData.tls13Association().build()));
+
+    /** The TLS 1.3 SA body with {@code <PSK>} holding {@code psk}, base64. */
+    private String tls13WithPsk(byte[] psk) {
+        return tls13.replaceFirst("<PSK>[^<]*</PSK>", "<PSK>" + Base64.getEncoder().encodeToString(psk) + "</PSK>");
+    }
+
+    /** The refusal of an SA body holding {@code secret}, checked not to show it. */
+    private String secretRefusal(String body, byte[] secret) {
+        String m = associationRefusal(body);
+        String b64 = Base64.getEncoder().encodeToString(secret);
+        assertFalse(m.contains(b64.substring(0, 12)), m);
+        assertFalse(m.toLowerCase().contains(java.util.HexFormat.of().formatHex(secret, 0, 8)), m);
+        return m;
+    }
+
+    @Test
+    void refusesATls13SaWithA31ByteOr47BytePsk() {
+        byte[] short32 = TestData.bytes(31, 0x50);
+        assertEquals("PSK must be 32 bytes for TLS_AES_128_GCM_SHA256, got 31",
+                secretRefusal(tls13WithPsk(short32), short32));
+        byte[] short48 = TestData.bytes(47, 0x50);
+        String sha384 = tls13WithPsk(short48).replace("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384");
+        assertEquals("PSK must be 48 bytes for TLS_AES_256_GCM_SHA384, got 47", secretRefusal(sha384, short48));
+    }
+
+    @Test
+    void refusesATls13SaWhosePskDoesNotFitItsSuite() {
+        byte[] psk = TestData.bytes(48, 0x50);
+        assertEquals("PSK must be 32 bytes for TLS_AES_128_GCM_SHA256, got 48", secretRefusal(tls13WithPsk(psk), psk));
+    }
+
+    @Test
+    void refusesATls13SaWithATls12Suite() {
+        String body = tls13.replace("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        assertEquals("cipher suite TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 is a TLSv1.2 suite, not one for a TLSv1.3"
+                + " SA", secretRefusal(body, TestData.psk()));
+    }
+
+    @Test
+    void refusesATls12SaWithATls13Suite() {
+        String body = association.replace("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384");
+        assertEquals("cipher suite TLS_AES_256_GCM_SHA384 is a TLSv1.3 suite, not one for a TLSv1.2 SA",
+                secretRefusal(body, TestData.masterSecret()));
+    }
+
+    @Test
+    void refusesAPskInATls12Sa() {
+        String psk = "<PSK>" + Base64.getEncoder().encodeToString(TestData.psk()) + "</PSK>";
+        String withBoth = association.replace("<Lifetime>", psk + "<Lifetime>");
+        assertEquals("an SA has either <PSK> or <MasterSecret>, not both", secretRefusal(withBoth, TestData.psk()));
+        String pskOnly = without("MasterSecret").replace("<Lifetime>", psk + "<Lifetime>");
+        assertEquals("a TLSv1.2 SA carries no <PSK>", secretRefusal(pskOnly, TestData.psk()));
+    }
+
+    @Test
+    void refusesAMasterSecretInATls13Sa() {
+        String master = "<MasterSecret>" + Base64.getEncoder().encodeToString(TestData.masterSecret())
+                + "</MasterSecret>";
+        String withBoth = tls13.replace("<Lifetime>", master + "<Lifetime>");
+        assertEquals("an SA has either <PSK> or <MasterSecret>, not both",
+                secretRefusal(withBoth, TestData.masterSecret()));
+        String masterOnly = tls13.replaceFirst("<PSK>[^<]*</PSK>", master);
+        assertEquals("a TLSv1.3 SA carries no <MasterSecret>", secretRefusal(masterOnly, TestData.masterSecret()));
+    }
+
+    @Test
+    void refusesATls13SaWithoutPskOrWithExtendedMasterSecret() {
+        assertEquals("missing <PSK> in <TLS>", associationRefusal(tls13.replaceFirst("<PSK>[^<]*</PSK>", "")));
+        assertEquals("a TLSv1.3 SA carries no <ExtendedMasterSecret>", associationRefusal(
+                tls13.replace("<Lifetime>", "<ExtendedMasterSecret>true</ExtendedMasterSecret><Lifetime>")));
+    }
+
+    @Test
+    void refusesARepeatedPsk() {
+        String psk = "<PSK>" + Base64.getEncoder().encodeToString(TestData.psk()) + "</PSK>";
+        assertEquals("duplicate <PSK> in <TLS>", secretRefusal(tls13.replace("<Lifetime>", psk + "<Lifetime>"),
+                TestData.psk()));
     }
 
     @Test

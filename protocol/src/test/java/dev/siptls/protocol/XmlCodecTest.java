@@ -75,6 +75,93 @@ class XmlCodecTest {
         assertEquals(List.of("TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"), p.cipherSuites());
         assertTrue(p.maxLifetime().isEmpty());
         assertEquals(List.of(), p.bindings());
+        assertEquals(List.of("TLSv1.2"), p.protocolVersions(), "a body without versions is TLS 1.2's");
+    }
+
+    @Test
+    void aTls12OnlyPolicyIsWrittenWithoutVersionsAsBefore() throws Exception {
+        String old = "<TLS><CipherSuite>TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256</CipherSuite>"
+                + "<MaxLifetime>600</MaxLifetime></TLS>";
+        SecurityPolicy p = codec.decodePolicy(utf8(old));
+        assertEquals(List.of("TLSv1.2"), p.protocolVersions());
+        assertEquals(old, utf8(codec.encode(p)), "key servers that know no versions still read it");
+        SecurityPolicy explicit = codec.decodePolicy(utf8("<TLS><ProtocolVersion>TLSv1.2</ProtocolVersion>"
+                + "<CipherSuite>TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256</CipherSuite><MaxLifetime>600</MaxLifetime></TLS>"));
+        assertEquals(p, explicit);
+    }
+
+    @Test
+    void policyWithVersionsAndTls13SuitesRoundTripsVersionsFirst() throws Exception {
+        SecurityPolicy p = SecurityPolicy.builder().protocolVersions(List.of("TLSv1.3", "TLSv1.2"))
+                .cipherSuites(List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"))
+                .build();
+        String body = utf8(codec.encode(p));
+        assertEquals("<TLS><ProtocolVersion>TLSv1.3</ProtocolVersion><ProtocolVersion>TLSv1.2</ProtocolVersion>"
+                + "<CipherSuite>TLS_AES_128_GCM_SHA256</CipherSuite><CipherSuite>TLS_AES_256_GCM_SHA384</CipherSuite>"
+                + "<CipherSuite>TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256</CipherSuite></TLS>", body);
+        assertEquals(p, codec.decodePolicy(utf8(body)));
+    }
+
+    @Test
+    void tls13AssociationRoundTrips() throws Exception {
+        for (String suite : List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                "TLS_CHACHA20_POLY1305_SHA256")) {
+            byte[] psk = TestData.bytes(CipherSuites.hashLength(suite), 0x50);
+            SecurityAssociation sa = TestData.tls13Association().cipherSuite(suite).masterSecret(psk).build();
+            SecurityAssociation back = codec.decodeAssociation(codec.encode(sa));
+            assertEquals("TLSv1.3", back.protocolVersion());
+            assertEquals(suite, back.cipherSuite());
+            assertArrayEquals(psk, back.masterSecret());
+            assertArrayEquals(sa.pskIdentity(), back.pskIdentity());
+            assertEquals(sa.client(), back.client());
+            assertEquals(sa.server(), back.server());
+        }
+    }
+
+    @Test
+    void tls13AssociationIsWrittenWithAPskAndNoExtendedMasterSecret() throws Exception {
+        SecurityAssociation sa = TestData.tls13Association().build();
+        String xml = utf8(codec.encode(sa));
+        assertTrue(xml.startsWith("<TLS>"
+                + "<SessionID>" + b64(sa.sessionId()) + "</SessionID>"
+                + "<CipherSuite>TLS_AES_128_GCM_SHA256</CipherSuite>"
+                + "<ProtocolVersion>TLSv1.3</ProtocolVersion>"
+                + "<PSK>" + b64(TestData.psk()) + "</PSK>"
+                + "<Lifetime>3600</Lifetime>"), xml);
+        assertTrue(!xml.contains("MasterSecret"), xml);
+    }
+
+    @Test
+    void decodesAPrettyPrintedTls13Association() throws Exception {
+        String xml = """
+                <TLS>
+                  <SessionID>%s</SessionID>
+                  <CipherSuite>TLS_AES_256_GCM_SHA384</CipherSuite>
+                  <ProtocolVersion>TLSv1.3</ProtocolVersion>
+                  <PSK>
+                    %s
+                  </PSK>
+                  <Lifetime>3600</Lifetime>
+                  <CreationTime>2026-11-29T19:00:00Z</CreationTime>
+                  <ClientInfo>
+                    <Random>%s</Random>
+                    <Identity>sip:alice@example.com</Identity>
+                  </ClientInfo>
+                  <ServerInfo>
+                    <Random>%s</Random>
+                    <Identity>sip:bob@example.com</Identity>
+                    <Host>www.example.com</Host>
+                    <Port>8443</Port>
+                  </ServerInfo>
+                </TLS>
+                """.formatted(b64(TestData.bytes(32, 0xA0)), b64(TestData.bytes(48, 0x50)),
+                b64(TestData.bytes(32, 0x10)), b64(TestData.bytes(32, 0x70)));
+        SecurityAssociation sa = codec.decodeAssociation(utf8(xml));
+        assertTrue(sa.isTls13());
+        assertArrayEquals(TestData.bytes(48, 0x50), sa.masterSecret());
+        assertEquals(java.util.HexFormat.of().formatHex(TestData.bytes(32, 0xA0)),
+                new String(sa.pskIdentity(), java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     @Test

@@ -17,13 +17,17 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * The security policy a provider's agent publishes: the suites SAs may use, the longest lifetime, and for a
- * TLS server the {@code host:port}s it serves with the certificate chain its key manager holds for them.
+ * The security policy a provider's agent publishes: the protocol versions and suites SAs may use, the longest
+ * lifetime, and for a TLS server the {@code host:port}s it serves with the certificate chain its key manager
+ * holds for them. The versions are those of {@link SipTlsConfiguration#protocols()} that the suites belong to.
  */
 final class Policies {
 
     private static final System.Logger LOG = System.getLogger(Policies.class.getName());
     private static final String[] KEY_TYPES = {"EC", "RSA", "RSASSA-PSS", "DSA"};
+    /** The TLS 1.3 suites a default policy lists first, in the order OpenSSL and BCJSSE prefer them. */
+    static final List<String> TLS13_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256");
 
     private Policies() {
     }
@@ -48,11 +52,23 @@ final class Policies {
             policy.bindings(bound).certificateChain(chain);
         }
         List<String> suites = config.suites().isEmpty()
-                ? defaultSuites(bound.isEmpty() ? null : chain.get(0)) : config.suites();
+                ? ofVersions(defaultSuites(bound.isEmpty() ? null : chain.get(0)), config.protocols())
+                : config.suites();
         if (config.suites().isEmpty() && !bound.isEmpty() && !accepted.filter(suites).isEmpty()) {
             suites = accepted.filter(suites);
         }
-        return policy.cipherSuites(suites).build();
+        return policy.protocolVersions(versionsOf(suites, config.protocols())).cipherSuites(suites).build();
+    }
+
+    /** {@code suites} in their order, less those of a version not in {@code versions}. */
+    private static List<String> ofVersions(List<String> suites, List<String> versions) {
+        return suites.stream().filter(s -> versions.contains(CipherSuites.protocolVersion(s))).toList();
+    }
+
+    /** The {@code versions}, in their order, that one of {@code suites} belongs to. */
+    static List<String> versionsOf(List<String> suites, List<String> versions) {
+        return versions.stream()
+                .filter(v -> suites.stream().anyMatch(s -> CipherSuites.protocolVersion(s).equals(v))).toList();
     }
 
     /**
@@ -65,7 +81,7 @@ final class Policies {
                 .noneMatch(hp -> CertificateNames.matchesHost(chain.get(0), hp.host()))) {
             return null;
         }
-        return accepted.filter(defaultSuites(chain.get(0)));
+        return accepted.filter(ofVersions(defaultSuites(chain.get(0)), config.protocols()));
     }
 
     /**
@@ -122,33 +138,34 @@ final class Policies {
     }
 
     /**
-     * BCJSSE's enabled TLS 1.2 suites that a key server issues by default (AEAD with forward secrecy,
-     * {@link CipherSuites#isAeadWithForwardSecrecy}), in BCJSSE's order of preference; for a server with
-     * {@code leaf}, those its key can serve in a full handshake too (ECDSA suites for an EC key, RSA suites for
-     * an RSA key), so that an SA's suite is one the server would negotiate itself.
+     * The three TLS 1.3 suites (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305: a TLS 1.3 SA is a PSK, usable whatever
+     * the server's key), then BCJSSE's enabled TLS 1.2 suites that a key server issues by default (AEAD with
+     * forward secrecy, {@link CipherSuites#isAeadWithForwardSecrecy}), in BCJSSE's order of preference; for a
+     * server with {@code leaf}, the TLS 1.2 ones its key can serve in a full handshake too (ECDSA suites for an EC
+     * key, RSA suites for an RSA key), so that an SA's suite is one the server would negotiate itself.
      */
     static List<String> defaultSuites(X509Certificate leaf) {
-        List<String> known = Holder.ENABLED;
-        if (leaf == null) {
-            return known;
-        }
-        String algorithm = leaf.getPublicKey().getAlgorithm();
+        List<String> known = Holder.ENABLED_TLS12;
+        String algorithm = leaf == null ? null : leaf.getPublicKey().getAlgorithm();
         String marker = "EC".equals(algorithm) ? "_ECDSA_" : "RSA".equals(algorithm) ? "_RSA_" : null;
         List<String> matching = marker == null ? known
                 : known.stream().filter(s -> s.contains(marker)).toList();
-        return matching.isEmpty() ? known : matching;
+        List<String> suites = new ArrayList<>(TLS13_SUITES);
+        suites.addAll(matching.isEmpty() ? known : matching);
+        return List.copyOf(suites);
     }
 
-    /** Computed once: a throw-away BCJSSE context's default suites that are issuable by default. */
+
+    /** Computed once: a throw-away BCJSSE context's default TLS 1.2 suites that are issuable by default. */
     private static final class Holder {
-        static final List<String> ENABLED = enabled();
+        static final List<String> ENABLED_TLS12 = enabled();
 
         private static List<String> enabled() {
             try {
                 SSLContext context = SSLContext.getInstance("TLS", Bouncy.JSSE);
                 context.init(new KeyManager[0], new TrustManager[0], null);
                 List<String> suites = Arrays.stream(context.getDefaultSSLParameters().getCipherSuites())
-                        .filter(CipherSuites::isAeadWithForwardSecrecy).toList();
+                        .filter(s -> CipherSuites.isAeadWithForwardSecrecy(s) && !CipherSuites.isTls13(s)).toList();
                 if (!suites.isEmpty()) {
                     return suites;
                 }
@@ -156,7 +173,8 @@ final class Policies {
                 LOG.log(Level.WARNING, "cannot read BCJSSE''s default cipher suites; using every issuable one SIP-TLS"
                         + " knows", e);
             }
-            return CipherSuites.names().stream().filter(CipherSuites::isAeadWithForwardSecrecy).toList();
+            return CipherSuites.names().stream()
+                    .filter(s -> CipherSuites.isAeadWithForwardSecrecy(s) && !CipherSuites.isTls13(s)).toList();
         }
     }
 }

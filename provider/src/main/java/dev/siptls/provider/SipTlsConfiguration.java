@@ -56,10 +56,17 @@ import java.util.function.Function;
  * <tr><td>{@code serve}</td><td>comma-separated {@code host:port}s this application serves as a TLS server;
  *     published in its policy with the certificate chain of the key manager given to
  *     {@code SSLContext.init}</td><td>none (client only)</td></tr>
- * <tr><td>{@code suites}</td><td>comma-separated IANA names of the TLS 1.2 suites SAs may use, most preferred
- *     first; kept as written, but a key server issues CBC, 3DES or plain-RSA suites only where it allows
- *     legacy suites</td><td>the SIP-TLS context's enabled TLS 1.2 suites that are AEAD with forward secrecy
- *     (for a server, those matching its key type that every server connection seen so far enables)</td></tr>
+ * <tr><td>{@code protocols}</td><td>comma-separated TLS versions, {@code TLSv1.3} and/or {@code TLSv1.2}, most
+ *     preferred first: the versions of the SAs this peer accepts (its policy lists those its suites belong to)
+ *     and the SIP-TLS contexts' default enabled protocols</td><td>{@code TLSv1.3,TLSv1.2}</td></tr>
+ * <tr><td>{@code suites}</td><td>comma-separated IANA names of the suites SAs may use (TLS 1.3 suites for PSK
+ *     SAs, TLS 1.2 suites for resumed sessions), most preferred first, each of a version {@code protocols}
+ *     lists; kept as written, but a key server issues CBC, 3DES or plain-RSA suites only where it allows
+ *     legacy suites</td><td>the three TLS 1.3 suites ({@code TLS_AES_128_GCM_SHA256},
+ *     {@code TLS_AES_256_GCM_SHA384}, {@code TLS_CHACHA20_POLY1305_SHA256}), then the SIP-TLS context's enabled
+ *     TLS 1.2 suites that are AEAD with forward secrecy (for a server, those matching its key type), of the
+ *     versions {@code protocols} lists; for a server, only those every server connection seen so far enables
+ *     </td></tr>
  * <tr><td>{@code maxLifetime}</td><td>the longest SA lifetime this peer accepts (whole seconds, at most 1 day)
  *     </td><td>the key server decides</td></tr>
  * <tr><td>{@code requestTimeout}</td><td>how long a client handshake waits for the key server's SA before it
@@ -87,7 +94,7 @@ public final class SipTlsConfiguration {
     /** The keys a properties file may hold. */
     public static final Set<String> KEYS = Set.of("aor", "keyStore", "keyStorePassword", "keyStorePassword.env",
             "keyStoreType", "trustStore", "trustStorePassword", "trustStorePassword.env", "trustStoreType",
-            "keyServer", "keyServerName", "serve", "suites", "maxLifetime", "requestTimeout", "fallback",
+            "keyServer", "keyServerName", "serve", "protocols", "suites", "maxLifetime", "requestTimeout", "fallback",
             "registrationExpiry", "bindAddress", "keepAliveInterval", "keepAliveTimeout", "awaitRegistration");
 
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(50);
@@ -111,6 +118,7 @@ public final class SipTlsConfiguration {
     private final HostPort keyServer;
     private final String keyServerName;
     private final List<HostPort> serve;
+    private final List<String> protocols;
     private final List<String> suites;
     private final Duration maxLifetime;
     private final Duration requestTimeout;
@@ -127,7 +135,19 @@ public final class SipTlsConfiguration {
         this.keyServer = r.parsed("keyServer", HostPort::parse).orElseThrow(() -> r.missing("keyServer"));
         this.keyServerName = r.optional("keyServerName").orElse(keyServer.host());
         this.serve = r.optional("serve").map(s -> r.list("serve", s, HostPort::parse)).orElse(List.of());
+        this.protocols = r.optional("protocols").map(s -> r.list("protocols", s, SipTlsConfiguration::protocol))
+                .orElse(CipherSuites.PROTOCOL_VERSIONS);
+        if (protocols.isEmpty()) {
+            throw r.invalid("protocols", "lists no version; give TLSv1.3 and/or TLSv1.2");
+        }
         this.suites = r.optional("suites").map(s -> r.list("suites", s, SipTlsConfiguration::suite)).orElse(List.of());
+        for (String suite : suites) {
+            if (!protocols.contains(CipherSuites.protocolVersion(suite))) {
+                throw r.invalid("suites", suite + " is a " + CipherSuites.protocolVersion(suite) + " suite, but"
+                        + " 'protocols' (" + String.join(",", protocols) + ") does not list "
+                        + CipherSuites.protocolVersion(suite));
+            }
+        }
         this.maxLifetime = r.parsed("maxLifetime", SipTlsConfiguration::duration).map(d -> lifetime(r, d)).orElse(null);
         this.requestTimeout = r.parsed("requestTimeout", SipTlsConfiguration::duration).orElse(Duration.ofSeconds(2));
         if (requestTimeout.compareTo(MIN_REQUEST_TIMEOUT) < 0 || requestTimeout.compareTo(MAX_REQUEST_TIMEOUT) > 0) {
@@ -223,7 +243,15 @@ public final class SipTlsConfiguration {
         return serve;
     }
 
-    /** The configured suites; empty when the default (the context's enabled, known TLS 1.2 suites) applies. */
+    /**
+     * The TLS versions, most preferred first ({@code TLSv1.3}, {@code TLSv1.2} unless configured): those of the SAs
+     * this peer accepts, and the SIP-TLS contexts' default enabled protocols. Never empty.
+     */
+    public List<String> protocols() {
+        return protocols;
+    }
+
+    /** The configured suites; empty when the default (TLS 1.3 suites, then the context's issuable TLS 1.2 ones) applies. */
     public List<String> suites() {
         return suites;
     }
@@ -271,7 +299,7 @@ public final class SipTlsConfiguration {
     @Override
     public String toString() {
         return "SipTlsConfiguration[" + source + ": aor=" + aor + ", keyServer=" + keyServer + " (" + keyServerName
-                + "), serve=" + serve + ", suites=" + (suites.isEmpty() ? "default" : suites)
+                + "), serve=" + serve + ", protocols=" + protocols + ", suites=" + (suites.isEmpty() ? "default" : suites)
                 + ", maxLifetime=" + (maxLifetime == null ? "-" : maxLifetime.getSeconds() + "s")
                 + ", requestTimeout=" + requestTimeout.toMillis() + "ms, fallback="
                 + fallback.name().toLowerCase(Locale.ROOT) + ", registrationExpiry=" + registrationExpiry.getSeconds()
@@ -341,6 +369,14 @@ public final class SipTlsConfiguration {
         if (!CipherSuites.isKnown(name)) {
             throw new IllegalArgumentException("unknown or not distributable cipher suite " + name
                     + " (SIP-TLS knows " + CipherSuites.names() + ")");
+        }
+        return name;
+    }
+
+    private static String protocol(String name) {
+        if (!CipherSuites.isKnownVersion(name)) {
+            throw new IllegalArgumentException("unknown TLS version " + name + " (SIP-TLS knows "
+                    + String.join(", ", CipherSuites.PROTOCOL_VERSIONS) + ")");
         }
         return name;
     }

@@ -26,9 +26,20 @@ class ServerSuitesTest {
     void theFirstConnectionNarrowsAndTheSameListAgainChangesNothing() {
         assertTrue(suites.accept(new String[] {"TLS_AES_128_GCM_SHA256", AES128, AES256}));
         assertFalse(suites.accept(new String[] {"TLS_AES_128_GCM_SHA256", AES128, AES256}));
-        assertFalse(suites.accept(new String[] {AES256, CHACHA, AES128}), "a wider list takes nothing away");
+        assertFalse(suites.accept(new String[] {AES256, CHACHA, "TLS_AES_128_GCM_SHA256", AES128}),
+                "a wider list takes nothing away");
 
         assertEquals(List.of(AES256, AES128), suites.filter(DEFAULTS));
+    }
+
+    @Test
+    void tls13SuitesThatEveryConnectionEnablesAreKept() {
+        List<String> withTls13 = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", AES128);
+        suites.accept(new String[] {"TLS_AES_256_GCM_SHA384", AES128, "TLS_AES_128_GCM_SHA256"});
+        assertEquals(withTls13, suites.filter(withTls13));
+
+        assertTrue(suites.accept(new String[] {"TLS_AES_128_GCM_SHA256", AES128}));
+        assertEquals(List.of("TLS_AES_128_GCM_SHA256", AES128), suites.filter(withTls13));
     }
 
     @Test

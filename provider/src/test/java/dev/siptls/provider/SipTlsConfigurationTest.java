@@ -56,6 +56,7 @@ class SipTlsConfigurationTest {
         assertEquals("keyserver.example.com", config.keyServerName());
         assertEquals(List.of(), config.serve());
         assertEquals(List.of(), config.suites());
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), config.protocols());
         assertTrue(config.maxLifetime().isEmpty());
         assertEquals(Duration.ofSeconds(2), config.requestTimeout());
         assertEquals(SipTlsConfiguration.Fallback.FULL, config.fallback());
@@ -202,10 +203,48 @@ class SipTlsConfigurationTest {
     @Test
     void undistributableSuiteIsRefused() {
         Properties p = minimal();
-        p.setProperty("suites", "TLS_AES_128_GCM_SHA256");
+        p.setProperty("suites", "TLS_AES_128_CCM_SHA256");
 
         assertTrue(assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
-                .getMessage().contains("'suites' unknown or not distributable cipher suite TLS_AES_128_GCM_SHA256"));
+                .getMessage().contains("'suites' unknown or not distributable cipher suite TLS_AES_128_CCM_SHA256"));
+    }
+
+    @Test
+    void protocolsAreReadInTheirOrder() {
+        Properties p = minimal();
+        p.setProperty("protocols", " TLSv1.2 ");
+        assertEquals(List.of("TLSv1.2"), SipTlsConfiguration.fromProperties(p, dir).protocols());
+        p.setProperty("protocols", "TLSv1.2,TLSv1.3");
+        assertEquals(List.of("TLSv1.2", "TLSv1.3"), SipTlsConfiguration.fromProperties(p, dir).protocols());
+    }
+
+    @Test
+    void unknownRepeatedOrNoProtocolsAreRefused() {
+        Properties p = minimal();
+        for (String[] bad : new String[][] {
+            {"TLSv1.1", "'protocols' unknown TLS version TLSv1.1 (SIP-TLS knows TLSv1.3, TLSv1.2)"},
+            {"tlsv1.3", "'protocols' unknown TLS version tlsv1.3"},
+            {"TLSv1.3,TLSv1.3", "'protocols' listed twice: TLSv1.3"},
+            {",", "'protocols' lists no version"},
+        }) {
+            p.setProperty("protocols", bad[0]);
+            String m = assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                    .getMessage();
+            assertTrue(m.contains(bad[1]), m);
+        }
+    }
+
+    @Test
+    void aSuiteOfAVersionProtocolsDoesNotListIsRefused() {
+        Properties p = minimal();
+        p.setProperty("protocols", "TLSv1.2");
+        p.setProperty("suites", "TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+
+        String m = assertThrows(IllegalArgumentException.class, () -> SipTlsConfiguration.fromProperties(p, dir))
+                .getMessage();
+
+        assertTrue(m.contains("'suites' TLS_AES_128_GCM_SHA256 is a TLSv1.3 suite, but 'protocols' (TLSv1.2) does not"
+                + " list TLSv1.3"), m);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.siptls.server;
 
+import dev.siptls.protocol.CipherSuites;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.PeerInfo;
 import dev.siptls.protocol.SecurityAssociation;
@@ -12,9 +13,10 @@ import java.util.Arrays;
 
 /**
  * Makes the security association for one client and one server from their policies (docs/PROTOCOL.md,
- * phase 2): fresh random session id, master secret and hello randoms, the suite {@link SuiteChoice} picks
- * (within the client connection's offer, if the request carried one),
- * extended master secret on, the shortest of the three lifetime limits.
+ * phase 2): the suite {@link SuiteChoice} picks (within the client connection's offer, if the request carried
+ * one), which makes it a TLS 1.3 or a TLS 1.2 SA; fresh random session id (a TLS 1.3 SA's PSK identity), secret
+ * (a 48-byte master secret, or a PSK as long as the TLS 1.3 suite's hash) and hello randoms; extended master
+ * secret on for TLS 1.2; the shortest of the three lifetime limits.
  */
 final class AssociationFactory {
 
@@ -40,15 +42,16 @@ final class AssociationFactory {
     SecurityAssociation create(String clientAor, StoredPolicy client, String serverAor, StoredPolicy server,
             HostPort serverAddress, SuiteOffer offer) throws Refusal {
         String suite = suites.choose(client, server, offer);
+        boolean tls13 = CipherSuites.isTls13(suite);
         Duration lifetime = maxLifetime;
         lifetime = min(lifetime, client.maxLifetime().orElse(lifetime));
         lifetime = min(lifetime, server.maxLifetime().orElse(lifetime));
-        byte[] secret = bytes(48);
+        byte[] secret = bytes(tls13 ? CipherSuites.hashLength(suite) : 48);
         try {
             return SecurityAssociation.builder()
                     .sessionId(bytes(32))
                     .cipherSuite(suite)
-                    .protocolVersion("TLSv1.2")
+                    .protocolVersion(CipherSuites.protocolVersion(suite))
                     .extendedMasterSecret(true)
                     .masterSecret(secret)
                     .lifetime(lifetime)

@@ -18,6 +18,7 @@ final class Counters implements KeyServerStatistics {
     final LongAdder registrationsRefreshed = new LongAdder();
     final LongAdder policiesAccepted = new LongAdder();
     final LongAdder associationsIssued = new LongAdder();
+    final LongAdder tls13AssociationsIssued = new LongAdder();
     private final LongAdder relays = new LongAdder();
     private final LongAdder relayNanos = new LongAdder();
     private final LongAccumulator relayMaxNanos = new LongAccumulator(Math::max, 0);
@@ -63,6 +64,7 @@ final class Counters implements KeyServerStatistics {
     @Override public long getCurrentPolicies() { return currentPolicies.getAsLong(); }
     @Override public long getTotalPolicies() { return policiesAccepted.sum(); }
     @Override public long getSecurityAssociationsIssued() { return associationsIssued.sum(); }
+    @Override public long getTls13AssociationsIssued() { return tls13AssociationsIssued.sum(); }
 
     @Override
     public Map<String, Long> getRefusals() {
@@ -100,6 +102,7 @@ final class Counters implements KeyServerStatistics {
     public String toString() {
         return "KeyServerStatistics[registrations=" + getCurrentRegistrations() + " (total " + getTotalRegistrations()
                 + "), policies=" + getCurrentPolicies() + ", SAs=" + getSecurityAssociationsIssued()
+                + " (TLS 1.3: " + getTls13AssociationsIssued() + ")"
                 + ", refusals=" + getRefusals() + "]";
     }
 }

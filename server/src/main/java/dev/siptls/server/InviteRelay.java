@@ -242,6 +242,7 @@ final class InviteRelay {
             try {
                 plain = codec.encode(sa);
                 relay.sessionId = sa.sessionIdHex();
+                relay.tls13 = sa.isTls13();
                 relay.serverBody = sealer.seal(plain, recipient(relay.serverRegistration));
                 relay.clientBody = sealer.seal(plain, recipient(relay.clientRegistration));
             } finally {
@@ -336,6 +337,9 @@ final class InviteRelay {
                 return null;
             });
             counters.associationsIssued.increment();
+            if (relay.tls13) {
+                counters.tls13AssociationsIssued.increment();
+            }
             Answers.debug(() -> relay + " accepted by the server agent and sent to the client");
         } catch (IllegalStateException e) {
             Answers.warn(relay + " not sent to the client", e);

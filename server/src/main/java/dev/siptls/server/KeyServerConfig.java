@@ -138,7 +138,8 @@ public final class KeyServerConfig {
     public int maxQueuedBytes() { return maxQueuedBytes; }
     /**
      * Whether SAs may use legacy suites (CBC, 3DES, plain RSA key exchange) that two policies share; by default
-     * only AEAD suites with forward secrecy are issued, and policies sharing no such suite are answered 488.
+     * only TLS 1.3 suites and TLS 1.2 AEAD suites with forward secrecy are issued, and policies sharing no such
+     * suite are answered 488.
      */
     public boolean allowLegacySuites() { return allowLegacySuites; }
 

@@ -28,6 +28,9 @@ public interface KeyServerStatistics {
     /** Security associations delivered to both agents (client 200 OK sent). */
     long getSecurityAssociationsIssued();
 
+    /** Of those, the TLS 1.3 SAs (external PSKs); the rest are TLS 1.2 SAs. */
+    long getTls13AssociationsIssued();
+
     /** Refusals by {@code "<status> <reason-key>"}, e.g. {@code "403 cert-does-not-prove-aor"}. */
     Map<String, Long> getRefusals();
 

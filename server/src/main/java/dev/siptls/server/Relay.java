@@ -33,6 +33,8 @@ final class Relay {
     volatile byte[] serverBody;
     volatile byte[] clientBody;
     volatile String sessionId = "?";
+    /** Whether the SA is a TLS 1.3 one, for the statistics. */
+    volatile boolean tls13;
     volatile String serverCallId;
     volatile long sentNanos;
     volatile Dialog serverDialog;

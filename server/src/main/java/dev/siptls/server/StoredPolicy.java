@@ -22,12 +22,20 @@ final class StoredPolicy {
 
     private static final List<String> KNOWN = List.copyOf(CipherSuites.names());
 
+    /** The version lists policies have, shared: a policy's list is one of these (order does not matter here). */
+    private static final List<List<String>> VERSION_LISTS = List.of(List.of(CipherSuites.TLS_1_2),
+            List.of(CipherSuites.TLS_1_3, CipherSuites.TLS_1_2), List.of(CipherSuites.TLS_1_3),
+            List.of(CipherSuites.TLS_1_2, CipherSuites.TLS_1_3));
+
+    private final List<String> versions;
     private final String[] suites;
     private final long maxLifetimeSeconds;
     private final HostPort[] bindings;
     private final byte[][] chain;
 
-    private StoredPolicy(String[] suites, long maxLifetimeSeconds, HostPort[] bindings, byte[][] chain) {
+    private StoredPolicy(List<String> versions, String[] suites, long maxLifetimeSeconds, HostPort[] bindings,
+            byte[][] chain) {
+        this.versions = versions;
         this.suites = suites;
         this.maxLifetimeSeconds = maxLifetimeSeconds;
         this.bindings = bindings;
@@ -46,13 +54,19 @@ final class StoredPolicy {
                 throw new IllegalArgumentException("certificate cannot be encoded", e);
             }
         }
-        return new StoredPolicy(suites, max, bindings, chain);
+        List<String> versions = VERSION_LISTS.get(VERSION_LISTS.indexOf(policy.protocolVersions()));
+        return new StoredPolicy(versions, suites, max, bindings, chain);
     }
 
     /** The constant instance of a known suite name, so 100,000 policies share a handful of strings. */
     private static String shared(String suite) {
         int i = KNOWN.indexOf(suite);
         return i >= 0 ? KNOWN.get(i) : suite;
+    }
+
+    /** Whether the peer accepts SAs of this protocol version ({@code "TLSv1.2"} only, for a policy naming none). */
+    boolean accepts(String version) {
+        return versions.contains(version);
     }
 
     /** Most preferred first. */
@@ -87,7 +101,7 @@ final class StoredPolicy {
 
     @Override
     public String toString() {
-        return "StoredPolicy[suites=" + suites.length + ", bindings=" + List.of(bindings)
+        return "StoredPolicy[versions=" + versions + ", suites=" + suites.length + ", bindings=" + List.of(bindings)
                 + ", certificates=" + chain.length + "]";
     }
 }

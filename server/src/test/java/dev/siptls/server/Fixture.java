@@ -1,5 +1,6 @@
 package dev.siptls.server;
 
+import dev.siptls.protocol.CipherSuites;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.sip.TlsIdentity;
@@ -73,15 +74,22 @@ final class Fixture implements AutoCloseable {
         return tlsServers.computeIfAbsent(host, h -> pki.identity(h, List.of(h)));
     }
 
+    /** A client policy listing the versions its suites belong to (TLS 1.3 first), as agents publish them. */
     SecurityPolicy clientPolicy(String... suites) {
-        return SecurityPolicy.builder().cipherSuites(List.of(suites.length == 0 ? new String[] {SUITE_128} : suites))
-                .build();
+        return policyOf(suites).build();
     }
 
     SecurityPolicy serverPolicy(HostPort binding, String... suites) {
         TlsIdentity tls = tlsServer(binding.host());
-        return SecurityPolicy.builder().cipherSuites(List.of(suites.length == 0 ? new String[] {SUITE_128} : suites))
+        return policyOf(suites)
                 .binding(binding).certificateChain(tls.chain()).maxLifetime(Duration.ofMinutes(30)).build();
+    }
+
+    private static SecurityPolicy.Builder policyOf(String... suites) {
+        List<String> listed = List.of(suites.length == 0 ? new String[] {SUITE_128} : suites);
+        List<String> versions = CipherSuites.PROTOCOL_VERSIONS.stream()
+                .filter(v -> listed.stream().anyMatch(s -> CipherSuites.protocolVersion(s).equals(v))).toList();
+        return SecurityPolicy.builder().protocolVersions(versions).cipherSuites(listed);
     }
 
     long refusals(int status, String key) {
