@@ -81,11 +81,12 @@ final class PskEngines {
         /** Wraps while the engine asks to, then unwraps what has arrived while it asks to. */
         void step(SSLEngine engine, ByteBuffer in, ByteBuffer out, boolean isClient) throws SSLException {
             ByteBuffer app = ByteBuffer.allocate(1 << 15);
-            HandshakeStatus status = engine.getHandshakeStatus();
+            HandshakeStatus status = runTasks(engine);
             while (status == HandshakeStatus.NEED_WRAP) {
                 SSLEngineResult result = engine.wrap(ByteBuffer.allocate(0), out);
                 count(result, isClient);
-                status = result.getHandshakeStatus();
+                status = result.getHandshakeStatus() == HandshakeStatus.NEED_TASK ? runTasks(engine)
+                        : result.getHandshakeStatus();
                 if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
                     break;
                 }
@@ -95,7 +96,8 @@ final class PskEngines {
                 while (in.hasRemaining() && status == HandshakeStatus.NEED_UNWRAP) {
                     SSLEngineResult result = engine.unwrap(in, app);
                     count(result, isClient);
-                    status = result.getHandshakeStatus();
+                    status = result.getHandshakeStatus() == HandshakeStatus.NEED_TASK ? runTasks(engine)
+                            : result.getHandshakeStatus();
                     if (result.getStatus() != SSLEngineResult.Status.OK) {
                         break;
                     }
@@ -103,6 +105,15 @@ final class PskEngines {
             } finally {
                 in.compact();
             }
+        }
+
+        /** SunJSSE, as a peer, delegates tasks. */
+        private static HandshakeStatus runTasks(SSLEngine engine) {
+            Runnable task;
+            while ((task = engine.getDelegatedTask()) != null) {
+                task.run();
+            }
+            return engine.getHandshakeStatus();
         }
 
         private void count(SSLEngineResult result, boolean isClient) {
