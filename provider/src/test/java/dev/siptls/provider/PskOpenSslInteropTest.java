@@ -41,6 +41,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PskOpenSslInteropTest {
 
     private static final String IDENTITY = new String(PskEngines.IDENTITY, StandardCharsets.US_ASCII);
+    /** What {@code -msg} prints for a KeyUpdate received: our engine's answer to OpenSSL's. */
+    private static final String PEER_KEY_UPDATE = "<<< TLS 1.3, Handshake \\[length 0005\\], KeyUpdate";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     @BeforeAll
@@ -69,7 +71,7 @@ class PskOpenSslInteropTest {
             int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
             List<String> command = new ArrayList<>(List.of("s_client", "-connect", "127.0.0.1:" + port, "-tls1_3",
                     "-psk_identity", IDENTITY, "-ciphersuites", suite, "-servername", "sip.example.org",
-                    "-alpn", "h2,sip"));
+                    "-alpn", "h2,sip", "-msg"));
             command.addAll(pskArguments(key, suite));
             OpenSsl client = OpenSsl.start(command);
             try (SocketChannel channel = listener.accept()) {
@@ -79,6 +81,14 @@ class PskOpenSslInteropTest {
                 assertEquals("hello from openssl\n", readLine(engine));
                 engine.write("hello from java\n".getBytes(StandardCharsets.US_ASCII));
                 client.awaitOutput("hello from java");
+                // "K": s_client sends a KeyUpdate asking for ours; data both ways under the new keys.
+                client.send("K\n");
+                client.awaitOutput("KEYUPDATE");
+                client.send("after the key update\n");
+                assertEquals("after the key update\n", readLine(engine));
+                engine.write("ours too\n".getBytes(StandardCharsets.US_ASCII));
+                client.awaitOutput("ours too");
+                client.awaitOutput(PEER_KEY_UPDATE);
             } finally {
                 client.stop();
             }
@@ -97,7 +107,7 @@ class PskOpenSslInteropTest {
         byte[] key = PskEngines.randomKey(keyLength);
         // s_server ends when its input ends, so its stdin stays open until the test is done.
         List<String> command = new ArrayList<>(List.of("s_server", "-tls1_3", "-nocert", "-psk_identity", IDENTITY,
-                "-ciphersuites", suite, "-accept", "127.0.0.1:0", "-naccept", "1"));
+                "-ciphersuites", suite, "-accept", "127.0.0.1:0", "-naccept", "1", "-msg"));
         command.addAll(pskArguments(key, suite));
         OpenSsl server = OpenSsl.start(command);
         try {
@@ -113,6 +123,15 @@ class PskOpenSslInteropTest {
                 server.awaitOutput("hello from java");
                 server.send("hello from openssl\n");
                 assertEquals("hello from openssl\n", readLine(engine));
+                // s_server sent a NewSessionTicket after the handshake, which the engine passed over; now "K":
+                // a KeyUpdate asking for ours, and data both ways under the new keys.
+                server.send("K\n");
+                server.awaitOutput(">>> TLS 1.3, Handshake \\[length 0005\\], KeyUpdate");
+                server.send("after the key update\n");
+                assertEquals("after the key update\n", readLine(engine));
+                engine.write("ours too\n".getBytes(StandardCharsets.US_ASCII));
+                server.awaitOutput("ours too");
+                server.awaitOutput(PEER_KEY_UPDATE);
             }
             server.awaitOutput("CIPHER is " + suite);
         } finally {
