@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.siptls.protocol.SecurityAssociation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import javax.crypto.AEADBadTagException;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -20,6 +22,7 @@ import org.bouncycastle.tls.crypto.TlsECConfig;
 import org.bouncycastle.tls.crypto.TlsECDomain;
 import org.bouncycastle.tls.crypto.TlsSecret;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,7 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Forward secrecy of a TLS 1.3 PSK association, shown: a recorded connection between two PSK engines, and the
  * key server, who knows the PSK and its identity exactly, runs the RFC 8446 key schedule without the (EC)DHE
  * secret (the zero secret) and cannot open the records; the same code with the real x25519 shared secret (taken
- * from the client's crypto, which the key server never sees) opens the first application data record.
+ * from the client's crypto, which the key server never sees) opens the first application data record. A TLS 1.2
+ * connection resumed with an SA, by contrast, opens with the SA's master secret alone.
  */
 class ForwardSecrecyTest {
 
@@ -65,6 +69,35 @@ class ForwardSecrecyTest {
                 () -> keyServer.firstClientApplicationData(toServer, transcript, noDhe));
     }
 
+    /**
+     * The TLS 1.2 path for comparison: a connection that resumes with an SA (BCJSSE engines of SIP-TLS contexts)
+     * is opened by anyone who holds the SA's master secret, as the key server does.
+     */
+    @Test
+    void theKeyServerCanDecryptARecordedTls12AssociationConnection() throws Exception {
+        int port = 5061;
+        Associations content = Associations.fresh();
+        SecurityAssociation serverCopy = content.forServerAt(port);
+        byte[] masterSecret = serverCopy.masterSecret();
+        SSLContext serverContext = SipTlsContexts.server(new InMemoryAssociations().serving(serverCopy),
+                TestPki.keyManager(TestPki.SERVER));
+        SSLContext clientContext = SipTlsContexts.client(new InMemoryAssociations()
+                .offering("localhost", port, content.forServerAt(port)));
+        SSLEngine server = serverContext.createSSLEngine();
+        server.setUseClientMode(false);
+        SSLEngine client = clientContext.createSSLEngine("localhost", port);
+        client.setUseClientMode(true);
+
+        Recording recording = record(client, server);
+        assertArrayEquals(content.sessionId(), client.getSession().getId(), "resumed with the SA");
+        assertEquals("TLSv1.2", client.getSession().getProtocol());
+
+        byte[] opened = new Tls12Decryptor(masterSecret).firstClientApplicationData(
+                Tls13Decryptor.records(recording.toServer.toByteArray()),
+                Tls13Decryptor.records(recording.toClient.toByteArray()));
+        assertArrayEquals(MESSAGE, opened);
+    }
+
     /** The bytes each way of a handshake, then the MESSAGE from client to server and a reply. */
     private static Recording record(SSLEngine client, SSLEngine server) throws IOException {
         Recording recording = new Recording();
@@ -80,7 +113,7 @@ class ForwardSecrecyTest {
         assertEquals(HandshakeStatus.NOT_HANDSHAKING, server.getHandshakeStatus());
         wrap(client, ByteBuffer.wrap(MESSAGE), toServer, recording.toServer);
         toServer.flip();
-        ByteBuffer received = ByteBuffer.allocate(1 << 14);
+        ByteBuffer received = ByteBuffer.allocate(1 << 15);
         server.unwrap(toServer, received);
         assertArrayEquals(MESSAGE, java.util.Arrays.copyOf(received.array(), received.position()));
         wrap(server, ByteBuffer.wrap("SIP/2.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), toClient,
@@ -90,12 +123,18 @@ class ForwardSecrecyTest {
 
     private static void pump(SSLEngine engine, ByteBuffer in, ByteBuffer out, ByteArrayOutputStream sent)
             throws SSLException {
+        for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+            task.run();
+        }
         while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
             wrap(engine, ByteBuffer.allocate(0), out, sent);
         }
         in.flip();
         while (in.hasRemaining() && engine.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
-            engine.unwrap(in, ByteBuffer.allocate(1 << 14));
+            engine.unwrap(in, ByteBuffer.allocate(1 << 15));
+            for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
+                task.run();
+            }
         }
         in.compact();
     }
