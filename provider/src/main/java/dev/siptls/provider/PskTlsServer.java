@@ -73,6 +73,9 @@ final class PskTlsServer extends AbstractTlsServer implements PskPeer {
 
     @Override
     public TlsPSKExternal getExternalPSK(Vector identities) {
+        if (psk.isDestroyed()) {
+            return null;
+        }
         for (Object element : identities) {
             if (psk.hasIdentity(((PskIdentity) element).getIdentity())) {
                 byte[] bytes = psk.key();

@@ -118,6 +118,9 @@ final class Tls13PskEngine extends SSLEngine {
             // TLS 1.3 has no renegotiation; a second call during or after the handshake changes nothing.
             return;
         }
+        if (psk.isDestroyed()) {
+            throw new SSLHandshakeException("the SIP-TLS PSK of this connection was destroyed");
+        }
         begun = true;
         try {
             List<String> alpn = parameters.getApplicationProtocols() == null ? List.of()

@@ -47,6 +47,12 @@ class PskRefusalTest {
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class, pipe::handshake);
         assertTrue(e.getMessage().contains("decrypt_error"), e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (ExternalPsk psk : java.util.List.of(held, forged)) {
+                String hex = java.util.HexFormat.of().formatHex(psk.key());
+                assertFalse(String.valueOf(t).toLowerCase().contains(hex.substring(0, 16)), "no key in " + t);
+            }
+        }
         assertSame(e, server.handshakeFailure());
         assertAlertSentThenClosed(server, pipe);
 

@@ -309,6 +309,14 @@ class Tls13PskEngineTest {
     }
 
     @Test
+    void aDestroyedPskStartsNoHandshake() {
+        ExternalPsk psk = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), "TLS_AES_128_GCM_SHA256");
+        Tls13PskEngine client = PskEngines.client(psk, null);
+        psk.destroy();
+        assertThrows(javax.net.ssl.SSLHandshakeException.class, client::beginHandshake);
+    }
+
+    @Test
     void refusesKeysOfTheWrongLengthForTheSuite() {
         assertThrows(IllegalArgumentException.class,
                 () -> PskEngines.psk(PskEngines.IDENTITY, new byte[32], "TLS_AES_256_GCM_SHA384"));
