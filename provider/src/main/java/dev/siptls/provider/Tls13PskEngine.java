@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -26,6 +27,7 @@ import org.bouncycastle.tls.TlsFatalAlertReceived;
 import org.bouncycastle.tls.TlsProtocol;
 import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.bouncycastle.util.IPAddress;
 
 /**
  * An {@link SSLEngine} for one TLS 1.3 connection authenticated by an external PSK with {@code psk_dhe_ke}
@@ -75,7 +77,7 @@ final class Tls13PskEngine extends SSLEngine {
 
     /**
      * A client engine that offers {@code psk} (TLS 1.3, its suite, {@code psk_dhe_ke}, x25519), with SNI and ALPN
-     * from {@code parameters}.
+     * from {@code parameters} (SNI by default from {@code peerHost}, as JSSE).
      */
     static Tls13PskEngine client(ExternalPsk psk, SSLParameters parameters, String peerHost, int peerPort,
             BcTlsCrypto crypto) {
@@ -126,8 +128,7 @@ final class Tls13PskEngine extends SSLEngine {
             List<String> alpn = parameters.getApplicationProtocols() == null ? List.of()
                     : Arrays.asList(parameters.getApplicationProtocols());
             if (clientMode) {
-                List<SNIServerName> names = parameters.getServerNames() == null ? List.of()
-                        : parameters.getServerNames();
+                List<SNIServerName> names = serverNames();
                 session.setRequestedServerNames(names);
                 PskTlsClient client = new PskTlsClient(crypto, psk, alpn, names);
                 TlsClientProtocol clientProtocol = new TlsClientProtocol();
@@ -145,6 +146,29 @@ final class Tls13PskEngine extends SSLEngine {
             }
         } catch (IOException e) {
             throw failed(e, true);
+        }
+    }
+
+    /**
+     * The parameters' server names; if unset, the peer host when it is a dotted name, not an IP address (what
+     * SunJSSE and BCJSSE send by default, unless {@code jsse.enableSNIExtension=false}).
+     */
+    private List<SNIServerName> serverNames() {
+        if (parameters.getServerNames() != null) {
+            return parameters.getServerNames();
+        }
+        String host = getPeerHost();
+        if (host != null && host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        if (!Boolean.parseBoolean(System.getProperty("jsse.enableSNIExtension", "true"))
+                || host == null || host.indexOf('.') <= 0 || IPAddress.isValid(host)) {
+            return List.of();
+        }
+        try {
+            return List.of(new SNIHostName(host));
+        } catch (IllegalArgumentException e) {
+            return List.of();
         }
     }
 

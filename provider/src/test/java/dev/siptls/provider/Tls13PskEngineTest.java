@@ -170,6 +170,25 @@ class Tls13PskEngineTest {
     }
 
     @Test
+    void clientSendsThePeerHostAsServerNameByDefaultAsJsse() throws Exception {
+        byte[] key = PskEngines.randomKey(32);
+        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+                null);
+        new PskEngines.Pipe(PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+                null), server).handshake();
+        assertEquals(List.of(new SNIHostName("server.example.org")),
+                ((ExtendedSSLSession) server.getSession()).getRequestedServerNames());
+
+        SSLParameters none = new SSLParameters();
+        none.setServerNames(List.of());
+        Tls13PskEngine server2 = PskEngines.server(
+                PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"), null);
+        new PskEngines.Pipe(PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+                none), server2).handshake();
+        assertEquals(List.of(), ((ExtendedSSLSession) server2.getSession()).getRequestedServerNames());
+    }
+
+    @Test
     void alpnWithNothingInCommonFailsAsJsse() throws Exception {
         byte[] key = PskEngines.randomKey(32);
         SSLParameters clientParameters = new SSLParameters();
