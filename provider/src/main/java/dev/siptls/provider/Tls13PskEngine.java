@@ -274,6 +274,9 @@ final class Tls13PskEngine extends SSLEngine {
         }
         if (protocol != null && protocol.getAvailableInputBytes() > 0) {
             // Plaintext a previous call could not hand over (BC decrypted more than that call had room for).
+            if (remaining(dsts, offset, length, 1) == 0) {
+                return new SSLEngineResult(Status.BUFFER_OVERFLOW, getHandshakeStatus(), 0, 0);
+            }
             int produced = drain(dsts, offset, length);
             return new SSLEngineResult(Status.OK, statusAfterCall(), 0, produced);
         }
