@@ -26,6 +26,7 @@ import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -98,6 +99,33 @@ class PskOpenSslInteropTest {
             assertEquals("sip", server.getApplicationProtocol());
             assertEquals(List.of(new SNIHostName("sip.example.org")),
                     ((ExtendedSSLSession) server.getSession()).getRequestedServerNames());
+        }
+    }
+
+    /** s_client's first key share is P-521, which the engine does not take: a HelloRetryRequest, then x25519. */
+    @Test
+    void opensslClientCompletesAfterAHelloRetryRequest() throws Exception {
+        byte[] key = PskEngines.randomKey(32);
+        String suite = "TLS_AES_128_GCM_SHA256";
+        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, suite), null);
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            OpenSsl client = OpenSsl.start(List.of("s_client", "-connect", "127.0.0.1:" + port, "-tls1_3",
+                    "-psk_identity", IDENTITY, "-psk", HexFormat.of().formatHex(key), "-ciphersuites", suite,
+                    "-groups", "P-521:X25519", "-msg"));
+            try (SocketChannel channel = listener.accept()) {
+                EngineChannel engine = new EngineChannel(server, channel);
+                engine.handshake();
+                client.send("after a retry\n");
+                assertEquals("after a retry\n", readLine(engine));
+            } finally {
+                client.stop();
+            }
+            String output = client.output();
+            assertTrue(output.contains("Reused, TLSv1.3, Cipher is " + suite), output);
+            assertEquals(2, output.lines().filter(line -> line.matches("<<< TLS 1.3, Handshake .*, ServerHello"))
+                    .count(), "a HelloRetryRequest (a ServerHello) before the ServerHello:\n" + output);
         }
     }
 
