@@ -1,0 +1,23 @@
+package dev.siptls.provider;
+
+import java.util.List;
+import javax.net.ssl.SNIServerName;
+
+/** What {@link Tls13PskEngine} reads from its BC peer (client or server) about the handshake. */
+interface PskPeer {
+
+    /** Whether BC reported the handshake complete. */
+    boolean handshakeComplete();
+
+    /** The negotiated ALPN protocol: null while not known, "" when none. */
+    String applicationProtocol();
+
+    /** The SNI names the client sent (a client: the ones it sends). */
+    List<SNIServerName> requestedServerNames();
+
+    /** Whether the handshake failed because the peer would not use the PSK. */
+    boolean declined();
+
+    /** Destroys this connection's copy of the PSK. */
+    void destroyKey();
+}

@@ -1,0 +1,216 @@
+package dev.siptls.provider;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Vector;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import org.bouncycastle.tls.AbstractTlsClient;
+import org.bouncycastle.tls.BasicTlsPSKExternal;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.PRFAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.PskKeyExchangeMode;
+import org.bouncycastle.tls.ServerOnlyTlsAuthentication;
+import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsClientProtocol;
+import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Handshakes a PSK server engine must refuse (forged binder, unknown identity, {@code psk_ke} only, no PSK), the
+ * server's PSK surviving each; and a client whose server would not use the PSK.
+ */
+class PskRefusalTest {
+
+    private static final String SUITE = "TLS_AES_128_GCM_SHA256";
+
+    @Test
+    void refusesAForgedBinderAndLaterCompletesWithTheSamePsk() throws Exception {
+        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE);
+        ExternalPsk forged = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE);
+        Tls13PskEngine server = PskEngines.server(held, null);
+        PskEngines.Pipe pipe = new PskEngines.Pipe(PskEngines.client(forged, null), server);
+
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class, pipe::handshake);
+        assertTrue(e.getMessage().contains("decrypt_error"), e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (ExternalPsk psk : java.util.List.of(held, forged)) {
+                String hex = java.util.HexFormat.of().formatHex(psk.key());
+                assertFalse(String.valueOf(t).toLowerCase().contains(hex.substring(0, 16)), "no key in " + t);
+            }
+        }
+        assertSame(e, server.handshakeFailure());
+        assertAlertSentThenClosed(server, pipe);
+
+        completesWith(held);
+    }
+
+    @Test
+    void refusesAnUnknownIdentityAndLaterCompletesWithTheSamePsk() throws Exception {
+        byte[] key = PskEngines.randomKey(32);
+        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, key, SUITE);
+        ExternalPsk other = PskEngines.psk("another-sa".getBytes(StandardCharsets.US_ASCII), key, SUITE);
+        Tls13PskEngine server = PskEngines.server(held, null);
+        PskEngines.Pipe pipe = new PskEngines.Pipe(PskEngines.client(other, null), server);
+
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class, pipe::handshake);
+        assertTrue(e.getMessage().contains("no PSK identity this server holds"), e.getMessage());
+        assertAlertSentThenClosed(server, pipe);
+
+        completesWith(held);
+    }
+
+    @Test
+    void refusesAClientOfferingOnlyPskKe() throws Exception {
+        byte[] key = PskEngines.randomKey(32);
+        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, key, SUITE);
+        Tls13PskEngine server = PskEngines.server(held, null);
+
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
+                () -> runRawClient(new RawClient(key, new short[] {PskKeyExchangeMode.psk_ke}), server));
+        assertTrue(e.getMessage().contains("psk_dhe_ke"), e.getMessage());
+        assertFalse(server.handshakeComplete());
+
+        completesWith(held);
+    }
+
+    @Test
+    void refusesAClientHelloWithoutAPsk() throws Exception {
+        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE);
+        Tls13PskEngine server = PskEngines.server(held, null);
+
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
+                () -> runRawClient(new RawClient(null, null), server));
+        assertTrue(e.getMessage().contains("offers no PSK"), e.getMessage());
+
+        completesWith(held);
+    }
+
+    /** A server that ignores the PSK (SunJSSE with a certificate) is a declined SA for the client. */
+    @Test
+    void clientFailsWithPskDeclinedWhenTheServerUsesCertificates() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLSv1.3", "SunJSSE");
+        context.init(new KeyManager[] {TestPki.keyManager(TestPki.SERVER)}, null, null);
+        SSLEngine server = context.createSSLEngine();
+        server.setUseClientMode(false);
+        Tls13PskEngine client = PskEngines.client(
+                PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE), null);
+        PskEngines.Pipe pipe = new PskEngines.Pipe(client, server);
+
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class, pipe::handshake);
+        assertInstanceOf(PskDeclinedException.class, e);
+        assertEquals("the server did not accept the SIP-TLS PSK", e.getMessage());
+        assertSame(e, client.handshakeFailure());
+    }
+
+    private static void completesWith(ExternalPsk held) throws SSLException {
+        assertFalse(held.isDestroyed());
+        Tls13PskEngine server = PskEngines.server(held, null);
+        Tls13PskEngine client = PskEngines.client(
+                new ExternalPsk(held.identity(), held.key(), SUITE, java.util.List.of(), java.util.List.of(), 0L),
+                null);
+        new PskEngines.Pipe(client, server).handshake();
+        assertTrue(server.handshakeComplete() && client.handshakeComplete());
+    }
+
+    /** After the exception, the next wrap carries the fatal alert and says CLOSED; the client then fails too. */
+    private static void assertAlertSentThenClosed(Tls13PskEngine server, PskEngines.Pipe pipe) throws SSLException {
+        assertEquals(SSLEngineResult.HandshakeStatus.NEED_WRAP, server.getHandshakeStatus());
+        SSLEngineResult alert = server.wrap(ByteBuffer.allocate(0), pipe.toClient);
+        assertEquals(SSLEngineResult.Status.CLOSED, alert.getStatus());
+        assertEquals(7, alert.bytesProduced(), "one plaintext alert record");
+        assertTrue(server.isInboundDone() && server.isOutboundDone());
+        pipe.toClient.flip();
+        SSLException clientSide = assertThrows(SSLException.class,
+                () -> pipe.client.unwrap(pipe.toClient, ByteBuffer.allocate(1 << 14)));
+        assertTrue(clientSide.getMessage().startsWith("Received fatal alert"), clientSide.getMessage());
+    }
+
+    /** Drives BC's own client, as a raw peer the engine does not shape, against {@code server}. */
+    private static void runRawClient(RawClient rawClient, SSLEngine server) throws IOException {
+        TlsClientProtocol protocol = new TlsClientProtocol();
+        protocol.connect(rawClient);
+        ByteBuffer toServer = ByteBuffer.allocate(1 << 16);
+        ByteBuffer toClient = ByteBuffer.allocate(1 << 16);
+        server.beginHandshake();
+        for (int round = 0; round < 10 && !protocol.isClosed(); round++) {
+            byte[] out = new byte[protocol.getAvailableOutputBytes()];
+            protocol.readOutput(out, 0, out.length);
+            toServer.put(out).flip();
+            while (toServer.hasRemaining()) {
+                server.unwrap(toServer, ByteBuffer.allocate(1 << 14));
+            }
+            toServer.clear();
+            while (server.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                server.wrap(ByteBuffer.allocate(0), toClient);
+            }
+            toClient.flip();
+            byte[] in = new byte[toClient.remaining()];
+            toClient.get(in).clear();
+            if (in.length > 0) {
+                protocol.offerInput(in);
+            }
+        }
+    }
+
+    /** BC's client with the one PSK (or none) and the PSK modes given. */
+    private static final class RawClient extends AbstractTlsClient {
+        private final byte[] key;
+        private final short[] modes;
+
+        RawClient(byte[] key, short[] modes) {
+            super(new BcTlsCrypto(PskEngines.RANDOM));
+            this.key = key;
+            this.modes = modes;
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.TLSv13.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256};
+        }
+
+        @Override
+        public Vector getExternalPSKs() {
+            if (key == null) {
+                return null;
+            }
+            Vector<Object> psks = new Vector<>();
+            psks.add(new BasicTlsPSKExternal(PskEngines.IDENTITY, getCrypto().createSecret(key),
+                    PRFAlgorithm.tls13_hkdf_sha256));
+            return psks;
+        }
+
+        @Override
+        public short[] getPskKeyExchangeModes() {
+            return modes == null ? super.getPskKeyExchangeModes() : modes;
+        }
+
+        @Override
+        public TlsAuthentication getAuthentication() {
+            return new ServerOnlyTlsAuthentication() {
+                @Override
+                public void notifyServerCertificate(TlsServerCertificate serverCertificate) {
+                }
+            };
+        }
+    }
+}
