@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -28,6 +29,7 @@ public final class HandshakeBench {
     private static final String[] TLS12 = {"TLSv1.2"};
     private static final String[] TLS13 = {"TLSv1.3"};
     private static final String SUITE = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    private static final String SUITE13 = "TLS_AES_128_GCM_SHA256";
 
     private HandshakeBench() {
     }
@@ -42,7 +44,8 @@ public final class HandshakeBench {
     /**
      * Every way is measured twice and the second round reported, so that no way pays for the JIT's warm-up.
      * SIP-TLS is pinned to AES-128-GCM, as both native rows negotiate it; "BC crypto" is BCJSSE over the Bouncy
-     * Castle provider, the same engine and crypto SIP-TLS delegates to.
+     * Castle provider, the same engine and crypto SIP-TLS delegates to. The TLS 1.3 SIP-TLS row is a second pair of
+     * terminals whose agents offer only TLS_AES_128_GCM_SHA256, so that their SAs are TLS 1.3 PSKs (x25519).
      */
     static List<HandshakeCost> run(int count, int warmup) throws Exception {
         CertificateAuthority ca = CertificateAuthority.create("SIP-TLS bench CA");
@@ -51,19 +54,23 @@ public final class HandshakeBench {
         Provider bcJdkCrypto = new BouncyCastleJsseProvider();
         Provider bcBcCrypto = new BouncyCastleJsseProvider(new BouncyCastleProvider());
         int port = LoopbackTls.freePort();
-        try (SipTlsPair sip = SipTlsPair.start(ca, port, SUITE)) {
+        int port13 = LoopbackTls.freePort();
+        try (SipTlsPair sip = SipTlsPair.start(ca, port, SUITE); SipTlsPair sip13 = SipTlsPair.start(ca, port13, SUITE13)) {
             SSLContext sipClient = context(sip.client, null, trust);
             SSLContext sipServer = context(sip.server, server, null);
+            SSLContext sip13Client = context(sip13.client, null, trust);
+            SSLContext sip13Server = context(sip13.server, server, null);
             sip.awaitRegistered();
+            sip13.awaitRegistered();
             List<HandshakeCost> out = new ArrayList<>();
             for (int round = 0; round < 2; round++) {
                 out.clear();
-                long before = sip.server.statistics().getSipResumptionsAsServer();
-                HandshakeCost cost = LoopbackTls.measure("SIP-resumed TLS 1.2 (SIP-TLS)", sipClient, sipServer, port,
-                        TLS12, true, "localhost", warmup, count);
-                long sipResumed = sip.server.statistics().getSipResumptionsAsServer() - before;
-                out.add(new HandshakeCost(cost.name() + " [" + sipResumed + " via SIP]", cost.wallNanos(),
-                        cost.serverCpuNanos(), cost.resumed()));
+                out.add(viaSip("SIP-TLS 1.3 PSK + x25519", () -> LoopbackTls.measure("", sip13Client,
+                        sip13Server, port13, TLS13, true, "localhost", warmup, count),
+                        () -> sip13.server.statistics().getSipTls13HandshakesAsServer()));
+                out.add(viaSip("SIP-resumed TLS 1.2 (SIP-TLS)", () -> LoopbackTls.measure("", sipClient,
+                        sipServer, port, TLS12, true, "localhost", warmup, count),
+                        () -> sip.server.statistics().getSipResumptionsAsServer()));
                 out.add(LoopbackTls.measure("BCJSSE native resumption, BC crypto", context(bcBcCrypto, null, trust),
                         context(bcBcCrypto, server, null), TLS12, true, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("BCJSSE native resumption, JDK crypto", context(bcJdkCrypto, null, trust),
@@ -72,11 +79,28 @@ public final class HandshakeBench {
                         context(bcJdkCrypto, server, null), TLS12, false, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("SunJSSE full TLS 1.2 ECDHE-RSA-2048", context(null, null, trust),
                         context(null, server, null), TLS12, false, "localhost", warmup, count));
+                out.add(LoopbackTls.measure("BCJSSE full TLS 1.3 RSA-2048", context(bcJdkCrypto, null, trust),
+                        context(bcJdkCrypto, server, null), TLS13, false, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("SunJSSE full TLS 1.3 RSA-2048", context(null, null, trust),
                         context(null, server, null), TLS13, false, "localhost", warmup, count));
             }
             return out;
         }
+    }
+
+    /** A measurement of SIP-TLS, named with how many of its handshakes the server counted as made {@code how}. */
+    private static HandshakeCost viaSip(String name, Measurement measurement, LongSupplier counter)
+            throws Exception {
+        long before = counter.getAsLong();
+        HandshakeCost cost = measurement.run();
+        long sip = counter.getAsLong() - before;
+        return new HandshakeCost(name + " [" + sip + " via SIP]", cost.wallNanos(), cost.serverCpuNanos(),
+                cost.resumed());
+    }
+
+    @FunctionalInterface
+    private interface Measurement {
+        HandshakeCost run() throws Exception;
     }
 
     /** BCJSSE logs three INFO lines per connection; that would be measured too. */
@@ -111,7 +135,7 @@ public final class HandshakeBench {
                     r.medianServerCpuMicros() / base.medianServerCpuMicros(),
                     r.medianWallMicros() / base.medianWallMicros());
         }
-        System.out.println("Ratios are to the first row (SIP-TLS); " + results.get(0).wallNanos().length
+        System.out.println("Ratios are to the first row (SIP-TLS 1.3); " + results.get(0).wallNanos().length
                 + " handshakes each after warm-up, one at a time, TCP_NODELAY on, loopback, "
                 + Runtime.getRuntime().availableProcessors() + " cores.");
     }

@@ -136,7 +136,9 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
 
     @Override
     public List<byte[]> sessionIds(boolean client) {
-        return agent.held(client ? Role.CLIENT : Role.SERVER).stream().map(SecurityAssociation::sessionId).toList();
+        // a TLS 1.3 SA makes no BCJSSE session, so a session context can neither list nor find it
+        return agent.held(client ? Role.CLIENT : Role.SERVER).stream().filter(sa -> !sa.isTls13())
+                .map(SecurityAssociation::sessionId).toList();
     }
 
     @Override

@@ -26,7 +26,10 @@ import java.util.function.Supplier;
  * Builds, for one handshake, a fresh resumable TLS session from the SA the {@link AssociationSource}
  * holds, or nothing if the SA must not be used (then the handshake is a full one).
  *
- * <p>An SA is used only if it is live (not destroyed, not expired), TLS 1.2 and of a known suite, only at
+ * <p>A TLS 1.3 SA gives a fresh external PSK ({@link PskAssociation}) instead, on the same conditions; a TLS 1.2 SA's
+ * session id and a TLS 1.3 SA's PSK identity each name their SA only to the handshake of their own version.
+ *
+ * <p>An SA is used only if it is live (not destroyed, not expired) and of a known suite, only at
  * the binding it was issued for (a server: the connection's port and SNI host, {@link ServerEndpoint}; a
  * client: the {@code host:port} it looks up), and, on the client side, if the application's trust manager
  * accepts its server chain. An SA refused for its binding is left as it is: it still serves its own. The
@@ -37,7 +40,6 @@ import java.util.function.Supplier;
 final class AssociationSessions {
 
     private static final System.Logger LOG = System.getLogger(AssociationSessions.class.getName());
-    private static final String TLS12 = "TLSv1.2";
 
     private final AssociationSource source;
     private final TlsCrypto crypto;
@@ -64,25 +66,46 @@ final class AssociationSessions {
         this.facts = new AssociationFacts(crypto);
     }
 
-    /** Server side, where the connection is not known: a session for the SA with this id. */
+    /** Server side, where the connection is not known: a session for the TLS 1.2 SA with this id. */
     Optional<ResumableSession> forServer(byte[] sessionId) {
         return forServer(sessionId, ServerEndpoint.UNKNOWN);
     }
 
-    /** Server side: a session for the SA with this id if it may resume at {@code here}; the peer is its client. */
+    /**
+     * Server side, for BCJSSE: a session for the TLS 1.2 SA with this session id if it may resume at {@code here};
+     * the peer is its client. A TLS 1.3 SA's id names nothing here: its secret is a PSK, never a master secret.
+     */
     Optional<ResumableSession> forServer(byte[] sessionId, ServerEndpoint here) {
-        Optional<ResumableSession> session = serverSession(sessionId, here);
-        if (session.isPresent()) {
-            ledger.serverFound(session.get().associationId());
-        }
-        return session;
+        Optional<AssociationSession> session = serverSession(sessionId, here, false);
+        session.ifPresent(s -> ledger.serverFound(s.associationId()));
+        return session.map(ResumableSession.class::cast);
     }
 
-    private Optional<ResumableSession> serverSession(byte[] sessionId, ServerEndpoint here) {
+    /**
+     * Server side, for a ClientHello that offers these PSK identities: the first that names a TLS 1.3 SA this server
+     * may use at {@code here}. Identities that are not SA identities (64 hex digits) are skipped unlooked-up.
+     */
+    Optional<PskAssociation> forServerPsk(List<byte[]> identities, ServerEndpoint here) {
+        for (byte[] identity : identities) {
+            byte[] sessionId = PskAssociation.sessionIdOf(identity);
+            if (sessionId == null) {
+                continue;
+            }
+            Optional<AssociationSession> session = serverSession(sessionId, here, true);
+            if (session.isPresent()) {
+                ledger.serverFound(session.get().associationId());
+                return session.map(PskAssociation.class::cast);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<AssociationSession> serverSession(byte[] sessionId, ServerEndpoint here, boolean tls13) {
         Optional<SecurityAssociation> found = ask(() -> source.bySessionId(sessionId.clone()));
         if (found.isEmpty()) {
-            ledger.serverMissed(new HandshakeLedger.Miss(FallbackReason.UNKNOWN_SESSION, "the client offered session "
-                    + abbreviate(sessionId) + ", which is no live security association of this server"));
+            ledger.serverMissed(new HandshakeLedger.Miss(FallbackReason.UNKNOWN_SESSION, "the client offered "
+                    + (tls13 ? "PSK identity " : "session ") + abbreviate(sessionId)
+                    + ", which is no live security association of this server"));
         }
         return found.flatMap(sa -> {
             if (!Arrays.equals(sa.sessionId(), sessionId)) {
@@ -90,6 +113,10 @@ final class AssociationSessions {
                         FallbackReason.SERVER_ASSOCIATION_UNUSABLE, null, -1);
             }
             String problem = problem(sa);
+            if (problem == null && sa.isTls13() != tls13) {
+                problem = tls13 ? "a TLS 1.2 SA was offered as a TLS 1.3 PSK"
+                        : "a TLS 1.3 SA's id was offered as a TLS 1.2 session";
+            }
             if (problem != null) {
                 // DEBUG: whoever saw the session id can offer it; the ledger's rate-limited line says why
                 return notUsed(sa, problem, System.Logger.Level.DEBUG, FallbackReason.SERVER_ASSOCIATION_UNUSABLE,
@@ -114,7 +141,7 @@ final class AssociationSessions {
             int peerPort = here.peerHost() != null ? here.peerPort() : named.map(HostPort::port).orElse(-1);
             return build(sa, known::serverCertificate,
                     clientChain.isEmpty() ? () -> null : known::clientCertificate, peerHost, peerPort, null,
-                    FallbackReason.SERVER_ASSOCIATION_UNUSABLE);
+                    FallbackReason.SERVER_ASSOCIATION_UNUSABLE, sa.server().certificateChain(), clientChain);
         });
     }
 
@@ -122,7 +149,7 @@ final class AssociationSessions {
      * Client side: a session for {@code host:port} from the SA the source has or gets for it, of one of the
      * suites the connection offers. May wait for the key server: never call it under a lock.
      */
-    Optional<ResumableSession> forClient(String host, int port, List<String> offeredSuites) {
+    Optional<AssociationSession> forClient(String host, int port, List<String> offeredSuites) {
         Optional<SecurityAssociation> found = ask(() -> source.forPeer(host, port, offeredSuites));
         if (found.isEmpty()) {
             ledger.clientMissed(host, port, explainMiss(host, port));
@@ -146,24 +173,26 @@ final class AssociationSessions {
             return notUsed(sa, verdict.refusal(), System.Logger.Level.WARNING,
                     FallbackReason.CLIENT_ASSOCIATION_UNUSABLE, host, port);
         }
-        Optional<ResumableSession> session = build(sa, known::clientCertificate, known::serverCertificate, host, port, verdict.endpointIdAlgorithm(),
-                FallbackReason.CLIENT_ASSOCIATION_UNUSABLE);
+        Optional<AssociationSession> session = build(sa, known::clientCertificate, known::serverCertificate, host,
+                port, verdict.endpointIdAlgorithm(), FallbackReason.CLIENT_ASSOCIATION_UNUSABLE,
+                sa.client().certificateChain(), sa.server().certificateChain());
         session.ifPresent(s -> ledger.clientOffered(host, port, s.associationId()));
         return session;
     }
 
     /**
-     * Client side, for {@code SSLSessionContext.getSession(id)}: a session for the SA with this id held as the TLS
-     * client, or nothing; no handshake uses it, so nothing is counted.
+     * Client side, for {@code SSLSessionContext.getSession(id)}: a session for the TLS 1.2 SA with this id held as
+     * the TLS client, or nothing; no handshake uses it, so nothing is counted.
      */
     Optional<ResumableSession> clientById(byte[] sessionId) {
         Optional<SecurityAssociation> found = ask(() -> source.clientBySessionId(sessionId.clone()));
-        return found.filter(sa -> problem(sa) == null).flatMap(sa -> {
+        return found.filter(sa -> problem(sa) == null && !sa.isTls13()).flatMap(sa -> {
             AssociationFacts.Facts known = facts.of(sa);
             Optional<HostPort> server = sa.server().address();
             return build(sa, known::clientCertificate, known::serverCertificate,
-                    server.map(HostPort::host).orElse(null), server.map(HostPort::port).orElse(-1), null, null);
-        });
+                    server.map(HostPort::host).orElse(null), server.map(HostPort::port).orElse(-1), null, null,
+                    List.of(), List.of());
+        }).map(ResumableSession.class::cast);
     }
 
     /** The longest any session may be resumed after its creation: the shortest of the bounds known, in ms. */
@@ -200,21 +229,31 @@ final class AssociationSessions {
         if (sa.isExpired(clock.instant())) {
             return "the SA expired at " + sa.expiryTime();
         }
-        if (!TLS12.equals(sa.protocolVersion())) {
-            return "the SA is for " + sa.protocolVersion() + ", SIP-TLS resumes only " + TLS12;
-        }
         if (!CipherSuites.isKnown(sa.cipherSuite())) {
             return "the SA's cipher suite " + sa.cipherSuite() + " is unknown";
         }
         return null;
     }
 
-    private Optional<ResumableSession> build(SecurityAssociation sa, Chain local, Chain peer,
-                                             String peerHost, int peerPort,
-                                             String endpointIdAlgorithm, FallbackReason unusable) {
+    /**
+     * A fresh session for one handshake: for a TLS 1.3 SA its PSK ({@code localChain}/{@code peerChain} become the
+     * session's certificates), for a TLS 1.2 SA a resumable BCJSSE session ({@code local}/{@code peer}).
+     */
+    private Optional<AssociationSession> build(SecurityAssociation sa, Chain local, Chain peer,
+                                               String peerHost, int peerPort,
+                                               String endpointIdAlgorithm, FallbackReason unusable,
+                                               List<X509Certificate> localChain, List<X509Certificate> peerChain) {
         byte[] masterSecret = null;
         try {
             masterSecret = sa.masterSecret();
+            noteLifetime(sa);
+            if (sa.isTls13()) {
+                ExternalPsk psk = new ExternalPsk(sa.pskIdentity(), masterSecret, sa.cipherSuite(), peerChain,
+                        localChain, sa.creationTime().toEpochMilli());
+                LOG.log(System.Logger.Level.DEBUG, "SA {0}: fresh PSK for peer {1}:{2}", sa.sessionIdHex(),
+                        peerHost, peerPort);
+                return Optional.of(new PskAssociation(psk, peerHost, peerPort, sa.sessionIdHex()));
+            }
             SessionParameters parameters = new SessionParameters.Builder()
                     .setCipherSuite(CipherSuites.code(sa.cipherSuite()))
                     .setNegotiatedVersion(ProtocolVersion.TLSv12)
@@ -224,8 +263,6 @@ final class AssociationSessions {
                     .setPeerCertificate(peer.get())
                     .build();
             TlsSession session = TlsUtils.importSession(sa.sessionId(), parameters);
-            longestLifetime.accumulateAndGet(Duration.between(sa.creationTime(), sa.expiryTime()).toMillis(),
-                    (known, seen) -> known == Long.MAX_VALUE ? seen : Math.max(known, seen));
             LOG.log(System.Logger.Level.DEBUG, "SA {0}: fresh session for peer {1}:{2}", sa.sessionIdHex(),
                     peerHost, peerPort);
             return Optional.of(new ResumableSession(session, peerHost, peerPort, sa.creationTime().toEpochMilli(),
@@ -243,6 +280,11 @@ final class AssociationSessions {
         }
     }
 
+    private void noteLifetime(SecurityAssociation sa) {
+        longestLifetime.accumulateAndGet(Duration.between(sa.creationTime(), sa.expiryTime()).toMillis(),
+                (known, seen) -> known == Long.MAX_VALUE ? seen : Math.max(known, seen));
+    }
+
     /** One of the SA's chains in BCJSSE's form; {@code null} for none, so that a server that needs client auth declines. */
     @FunctionalInterface
     private interface Chain {
@@ -253,7 +295,7 @@ final class AssociationSessions {
      * Reports an SA that must not be used; a client ({@code host} given) then falls back or, under
      * {@code fallback=fail}, is refused here.
      */
-    private Optional<ResumableSession> notUsed(SecurityAssociation sa, String reason, System.Logger.Level level,
+    private <T> Optional<T> notUsed(SecurityAssociation sa, String reason, System.Logger.Level level,
                                                FallbackReason why, String host, int port) {
         LOG.log(level, "SA {0} not used: {1}", sa.sessionIdHex(), reason);
         try {

@@ -52,7 +52,7 @@ public interface AssociationSource {
         return Optional.empty();
     }
 
-    /** The session ids of the live SAs held as the TLS client ({@code client}) or server, for {@code getIds()}. */
+    /** The session ids of the live TLS 1.2 SAs held as the TLS client ({@code client}) or server, for {@code getIds()}. */
     default List<byte[]> sessionIds(boolean client) {
         return List.of();
     }

@@ -23,6 +23,7 @@ final class ClientHelloPeek {
     private static final int MAX_RECORD = (1 << 14) + 256;
     private static final int HANDSHAKE = 22;
     private static final int CLIENT_HELLO = 1;
+    private static final int SERVER_NAME = 0;
     private static final int PRE_SHARED_KEY = 41;
     private static final int SUPPORTED_VERSIONS = 43;
     private static final int PSK_KEY_EXCHANGE_MODES = 45;
@@ -40,10 +41,11 @@ final class ClientHelloPeek {
     /**
      * @param identities the offered PSK identities, in the client's order (empty unless {@link Verdict#PSK})
      * @param dheOffered whether the client offers {@code psk_dhe_ke}, the only mode SIP-TLS accepts
+     * @param serverName the SNI host name, or {@code null} if none was sent
      */
-    record Result(Verdict verdict, List<byte[]> identities, boolean dheOffered) {
-        static final Result NEED_MORE = new Result(Verdict.NEED_MORE, List.of(), false);
-        static final Result OTHER = new Result(Verdict.OTHER, List.of(), false);
+    record Result(Verdict verdict, List<byte[]> identities, boolean dheOffered, String serverName) {
+        static final Result NEED_MORE = new Result(Verdict.NEED_MORE, List.of(), false, null);
+        static final Result OTHER = new Result(Verdict.OTHER, List.of(), false, null);
     }
 
     private ClientHelloPeek() {
@@ -108,12 +110,14 @@ final class ClientHelloPeek {
             boolean tls13 = false;
             boolean dhe = false;
             List<byte[]> identities = null;
+            String serverName = null;
             while (extensions.hasRemaining()) {
                 int type = extensions.getShort() & 0xFFFF;
                 ByteBuffer data = slice(extensions, extensions.getShort() & 0xFFFF);
                 switch (type) {
                     case SUPPORTED_VERSIONS -> tls13 = offersTls13(data);
                     case PSK_KEY_EXCHANGE_MODES -> dhe = offersDhe(data);
+                    case SERVER_NAME -> serverName = hostName(data);
                     case PRE_SHARED_KEY -> {
                         if (extensions.hasRemaining()) {
                             return Result.OTHER; // RFC 8446 §4.2.11: it must be the last extension
@@ -126,7 +130,7 @@ final class ClientHelloPeek {
             if (!tls13 || identities == null || identities.isEmpty()) {
                 return Result.OTHER;
             }
-            return new Result(Verdict.PSK, List.copyOf(identities), dhe);
+            return new Result(Verdict.PSK, List.copyOf(identities), dhe, serverName);
         } catch (RuntimeException malformed) { // BufferUnderflow, IllegalArgument: not ours to judge
             return Result.OTHER;
         }
@@ -150,6 +154,20 @@ final class ClientHelloPeek {
             }
         }
         return false;
+    }
+
+    /** The first host_name of a server_name extension (RFC 6066 §3), as ASCII; null if none. */
+    private static String hostName(ByteBuffer data) {
+        ByteBuffer names = slice(data, data.getShort() & 0xFFFF);
+        while (names.hasRemaining()) {
+            int type = names.get() & 0xFF;
+            byte[] name = new byte[names.getShort() & 0xFFFF];
+            names.get(name);
+            if (type == 0) {
+                return new String(name, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+        }
+        return null;
     }
 
     private static List<byte[]> identities(ByteBuffer data) {

@@ -1,15 +1,21 @@
 package dev.siptls.provider;
 
+import dev.siptls.protocol.CipherSuites;
+
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSessionContext;
 import org.bouncycastle.jsse.BCExtendedSSLSession;
 
 /**
- * Client side: the SA-made session a connection offers, found before its handshake starts, and what follows when
- * the server does not resume it.
+ * Client side: what a connection offers, found before its handshake starts (a TLS 1.3 SA's PSK, which the PSK
+ * engine runs, or a TLS 1.2 SA's session, which BCJSSE resumes), and what follows when the server does not take it.
  *
  * <p>Why before the handshake: BCJSSE looks a client session up under its session-cache lock, and the first SA
  * for a peer may take a key-server round trip; waiting there stalled every other handshake of the context. So the
@@ -25,10 +31,21 @@ final class ClientOffers {
 
     private static final System.Logger LOG = System.getLogger(ClientOffers.class.getName());
 
-    /** The session a connection offers, for the SA with this id (hex). */
-    record Offer(BCExtendedSSLSession session, String associationId) {
-        boolean resumedBy(byte[] sessionId) {
-            return sessionId != null && Arrays.equals(session.getId(), sessionId);
+    /** The protocols of a connection that offers a TLS 1.2 SA: offering TLS 1.3 too, a server would not resume it. */
+    static final String[] TLS12_ONLY = {"TLSv1.2"};
+
+    /**
+     * What a connection offers for the SA with this id (hex): a TLS 1.2 session for BCJSSE to resume, or a TLS 1.3
+     * PSK for the PSK engine; exactly one of the two.
+     */
+    record Offer(BCExtendedSSLSession session, PskAssociation psk, String associationId) {
+
+        /** Whether the handshake that completed with {@code completed} used this offer. */
+        boolean resumedBy(SSLSession completed) {
+            if (psk != null) {
+                return HandshakeObserver.isSip(completed); // the PSK engine completes only with the PSK
+            }
+            return completed != null && Arrays.equals(session.getId(), completed.getId());
         }
     }
 
@@ -37,9 +54,11 @@ final class ClientOffers {
     private final SSLSessionContext clientContext;
     private final AssociationSource source;
     private final ProviderStatistics statistics;
+    private final PskEngines psks;
 
     ClientOffers(AssociationSessions sessions, BcjsseSessionBridge bridge, SSLSessionContext clientContext,
-                 AssociationSource source, ProviderStatistics statistics) {
+                 AssociationSource source, ProviderStatistics statistics, PskEngines psks) {
+        this.psks = psks;
         this.sessions = sessions;
         this.bridge = bridge;
         this.clientContext = clientContext;
@@ -48,32 +67,54 @@ final class ClientOffers {
     }
 
     /**
-     * The session to offer to {@code host:port} on a connection that offers {@code enabledSuites}, or {@code null}
+     * What to offer to {@code host:port} on a connection that enables these suites and protocols, or {@code null}
      * (a full handshake, or a native resumption). May wait for the key server; under {@code fallback=fail} throws
      * the {@link RefusedHandshakeException} that refuses the connection.
      */
-    Offer find(String host, int port, String[] enabledSuites) throws SSLHandshakeException {
+    Offer find(String host, int port, String[] enabledSuites, String[] enabledProtocols) throws SSLHandshakeException {
         if (host == null || host.isEmpty() || port <= 0) {
             return null;
         }
-        return sessions.forClient(host.toLowerCase(Locale.ROOT), port, List.of(enabledSuites))
-                .map(s -> {
-                    BCExtendedSSLSession session = bridge.clientSession(clientContext, s);
-                    return session == null ? null : new Offer(session, s.associationId());
+        return sessions.forClient(host.toLowerCase(Locale.ROOT), port, offered(enabledSuites, enabledProtocols))
+                .map(found -> {
+                    if (found instanceof PskAssociation psk) {
+                        return new Offer(null, psk, psk.associationId());
+                    }
+                    BCExtendedSSLSession session = bridge.clientSession(clientContext, (ResumableSession) found);
+                    return session == null ? null : new Offer(session, null, found.associationId());
                 })
                 .orElse(null);
+    }
+
+    /** The PSK engine that runs a connection's handshake with {@code offer}'s TLS 1.3 PSK. */
+    SSLEngine engine(Offer offer, SSLParameters parameters, String host, int port) {
+        return psks.clientEngine(offer.psk(), parameters, host, port);
+    }
+
+    /** The suites a connection can use with an SA: those it enables, of the protocol versions it enables. */
+    static List<String> offered(String[] enabledSuites, String[] enabledProtocols) {
+        List<String> protocols = List.of(enabledProtocols);
+        boolean tls13 = protocols.contains("TLSv1.3");
+        boolean tls12 = protocols.contains("TLSv1.2");
+        List<String> offered = new ArrayList<>(enabledSuites.length);
+        for (String suite : enabledSuites) {
+            if (CipherSuites.isTls13(suite) ? tls13 : tls12) {
+                offered.add(suite);
+            }
+        }
+        return offered;
     }
 
     /**
      * Whether {@link #find} for {@code host:port} may wait for the key server (no SA held, one can be asked for), so
      * that an engine runs it as a delegated task rather than on its caller's thread.
      */
-    boolean mayWait(String host, int port, String[] enabledSuites) {
+    boolean mayWait(String host, int port, String[] enabledSuites, String[] enabledProtocols) {
         if (host == null || host.isEmpty() || port <= 0) {
             return false;
         }
         try {
-            return source.mayWait(host.toLowerCase(Locale.ROOT), port, List.of(enabledSuites));
+            return source.mayWait(host.toLowerCase(Locale.ROOT), port, offered(enabledSuites, enabledProtocols));
         } catch (RuntimeException e) {
             return false;
         }

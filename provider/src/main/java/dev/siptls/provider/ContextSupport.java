@@ -36,6 +36,14 @@ interface ContextSupport {
         return DEFAULT_LIFETIME_BOUND;
     }
 
+    /** The protocols the context's sockets and engines enable unless the application says otherwise. */
+    default List<String> protocols() {
+        return DEFAULT_PROTOCOLS;
+    }
+
+    /** TLS 1.3 for TLS 1.3 SAs (external PSKs with (EC)DHE) and full handshakes, TLS 1.2 for TLS 1.2 SAs. */
+    List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
     /** The key server's default longest SA lifetime. */
     Duration DEFAULT_LIFETIME_BOUND = Duration.ofHours(1);
 

@@ -2,7 +2,6 @@ package dev.siptls.provider;
 
 import java.util.function.Consumer;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSocket;
 
 /**
  * What the connections of one SIP-TLS context share: the client offers ({@link ClientOffers}), and the counts of
@@ -19,12 +18,15 @@ final class HandshakeObserver {
 
     private final ProviderStatistics statistics;
     private final ClientOffers offers;
+    private final PskEngines psks;
     private final Consumer<String[]> serverSuites;
 
     /** @param serverSuites hears the enabled suites of each server connection that starts a handshake */
-    HandshakeObserver(ProviderStatistics statistics, ClientOffers offers, Consumer<String[]> serverSuites) {
+    HandshakeObserver(ProviderStatistics statistics, ClientOffers offers, PskEngines psks,
+                      Consumer<String[]> serverSuites) {
         this.statistics = statistics;
         this.offers = offers;
+        this.psks = psks;
         this.serverSuites = serverSuites;
     }
 
@@ -37,20 +39,22 @@ final class HandshakeObserver {
         return offers;
     }
 
+    /** The PSK engines of server connections whose ClientHello names a TLS 1.3 SA. */
+    PskEngines serverPsks() {
+        return psks;
+    }
+
     /**
      * @param startedMillis when the connection's handshake began (wall clock): a session created before was
      *                      resumed
      */
     void completed(SSLSession session, boolean client, long startedMillis) {
-        ProviderStatistics.Completion how = isSip(session) ? ProviderStatistics.Completion.SIP
+        ProviderStatistics.Completion how = isSip(session)
+                ? "TLSv1.3".equals(session.getProtocol()) ? ProviderStatistics.Completion.SIP_PSK
+                : ProviderStatistics.Completion.SIP
                 : session.getCreationTime() < startedMillis ? ProviderStatistics.Completion.NATIVE
                 : ProviderStatistics.Completion.FULL;
         statistics.completed(client, how);
-    }
-
-    /** The socket as SIP-TLS hands it out: reporting its handshake here. */
-    SSLSocket watch(SSLSocket socket, String peerHost) {
-        return new SipTlsSocket(socket, this, peerHost);
     }
 
     /** Whether {@code session} was built from a security association. */

@@ -54,6 +54,16 @@ final class ProviderBean implements SipTlsProviderMXBean {
     }
 
     @Override
+    public long getSipTls13HandshakesAsClient() {
+        return stats().pskHandshakes(true);
+    }
+
+    @Override
+    public long getSipTls13HandshakesAsServer() {
+        return stats().pskHandshakes(false);
+    }
+
+    @Override
     public long getNativeResumptionsAsClient() {
         return stats().nativeResumptions(true);
     }

@@ -106,6 +106,11 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     }
 
     @Override
+    public List<String> protocols() {
+        return config.protocols();
+    }
+
+    @Override
     public Duration sessionLifetimeBound() {
         return config.maxLifetime().orElse(DEFAULT_LIFETIME_BOUND);
     }

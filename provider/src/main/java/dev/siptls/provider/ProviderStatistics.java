@@ -14,6 +14,8 @@ final class ProviderStatistics {
 
     private final LongAdder sipResumptionsClient = new LongAdder();
     private final LongAdder sipResumptionsServer = new LongAdder();
+    private final LongAdder pskClient = new LongAdder();
+    private final LongAdder pskServer = new LongAdder();
     private final LongAdder nativeClient = new LongAdder();
     private final LongAdder nativeServer = new LongAdder();
     private final LongAdder declined = new LongAdder();
@@ -33,16 +35,27 @@ final class ProviderStatistics {
         }
     }
 
-    /** How a handshake completed. */
-    enum Completion { SIP, NATIVE, FULL }
+    /**
+     * How a handshake completed: on an SA (a TLS 1.3 PSK handshake, {@code SIP_PSK}, or a TLS 1.2 resumption), on a
+     * session from an earlier full handshake, or in full.
+     */
+    enum Completion { SIP_PSK, SIP, NATIVE, FULL }
 
     void completed(boolean client, Completion how) {
         (client ? completedClient : completedServer).increment();
-        if (how == Completion.SIP) {
+        if (how == Completion.SIP || how == Completion.SIP_PSK) {
             (client ? sipResumptionsClient : sipResumptionsServer).increment();
+        }
+        if (how == Completion.SIP_PSK) {
+            (client ? pskClient : pskServer).increment();
         } else if (how == Completion.NATIVE) {
             (client ? nativeClient : nativeServer).increment();
         }
+    }
+
+    /** Of the handshakes on an SA, those that were TLS 1.3 PSK handshakes. */
+    long pskHandshakes(boolean client) {
+        return (client ? pskClient : pskServer).sum();
     }
 
     void associationDeclined() {

@@ -16,8 +16,9 @@ import javax.net.ssl.SSLSessionContext;
 
 /**
  * The session of a TLS 1.3 external-PSK connection: protocol, suite and the chains the PSK's association carries
- * (no certificate travels with a PSK). TLS 1.3 has no session id, so the id is fresh random bytes; nothing can
- * resume this session, hence no session context.
+ * (no certificate travels with a PSK). TLS 1.3 has no session id, so the id is fresh random bytes, or, for a SIP-TLS
+ * SA, the SA's session id ({@link #associate}), as on TLS 1.2 SA sessions; nothing can resume this session, hence no
+ * session context.
  */
 final class PskSession extends ExtendedSSLSession {
 
@@ -25,7 +26,10 @@ final class PskSession extends ExtendedSSLSession {
     static final int PACKET_BUFFER_SIZE = (1 << 14) + 5 + (5 + 256) * 2;
     static final int APPLICATION_BUFFER_SIZE = 1 << 14;
 
-    private final byte[] id;
+    private volatile byte[] id;
+    /** The SA's id in hex, the {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION} value (not a value name), or null. */
+    private volatile String association;
+    private volatile Runnable invalidated = () -> { };
     private final String protocol;
     private final String cipherSuite;
     private final List<X509Certificate> peerChain;
@@ -66,6 +70,16 @@ final class PskSession extends ExtendedSSLSession {
                 peerPort, System.currentTimeMillis(), false);
     }
 
+    /**
+     * Makes this the session of the SA with this id (hex): its id, its association value, and what invalidating it
+     * does ({@code invalidated}: the SA is forgotten, as for a TLS 1.2 SA's session).
+     */
+    void associate(String associationId, Runnable invalidated) {
+        this.id = java.util.HexFormat.of().parseHex(associationId);
+        this.association = associationId;
+        this.invalidated = invalidated;
+    }
+
     void setRequestedServerNames(List<SNIServerName> names) {
         this.requestedServerNames = List.copyOf(names);
     }
@@ -96,7 +110,10 @@ final class PskSession extends ExtendedSSLSession {
 
     @Override
     public void invalidate() {
-        valid = false;
+        if (valid) {
+            valid = false;
+            invalidated.run();
+        }
     }
 
     @Override
@@ -122,6 +139,9 @@ final class PskSession extends ExtendedSSLSession {
     public Object getValue(String name) {
         if (name == null) {
             throw new IllegalArgumentException("name must not be null");
+        }
+        if (SipTlsProvider.SESSION_VALUE_ASSOCIATION.equals(name) && association != null) {
+            return association;
         }
         return values.get(name);
     }

@@ -17,5 +17,5 @@ import org.bouncycastle.tls.TlsSession;
  *                             {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION} value
  */
 record ResumableSession(TlsSession tlsSession, String peerHost, int peerPort, long creationTime,
-                        String endpointIdAlgorithm, String associationId) {
+                        String endpointIdAlgorithm, String associationId) implements AssociationSession {
 }

@@ -12,9 +12,11 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 
 /**
- * BCJSSE's engine, unchanged but for four things: a client engine offers the SA-made session for its peer
- * ({@link ClientOffers}), asking for it in a delegated task ({@code NEED_TASK}) where that may wait for the key
- * server, and forgets that SA if the server does not resume it; a completed handshake is reported
+ * BCJSSE's engine, unchanged but for five things: a client engine offers the SA for its peer ({@link ClientOffers}),
+ * asking for it in a delegated task ({@code NEED_TASK}) where that may wait for the key server, and forgets that SA
+ * if the server does not take it; a TLS 1.3 SA's handshake runs on the PSK engine ({@link Tls13PskEngine}) instead,
+ * the client's from the start, a server's once its first unwrap shows a ClientHello that names a TLS 1.3 SA the
+ * server holds ({@link ClientHelloPeek}); a completed handshake is reported
  * to the {@link HandshakeObserver} (the result that carries {@code FINISHED}); a {@link RefusedHandshakeException}
  * that BCJSSE wrapped in a plain {@code SSLException} reaches the application as itself, so that its message
  * says why SIP-TLS refused the handshake, and a server engine enters itself as the {@link AcceptedConnection}
@@ -25,9 +27,15 @@ final class SipTlsEngine extends SSLEngine {
     /** What a wrap or unwrap answers while the client's SA lookup waits to run as a delegated task. */
     private static final SSLEngineResult LOOKUP_PENDING = new SSLEngineResult(SSLEngineResult.Status.OK,
             SSLEngineResult.HandshakeStatus.NEED_TASK, 0, 0);
+    /** What a server's unwrap answers until the whole ClientHello is there to choose the engine by. */
+    private static final SSLEngineResult HELLO_INCOMPLETE = new SSLEngineResult(
+            SSLEngineResult.Status.BUFFER_UNDERFLOW, SSLEngineResult.HandshakeStatus.NEED_UNWRAP, 0, 0);
 
-    private final SSLEngine engine;
+    /** The engine in use: BCJSSE's, until the handshake turns out to be a TLS 1.3 PSK one. */
+    private volatile SSLEngine engine;
     private final HandshakeObserver observer;
+    /** Server side: whether the ClientHello has been looked at and the engine chosen. */
+    private volatile boolean helloRead;
     private volatile BiFunction<SSLEngine, List<String>, String> selector;
     /** Whether the handshake completed (BCJSSE refuses renegotiation, so no session is looked up after). */
     private volatile boolean finished;
@@ -71,17 +79,56 @@ final class SipTlsEngine extends SSLEngine {
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
-        return call(() -> engine.unwrap(src, dst));
+        return readingHello(src) ? HELLO_INCOMPLETE : call(() -> engine.unwrap(src, dst));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts) throws SSLException {
-        return call(() -> engine.unwrap(src, dsts));
+        return readingHello(src) ? HELLO_INCOMPLETE : call(() -> engine.unwrap(src, dsts));
     }
 
     @Override
     public SSLEngineResult unwrap(ByteBuffer src, ByteBuffer[] dsts, int offset, int length) throws SSLException {
-        return call(() -> engine.unwrap(src, dsts, offset, length));
+        return readingHello(src) ? HELLO_INCOMPLETE : call(() -> engine.unwrap(src, dsts, offset, length));
+    }
+
+    /**
+     * Server side, before the first unwrap reaches an engine: looks at the ClientHello in {@code src} (consuming
+     * nothing) and switches to the PSK engine if it names a TLS 1.3 SA this server may use; true while the hello is
+     * incomplete, so that the caller reads more ({@code BUFFER_UNDERFLOW}).
+     */
+    private boolean readingHello(ByteBuffer src) {
+        if (helloRead || engine.getUseClientMode()) {
+            return false;
+        }
+        synchronized (this) {
+            if (helloRead) {
+                return false;
+            }
+            ClientHelloPeek.Result hello = ClientHelloPeek.peek(src);
+            if (hello.verdict() == ClientHelloPeek.Verdict.NEED_MORE
+                    && src.remaining() < engine.getSession().getPacketBufferSize()) {
+                return true;
+            }
+            helloRead = true;
+            if (hello.verdict() == ClientHelloPeek.Verdict.PSK) {
+                SSLEngine psk = observer.serverPsks().engine(hello, engine.getSSLParameters(), -1,
+                        engine.getPeerHost(), engine.getPeerPort());
+                if (psk != null) {
+                    use(psk);
+                }
+            }
+            return false;
+        }
+    }
+
+    /** From now on the handshake runs on {@code psk}: the application's selector moves to it. */
+    private void use(SSLEngine psk) {
+        BiFunction<SSLEngine, List<String>, String> application = selector;
+        if (application != null) {
+            psk.setHandshakeApplicationProtocolSelector((inner, protocols) -> application.apply(this, protocols));
+        }
+        engine = psk;
     }
 
     @Override
@@ -145,7 +192,7 @@ final class SipTlsEngine extends SSLEngine {
      * does not know the port its connection was accepted on, so only its SNI is checked against an SA's binding.
      */
     private AcceptedConnection.Scope handshaking() throws SSLException {
-        if (finished || engine.getUseClientMode()) {
+        if (finished || engine.getUseClientMode() || !(engine instanceof BCSSLEngine)) {
             return AcceptedConnection.Scope.NONE;
         }
         return AcceptedConnection.enter(engine, -1);
@@ -173,22 +220,31 @@ final class SipTlsEngine extends SSLEngine {
         String host = engine.getPeerHost();
         int port = engine.getPeerPort();
         String[] suites = engine.getEnabledCipherSuites();
-        if (observer.offers().mayWait(host, port, suites)) {
+        String[] protocols = engine.getEnabledProtocols();
+        if (observer.offers().mayWait(host, port, suites, protocols)) {
             lookupPending = true;
             lookupRan = true;
-            lookupTask.set(() -> lookUp(bc, host, port, suites));
+            lookupTask.set(() -> lookUp(bc, host, port, suites, protocols));
         } else {
-            lookUp(bc, host, port, suites);
+            lookUp(bc, host, port, suites, protocols);
         }
     }
 
-    /** Finds the client's offer and hands it to BCJSSE; a refusal ({@code fallback=fail}) waits for the next call. */
-    private void lookUp(BCSSLEngine bc, String host, int port, String[] suites) {
+    /**
+     * Finds the client's offer: a TLS 1.3 PSK switches to the PSK engine, a TLS 1.2 session goes to BCJSSE; a refusal
+     * ({@code fallback=fail}) waits for the next call.
+     */
+    private void lookUp(BCSSLEngine bc, String host, int port, String[] suites, String[] protocols) {
         try {
-            ClientOffers.Offer found = observer.offers().find(host, port, suites);
+            ClientOffers.Offer found = observer.offers().find(host, port, suites, protocols);
             if (found != null) {
-                bc.setBCSessionToResume(found.session());
                 offer.set(found);
+                if (found.psk() != null) {
+                    use(observer.offers().engine(found, ((SSLEngine) bc).getSSLParameters(), host, port));
+                } else {
+                    bc.setBCSessionToResume(found.session());
+                    ((SSLEngine) bc).setEnabledProtocols(ClientOffers.TLS12_ONLY); // with TLS 1.3 too, a server would not resume
+                }
             }
         } catch (SSLException e) {
             refusal = e;
@@ -203,7 +259,7 @@ final class SipTlsEngine extends SSLEngine {
             finished = true;
             SSLSession session = engine.getSession();
             ClientOffers.Offer offered = offer.getAndSet(null);
-            if (offered != null && !offered.resumedBy(session.getId())) {
+            if (offered != null && !offered.resumedBy(session)) {
                 observer.offers().notResumed(offered, "the server answered with another session");
             }
             observer.completed(session, engine.getUseClientMode(), startedMillis);

@@ -34,6 +34,11 @@ public interface SipTlsProviderMXBean {
 
     long getSipResumptionsAsServer();
 
+    /** Of the SIP resumptions, the TLS 1.3 handshakes with the SA as external PSK and (EC)DHE. */
+    long getSipTls13HandshakesAsClient();
+
+    long getSipTls13HandshakesAsServer();
+
     /** Resumptions of sessions from earlier full handshakes, not of SAs. */
     long getNativeResumptionsAsClient();
 

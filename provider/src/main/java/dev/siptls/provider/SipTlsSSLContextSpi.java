@@ -21,6 +21,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.tls.crypto.TlsCrypto;
 
 /**
  * {@code SSLContext} "SIP-TLS": a BCJSSE context whose session caches read through to the security
@@ -34,14 +35,12 @@ import javax.net.ssl.X509TrustManager;
  * its client and server session contexts. The application's X.509 trust manager also judges each SA's
  * certificate chains before it is used ({@link PeerTrust}).
  *
- * <p>The default protocols are {@code TLSv1.2} only, on both sides. An SA is a TLS 1.2 session: a client
- * that offers TLS 1.3 to a server that speaks it gets a full TLS 1.3 handshake and the SA is ignored.
- * Applications may still enable TLS 1.3, e.g. on a server for clients that have no SA.
+ * <p>The default protocols are the provider's {@code protocols}, by default {@code TLSv1.3} and {@code TLSv1.2}. A TLS 1.3 SA is an external PSK
+ * that the PSK engine ({@link Tls13PskEngine}) uses with (EC)DHE; a TLS 1.2 SA is a session BCJSSE resumes, on a
+ * connection that then offers TLS 1.2 only ({@link ClientOffers}); without an SA, BCJSSE runs a full handshake of
+ * the best version both sides enable.
  */
 public final class SipTlsSSLContextSpi extends SSLContextSpi {
-
-    /** The protocols SIP-TLS sockets and engines enable unless the application says otherwise. */
-    static final String[] DEFAULT_PROTOCOLS = {"TLSv1.2"};
 
     private final ContextSupport support;
     private volatile SSLContext bcjsse;
@@ -85,8 +84,10 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         context.init(MonitoredKeyManager.wrap(StandardNamesKeyManager.adapt(km), ledger), trust, random);
         SecureRandom cryptoRandom = random != null ? random : new SecureRandom();
         AssociationSource source = support.source();
-        AssociationSessions sessions = new AssociationSessions(source, Bouncy.CRYPTO.create(cryptoRandom),
-                new PeerTrust(applicationTrust), Clock.systemUTC(), ledger, support.sessionLifetimeBound());
+        TlsCrypto crypto = Bouncy.CRYPTO.create(cryptoRandom);
+        AssociationSessions sessions = new AssociationSessions(source, crypto, new PeerTrust(applicationTrust),
+                Clock.systemUTC(), ledger, support.sessionLifetimeBound());
+        PskEngines psks = new PskEngines(sessions, source, cryptoRandom, support::servedBindings);
         bridge.attach(context.getServerSessionContext(), new SideLookups(sessions, source, false) {
             @Override
             public Optional<ResumableSession> byId(byte[] sessionId) {
@@ -100,19 +101,20 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
             }
         });
         ClientOffers offers = new ClientOffers(sessions, bridge, context.getClientSessionContext(), source,
-                ledger.statistics());
-        this.observer = new HandshakeObserver(ledger.statistics(), offers, support::serverConnectionSuites);
+                ledger.statistics(), psks);
+        this.observer = new HandshakeObserver(ledger.statistics(), offers, psks, support::serverConnectionSuites);
         this.bcjsse = context;
     }
 
     @Override
     protected SSLSocketFactory engineGetSocketFactory() {
-        return new SipTlsSocketFactory(context().getSocketFactory(), DEFAULT_PROTOCOLS, observer);
+        return new SipTlsSocketFactory(context().getSocketFactory(), protocols(), observer);
     }
 
     @Override
     protected SSLServerSocketFactory engineGetServerSocketFactory() {
-        return new SipTlsServerSocketFactory(context().getServerSocketFactory(), DEFAULT_PROTOCOLS, observer);
+        return new SipTlsServerSocketFactory(context().getServerSocketFactory(), context().getSocketFactory(),
+                protocols(), observer);
     }
 
     @Override
@@ -138,13 +140,18 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
     @Override
     protected SSLParameters engineGetDefaultSSLParameters() {
         SSLParameters parameters = context().getDefaultSSLParameters();
-        parameters.setProtocols(DEFAULT_PROTOCOLS.clone());
+        parameters.setProtocols(protocols());
         return parameters;
     }
 
     @Override
     protected SSLParameters engineGetSupportedSSLParameters() {
         return context().getSupportedSSLParameters();
+    }
+
+    /** The protocols sockets and engines enable by default: the provider's {@code protocols}. */
+    private String[] protocols() {
+        return support.protocols().toArray(String[]::new);
     }
 
     private SSLContext context() {
@@ -156,7 +163,7 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
     }
 
     private SSLEngine configure(SSLEngine engine) {
-        engine.setEnabledProtocols(DEFAULT_PROTOCOLS);
+        engine.setEnabledProtocols(protocols());
         return new SipTlsEngine(engine, observer);
     }
 

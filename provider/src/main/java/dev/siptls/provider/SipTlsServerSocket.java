@@ -11,206 +11,229 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.Set;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * BCJSSE's server socket, unchanged but that every accepted socket's handshakes are watched by the
- * {@link HandshakeObserver} (BCJSSE creates accepted sockets itself, so this is the one place to reach them).
- * Everything delegates; this object's own (never created) socket is not used.
+ * A server socket whose accepted connections are SIP-TLS sockets ({@link SipTlsSocket#accepted}): each reads its
+ * ClientHello before choosing the TLS 1.3 PSK engine or BCJSSE, so the socket that listens is a plain one, and
+ * BCJSSE's own server socket, never bound, only keeps the TLS settings (suites, protocols, client
+ * authentication, parameters) that accepted sockets start with, as BCJSSE's would. This object's own (never
+ * created) socket is not used.
  */
 final class SipTlsServerSocket extends SSLServerSocket {
 
-    private final SSLServerSocket socket;
+    private final ServerSocket plain;
+    private final SSLServerSocket settings;
+    private final SSLSocketFactory bcjsse;
     private final HandshakeObserver observer;
 
-    SipTlsServerSocket(SSLServerSocket socket, HandshakeObserver observer) throws IOException {
-        this.socket = socket;
+    /**
+     * @param plain    the listening socket
+     * @param settings BCJSSE's server socket, never bound: it keeps the settings accepted sockets start with
+     * @param bcjsse   BCJSSE's socket factory, which layers TLS over each accepted socket
+     */
+    SipTlsServerSocket(ServerSocket plain, SSLServerSocket settings, SSLSocketFactory bcjsse,
+                       HandshakeObserver observer) throws IOException {
+        this.plain = plain;
+        this.settings = settings;
+        this.bcjsse = bcjsse;
         this.observer = observer;
     }
 
+    /** The next connection, as a server-mode SIP-TLS socket with this server socket's settings; no I/O yet. */
     @Override
     public Socket accept() throws IOException {
-        return observer.watch((SSLSocket) socket.accept(), null);
+        Socket accepted = plain.accept();
+        try {
+            return SipTlsSocket.accepted(accepted, bcjsse, settings, observer);
+        } catch (IOException | RuntimeException e) {
+            accepted.close();
+            throw e;
+        }
     }
 
     @Override
     public void bind(SocketAddress endpoint) throws IOException {
-        socket.bind(endpoint);
+        plain.bind(endpoint);
     }
 
     @Override
     public void bind(SocketAddress endpoint, int backlog) throws IOException {
-        socket.bind(endpoint, backlog);
+        plain.bind(endpoint, backlog);
     }
 
     @Override
     public InetAddress getInetAddress() {
-        return socket.getInetAddress();
+        return plain.getInetAddress();
     }
 
     @Override
     public int getLocalPort() {
-        return socket.getLocalPort();
+        return plain.getLocalPort();
     }
 
     @Override
     public SocketAddress getLocalSocketAddress() {
-        return socket.getLocalSocketAddress();
+        return plain.getLocalSocketAddress();
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        try {
+            plain.close();
+        } finally {
+            settings.close();
+        }
     }
 
     @Override
     public ServerSocketChannel getChannel() {
-        return socket.getChannel();
+        return plain.getChannel();
     }
 
     @Override
     public boolean isBound() {
-        return socket.isBound();
+        return plain.isBound();
     }
 
     @Override
     public boolean isClosed() {
-        return socket.isClosed();
+        return plain.isClosed();
     }
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        socket.setSoTimeout(timeout);
+        plain.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws IOException {
-        return socket.getSoTimeout();
+        return plain.getSoTimeout();
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        socket.setReuseAddress(on);
+        plain.setReuseAddress(on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return socket.getReuseAddress();
+        return plain.getReuseAddress();
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        socket.setReceiveBufferSize(size);
+        plain.setReceiveBufferSize(size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return socket.getReceiveBufferSize();
+        return plain.getReceiveBufferSize();
     }
 
     @Override
     public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
-        socket.setPerformancePreferences(connectionTime, latency, bandwidth);
+        plain.setPerformancePreferences(connectionTime, latency, bandwidth);
     }
 
     @Override
     public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
-        socket.setOption(name, value);
+        plain.setOption(name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        return socket.getOption(name);
+        return plain.getOption(name);
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return socket.supportedOptions();
+        return plain.supportedOptions();
     }
 
     @Override
     public String[] getEnabledCipherSuites() {
-        return socket.getEnabledCipherSuites();
+        return settings.getEnabledCipherSuites();
     }
 
     @Override
     public void setEnabledCipherSuites(String[] suites) {
-        socket.setEnabledCipherSuites(suites);
+        settings.setEnabledCipherSuites(suites);
     }
 
     @Override
     public String[] getSupportedCipherSuites() {
-        return socket.getSupportedCipherSuites();
+        return settings.getSupportedCipherSuites();
     }
 
     @Override
     public String[] getSupportedProtocols() {
-        return socket.getSupportedProtocols();
+        return settings.getSupportedProtocols();
     }
 
     @Override
     public String[] getEnabledProtocols() {
-        return socket.getEnabledProtocols();
+        return settings.getEnabledProtocols();
     }
 
     @Override
     public void setEnabledProtocols(String[] protocols) {
-        socket.setEnabledProtocols(protocols);
+        settings.setEnabledProtocols(protocols);
     }
 
     @Override
     public void setNeedClientAuth(boolean need) {
-        socket.setNeedClientAuth(need);
+        settings.setNeedClientAuth(need);
     }
 
     @Override
     public boolean getNeedClientAuth() {
-        return socket.getNeedClientAuth();
+        return settings.getNeedClientAuth();
     }
 
     @Override
     public void setWantClientAuth(boolean want) {
-        socket.setWantClientAuth(want);
+        settings.setWantClientAuth(want);
     }
 
     @Override
     public boolean getWantClientAuth() {
-        return socket.getWantClientAuth();
+        return settings.getWantClientAuth();
     }
 
     @Override
     public void setUseClientMode(boolean mode) {
-        socket.setUseClientMode(mode);
+        settings.setUseClientMode(mode);
     }
 
     @Override
     public boolean getUseClientMode() {
-        return socket.getUseClientMode();
+        return settings.getUseClientMode();
     }
 
     @Override
     public void setEnableSessionCreation(boolean flag) {
-        socket.setEnableSessionCreation(flag);
+        settings.setEnableSessionCreation(flag);
     }
 
     @Override
     public boolean getEnableSessionCreation() {
-        return socket.getEnableSessionCreation();
+        return settings.getEnableSessionCreation();
     }
 
     @Override
     public SSLParameters getSSLParameters() {
-        return socket.getSSLParameters();
+        return settings.getSSLParameters();
     }
 
     @Override
     public void setSSLParameters(SSLParameters parameters) {
-        socket.setSSLParameters(parameters);
+        settings.setSSLParameters(parameters);
     }
 
     @Override
     public String toString() {
-        return "SipTlsServerSocket[" + socket + "]";
+        return "SipTlsServerSocket[" + plain + "]";
     }
 }

@@ -2,8 +2,6 @@ package dev.siptls.provider;
 
 import org.bouncycastle.jsse.BCSSLSocket;
 
-import java.io.FilterInputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,34 +21,51 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import javax.net.ssl.HandshakeCompletedEvent;
 import javax.net.ssl.HandshakeCompletedListener;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A BCJSSE socket as SIP-TLS hands it out: a client socket offers the SA-made session for its peer
- * ({@link ClientOffers}) and forgets that SA if the server does not resume it; it reports its handshake to the
- * {@link HandshakeObserver} on the thread that completed it; and an unconnected client socket names its peer
- * host when it connects, as SunJSSE's does. Everything else delegates.
+ * A socket as SIP-TLS hands it out: TLS over a plain socket it holds ({@code raw}), run by BCJSSE or, for a TLS 1.3
+ * SA, by the PSK engine ({@link Tls13PskEngine} under an {@link EngineSocket}); chosen before the handshake begins.
  *
- * <p>Why report here: BCJSSE calls {@code HandshakeCompletedListener}s on a new thread per handshake, which
- * measured as most of the extra cost of a SIP-resumed handshake over a native one. A handshake has completed
- * once {@link #startHandshake()} returns, once a read or write returns, or once {@link #getSession()} returns a
- * real session; the first of these reports it, once (BCJSSE refuses renegotiation).
+ * <ul>
+ *   <li>A client socket finds the SA for its peer first ({@link ClientOffers}): a TLS 1.3 SA makes it a PSK
+ *       connection; a TLS 1.2 SA is handed to BCJSSE to resume, on TLS 1.2 only; without one BCJSSE runs a full
+ *       handshake (or a native resumption). If the server does not take the SA, the SA is forgotten.</li>
+ *   <li>A socket accepted by a {@link SipTlsServerSocket} reads the ClientHello first ({@link ClientHelloPeek}):
+ *       a hello that names a TLS 1.3 SA this server holds for this binding goes to the PSK engine; every other
+ *       hello goes to BCJSSE, which reads the same bytes it would have read itself.</li>
+ *   <li>It reports its handshake to the {@link HandshakeObserver} on the thread that completed it: BCJSSE calls
+ *       {@code HandshakeCompletedListener}s on a new thread per handshake, which measured as most of the extra
+ *       cost of a SIP-resumed handshake over a native one. A handshake has completed once
+ *       {@link #startHandshake()} returns, once a read or write returns, or once {@link #getSession()} returns a
+ *       real session; the first of these reports it, once (renegotiation is refused).</li>
+ *   <li>A server socket enters its connection ({@link AcceptedConnection}) while BCJSSE may run its handshake,
+ *       so that the session lookup knows the port and SNI and resumes an SA only at its binding.</li>
+ *   <li>An unconnected client socket names its peer host when it connects, as SunJSSE's does: code that connects
+ *       to an {@code InetSocketAddress} ({@code HttpsURLConnection} does) would otherwise leave BCJSSE without a
+ *       peer host, so no session lookup, no SNI and no SA. It gets the host the address was made with
+ *       ({@code getHostString()}: no reverse lookup).</li>
+ * </ul>
  *
- * <p>Why enter the connection ({@link AcceptedConnection}): a server-mode socket's handshake runs inside
- * whichever of those calls comes first, and its session lookup must know the port it was accepted on and the
- * ClientHello's SNI to resume an SA only at its binding.
- *
- * <p>Why name the host: code that creates an unconnected socket and connects it to an {@code InetSocketAddress}
- * ({@code HttpsURLConnection} does) leaves a BCJSSE socket without a peer host: the JDK sets it only on
- * SunJSSE's own socket class. Without one, BCJSSE looks no session up (its client cache is keyed by
- * {@code "host:port"}), sends no SNI, and no SA is ever used. This wrapper gives BCJSSE the host the address
- * was made with ({@code getHostString()}: no reverse lookup) just before connecting.
+ * <p>Socket options and addresses are the plain socket's; TLS settings and state are those of the TLS socket in
+ * use: until an unconnected socket connects, an unconnected BCJSSE socket keeps its settings.
  */
 final class SipTlsSocket extends SSLSocket {
 
-    private final SSLSocket socket;
+    /** The plain socket TLS runs over. */
+    private final Socket raw;
+    /** The TLS socket in use: BCJSSE's (before connecting, an unconnected one that keeps settings) or the PSK one. */
+    private volatile SSLSocket socket;
+    /** BCJSSE's factory, which layers TLS over {@link #raw} when an unconnected socket connects. */
+    private final SSLSocketFactory bcjsse;
+    private final boolean autoClose;
+    /** For a socket accepted here: the bytes read to choose the engine, which BCJSSE reads first. */
+    private final PeekedInput peekedInput;
     private final HandshakeObserver observer;
     private final AtomicBoolean reported = new AtomicBoolean();
     private final Map<HandshakeCompletedListener, HandshakeCompletedListener> listeners = new ConcurrentHashMap<>();
@@ -61,18 +76,58 @@ final class SipTlsSocket extends SSLSocket {
     private volatile long startedMillis;
     /** Whether {@link #begin()} is done: until then no call may reach BCJSSE, which would start the handshake. */
     private volatile boolean begun;
-    /** The SA-made session this client socket offered, until the handshake ends. */
+    /** The SA this client socket offered, until the handshake ends. */
     private final AtomicReference<ClientOffers.Offer> offer = new AtomicReference<>();
 
-    SipTlsSocket(SSLSocket socket, HandshakeObserver observer, String peerHost) {
+    private SipTlsSocket(Socket raw, SSLSocket socket, SSLSocketFactory bcjsse, boolean autoClose,
+                         PeekedInput peekedInput, HandshakeObserver observer, String peerHost) {
+        this.raw = raw;
         this.socket = socket;
+        this.bcjsse = bcjsse;
+        this.autoClose = autoClose;
+        this.peekedInput = peekedInput;
         this.observer = observer;
         this.peerHost = peerHost;
     }
 
+    /** A client socket over the connected {@code raw}, for {@code host:port}. */
+    static SipTlsSocket client(Socket raw, String host, int port, boolean autoClose, SSLSocketFactory bcjsse,
+                               String[] protocols, HandshakeObserver observer) throws IOException {
+        SSLSocket tls = (SSLSocket) bcjsse.createSocket(raw, host, port, autoClose);
+        tls.setEnabledProtocols(protocols);
+        return new SipTlsSocket(raw, tls, bcjsse, autoClose, null, observer, host);
+    }
+
+    /** A socket to connect later; a client unless the application says otherwise before it connects. */
+    static SipTlsSocket unconnected(SSLSocketFactory bcjsse, String[] protocols, HandshakeObserver observer)
+            throws IOException {
+        SSLSocket settings = (SSLSocket) bcjsse.createSocket();
+        settings.setEnabledProtocols(protocols);
+        return new SipTlsSocket(new Socket(), settings, bcjsse, true, null, observer, null);
+    }
+
+    /** A server socket over the connected {@code raw}, whose first bytes {@code consumed} the application read. */
+    static SipTlsSocket server(Socket raw, InputStream consumed, boolean autoClose, SSLSocketFactory bcjsse,
+                               String[] protocols, HandshakeObserver observer) throws IOException {
+        SSLSocket tls = (SSLSocket) bcjsse.createSocket(raw, consumed, autoClose);
+        tls.setEnabledProtocols(protocols);
+        return new SipTlsSocket(raw, tls, bcjsse, autoClose, null, observer, null);
+    }
+
+    /** A connection {@code accepted} by a {@link SipTlsServerSocket}, with its {@code settings}. */
+    static SipTlsSocket accepted(Socket accepted, SSLSocketFactory bcjsse, SSLServerSocket settings,
+                                 HandshakeObserver observer) throws IOException {
+        PeekedInput peeked = new PeekedInput();
+        SSLSocket tls = (SSLSocket) bcjsse.createSocket(accepted, peeked, true);
+        tls.setSSLParameters(settings.getSSLParameters());
+        tls.setUseClientMode(settings.getUseClientMode());
+        tls.setEnableSessionCreation(settings.getEnableSessionCreation());
+        return new SipTlsSocket(accepted, tls, bcjsse, true, peeked, observer, null);
+    }
+
     /**
-     * Before a call that may run the handshake: the first one finds the client's offer; a server's then enters
-     * its connection, so that the session lookup knows which connection asks.
+     * Before a call that may run the handshake: the first one chooses how the connection runs TLS; a server's
+     * then enters its connection, so that BCJSSE's session lookup knows which connection asks.
      */
     private AcceptedConnection.Scope handshaking() throws IOException {
         if (reported.get()) {
@@ -81,39 +136,94 @@ final class SipTlsSocket extends SSLSocket {
         if (!begun) {
             begin();
         }
-        if (socket.getUseClientMode()) {
+        SSLSocket tls = socket;
+        if (tls.getUseClientMode() || tls instanceof EngineSocket) {
             return AcceptedConnection.Scope.NONE;
         }
-        return AcceptedConnection.enter(socket, socket.getLocalPort());
+        return AcceptedConnection.enter(tls, raw.getLocalPort());
     }
 
     private synchronized void begin() throws IOException {
-        if (begun || !socket.isConnected()) {
+        if (begun || !raw.isConnected()) {
+            return;
+        }
+        SSLSocket tls = socket;
+        if (!tls.getUseClientMode()) {
+            if (startedMillis == 0) {
+                startedMillis = System.currentTimeMillis();
+                observer.serverHandshaking(tls.getEnabledCipherSuites());
+            }
+            if (peekedInput != null) {
+                readHello(tls); // a timeout leaves begun unset: the next call reads on
+            }
+            begun = true;
             return;
         }
         try {
             startedMillis = System.currentTimeMillis();
-            if (!socket.getUseClientMode()) {
-                observer.serverHandshaking(socket.getEnabledCipherSuites());
-                return;
-            }
-            if (!(socket instanceof BCSSLSocket bc)) {
+            if (!(tls instanceof BCSSLSocket bc)) {
                 return;
             }
             ClientOffers.Offer found;
             try {
-                found = observer.offers().find(peerHost, socket.getPort(), socket.getEnabledCipherSuites());
+                found = observer.offers().find(peerHost, raw.getPort(), tls.getEnabledCipherSuites(),
+                        tls.getEnabledProtocols());
             } catch (IOException e) {
-                socket.close(); // refused (fallback=fail): no handshake at all
+                close(); // refused (fallback=fail): no handshake at all
                 throw e;
             }
-            if (found != null) {
+            if (found == null) {
+                return;
+            }
+            offer.set(found);
+            if (found.psk() != null) {
+                use(new EngineSocket(observer.offers().engine(found, tls.getSSLParameters(), peerHost, raw.getPort()),
+                        raw, new byte[0], autoClose, peerHost));
+            } else {
                 bc.setBCSessionToResume(found.session());
-                offer.set(found);
+                tls.setEnabledProtocols(ClientOffers.TLS12_ONLY); // offered TLS 1.3, a server would not resume
             }
         } finally {
             begun = true;
         }
+    }
+
+    /**
+     * Reads the ClientHello from the plain socket, and runs TLS with the PSK engine if it names a TLS 1.3 SA this
+     * server may use here; otherwise BCJSSE reads the same bytes first.
+     */
+    private void readHello(SSLSocket tls) throws IOException {
+        InputStream in = raw.getInputStream();
+        byte[] chunk = new byte[4096];
+        while (true) {
+            ClientHelloPeek.Result hello = ClientHelloPeek.peek(peekedInput.bytes());
+            if (hello.verdict() == ClientHelloPeek.Verdict.NEED_MORE) {
+                int n = in.read(chunk);
+                if (n >= 0) {
+                    peekedInput.add(chunk, n);
+                    continue;
+                }
+            } else if (hello.verdict() == ClientHelloPeek.Verdict.PSK) {
+                SSLEngine engine = observer.serverPsks().engine(hello, tls.getSSLParameters(), raw.getLocalPort(),
+                        raw.getInetAddress().getHostAddress(), raw.getPort());
+                if (engine != null) {
+                    use(new EngineSocket(engine, raw, peekedInput.take(), autoClose, null));
+                    return;
+                }
+            }
+            return; // BCJSSE's to answer (end of stream included), from the first byte read
+        }
+    }
+
+    /** From now on TLS runs on {@code tls}: the application's listeners and selector move to it. */
+    private void use(SSLSocket tls) {
+        SSLSocket before = socket;
+        listeners.forEach((listener, relay) -> {
+            before.removeHandshakeCompletedListener(relay);
+            tls.addHandshakeCompletedListener(relay);
+        });
+        setSelector(tls, selector);
+        socket = tls;
     }
 
     /** Reports the handshake once, if it really completed. */
@@ -125,7 +235,7 @@ final class SipTlsSocket extends SSLSocket {
         if (session != null && !"SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite())
                 && reported.compareAndSet(false, true)) {
             ClientOffers.Offer offered = offer.getAndSet(null);
-            if (offered != null && !offered.resumedBy(session.getId())) {
+            if (offered != null && !offered.resumedBy(session)) {
                 observer.offers().notResumed(offered, "the server answered with another session");
             }
             observer.completed(session, socket.getUseClientMode(), startedMillis);
@@ -155,77 +265,87 @@ final class SipTlsSocket extends SSLSocket {
         connect(endpoint, 0);
     }
 
+    /**
+     * Connects the plain socket, then layers BCJSSE over it with the settings made so far, naming the peer by the
+     * address's host string.
+     */
     @Override
-    public void connect(SocketAddress endpoint, int timeout) throws IOException {
-        if (endpoint instanceof InetSocketAddress address && socket instanceof BCSSLSocket bc
-                && socket.getUseClientMode()) {
-            peerHost = address.getHostString();
-            bc.setHost(peerHost);
+    public synchronized void connect(SocketAddress endpoint, int timeout) throws IOException {
+        if (raw.isConnected()) {
+            throw new SocketException("already connected");
         }
-        socket.connect(endpoint, timeout);
+        raw.connect(endpoint, timeout);
+        SSLSocket settings = socket;
+        InetSocketAddress address = (InetSocketAddress) endpoint;
+        String host = settings.getUseClientMode() ? address.getHostString() : null;
+        SSLSocket tls = (SSLSocket) bcjsse.createSocket(raw, host, address.getPort(), true);
+        tls.setSSLParameters(settings.getSSLParameters());
+        tls.setUseClientMode(settings.getUseClientMode());
+        tls.setEnableSessionCreation(settings.getEnableSessionCreation());
+        peerHost = host;
+        use(tls);
+        settings.close();
     }
 
     @Override
     public void bind(SocketAddress bindpoint) throws IOException {
-        socket.bind(bindpoint);
+        raw.bind(bindpoint);
     }
 
     @Override
     public InetAddress getInetAddress() {
-        return socket.getInetAddress();
+        return raw.getInetAddress();
     }
 
     @Override
     public InetAddress getLocalAddress() {
-        return socket.getLocalAddress();
+        return raw.getLocalAddress();
     }
 
     @Override
     public int getPort() {
-        return socket.getPort();
+        return raw.getPort();
     }
 
     @Override
     public int getLocalPort() {
-        return socket.getLocalPort();
+        return raw.getLocalPort();
     }
 
     @Override
     public SocketAddress getRemoteSocketAddress() {
-        return socket.getRemoteSocketAddress();
+        return raw.getRemoteSocketAddress();
     }
 
     @Override
     public SocketAddress getLocalSocketAddress() {
-        return socket.getLocalSocketAddress();
+        return raw.getLocalSocketAddress();
     }
 
     @Override
     public SocketChannel getChannel() {
-        return socket.getChannel();
+        return raw.getChannel();
     }
 
+    /** Reads from the TLS socket in use, which the first read may choose. */
     @Override
     public InputStream getInputStream() throws IOException {
-        return new FilterInputStream(socket.getInputStream()) {
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        return new InputStream() {
             @Override
             public int read() throws IOException {
-                int b;
-                try (AcceptedConnection.Scope scope = handshaking()) {
-                    b = super.read();
-                } catch (IOException e) {
-                    handshakeFailed(e.toString());
-                    throw e;
-                }
-                handshakeDone();
-                return b;
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xFF;
             }
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
                 int n;
                 try (AcceptedConnection.Scope scope = handshaking()) {
-                    n = super.read(buffer, offset, length);
+                    n = socket.getInputStream().read(buffer, offset, length);
                 } catch (IOException e) {
                     handshakeFailed(e.toString());
                     throw e;
@@ -233,16 +353,35 @@ final class SipTlsSocket extends SSLSocket {
                 handshakeDone();
                 return n;
             }
+
+            @Override
+            public int available() throws IOException {
+                return begun ? socket.getInputStream().available() : 0;
+            }
+
+            @Override
+            public void close() throws IOException {
+                SipTlsSocket.this.close();
+            }
         };
     }
 
+    /** Writes to the TLS socket in use, which the first write may choose. */
     @Override
     public OutputStream getOutputStream() throws IOException {
-        return new FilterOutputStream(socket.getOutputStream()) {
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] buffer, int offset, int length) throws IOException {
                 try (AcceptedConnection.Scope scope = handshaking()) {
-                    out.write(b);
+                    socket.getOutputStream().write(buffer, offset, length);
                 } catch (IOException e) {
                     handshakeFailed(e.toString());
                     throw e;
@@ -251,111 +390,112 @@ final class SipTlsSocket extends SSLSocket {
             }
 
             @Override
-            public void write(byte[] buffer, int offset, int length) throws IOException {
-                try (AcceptedConnection.Scope scope = handshaking()) {
-                    out.write(buffer, offset, length);
-                } catch (IOException e) {
-                    handshakeFailed(e.toString());
-                    throw e;
+            public void flush() throws IOException {
+                if (begun) {
+                    socket.getOutputStream().flush();
                 }
-                handshakeDone();
+            }
+
+            @Override
+            public void close() throws IOException {
+                SipTlsSocket.this.close();
             }
         };
     }
 
     @Override
     public void setTcpNoDelay(boolean on) throws SocketException {
-        socket.setTcpNoDelay(on);
+        raw.setTcpNoDelay(on);
     }
 
     @Override
     public boolean getTcpNoDelay() throws SocketException {
-        return socket.getTcpNoDelay();
+        return raw.getTcpNoDelay();
     }
 
     @Override
     public void setSoLinger(boolean on, int linger) throws SocketException {
-        socket.setSoLinger(on, linger);
+        raw.setSoLinger(on, linger);
     }
 
     @Override
     public int getSoLinger() throws SocketException {
-        return socket.getSoLinger();
+        return raw.getSoLinger();
     }
 
     @Override
     public void sendUrgentData(int data) throws IOException {
-        socket.sendUrgentData(data);
+        raw.sendUrgentData(data);
     }
 
     @Override
     public void setOOBInline(boolean on) throws SocketException {
-        socket.setOOBInline(on);
+        raw.setOOBInline(on);
     }
 
     @Override
     public boolean getOOBInline() throws SocketException {
-        return socket.getOOBInline();
+        return raw.getOOBInline();
     }
 
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        socket.setSoTimeout(timeout);
+        raw.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        return socket.getSoTimeout();
+        return raw.getSoTimeout();
     }
 
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        socket.setSendBufferSize(size);
+        raw.setSendBufferSize(size);
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return socket.getSendBufferSize();
+        return raw.getSendBufferSize();
     }
 
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        socket.setReceiveBufferSize(size);
+        raw.setReceiveBufferSize(size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return socket.getReceiveBufferSize();
+        return raw.getReceiveBufferSize();
     }
 
     @Override
     public void setKeepAlive(boolean on) throws SocketException {
-        socket.setKeepAlive(on);
+        raw.setKeepAlive(on);
     }
 
     @Override
     public boolean getKeepAlive() throws SocketException {
-        return socket.getKeepAlive();
+        return raw.getKeepAlive();
     }
 
     @Override
     public void setTrafficClass(int tc) throws SocketException {
-        socket.setTrafficClass(tc);
+        raw.setTrafficClass(tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return socket.getTrafficClass();
+        return raw.getTrafficClass();
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        socket.setReuseAddress(on);
+        raw.setReuseAddress(on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return socket.getReuseAddress();
+        return raw.getReuseAddress();
     }
 
     @Override
@@ -381,7 +521,7 @@ final class SipTlsSocket extends SSLSocket {
 
     @Override
     public boolean isBound() {
-        return socket.isBound();
+        return raw.isBound();
     }
 
     @Override
@@ -401,23 +541,23 @@ final class SipTlsSocket extends SSLSocket {
 
     @Override
     public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
-        socket.setPerformancePreferences(connectionTime, latency, bandwidth);
+        raw.setPerformancePreferences(connectionTime, latency, bandwidth);
     }
 
     @Override
     public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-        socket.setOption(name, value);
+        raw.setOption(name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        return socket.getOption(name);
+        return raw.getOption(name);
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return socket.supportedOptions();
+        return raw.supportedOptions();
     }
 
     @Override
@@ -564,8 +704,13 @@ final class SipTlsSocket extends SSLSocket {
     @Override
     public void setHandshakeApplicationProtocolSelector(BiFunction<SSLSocket, List<String>, String> selector) {
         this.selector = selector;
-        socket.setHandshakeApplicationProtocolSelector(selector == null ? null
-                : (bcjsseSocket, protocols) -> selector.apply(this, protocols));
+        setSelector(socket, selector);
+    }
+
+    /** The application's selector on {@code tls}, which calls it with this socket, the one the application holds. */
+    private void setSelector(SSLSocket tls, BiFunction<SSLSocket, List<String>, String> selector) {
+        tls.setHandshakeApplicationProtocolSelector(selector == null ? null
+                : (inner, protocols) -> selector.apply(this, protocols));
     }
 
     @Override

@@ -9,8 +9,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * BCJSSE's socket factory, with the SIP-TLS default protocols enabled on every socket it makes and its
- * handshakes watched by the {@link HandshakeObserver}.
+ * SIP-TLS sockets ({@link SipTlsSocket}): TLS over plain sockets, with the SIP-TLS default protocols enabled.
  */
 final class SipTlsSocketFactory extends SSLSocketFactory {
 
@@ -36,27 +35,27 @@ final class SipTlsSocketFactory extends SSLSocketFactory {
 
     @Override
     public Socket createSocket() throws IOException {
-        return configure(bcjsse.createSocket(), null);
+        return SipTlsSocket.unconnected(bcjsse, protocols, observer);
     }
 
     @Override
     public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
-        return configure(bcjsse.createSocket(s, host, port, autoClose), host);
+        return SipTlsSocket.client(s, host, port, autoClose, bcjsse, protocols, observer);
     }
 
     @Override
     public Socket createSocket(Socket s, InputStream consumed, boolean autoClose) throws IOException {
-        return configure(bcjsse.createSocket(s, consumed, autoClose), null);
+        return SipTlsSocket.server(s, consumed, autoClose, bcjsse, protocols, observer);
     }
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        return configure(bcjsse.createSocket(host, port), host);
+        return layered(new Socket(host, port), host, port);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        return configure(bcjsse.createSocket(host, port, localHost, localPort), host);
+        return layered(new Socket(host, port, localHost, localPort), host, port);
     }
 
     /**
@@ -84,9 +83,12 @@ final class SipTlsSocketFactory extends SSLSocketFactory {
         }
     }
 
-    private Socket configure(Socket socket, String host) {
-        SSLSocket ssl = (SSLSocket) socket;
-        ssl.setEnabledProtocols(protocols);
-        return observer.watch(ssl, host);
+    private Socket layered(Socket plain, String host, int port) throws IOException {
+        try {
+            return SipTlsSocket.client(plain, host, port, true, bcjsse, protocols, observer);
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
     }
 }

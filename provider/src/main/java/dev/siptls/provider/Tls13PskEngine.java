@@ -109,6 +109,12 @@ final class Tls13PskEngine extends SSLEngine {
         return psk;
     }
 
+    /** The session becomes the SA's ({@link PskSession#associate}); before the handshake. */
+    Tls13PskEngine associate(String associationId, Runnable invalidated) {
+        session.associate(associationId, invalidated);
+        return this;
+    }
+
     // ---- handshake
 
     @Override

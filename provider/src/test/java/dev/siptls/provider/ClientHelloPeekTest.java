@@ -40,6 +40,7 @@ class ClientHelloPeekTest {
         assertEquals(1, result.identities().size());
         assertArrayEquals(IDENTITY, result.identities().get(0));
         assertTrue(result.dheOffered());
+        assertEquals("server.example", result.serverName());
         assertEquals(0, buffer.position(), "peeking consumes nothing");
     }
 
@@ -127,6 +128,14 @@ class ClientHelloPeekTest {
             @Override
             protected int[] getSupportedCipherSuites() {
                 return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256};
+            }
+
+            @Override
+            protected Vector getSNIServerNames() {
+                Vector<Object> names = new Vector<>();
+                names.add(new org.bouncycastle.tls.ServerName(org.bouncycastle.tls.NameType.host_name,
+                        "server.example".getBytes(StandardCharsets.US_ASCII)));
+                return names;
             }
 
             @Override

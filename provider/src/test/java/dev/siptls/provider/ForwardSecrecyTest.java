@@ -42,11 +42,11 @@ class ForwardSecrecyTest {
     @CsvSource({"TLS_AES_128_GCM_SHA256, 32", "TLS_AES_256_GCM_SHA384, 48"})
     void theKeyServerCannotDecryptARecordedPskConnection(String suiteName, int keyLength) throws Exception {
         Tls13Suite suite = Tls13Suite.named(suiteName).orElseThrow();
-        byte[] key = PskEngines.randomKey(keyLength);
+        byte[] key = PskEnginePair.randomKey(keyLength);
         CapturingCrypto clientCrypto = new CapturingCrypto();
-        Tls13PskEngine client = Tls13PskEngine.client(PskEngines.psk(PskEngines.IDENTITY, key, suiteName), null,
+        Tls13PskEngine client = Tls13PskEngine.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, suiteName), null,
                 "server.example.org", 5061, clientCrypto);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, suiteName), null);
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, suiteName), null);
         Recording recording = record(client, server);
         assertNotNull(clientCrypto.sharedSecret, "the client computed an x25519 shared secret");
         assertEquals(32, clientCrypto.sharedSecret.length);
@@ -157,7 +157,7 @@ class ForwardSecrecyTest {
         volatile byte[] sharedSecret;
 
         CapturingCrypto() {
-            super(PskEngines.RANDOM);
+            super(PskEnginePair.RANDOM);
         }
 
         @Override

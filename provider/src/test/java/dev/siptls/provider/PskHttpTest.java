@@ -38,17 +38,17 @@ class PskHttpTest {
 
     @Test
     void jdkHttpClientAndHttpsServerTalkOverPskEngines() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
+        byte[] key = PskEnginePair.randomKey(32);
         String suite = "TLS_AES_128_GCM_SHA256";
         Queue<Tls13PskEngine> serverEngines = new ConcurrentLinkedQueue<>();
         SSLContext serverContext = context((host, port) -> {
-            Tls13PskEngine engine = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, suite), null);
+            Tls13PskEngine engine = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, suite), null);
             serverEngines.add(engine);
             return engine;
         });
         SSLContext clientContext = context((host, port) -> Tls13PskEngine.client(
-                PskEngines.psk(PskEngines.IDENTITY, key, suite), null, host, port,
-                new org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto(PskEngines.RANDOM)));
+                PskEnginePair.psk(PskEnginePair.IDENTITY, key, suite), null, host, port,
+                new org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto(PskEnginePair.RANDOM)));
 
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serverContext));

@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class PskOpenSslInteropTest {
 
-    private static final String IDENTITY = new String(PskEngines.IDENTITY, StandardCharsets.US_ASCII);
+    private static final String IDENTITY = new String(PskEnginePair.IDENTITY, StandardCharsets.US_ASCII);
     /** What {@code -msg} prints for a KeyUpdate received: our engine's answer to OpenSSL's. */
     private static final String PEER_KEY_UPDATE = "<<< TLS 1.3, Handshake \\[length 0005\\], KeyUpdate";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
@@ -63,10 +63,10 @@ class PskOpenSslInteropTest {
     @ParameterizedTest
     @CsvSource({"TLS_AES_128_GCM_SHA256, 32", "TLS_AES_256_GCM_SHA384, 48"})
     void opensslClientResumesWithOurServerEngine(String suite, int keyLength) throws Exception {
-        byte[] key = PskEngines.randomKey(keyLength);
+        byte[] key = PskEnginePair.randomKey(keyLength);
         SSLParameters parameters = new SSLParameters();
         parameters.setApplicationProtocols(new String[] {"sip", "h2"});
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, suite), parameters);
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, suite), parameters);
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
@@ -105,9 +105,9 @@ class PskOpenSslInteropTest {
     /** s_client's first key share is P-521, which the engine does not take: a HelloRetryRequest, then x25519. */
     @Test
     void opensslClientCompletesAfterAHelloRetryRequest() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
+        byte[] key = PskEnginePair.randomKey(32);
         String suite = "TLS_AES_128_GCM_SHA256";
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, suite), null);
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, suite), null);
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
@@ -132,7 +132,7 @@ class PskOpenSslInteropTest {
     @ParameterizedTest
     @CsvSource({"TLS_AES_128_GCM_SHA256, 32", "TLS_AES_256_GCM_SHA384, 48"})
     void ourClientEngineCompletesAgainstOpensslServer(String suite, int keyLength) throws Exception {
-        byte[] key = PskEngines.randomKey(keyLength);
+        byte[] key = PskEnginePair.randomKey(keyLength);
         // s_server ends when its input ends, so its stdin stays open until the test is done.
         List<String> command = new ArrayList<>(List.of("s_server", "-tls1_3", "-nocert", "-psk_identity", IDENTITY,
                 "-ciphersuites", suite, "-accept", "127.0.0.1:0", "-naccept", "1", "-msg"));
@@ -140,7 +140,7 @@ class PskOpenSslInteropTest {
         OpenSsl server = OpenSsl.start(command);
         try {
             Matcher accept = server.awaitOutput("ACCEPT 127\\.0\\.0\\.1:(\\d+)");
-            Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, suite), null);
+            Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, suite), null);
             try (SocketChannel channel = SocketChannel.open(
                     new InetSocketAddress("127.0.0.1", Integer.parseInt(accept.group(1))))) {
                 EngineChannel engine = new EngineChannel(client, channel);

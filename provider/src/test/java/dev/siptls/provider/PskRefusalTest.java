@@ -40,10 +40,10 @@ class PskRefusalTest {
 
     @Test
     void refusesAForgedBinderAndLaterCompletesWithTheSamePsk() throws Exception {
-        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE);
-        ExternalPsk forged = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE);
-        Tls13PskEngine server = PskEngines.server(held, null);
-        PskEngines.Pipe pipe = new PskEngines.Pipe(PskEngines.client(forged, null), server);
+        ExternalPsk held = PskEnginePair.psk(PskEnginePair.IDENTITY, PskEnginePair.randomKey(32), SUITE);
+        ExternalPsk forged = PskEnginePair.psk(PskEnginePair.IDENTITY, PskEnginePair.randomKey(32), SUITE);
+        Tls13PskEngine server = PskEnginePair.server(held, null);
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(PskEnginePair.client(forged, null), server);
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class, pipe::handshake);
         assertTrue(e.getMessage().contains("decrypt_error"), e.getMessage());
@@ -61,11 +61,11 @@ class PskRefusalTest {
 
     @Test
     void refusesAnUnknownIdentityAndLaterCompletesWithTheSamePsk() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, key, SUITE);
-        ExternalPsk other = PskEngines.psk("another-sa".getBytes(StandardCharsets.US_ASCII), key, SUITE);
-        Tls13PskEngine server = PskEngines.server(held, null);
-        PskEngines.Pipe pipe = new PskEngines.Pipe(PskEngines.client(other, null), server);
+        byte[] key = PskEnginePair.randomKey(32);
+        ExternalPsk held = PskEnginePair.psk(PskEnginePair.IDENTITY, key, SUITE);
+        ExternalPsk other = PskEnginePair.psk("another-sa".getBytes(StandardCharsets.US_ASCII), key, SUITE);
+        Tls13PskEngine server = PskEnginePair.server(held, null);
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(PskEnginePair.client(other, null), server);
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class, pipe::handshake);
         assertTrue(e.getMessage().contains("no PSK identity this server holds"), e.getMessage());
@@ -76,9 +76,9 @@ class PskRefusalTest {
 
     @Test
     void refusesAClientOfferingOnlyPskKe() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, key, SUITE);
-        Tls13PskEngine server = PskEngines.server(held, null);
+        byte[] key = PskEnginePair.randomKey(32);
+        ExternalPsk held = PskEnginePair.psk(PskEnginePair.IDENTITY, key, SUITE);
+        Tls13PskEngine server = PskEnginePair.server(held, null);
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
                 () -> runRawClient(new RawClient(key, new short[] {PskKeyExchangeMode.psk_ke}), server));
@@ -90,8 +90,8 @@ class PskRefusalTest {
 
     @Test
     void refusesAClientHelloWithoutAPsk() throws Exception {
-        ExternalPsk held = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE);
-        Tls13PskEngine server = PskEngines.server(held, null);
+        ExternalPsk held = PskEnginePair.psk(PskEnginePair.IDENTITY, PskEnginePair.randomKey(32), SUITE);
+        Tls13PskEngine server = PskEnginePair.server(held, null);
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
                 () -> runRawClient(new RawClient(null, null), server));
@@ -107,9 +107,9 @@ class PskRefusalTest {
         context.init(new KeyManager[] {TestPki.keyManager(TestPki.SERVER)}, null, null);
         SSLEngine server = context.createSSLEngine();
         server.setUseClientMode(false);
-        Tls13PskEngine client = PskEngines.client(
-                PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), SUITE), null);
-        PskEngines.Pipe pipe = new PskEngines.Pipe(client, server);
+        Tls13PskEngine client = PskEnginePair.client(
+                PskEnginePair.psk(PskEnginePair.IDENTITY, PskEnginePair.randomKey(32), SUITE), null);
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(client, server);
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class, pipe::handshake);
         assertInstanceOf(PskDeclinedException.class, e);
@@ -119,16 +119,16 @@ class PskRefusalTest {
 
     private static void completesWith(ExternalPsk held) throws SSLException {
         assertFalse(held.isDestroyed());
-        Tls13PskEngine server = PskEngines.server(held, null);
-        Tls13PskEngine client = PskEngines.client(
+        Tls13PskEngine server = PskEnginePair.server(held, null);
+        Tls13PskEngine client = PskEnginePair.client(
                 new ExternalPsk(held.identity(), held.key(), SUITE, java.util.List.of(), java.util.List.of(), 0L),
                 null);
-        new PskEngines.Pipe(client, server).handshake();
+        new PskEnginePair.Pipe(client, server).handshake();
         assertTrue(server.handshakeComplete() && client.handshakeComplete());
     }
 
     /** After the exception, the next wrap carries the fatal alert and says CLOSED; the client then fails too. */
-    private static void assertAlertSentThenClosed(Tls13PskEngine server, PskEngines.Pipe pipe) throws SSLException {
+    private static void assertAlertSentThenClosed(Tls13PskEngine server, PskEnginePair.Pipe pipe) throws SSLException {
         assertEquals(SSLEngineResult.HandshakeStatus.NEED_WRAP, server.getHandshakeStatus());
         SSLEngineResult alert = server.wrap(ByteBuffer.allocate(0), pipe.toClient);
         assertEquals(SSLEngineResult.Status.CLOSED, alert.getStatus());
@@ -173,7 +173,7 @@ class PskRefusalTest {
         private final short[] modes;
 
         RawClient(byte[] key, short[] modes) {
-            super(new BcTlsCrypto(PskEngines.RANDOM));
+            super(new BcTlsCrypto(PskEnginePair.RANDOM));
             this.key = key;
             this.modes = modes;
         }
@@ -194,7 +194,7 @@ class PskRefusalTest {
                 return null;
             }
             Vector<Object> psks = new Vector<>();
-            psks.add(new BasicTlsPSKExternal(PskEngines.IDENTITY, getCrypto().createSecret(key),
+            psks.add(new BasicTlsPSKExternal(PskEnginePair.IDENTITY, getCrypto().createSecret(key),
                     PRFAlgorithm.tls13_hkdf_sha256));
             return psks;
         }

@@ -35,12 +35,12 @@ class Tls13PskEngineTest {
     @ParameterizedTest
     @CsvSource({"TLS_AES_128_GCM_SHA256, 32", "TLS_AES_256_GCM_SHA384, 48", "TLS_CHACHA20_POLY1305_SHA256, 32"})
     void completesPskHandshakeAndCarriesDataBothWays(String suite, int keyLength) throws Exception {
-        byte[] key = PskEngines.randomKey(keyLength);
+        byte[] key = PskEnginePair.randomKey(keyLength);
         List<X509Certificate> serverChain = TestPki.SERVER.chain();
         List<X509Certificate> clientChain = TestPki.CLIENT.chain();
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(key, suite, serverChain, clientChain), null);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(key, suite, clientChain, serverChain), null);
-        PskEngines.Pipe pipe = new PskEngines.Pipe(client, server);
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(key, suite, serverChain, clientChain), null);
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(key, suite, clientChain, serverChain), null);
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(client, server);
 
         pipe.handshake();
 
@@ -65,20 +65,20 @@ class Tls13PskEngineTest {
         assertEquals("", client.getApplicationProtocol());
 
         byte[] large = new byte[40_000];
-        PskEngines.RANDOM.nextBytes(large);
-        assertArrayEquals(large, PskEngines.Pipe.send(client, server, large, pipe.toServer));
+        PskEnginePair.RANDOM.nextBytes(large);
+        assertArrayEquals(large, PskEnginePair.Pipe.send(client, server, large, pipe.toServer));
         byte[] reply = "200 OK".getBytes(StandardCharsets.US_ASCII);
-        assertArrayEquals(reply, PskEngines.Pipe.send(server, client, reply, pipe.toClient));
+        assertArrayEquals(reply, PskEnginePair.Pipe.send(server, client, reply, pipe.toClient));
     }
 
     @Test
     void sessionWithoutChainsSaysThePeerIsUnverified() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        byte[] key = PskEnginePair.randomKey(32);
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        new PskEngines.Pipe(client, server).handshake();
+        new PskEnginePair.Pipe(client, server).handshake();
         assertThrows(SSLPeerUnverifiedException.class, () -> client.getSession().getPeerCertificates());
         assertThrows(SSLPeerUnverifiedException.class, () -> client.getSession().getPeerPrincipal());
         assertNull(client.getSession().getLocalCertificates());
@@ -86,8 +86,8 @@ class Tls13PskEngineTest {
 
     @Test
     void sessionBeforeTheHandshakeIsTheNullSessionAndTheHandshakeSessionExistsDuringIt() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        byte[] key = PskEnginePair.randomKey(32);
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
         assertEquals("SSL_NULL_WITH_NULL_NULL", client.getSession().getCipherSuite());
         assertFalse(client.getSession().isValid());
@@ -107,8 +107,8 @@ class Tls13PskEngineTest {
 
     @Test
     void sessionValuesTellTheirListeners() throws Exception {
-        SSLSession session = PskSession.of(PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32),
-                "TLS_AES_128_GCM_SHA256"), "h", 1, PskEngines.RANDOM);
+        SSLSession session = PskSession.of(PskEnginePair.psk(PskEnginePair.IDENTITY, PskEnginePair.randomKey(32),
+                "TLS_AES_128_GCM_SHA256"), "h", 1, PskEnginePair.RANDOM);
         List<String> events = new ArrayList<>();
         SSLSessionBindingListener listener = new SSLSessionBindingListener() {
             @Override
@@ -133,18 +133,18 @@ class Tls13PskEngineTest {
 
     @Test
     void negotiatesAlpnAsJsseAndRecordsTheClientsServerName() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
+        byte[] key = PskEnginePair.randomKey(32);
         SSLParameters clientParameters = new SSLParameters();
         clientParameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
         clientParameters.setServerNames(List.of(new SNIHostName("sip.example.org")));
         SSLParameters serverParameters = new SSLParameters();
         serverParameters.setApplicationProtocols(new String[] {"http/1.1", "h2"});
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 clientParameters);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 serverParameters);
         List<String> seenBySelector = new ArrayList<>();
-        new PskEngines.Pipe(client, server).handshake();
+        new PskEnginePair.Pipe(client, server).handshake();
 
         assertEquals("http/1.1", server.getApplicationProtocol(), "the server's order, as JSSE without a selector");
         assertEquals("http/1.1", client.getApplicationProtocol());
@@ -153,9 +153,9 @@ class Tls13PskEngineTest {
         assertEquals(List.of(new SNIHostName("sip.example.org")),
                 ((ExtendedSSLSession) client.getSession()).getRequestedServerNames());
 
-        Tls13PskEngine client2 = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine client2 = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 clientParameters);
-        Tls13PskEngine server2 = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine server2 = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 serverParameters);
         server2.setHandshakeApplicationProtocolSelector((engine, offered) -> {
             seenBySelector.addAll(offered);
@@ -163,7 +163,7 @@ class Tls13PskEngineTest {
                     .get(0).toString());
             return "h2";
         });
-        new PskEngines.Pipe(client2, server2).handshake();
+        new PskEnginePair.Pipe(client2, server2).handshake();
         assertEquals("h2", server2.getApplicationProtocol());
         assertEquals("h2", client2.getApplicationProtocol());
         assertEquals(List.of("h2", "http/1.1", new SNIHostName("sip.example.org").toString()), seenBySelector);
@@ -171,50 +171,50 @@ class Tls13PskEngineTest {
 
     @Test
     void clientSendsThePeerHostAsServerNameByDefaultAsJsse() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        byte[] key = PskEnginePair.randomKey(32);
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        new PskEngines.Pipe(PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        new PskEnginePair.Pipe(PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null), server).handshake();
         assertEquals(List.of(new SNIHostName("server.example.org")),
                 ((ExtendedSSLSession) server.getSession()).getRequestedServerNames());
 
         SSLParameters none = new SSLParameters();
         none.setServerNames(List.of());
-        Tls13PskEngine server2 = PskEngines.server(
-                PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"), null);
-        new PskEngines.Pipe(PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine server2 = PskEnginePair.server(
+                PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"), null);
+        new PskEnginePair.Pipe(PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 none), server2).handshake();
         assertEquals(List.of(), ((ExtendedSSLSession) server2.getSession()).getRequestedServerNames());
     }
 
     @Test
     void alpnWithNothingInCommonFailsAsJsse() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
+        byte[] key = PskEnginePair.randomKey(32);
         SSLParameters clientParameters = new SSLParameters();
         clientParameters.setApplicationProtocols(new String[] {"h2"});
         SSLParameters serverParameters = new SSLParameters();
         serverParameters.setApplicationProtocols(new String[] {"sip"});
-        PskEngines.Pipe pipe = new PskEngines.Pipe(
-                PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"), clientParameters),
-                PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"), serverParameters));
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(
+                PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"), clientParameters),
+                PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"), serverParameters));
         SSLException e = assertThrows(SSLException.class, pipe::handshake);
         assertTrue(e.getMessage().contains("no_application_protocol"), e.getMessage());
     }
 
     @Test
     void reportsUnderflowAndOverflowWithoutConsumingOrProducing() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        byte[] key = PskEnginePair.randomKey(32);
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
 
         // The ClientHello does not fit in 10 bytes.
         SSLEngineResult tooSmall = client.wrap(ByteBuffer.allocate(0), ByteBuffer.allocate(10));
         assertEquals(Status.BUFFER_OVERFLOW, tooSmall.getStatus());
         assertEquals(0, tooSmall.bytesProduced());
-        PskEngines.Pipe pipe = new PskEngines.Pipe(client, server);
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(client, server);
         pipe.handshake();
 
         ByteBuffer wire = ByteBuffer.allocate(1 << 15);
@@ -251,12 +251,12 @@ class Tls13PskEngineTest {
 
     @Test
     void closeNotifyTravelsBothWays() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        byte[] key = PskEnginePair.randomKey(32);
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        new PskEngines.Pipe(client, server).handshake();
+        new PskEnginePair.Pipe(client, server).handshake();
 
         client.closeOutbound();
         assertEquals(HandshakeStatus.NEED_WRAP, client.getHandshakeStatus());
@@ -286,12 +286,12 @@ class Tls13PskEngineTest {
 
     @Test
     void closingInboundBeforeThePeersCloseNotifyThrowsAndCloses() throws Exception {
-        byte[] key = PskEngines.randomKey(32);
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        byte[] key = PskEnginePair.randomKey(32);
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        Tls13PskEngine server = PskEngines.server(PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
+        Tls13PskEngine server = PskEnginePair.server(PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256"),
                 null);
-        new PskEngines.Pipe(client, server).handshake();
+        new PskEnginePair.Pipe(client, server).handshake();
         SSLException e = assertThrows(SSLException.class, server::closeInbound);
         assertEquals("closing inbound before receiving peer's close_notify", e.getMessage());
         assertTrue(server.isInboundDone());
@@ -305,7 +305,7 @@ class Tls13PskEngineTest {
 
     @Test
     void closingBeforeTheHandshakeClosesAtOnce() throws Exception {
-        Tls13PskEngine client = PskEngines.client(PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32),
+        Tls13PskEngine client = PskEnginePair.client(PskEnginePair.psk(PskEnginePair.IDENTITY, PskEnginePair.randomKey(32),
                 "TLS_AES_128_GCM_SHA256"), null);
         client.closeOutbound();
         assertTrue(client.isOutboundDone());
@@ -317,8 +317,8 @@ class Tls13PskEngineTest {
     void toStringsShowNoKey() {
         byte[] key = new byte[32];
         java.util.Arrays.fill(key, (byte) 0xAB);
-        ExternalPsk psk = PskEngines.psk(PskEngines.IDENTITY, key, "TLS_AES_128_GCM_SHA256");
-        Tls13PskEngine engine = PskEngines.client(psk, null);
+        ExternalPsk psk = PskEnginePair.psk(PskEnginePair.IDENTITY, key, "TLS_AES_128_GCM_SHA256");
+        Tls13PskEngine engine = PskEnginePair.client(psk, null);
         for (String text : List.of(psk.toString(), engine.toString(), engine.getSession().toString())) {
             assertFalse(text.toLowerCase().contains("abab"), text);
         }
@@ -329,8 +329,8 @@ class Tls13PskEngineTest {
 
     @Test
     void aDestroyedPskStartsNoHandshake() {
-        ExternalPsk psk = PskEngines.psk(PskEngines.IDENTITY, PskEngines.randomKey(32), "TLS_AES_128_GCM_SHA256");
-        Tls13PskEngine client = PskEngines.client(psk, null);
+        ExternalPsk psk = PskEnginePair.psk(PskEnginePair.IDENTITY, PskEnginePair.randomKey(32), "TLS_AES_128_GCM_SHA256");
+        Tls13PskEngine client = PskEnginePair.client(psk, null);
         psk.destroy();
         assertThrows(javax.net.ssl.SSLHandshakeException.class, client::beginHandshake);
     }
@@ -338,10 +338,10 @@ class Tls13PskEngineTest {
     @Test
     void refusesKeysOfTheWrongLengthForTheSuite() {
         assertThrows(IllegalArgumentException.class,
-                () -> PskEngines.psk(PskEngines.IDENTITY, new byte[32], "TLS_AES_256_GCM_SHA384"));
+                () -> PskEnginePair.psk(PskEnginePair.IDENTITY, new byte[32], "TLS_AES_256_GCM_SHA384"));
         assertThrows(IllegalArgumentException.class,
-                () -> PskEngines.psk(PskEngines.IDENTITY, new byte[48], "TLS_AES_128_GCM_SHA256"));
+                () -> PskEnginePair.psk(PskEnginePair.IDENTITY, new byte[48], "TLS_AES_128_GCM_SHA256"));
         assertThrows(IllegalArgumentException.class,
-                () -> PskEngines.psk(PskEngines.IDENTITY, new byte[32], "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+                () -> PskEnginePair.psk(PskEnginePair.IDENTITY, new byte[32], "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
     }
 }

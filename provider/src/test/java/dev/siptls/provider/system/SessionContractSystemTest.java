@@ -37,12 +37,12 @@ class SessionContractSystemTest {
 
     @Test
     void invalidatingAClientSessionMakesTheNextConnectionUseAFreshAssociation(SipTlsWorld world) throws Exception {
-        try (Peers peers = Peers.registered(world)) {
-            Connection first = peers.resumedViaSip("first", 1);
+        try (EchoPeers peers = EchoPeers.registered(world)) {
+            EchoPeers.Connection first = peers.resumedViaSip("first", 1);
 
             first.client().invalidate();
             assertFalse(first.client().isValid());
-            Connection second = peers.resumedViaSip("second", 2);
+            EchoPeers.Connection second = peers.resumedViaSip("second", 2);
 
             assertFalse(Arrays.equals(first.client().getId(), second.client().getId()),
                     "the invalidated session's SA was offered again");
@@ -53,16 +53,16 @@ class SessionContractSystemTest {
 
     @Test
     void invalidatingAServerSessionEndsItsAssociationThere(SipTlsWorld world) throws Exception {
-        try (Peers peers = Peers.registered(world)) {
-            Connection first = peers.resumedViaSip("first", 1);
+        try (EchoPeers peers = EchoPeers.registered(world)) {
+            EchoPeers.Connection first = peers.resumedViaSip("first", 1);
 
             first.server().invalidate();
 
             assertTrue(peers.server().provider().associations().bySessionId(first.client().getId()).isEmpty(),
                     "the server still holds the SA of the session it invalidated");
-            Connection second = peers.connect("second");
+            EchoPeers.Connection second = peers.connect("second");
             assertFalse(Arrays.equals(first.client().getId(), second.client().getId()));
-            Connection third = peers.connect("third");
+            EchoPeers.Connection third = peers.connect("third");
             assertArrayEquals(third.client().getId(), third.server().getId());
             assertEquals(Evidence.hex(third.client().getId()),
                     third.server().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION), "the third connection is no SIP"
@@ -75,8 +75,8 @@ class SessionContractSystemTest {
 
     @Test
     void sessionsListOnlyTheApplicationsValueNames(SipTlsWorld world) throws Exception {
-        try (Peers peers = Peers.registered(world)) {
-            Connection connection = peers.resumedViaSip("values", 1);
+        try (EchoPeers peers = EchoPeers.registered(world)) {
+            EchoPeers.Connection connection = peers.resumedViaSip("values", 1);
 
             for (SSLSession session : List.of(connection.client(), connection.server())) {
                 assertEquals(List.of(), List.of(session.getValueNames()), "names of " + session);
@@ -92,7 +92,7 @@ class SessionContractSystemTest {
 
     @Test
     void aServerSessionNamesTheRealPeer(SipTlsWorld world) throws Exception {
-        try (Peers peers = Peers.registered(world);
+        try (EchoPeers peers = EchoPeers.registered(world);
              SSLSocket socket = (SSLSocket) peers.client().context().getSocketFactory()
                      .createSocket("localhost", peers.port())) {
             SSLSession serverSession = peers.resumedViaSip(socket, "who is there");
@@ -104,7 +104,7 @@ class SessionContractSystemTest {
 
     @Test
     void theClientContextListsAndFindsItsSessions(SipTlsWorld world) throws Exception {
-        try (Peers peers = Peers.registered(world)) {
+        try (EchoPeers peers = EchoPeers.registered(world)) {
             byte[] id = peers.resumedViaSip("listed", 1).client().getId();
 
             for (SSLSessionContext context : List.of(peers.client().context().getClientSessionContext(),
@@ -120,56 +120,10 @@ class SessionContractSystemTest {
 
     @Test
     void aSocketCreatedFromAnInetAddressResumesViaSip(SipTlsWorld world) throws Exception {
-        try (Peers peers = Peers.registered(world);
+        try (EchoPeers peers = EchoPeers.registered(world);
              SSLSocket socket = (SSLSocket) peers.client().context().getSocketFactory()
                      .createSocket(InetAddress.getByName("localhost"), peers.port())) {
             peers.resumedViaSip(socket, "by address");
-        }
-    }
-
-    /** Both ends of one connection. */
-    private record Connection(SSLSession client, SSLSession server) {
-    }
-
-    /** A registered TLS server terminal, echoing on {@code localhost:port}, and a registered client terminal. */
-    private record Peers(Terminal server, Terminal client, int port, EchoServer echo) implements AutoCloseable {
-
-        static Peers registered(SipTlsWorld world) throws Exception {
-            int port = SipTlsWorld.freePort();
-            Terminal server = world.server(port, Map.of());
-            Terminal client = world.client(Map.of());
-            SipTlsWorld.awaitRegistered(server, client);
-            return new Peers(server, client, port, EchoServer.start(server.context(), port));
-        }
-
-        /** A new connection from the client's context to the server, one line echoed. */
-        Connection connect(String line) throws Exception {
-            EchoClient.Exchange exchange = EchoClient.exchange(client.context(), "localhost", port, line);
-            return new Connection(exchange.session(), echo.next().handshaken());
-        }
-
-        /** As {@link #connect}, checked to be the {@code n}th SIP resumption on each side. */
-        Connection resumedViaSip(String line, long n) throws Exception {
-            Connection connection = connect(line);
-            Evidence.sipResumption(client, connection.client(), server, connection.server(), n);
-            return connection;
-        }
-
-        /** One line echoed over {@code socket}, the first SIP resumption; the server's session. */
-        SSLSession resumedViaSip(SSLSocket socket, String line) throws Exception {
-            PrintWriter out = new PrintWriter(socket.getOutputStream(), true, StandardCharsets.UTF_8);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8));
-            out.println(line);
-            assertEquals("echo: " + line, in.readLine());
-            SSLSession serverSession = echo.next().handshaken();
-            Evidence.sipResumption(client, socket.getSession(), server, serverSession, 1);
-            return serverSession;
-        }
-
-        @Override
-        public void close() throws IOException {
-            echo.close();
         }
     }
 }

@@ -16,12 +16,12 @@ import javax.net.ssl.SSLParameters;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /** TLS 1.3 PSK engines for tests, and an in-memory pipe that pumps two engines as JSSE applications do. */
-final class PskEngines {
+final class PskEnginePair {
 
     static final SecureRandom RANDOM = new SecureRandom();
     static final byte[] IDENTITY = "sa-0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private PskEngines() {
+    private PskEnginePair() {
     }
 
     static byte[] randomKey(int length) {

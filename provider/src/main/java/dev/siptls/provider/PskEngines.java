@@ -1,0 +1,68 @@
+package dev.siptls.provider;
+
+import dev.siptls.protocol.HostPort;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import java.security.SecureRandom;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * The TLS 1.3 PSK engines of one SIP-TLS context ({@link Tls13PskEngine}): a client's for the PSK of the TLS 1.3 SA
+ * it offers, a server's for a ClientHello that names a TLS 1.3 SA it may use on that connection. Each session
+ * carries the SA's id as its {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION} value, as TLS 1.2 SA sessions do.
+ */
+final class PskEngines {
+
+    private static final String TLS13 = "TLSv1.3";
+
+    private final AssociationSessions sessions;
+    private final AssociationSource source;
+    private final BcTlsCrypto crypto;
+    private final Supplier<List<HostPort>> served;
+
+    /** @param served the bindings this provider serves (for engines, which know no port) */
+    PskEngines(AssociationSessions sessions, AssociationSource source, SecureRandom random,
+               Supplier<List<HostPort>> served) {
+        this.sessions = sessions;
+        this.source = source;
+        this.crypto = new BcTlsCrypto(random);
+        this.served = served;
+    }
+
+    /** A client engine that offers {@code psk}, with the connection's parameters (SNI, ALPN). */
+    SSLEngine clientEngine(PskAssociation psk, SSLParameters parameters, String host, int port) {
+        return marked(Tls13PskEngine.client(psk.psk(), parameters, host, port, crypto), psk);
+    }
+
+    /**
+     * A server engine for {@code hello} if it names a TLS 1.3 SA this connection may use: the connection enables
+     * TLS 1.3 and the SA's suite, and the SA was issued for this binding; else {@code null} (BCJSSE answers).
+     *
+     * @param localPort the port the connection was accepted on, or -1 (an engine)
+     */
+    SSLEngine engine(ClientHelloPeek.Result hello, SSLParameters parameters, int localPort, String peerHost,
+                     int peerPort) {
+        if (!List.of(parameters.getProtocols()).contains(TLS13)) {
+            return null;
+        }
+        ServerEndpoint here = new ServerEndpoint(localPort, hello.serverName(),
+                localPort > 0 ? List.of() : served.get(), peerHost, peerPort);
+        Optional<PskAssociation> found = sessions.forServerPsk(hello.identities(), here);
+        if (found.isEmpty() || !List.of(parameters.getCipherSuites()).contains(found.get().psk().suiteName())) {
+            found.ifPresent(psk -> psk.psk().destroy());
+            return null;
+        }
+        return marked(Tls13PskEngine.server(found.get().psk(), parameters, peerHost, peerPort, crypto, null),
+                found.get());
+    }
+
+    /** The engine's session is the SA's: its id, its association value; invalidating it forgets the SA. */
+    private SSLEngine marked(Tls13PskEngine engine, PskAssociation psk) {
+        String id = psk.associationId();
+        return engine.associate(id, () -> source.invalidated(id));
+    }
+}
