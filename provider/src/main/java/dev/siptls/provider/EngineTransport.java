@@ -63,6 +63,8 @@ final class EngineTransport {
     private final AtomicBoolean flushWanted = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean handshakeDone;
+    /** beginHandshake was called: a handshake resumed after SO_TIMEOUT must not begin it again. */
+    private boolean handshakeBegun;
     /** close_notify, EOF after the handshake, shutdownInput or close: reads return what is buffered, then -1. */
     private volatile boolean inboundDone;
     /** The error that broke the connection, if one did. */
@@ -147,7 +149,10 @@ final class EngineTransport {
 
     private void runHandshake() throws IOException {
         try {
-            engine.beginHandshake();
+            if (!handshakeBegun) {
+                engine.beginHandshake();
+                handshakeBegun = true;
+            }
             HandshakeStatus status = engine.getHandshakeStatus();
             while (status != HandshakeStatus.FINISHED && status != HandshakeStatus.NOT_HANDSHAKING) {
                 switch (status) {

@@ -259,6 +259,34 @@ class EngineSocketTest {
         peerResult.get(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * TLS 1.2 requires the reader of a close_notify to answer with its own: a SunJSSE socket layered over a
+     * plain one it keeps open waits for that answer in close(), which returns only if our reader sent it.
+     */
+    @Test
+    void answersATls12CloseNotifyFromTheReadingThread() throws Exception {
+        SSLContext context = sunJsse("TLSv1.2");
+        ServerSocket server = plainServer();
+        Future<?> peer = peers.submit(() -> {
+            try (Socket accepted = server.accept()) {
+                SSLSocket layered = (SSLSocket) context.getSocketFactory().createSocket(accepted, null, false);
+                layered.setUseClientMode(false);
+                layered.getOutputStream().write(42);
+                layered.close(); // waits for our close_notify
+                assertFalse(accepted.isClosed());
+            }
+            return null;
+        });
+        EngineSocket socket = engineClient(context, server.getLocalPort());
+
+        assertEquals("TLSv1.2", socket.getSession().getProtocol()); // getSession runs the handshake
+        InputStream in = socket.getInputStream();
+        assertEquals(42, in.read());
+        assertEquals(-1, in.read());
+
+        peer.get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void aReadTimeoutLeavesTheConnectionUsable() throws Exception {
         CountDownLatch timedOut = new CountDownLatch(1);
@@ -282,6 +310,35 @@ class EngineSocketTest {
         assertFalse(socket.isClosed());
         socket.close();
         peerResult.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aHandshakeThatTimesOutCanBeResumed() throws Exception {
+        SSLContext context = sunJsse("TLSv1.3");
+        ServerSocket server = plainServer();
+        CountDownLatch timedOut = new CountDownLatch(1);
+        Future<?> peer = peers.submit(() -> {
+            try (Socket accepted = server.accept()) {
+                assertTrue(timedOut.await(30, TimeUnit.SECONDS)); // only now answer the ClientHello
+                SSLSocket layered = (SSLSocket) context.getSocketFactory().createSocket(accepted, null, true);
+                layered.setUseClientMode(false);
+                layered.getOutputStream().write(7);
+                assertEquals(-1, layered.getInputStream().read());
+            }
+            return null;
+        });
+        EngineSocket socket = engineClient(context, server.getLocalPort());
+        socket.setSoTimeout(100);
+
+        assertThrows(SocketTimeoutException.class, socket::startHandshake);
+        assertFalse(socket.isClosed());
+        timedOut.countDown();
+        socket.setSoTimeout(0);
+        socket.startHandshake();
+
+        assertEquals(7, socket.getInputStream().read());
+        socket.close();
+        peer.get(30, TimeUnit.SECONDS);
     }
 
     /**
