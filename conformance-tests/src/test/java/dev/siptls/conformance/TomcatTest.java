@@ -102,7 +102,7 @@ class TomcatTest {
 
         String sa = clientSide.associations().byPeer(new HostPort("localhost", port)).orElseThrow().sessionIdHex();
         assertEquals(sa, seenByTomcat[0], "Tomcat's TLS session is the SA's");
-        assertEquals("TLSv1.2", seenByTomcat[1]);
+        assertEquals("TLSv1.3", seenByTomcat[1], "a TLS 1.3 SA: the PSK handshake");
         assertTrue(Polling.until(() -> tomcatSide.statistics().getSipResumptionsAsServer() > resumedBefore,
                 Duration.ofSeconds(5)), "Tomcat's side counted no SIP resumption");
         assertEquals(1, clientSide.statistics().getSipResumptionsAsClient());

@@ -93,8 +93,7 @@ final class AssociationSessions {
             }
             Optional<AssociationSession> session = serverSession(sessionId, here, true);
             if (session.isPresent()) {
-                ledger.serverFound(session.get().associationId());
-                return session.map(PskAssociation.class::cast);
+                return session.map(PskAssociation.class::cast); // no full handshake follows: nothing to explain
             }
         }
         return Optional.empty();

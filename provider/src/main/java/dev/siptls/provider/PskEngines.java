@@ -21,14 +21,16 @@ final class PskEngines {
 
     private final AssociationSessions sessions;
     private final AssociationSource source;
+    private final HandshakeLedger ledger;
     private final BcTlsCrypto crypto;
     private final Supplier<List<HostPort>> served;
 
     /** @param served the bindings this provider serves (for engines, which know no port) */
-    PskEngines(AssociationSessions sessions, AssociationSource source, SecureRandom random,
+    PskEngines(AssociationSessions sessions, AssociationSource source, HandshakeLedger ledger, SecureRandom random,
                Supplier<List<HostPort>> served) {
         this.sessions = sessions;
         this.source = source;
+        this.ledger = ledger;
         this.crypto = new BcTlsCrypto(random);
         this.served = served;
     }
@@ -40,24 +42,28 @@ final class PskEngines {
 
     /**
      * A server engine for {@code hello} if it names a TLS 1.3 SA this connection may use: the connection enables
-     * TLS 1.3 and the SA's suite, and the SA was issued for this binding; else {@code null} (BCJSSE answers).
+     * TLS 1.3 and the SA's suite, matches no SNI itself, and the SA was issued for this binding; else {@code null}
+     * (BCJSSE answers, and the ledger knows why for the full handshake that follows).
      *
      * @param localPort the port the connection was accepted on, or -1 (an engine)
      */
     SSLEngine engine(ClientHelloPeek.Result hello, SSLParameters parameters, int localPort, String peerHost,
                      int peerPort) {
-        if (!List.of(parameters.getProtocols()).contains(TLS13)) {
-            return null;
-        }
         ServerEndpoint here = new ServerEndpoint(localPort, hello.serverName(),
                 localPort > 0 ? List.of() : served.get(), peerHost, peerPort);
         Optional<PskAssociation> found = sessions.forServerPsk(hello.identities(), here);
-        if (found.isEmpty() || !List.of(parameters.getCipherSuites()).contains(found.get().psk().suiteName())) {
-            found.ifPresent(psk -> psk.psk().destroy());
+        if (found.isEmpty()) {
             return null;
         }
-        return marked(Tls13PskEngine.server(found.get().psk(), parameters, peerHost, peerPort, crypto, null),
-                found.get());
+        PskAssociation psk = found.get();
+        boolean matchesSni = parameters.getSNIMatchers() != null && !parameters.getSNIMatchers().isEmpty();
+        if (!List.of(parameters.getProtocols()).contains(TLS13) || matchesSni // as BCJSSE on TLS 1.2 SAs
+                || !List.of(parameters.getCipherSuites()).contains(psk.psk().suiteName())) {
+            psk.psk().destroy();
+            ledger.serverFound(psk.associationId()); // found, but not for this connection: server-not-resumable
+            return null;
+        }
+        return marked(Tls13PskEngine.server(psk.psk(), parameters, peerHost, peerPort, crypto, null), psk);
     }
 
     /** The engine's session is the SA's: its id, its association value; invalidating it forgets the SA. */

@@ -112,8 +112,12 @@ final class SipTlsEngine extends SSLEngine {
             }
             helloRead = true;
             if (hello.verdict() == ClientHelloPeek.Verdict.PSK) {
-                SSLEngine psk = observer.serverPsks().engine(hello, engine.getSSLParameters(), -1,
-                        engine.getPeerHost(), engine.getPeerPort());
+                SSLEngine psk;
+                try (AcceptedConnection.Scope scope = AcceptedConnection.enter(engine, -1)) {
+                    // a miss explains the full handshake BCJSSE then runs on this connection
+                    psk = observer.serverPsks().engine(hello, engine.getSSLParameters(), -1, engine.getPeerHost(),
+                            engine.getPeerPort());
+                }
                 if (psk != null) {
                     use(psk);
                 }

@@ -87,7 +87,7 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         TlsCrypto crypto = Bouncy.CRYPTO.create(cryptoRandom);
         AssociationSessions sessions = new AssociationSessions(source, crypto, new PeerTrust(applicationTrust),
                 Clock.systemUTC(), ledger, support.sessionLifetimeBound());
-        PskEngines psks = new PskEngines(sessions, source, cryptoRandom, support::servedBindings);
+        PskEngines psks = new PskEngines(sessions, source, ledger, cryptoRandom, support::servedBindings);
         bridge.attach(context.getServerSessionContext(), new SideLookups(sessions, source, false) {
             @Override
             public Optional<ResumableSession> byId(byte[] sessionId) {

@@ -204,8 +204,12 @@ final class SipTlsSocket extends SSLSocket {
                     continue;
                 }
             } else if (hello.verdict() == ClientHelloPeek.Verdict.PSK) {
-                SSLEngine engine = observer.serverPsks().engine(hello, tls.getSSLParameters(), raw.getLocalPort(),
-                        raw.getInetAddress().getHostAddress(), raw.getPort());
+                SSLEngine engine;
+                try (AcceptedConnection.Scope scope = AcceptedConnection.enter(tls, raw.getLocalPort())) {
+                    // a miss explains the full handshake BCJSSE then runs on this connection
+                    engine = observer.serverPsks().engine(hello, tls.getSSLParameters(), raw.getLocalPort(),
+                            raw.getInetAddress().getHostAddress(), raw.getPort());
+                }
                 if (engine != null) {
                     use(new EngineSocket(engine, raw, peekedInput.take(), autoClose, null));
                     return;
@@ -506,12 +510,16 @@ final class SipTlsSocket extends SSLSocket {
 
     @Override
     public void shutdownInput() throws IOException {
-        socket.shutdownInput();
+        throw new UnsupportedOperationException("shutdownInput() not supported in TLS");
     }
 
+    /**
+     * Refused, as BCJSSE's own sockets refuse it: BCJSSE layered over a plain socket would shut the plain socket's
+     * output without a close_notify, and Bouncy Castle's TLS 1.3 protocol closes both directions on close_notify.
+     */
     @Override
     public void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
+        throw new UnsupportedOperationException("shutdownOutput() not supported in TLS");
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.siptls.provider;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.protocol.SecurityAssociation;
 
@@ -10,6 +9,7 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -105,16 +105,19 @@ class SocketResumptionTest {
     }
 
     @Test
-    void defaultProtocolsAreTls12Only() throws Exception {
+    void defaultProtocolsAreTls13AndTls12() throws Exception {
         SSLContext context = SipTlsContexts.client(new InMemoryAssociations());
-        assertArrayEquals(new String[]{"TLSv1.2"}, context.getDefaultSSLParameters().getProtocols());
+        String[] both = {"TLSv1.3", "TLSv1.2"};
+        assertArrayEquals(both, context.getDefaultSSLParameters().getProtocols());
         SSLEngine engine = context.createSSLEngine("localhost", 443);
         engine.setUseClientMode(true);
-        assertArrayEquals(new String[]{"TLSv1.2"}, engine.getEnabledProtocols());
+        assertArrayEquals(both, engine.getEnabledProtocols());
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
-            assertArrayEquals(new String[]{"TLSv1.2"}, socket.getEnabledProtocols());
+            assertArrayEquals(both, socket.getEnabledProtocols());
         }
-        assertTrue(List.of(context.getSupportedSSLParameters().getProtocols()).contains("TLSv1.3"));
+        try (SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket()) {
+            assertArrayEquals(both, server.getEnabledProtocols());
+        }
     }
 
     static void https(SSLSocket socket) {

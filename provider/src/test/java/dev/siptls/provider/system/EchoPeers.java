@@ -20,9 +20,14 @@ record EchoPeers(Terminal server, Terminal client, int port, EchoServer echo) im
     }
 
     static EchoPeers registered(SipTlsWorld world) throws Exception {
+        return registered(world, Map.of());
+    }
+
+    /** As {@link #registered(SipTlsWorld)}, both terminals configured with {@code config} too. */
+    static EchoPeers registered(SipTlsWorld world, Map<String, String> config) throws Exception {
         int port = SipTlsWorld.freePort();
-        Terminal server = world.server(port, Map.of());
-        Terminal client = world.client(Map.of());
+        Terminal server = world.server(port, config);
+        Terminal client = world.client(config);
         SipTlsWorld.awaitRegistered(server, client);
         return new EchoPeers(server, client, port, EchoServer.start(server.context(), port));
     }

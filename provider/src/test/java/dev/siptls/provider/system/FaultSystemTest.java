@@ -147,14 +147,14 @@ class FaultSystemTest {
     /**
      * With the key server gone, a client falls back to a full handshake and may resume that session natively, but
      * never once it is older than the SA lifetime bound ({@code maxLifetime}): no session of a SIP-TLS context
-     * outlives what an SA could.
+     * outlives what an SA could. On TLS 1.2: BCJSSE resumes no TLS 1.3 session natively.
      */
     @Test
     void aNativeSessionIsNotResumedPastTheLifetimeBound() throws Exception {
         try (SipTlsWorld world = new SipTlsWorld(dir)) {
             int port = SipTlsWorld.freePort();
             Terminal server = serverTerminal(world, SipTlsWorld.aor("server"), port);
-            Terminal client = world.client(Map.of("maxLifetime", "3s"));
+            Terminal client = world.client(Map.of("maxLifetime", "3s", "protocols", "TLSv1.2"));
             SipTlsWorld.awaitRegistered(server, client);
             world.stopKeyServer();
             Evidence.eventually(1, () -> client.provider().health().registration() == RegistrationState.REGISTERED ? 0 : 1,

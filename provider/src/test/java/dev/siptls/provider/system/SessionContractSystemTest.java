@@ -7,14 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.provider.SipTlsProvider;
-import dev.siptls.provider.system.SipTlsWorld.Terminal;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -102,9 +96,10 @@ class SessionContractSystemTest {
         }
     }
 
+    /** TLS 1.2 SA sessions: a TLS 1.3 PSK session is in no session context (nothing could resume it by id). */
     @Test
     void theClientContextListsAndFindsItsSessions(SipTlsWorld world) throws Exception {
-        try (EchoPeers peers = EchoPeers.registered(world)) {
+        try (EchoPeers peers = EchoPeers.registered(world, Map.of("protocols", "TLSv1.2"))) {
             byte[] id = peers.resumedViaSip("listed", 1).client().getId();
 
             for (SSLSessionContext context : List.of(peers.client().context().getClientSessionContext(),

@@ -38,7 +38,7 @@ class SocketResumptionSystemTest {
 
             assertEquals("echo: over SIP-TLS", exchange.answer());
             Evidence.sipResumption(client, exchange.session(), server, serverSession, 1);
-            assertEquals("TLSv1.2", exchange.session().getProtocol());
+            assertEquals("TLSv1.3", exchange.session().getProtocol());
             assertEquals(1, client.provider().statistics().getAssociationRequests());
             assertEquals(1, server.keys().proofKeyReads.get(),
                     "the server chain is not the agent's identity: its key was read once, to prove possession");
