@@ -21,7 +21,7 @@ import javax.net.ssl.X509TrustManager;
 /**
  * Both SIP-TLS sides of a framework test, in one {@link Deployment}: a TLS server ({@code sip:www@example.com}
  * serving {@code localhost:port}, its key manager counted) and clients, each its own AOR; and the check that a
- * connection between them was resumed via SIP. The frameworks get only the {@code SSLContext}s: no
+ * connection between them was resumed via SIP (with the defaults, a TLS 1.3 PSK handshake). The frameworks get only the {@code SSLContext}s: no
  * {@code suites=} setting, no cipher or protocol list of the test's own.
  */
 final class SipTlsPeers implements AutoCloseable {
@@ -87,6 +87,7 @@ final class SipTlsPeers implements AutoCloseable {
         private final long clientSip;
         private final long serverFull;
         private final long clientFull;
+        private final long serverPsk;
         private final int keyRequests;
 
         private Before(Client client, SipTlsProviderMXBean server, SipTlsProviderMXBean clientStats, int keyRequests) {
@@ -95,6 +96,7 @@ final class SipTlsPeers implements AutoCloseable {
             clientSip = clientStats.getSipResumptionsAsClient();
             serverFull = server.getFullHandshakesAsServer();
             clientFull = clientStats.getFullHandshakesAsClient();
+            serverPsk = server.getSipTls13HandshakesAsServer();
             this.keyRequests = keyRequests;
         }
 
@@ -120,6 +122,7 @@ final class SipTlsPeers implements AutoCloseable {
                     + ", full " + (clientStats.getFullHandshakesAsClient() - clientFull)
                     + ", fallbacks " + clientStats.getFallbacksByReason()
                     + "; server: SIP " + (server.getSipResumptionsAsServer() - serverSip)
+                    + " (TLS 1.3 PSK " + (server.getSipTls13HandshakesAsServer() - serverPsk) + ")"
                     + ", full " + (server.getFullHandshakesAsServer() - serverFull)
                     + ", fallbacks " + server.getFallbacksByReason()
                     + ", key requests " + (serverKeys.serverKeyRequests.get() - keyRequests);
@@ -136,6 +139,9 @@ final class SipTlsPeers implements AutoCloseable {
             assertEquals(clientFull, clientStats.getFullHandshakesAsClient(), observed);
             assertTrue(server.getSipResumptionsAsServer() > serverSip
                     && clientStats.getSipResumptionsAsClient() > clientSip, observed);
+            // the frameworks keep the SIP-TLS defaults (TLS 1.3 and 1.2), so their SAs are TLS 1.3 PSKs
+            assertEquals(server.getSipResumptionsAsServer() - serverSip, server.getSipTls13HandshakesAsServer()
+                    - serverPsk, "SIP resumptions that were not TLS 1.3 PSK handshakes: " + observed);
         }
     }
 }
