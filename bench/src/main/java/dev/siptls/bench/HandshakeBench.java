@@ -79,8 +79,8 @@ public final class HandshakeBench {
                         context(bcJdkCrypto, server, null), TLS12, false, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("SunJSSE full TLS 1.2 ECDHE-RSA-2048", context(null, null, trust),
                         context(null, server, null), TLS12, false, "localhost", warmup, count));
-                out.add(LoopbackTls.measure("BCJSSE full TLS 1.3 RSA-2048", context(bcJdkCrypto, null, trust),
-                        context(bcJdkCrypto, server, null), TLS13, false, "localhost", warmup, count));
+                out.add(LoopbackTls.measure("BCJSSE full TLS 1.3 RSA-2048, BC crypto", context(bcBcCrypto, null,
+                        trust), context(bcBcCrypto, server, null), TLS13, false, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("SunJSSE full TLS 1.3 RSA-2048", context(null, null, trust),
                         context(null, server, null), TLS13, false, "localhost", warmup, count));
             }
