@@ -75,7 +75,7 @@ final class ClientOffers {
         if (host == null || host.isEmpty() || port <= 0) {
             return null;
         }
-        return sessions.forClient(host.toLowerCase(Locale.ROOT), port, offered(enabledSuites, enabledProtocols))
+        return sessions.forClient(host.toLowerCase(Locale.ROOT), port, usable(enabledSuites, enabledProtocols))
                 .map(found -> {
                     if (found instanceof PskAssociation psk) {
                         return new Offer(null, psk, psk.associationId());
@@ -92,7 +92,7 @@ final class ClientOffers {
     }
 
     /** The suites a connection can use with an SA: those it enables, of the protocol versions it enables. */
-    static List<String> offered(String[] enabledSuites, String[] enabledProtocols) {
+    static List<String> usable(String[] enabledSuites, String[] enabledProtocols) {
         List<String> protocols = List.of(enabledProtocols);
         boolean tls13 = protocols.contains("TLSv1.3");
         boolean tls12 = protocols.contains("TLSv1.2");
@@ -114,7 +114,7 @@ final class ClientOffers {
             return false;
         }
         try {
-            return source.mayWait(host.toLowerCase(Locale.ROOT), port, offered(enabledSuites, enabledProtocols));
+            return source.mayWait(host.toLowerCase(Locale.ROOT), port, usable(enabledSuites, enabledProtocols));
         } catch (RuntimeException e) {
             return false;
         }

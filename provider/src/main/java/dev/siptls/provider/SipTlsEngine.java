@@ -213,7 +213,7 @@ final class SipTlsEngine extends SSLEngine {
         }
         startedMillis = System.currentTimeMillis();
         if (!engine.getUseClientMode()) {
-            observer.serverHandshaking(engine.getEnabledCipherSuites());
+            observer.serverHandshaking(engine.getEnabledCipherSuites(), engine.getEnabledProtocols());
             begun = true;
             return;
         }

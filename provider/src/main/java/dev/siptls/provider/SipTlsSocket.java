@@ -151,7 +151,7 @@ final class SipTlsSocket extends SSLSocket {
         if (!tls.getUseClientMode()) {
             if (startedMillis == 0) {
                 startedMillis = System.currentTimeMillis();
-                observer.serverHandshaking(tls.getEnabledCipherSuites());
+                observer.serverHandshaking(tls.getEnabledCipherSuites(), tls.getEnabledProtocols());
             }
             if (peekedInput != null) {
                 readHello(tls); // a timeout leaves begun unset: the next call reads on
