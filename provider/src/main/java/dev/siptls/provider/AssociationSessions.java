@@ -147,8 +147,12 @@ final class AssociationSessions {
     /**
      * Client side: a session for {@code host:port} from the SA the source has or gets for it, of one of the
      * suites the connection offers. May wait for the key server: never call it under a lock.
+     *
+     * @param endpointIdentification the connection's endpoint identification algorithm, or null: a TLS 1.3 SA is
+     *                               used only if its server chain passes it (BCJSSE checks a TLS 1.2 SA's itself)
      */
-    Optional<AssociationSession> forClient(String host, int port, List<String> offeredSuites) {
+    Optional<AssociationSession> forClient(String host, int port, List<String> offeredSuites,
+                                           String endpointIdentification) {
         Optional<SecurityAssociation> found = ask(() -> source.forPeer(host, port, offeredSuites));
         if (found.isEmpty()) {
             ledger.clientMissed(host, port, explainMiss(host, port));
@@ -170,6 +174,12 @@ final class AssociationSessions {
         PeerTrust.Verdict verdict = known.serverVerdict(host, clock.millis(), () -> trust.server(sa, host));
         if (!verdict.trusted()) {
             return notUsed(sa, verdict.refusal(), System.Logger.Level.WARNING,
+                    FallbackReason.CLIENT_ASSOCIATION_UNUSABLE, host, port);
+        }
+        if (sa.isTls13() && endpointIdentification != null && !endpointIdentification.isEmpty()
+                && verdict.endpointIdAlgorithm() == null) {
+            return notUsed(sa, "its server chain does not name " + host + ", as the connection's "
+                    + endpointIdentification + " endpoint identification requires", System.Logger.Level.WARNING,
                     FallbackReason.CLIENT_ASSOCIATION_UNUSABLE, host, port);
         }
         Optional<AssociationSession> session = build(sa, known::clientCertificate, known::serverCertificate, host,

@@ -67,15 +67,17 @@ final class ClientOffers {
     }
 
     /**
-     * What to offer to {@code host:port} on a connection that enables these suites and protocols, or {@code null}
-     * (a full handshake, or a native resumption). May wait for the key server; under {@code fallback=fail} throws
-     * the {@link RefusedHandshakeException} that refuses the connection.
+     * What to offer to {@code host:port} on a connection with these parameters, or {@code null} (a full handshake,
+     * or a native resumption). May wait for the key server; under {@code fallback=fail} throws the
+     * {@link RefusedHandshakeException} that refuses the connection.
      */
-    Offer find(String host, int port, String[] enabledSuites, String[] enabledProtocols) throws SSLHandshakeException {
+    Offer find(String host, int port, SSLParameters connection) throws SSLHandshakeException {
         if (host == null || host.isEmpty() || port <= 0) {
             return null;
         }
-        return sessions.forClient(host.toLowerCase(Locale.ROOT), port, usable(enabledSuites, enabledProtocols))
+        return sessions.forClient(host.toLowerCase(Locale.ROOT), port,
+                        usable(connection.getCipherSuites(), connection.getProtocols()),
+                        connection.getEndpointIdentificationAlgorithm())
                 .map(found -> {
                     if (found instanceof PskAssociation psk) {
                         return new Offer(null, psk, psk.associationId());

@@ -223,14 +223,13 @@ final class SipTlsEngine extends SSLEngine {
         }
         String host = engine.getPeerHost();
         int port = engine.getPeerPort();
-        String[] suites = engine.getEnabledCipherSuites();
-        String[] protocols = engine.getEnabledProtocols();
-        if (observer.offers().mayWait(host, port, suites, protocols)) {
+        SSLParameters parameters = engine.getSSLParameters();
+        if (observer.offers().mayWait(host, port, parameters.getCipherSuites(), parameters.getProtocols())) {
             lookupPending = true;
             lookupRan = true;
-            lookupTask.set(() -> lookUp(bc, host, port, suites, protocols));
+            lookupTask.set(() -> lookUp(bc, host, port, parameters));
         } else {
-            lookUp(bc, host, port, suites, protocols);
+            lookUp(bc, host, port, parameters);
         }
     }
 
@@ -238,13 +237,13 @@ final class SipTlsEngine extends SSLEngine {
      * Finds the client's offer: a TLS 1.3 PSK switches to the PSK engine, a TLS 1.2 session goes to BCJSSE; a refusal
      * ({@code fallback=fail}) waits for the next call.
      */
-    private void lookUp(BCSSLEngine bc, String host, int port, String[] suites, String[] protocols) {
+    private void lookUp(BCSSLEngine bc, String host, int port, SSLParameters parameters) {
         try {
-            ClientOffers.Offer found = observer.offers().find(host, port, suites, protocols);
+            ClientOffers.Offer found = observer.offers().find(host, port, parameters);
             if (found != null) {
                 offer.set(found);
                 if (found.psk() != null) {
-                    use(observer.offers().engine(found, ((SSLEngine) bc).getSSLParameters(), host, port));
+                    use(observer.offers().engine(found, parameters, host, port));
                 } else {
                     bc.setBCSessionToResume(found.session());
                     ((SSLEngine) bc).setEnabledProtocols(ClientOffers.TLS12_ONLY); // with TLS 1.3 too, a server would not resume

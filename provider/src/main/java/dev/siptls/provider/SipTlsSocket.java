@@ -166,8 +166,7 @@ final class SipTlsSocket extends SSLSocket {
             }
             ClientOffers.Offer found;
             try {
-                found = observer.offers().find(peerHost, raw.getPort(), tls.getEnabledCipherSuites(),
-                        tls.getEnabledProtocols());
+                found = observer.offers().find(peerHost, raw.getPort(), tls.getSSLParameters());
             } catch (IOException e) {
                 close(); // refused (fallback=fail): no handshake at all
                 throw e;

@@ -26,7 +26,7 @@ class AssociationBindingTest {
     void aClientDoesNotOfferAnSaIssuedForAnotherServer() {
         source.offering("localhost", 443, sa);
 
-        assertTrue(sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite())).isEmpty());
+        assertTrue(sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite()), null).isEmpty());
         assertTrue(source.notUsedReasons.get(0).contains("issued for localhost:8443, not for localhost:443"),
                 source.notUsedReasons.toString());
         assertFalse(sa.isDestroyed());

@@ -32,8 +32,8 @@ class AssociationFactsTest {
 
         ResumableSession first = sessions.forServer(sa.sessionId()).orElseThrow();
         ResumableSession second = sessions.forServer(sa.sessionId()).orElseThrow();
-        sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite())).orElseThrow();
-        sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite())).orElseThrow();
+        sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite()), null).orElseThrow();
+        sessions.forClient("localhost", 443, java.util.List.of(sa.cipherSuite()), null).orElseThrow();
 
         assertEquals(1, trust.clientChecks.get());
         assertEquals(1, trust.serverChecks.get());

@@ -72,16 +72,25 @@ final class Associations {
         return build(port, masterSecret);
     }
 
+    /** One peer's copy of a TLS 1.3 SA (TLS_AES_128_GCM_SHA256, a 32-byte PSK) for a server at localhost:port. */
+    SecurityAssociation forTls13ServerAt(int port) {
+        return build(port, java.util.Arrays.copyOf(masterSecret, 32), "TLS_AES_128_GCM_SHA256", "TLSv1.3");
+    }
+
     /** The same session id with another master secret: what a forger would hold. */
     SecurityAssociation forgedForServerAt(int port) {
         return build(port, random(48));
     }
 
     private SecurityAssociation build(int port, byte[] secret) {
+        return build(port, secret, SUITE, "TLSv1.2");
+    }
+
+    private SecurityAssociation build(int port, byte[] secret, String suite, String version) {
         return SecurityAssociation.builder()
                 .sessionId(sessionId)
-                .cipherSuite(SUITE)
-                .protocolVersion("TLSv1.2")
+                .cipherSuite(suite)
+                .protocolVersion(version)
                 .extendedMasterSecret(true)
                 .masterSecret(secret)
                 .lifetime(lifetime)

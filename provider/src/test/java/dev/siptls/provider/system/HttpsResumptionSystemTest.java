@@ -56,6 +56,7 @@ class HttpsResumptionSystemTest {
 
             assertEquals("hello over SIP-TLS", body);
             Evidence.sipResumption(https.client, clientSession, https.server, https.nextServerSession(), 1);
+            assertEquals("TLSv1.3", clientSession.getProtocol(), "a TLS 1.3 SA: the PSK handshake, on the defaults");
         }
     }
 
@@ -71,6 +72,7 @@ class HttpsResumptionSystemTest {
             assertEquals("hello over SIP-TLS", response.body());
             Evidence.sipResumption(https.client, response.sslSession().orElseThrow(), https.server,
                     https.nextServerSession(), 1);
+            assertEquals("TLSv1.3", response.sslSession().orElseThrow().getProtocol());
         }
     }
 
