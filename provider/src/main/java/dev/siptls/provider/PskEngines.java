@@ -8,12 +8,17 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import java.security.SecureRandom;
+import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
  * The TLS 1.3 PSK engines of one SIP-TLS context ({@link Tls13PskEngine}): a client's for the PSK of the TLS 1.3 SA
- * it offers, a server's for a ClientHello that names a TLS 1.3 SA it may use on that connection. Each session
- * carries the SA's id as its {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION} value, as TLS 1.2 SA sessions do.
+ * it offers, a server's for a ClientHello that names a TLS 1.3 SA it may use on that connection. A session made with
+ * the PSK carries the SA's id as its {@value SipTlsProvider#SESSION_VALUE_ASSOCIATION} value, as TLS 1.2 SA sessions
+ * do. A client whose server declines the PSK completes a full handshake instead, with the context's trust and key
+ * managers as BCJSSE has them (monitored: the ledger counts that fallback, or refuses it under {@code fallback=fail}).
  */
 final class PskEngines {
 
@@ -23,21 +28,36 @@ final class PskEngines {
     private final AssociationSource source;
     private final HandshakeLedger ledger;
     private final BcTlsCrypto crypto;
+    /** A client's: JCA, so that a client certificate's key may be any JCA private key. */
+    private final TlsCrypto clientCrypto;
+    private final CertificateFallback fallback;
     private final Supplier<List<HostPort>> served;
 
-    /** @param served the bindings this provider serves (for engines, which know no port) */
+    /**
+     * @param trust  the context's trust manager as BCJSSE has it, or null (then a declined PSK fails the handshake)
+     * @param keys   the context's key manager as BCJSSE has it, or null
+     * @param served the bindings this provider serves (for engines, which know no port)
+     */
     PskEngines(AssociationSessions sessions, AssociationSource source, HandshakeLedger ledger, SecureRandom random,
-               Supplier<List<HostPort>> served) {
+               X509TrustManager trust, X509KeyManager keys, Supplier<List<HostPort>> served) {
         this.sessions = sessions;
         this.source = source;
         this.ledger = ledger;
         this.crypto = new BcTlsCrypto(random);
+        this.clientCrypto = Bouncy.CRYPTO.create(random);
+        this.fallback = trust == null ? null : new CertificateFallback(trust, keys);
         this.served = served;
     }
 
-    /** A client engine that offers {@code psk}, with the connection's parameters (SNI, ALPN). */
+    /**
+     * A client engine that offers {@code psk}, with the connection's parameters (SNI, ALPN, the suites of a full
+     * handshake should the server decline the PSK).
+     */
     SSLEngine clientEngine(PskAssociation psk, SSLParameters parameters, String host, int port) {
-        return marked(Tls13PskEngine.client(psk.psk(), parameters, host, port, crypto), psk);
+        Tls13PskEngine engine = fallback == null
+                ? Tls13PskEngine.client(psk.psk(), parameters, host, port, clientCrypto)
+                : Tls13PskEngine.client(psk.psk(), parameters, host, port, clientCrypto, fallback);
+        return marked(engine, psk);
     }
 
     /**
@@ -66,7 +86,10 @@ final class PskEngines {
         return marked(Tls13PskEngine.server(psk.psk(), parameters, peerHost, peerPort, crypto, null), psk);
     }
 
-    /** The engine's session is the SA's: its id, its association value; invalidating it forgets the SA. */
+    /**
+     * The engine's PSK session is the SA's: its id, its association value; invalidating it forgets the SA. A full
+     * handshake in the PSK's place has another session, which this does not touch.
+     */
     private SSLEngine marked(Tls13PskEngine engine, PskAssociation psk) {
         String id = psk.associationId();
         return engine.associate(id, () -> source.invalidated(id));

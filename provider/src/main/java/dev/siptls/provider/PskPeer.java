@@ -15,6 +15,11 @@ interface PskPeer {
     /** The SNI names the client sent (a client: the ones it sends). */
     List<SNIServerName> requestedServerNames();
 
+    /** The session of the full handshake that replaced a declined PSK (client), or null. */
+    default PskSession fullSession() {
+        return null;
+    }
+
     /** Whether the handshake failed because the peer would not use the PSK. */
     boolean declined();
 

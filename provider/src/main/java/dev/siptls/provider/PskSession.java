@@ -19,6 +19,9 @@ import javax.net.ssl.SSLSessionContext;
  * (no certificate travels with a PSK). TLS 1.3 has no session id, so the id is fresh random bytes, or, for a SIP-TLS
  * SA, the SA's session id ({@link #associate}), as on TLS 1.2 SA sessions; nothing can resume this session, hence no
  * session context.
+ *
+ * <p>A client whose server declined the PSK completes a full handshake instead ({@link #full}): that session holds
+ * the certificates the handshake exchanged, set as they become known, and is no SA's.
  */
 final class PskSession extends ExtendedSSLSession {
 
@@ -32,8 +35,10 @@ final class PskSession extends ExtendedSSLSession {
     private volatile Runnable invalidated = () -> { };
     private final String protocol;
     private final String cipherSuite;
-    private final List<X509Certificate> peerChain;
-    private final List<X509Certificate> localChain;
+    private volatile List<X509Certificate> peerChain;
+    private volatile List<X509Certificate> localChain;
+    private volatile String[] localSignatureAlgorithms = new String[0];
+    private volatile String[] peerSignatureAlgorithms = new String[0];
     private final String peerHost;
     private final int peerPort;
     private final long creationTime;
@@ -64,6 +69,17 @@ final class PskSession extends ExtendedSSLSession {
                 psk.creationTime(), true);
     }
 
+    /**
+     * The session of a full TLS 1.3 handshake with {@code suite} (the server declined the PSK), begun now: a fresh
+     * random id, no certificates until {@link #peerCertificates} and {@link #localCertificates} set them.
+     */
+    static PskSession full(String suite, String peerHost, int peerPort, SecureRandom random) {
+        byte[] id = new byte[32];
+        random.nextBytes(id);
+        return new PskSession(id, "TLSv1.3", suite, List.of(), List.of(), peerHost, peerPort,
+                System.currentTimeMillis(), true);
+    }
+
     /** What JSSE engines answer before a handshake completes. */
     static PskSession none(String peerHost, int peerPort) {
         return new PskSession(new byte[0], "NONE", "SSL_NULL_WITH_NULL_NULL", List.of(), List.of(), peerHost,
@@ -78,6 +94,29 @@ final class PskSession extends ExtendedSSLSession {
         this.id = java.util.HexFormat.of().parseHex(associationId);
         this.association = associationId;
         this.invalidated = invalidated;
+    }
+
+    /** A full handshake's server chain, set before the trust manager sees it (it reads the handshake session). */
+    void peerCertificates(List<X509Certificate> chain) {
+        this.peerChain = List.copyOf(chain);
+    }
+
+    /** A full handshake's own chain, if it sent one. */
+    void localCertificates(List<X509Certificate> chain) {
+        this.localChain = List.copyOf(chain);
+    }
+
+    /**
+     * A full handshake's signature algorithms (JCA names, as SunJSSE gives them): the ones this side offered, and the
+     * ones the peer asked for, which JSSE trust and key managers turn into algorithm constraints.
+     */
+    void signatureAlgorithms(String[] local, String[] peer) {
+        if (local != null) {
+            this.localSignatureAlgorithms = local.clone();
+        }
+        if (peer != null) {
+            this.peerSignatureAlgorithms = peer.clone();
+        }
     }
 
     void setRequestedServerNames(List<SNIServerName> names) {
@@ -167,15 +206,17 @@ final class PskSession extends ExtendedSSLSession {
 
     @Override
     public Certificate[] getPeerCertificates() throws SSLPeerUnverifiedException {
-        if (peerChain.isEmpty()) {
+        List<X509Certificate> chain = peerChain;
+        if (chain.isEmpty()) {
             throw new SSLPeerUnverifiedException("peer not authenticated");
         }
-        return peerChain.toArray(new X509Certificate[0]);
+        return chain.toArray(new X509Certificate[0]);
     }
 
     @Override
     public Certificate[] getLocalCertificates() {
-        return localChain.isEmpty() ? null : localChain.toArray(new X509Certificate[0]);
+        List<X509Certificate> chain = localChain;
+        return chain.isEmpty() ? null : chain.toArray(new X509Certificate[0]);
     }
 
     @Override
@@ -187,15 +228,17 @@ final class PskSession extends ExtendedSSLSession {
 
     @Override
     public Principal getPeerPrincipal() throws SSLPeerUnverifiedException {
-        if (peerChain.isEmpty()) {
+        List<X509Certificate> chain = peerChain;
+        if (chain.isEmpty()) {
             throw new SSLPeerUnverifiedException("peer not authenticated");
         }
-        return peerChain.get(0).getSubjectX500Principal();
+        return chain.get(0).getSubjectX500Principal();
     }
 
     @Override
     public Principal getLocalPrincipal() {
-        return localChain.isEmpty() ? null : localChain.get(0).getSubjectX500Principal();
+        List<X509Certificate> chain = localChain;
+        return chain.isEmpty() ? null : chain.get(0).getSubjectX500Principal();
     }
 
     @Override
@@ -230,12 +273,12 @@ final class PskSession extends ExtendedSSLSession {
 
     @Override
     public String[] getLocalSupportedSignatureAlgorithms() {
-        return new String[0];
+        return localSignatureAlgorithms.clone();
     }
 
     @Override
     public String[] getPeerSupportedSignatureAlgorithms() {
-        return new String[0];
+        return peerSignatureAlgorithms.clone();
     }
 
     @Override

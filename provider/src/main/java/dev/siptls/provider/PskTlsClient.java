@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Vector;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLEngine;
 import org.bouncycastle.tls.AbstractTlsClient;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
@@ -13,38 +16,70 @@ import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.ProtocolName;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskKeyExchangeMode;
+import org.bouncycastle.tls.SecurityParameters;
 import org.bouncycastle.tls.ServerName;
 import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsCredentials;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSK;
 import org.bouncycastle.tls.TlsServerCertificate;
+import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 import org.bouncycastle.tls.crypto.TlsSecret;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 /**
- * BC's client side of a TLS 1.3 external-PSK handshake: TLS 1.3 only, the PSK's suite only, the one PSK with
- * {@code psk_dhe_ke} only, an x25519 key share. A server that does not select the PSK would authenticate with
- * certificates, which SIP-TLS does not accept here: the handshake fails and {@link #declined()} says so.
+ * BC's client side of a TLS 1.3 external-PSK handshake: TLS 1.3 only, the one PSK with {@code psk_dhe_ke} only, an
+ * x25519 key share, no early data.
+ *
+ * <p>With a {@link Fallback}, the ClientHello also allows a full certificate-based handshake, as a client offering a
+ * resumption PSK does (RFC 8446 §4.2.11): the PSK's suite first (a server selecting the PSK must pick a suite of its
+ * hash, which BC checks), then the other TLS 1.3 suites the connection enables; signature_algorithms as BC's default
+ * (it governs certificates too, signature_algorithms_cert being absent, as from BCJSSE). A server that does not select
+ * the PSK then authenticates with its certificate, checked by the application's trust manager
+ * ({@link FallbackAuthentication}), and the connection gets a session of its own ({@link #fullSession()}). Without a
+ * fallback such a handshake fails and {@link #declined()} says so.
  */
 final class PskTlsClient extends AbstractTlsClient implements PskPeer {
 
     static final String DECLINED = "the server did not accept the SIP-TLS PSK";
 
+    /**
+     * What a declined PSK falls back to.
+     *
+     * @param certificates the application's trust and key managers
+     * @param suites       the other TLS 1.3 suites to offer after the PSK's
+     * @param engine       the engine the managers are given
+     * @param sessions     the full handshake's session for a suite name
+     * @param signing      signs a client CertificateVerify with a JCA private key
+     */
+    record Fallback(CertificateFallback certificates, List<Tls13Suite> suites, SSLEngine engine,
+                    Function<String, PskSession> sessions, JcaTlsCrypto signing) {
+    }
+
     private final ExternalPsk psk;
     private final List<String> applicationProtocols;
     private final List<SNIServerName> serverNames;
+    private final Fallback fallback;
     private TlsSecret key;
     private boolean declined;
     private boolean complete;
     private String applicationProtocol;
+    private volatile PskSession fullSession;
 
     PskTlsClient(TlsCrypto crypto, ExternalPsk psk, List<String> applicationProtocols,
             List<SNIServerName> serverNames) {
+        this(crypto, psk, applicationProtocols, serverNames, null);
+    }
+
+    /** @param fallback what a declined PSK falls back to, or null: the handshake fails */
+    PskTlsClient(TlsCrypto crypto, ExternalPsk psk, List<String> applicationProtocols,
+            List<SNIServerName> serverNames, Fallback fallback) {
         super(crypto);
         this.psk = psk;
         this.applicationProtocols = List.copyOf(applicationProtocols);
         this.serverNames = List.copyOf(serverNames);
+        this.fallback = fallback;
     }
 
     @Override
@@ -54,7 +89,10 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
 
     @Override
     protected int[] getSupportedCipherSuites() {
-        return new int[] {psk.suite().code()};
+        IntStream others = fallback == null ? IntStream.empty()
+                : fallback.suites().stream().filter(suite -> suite != psk.suite()).mapToInt(Tls13Suite::code);
+        int[] suites = IntStream.concat(IntStream.of(psk.suite().code()), others).toArray();
+        return TlsUtils.getSupportedCipherSuites(getCrypto(), suites);
     }
 
     @Override
@@ -107,13 +145,30 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
     @Override
     public void notifySelectedPSK(TlsPSK selectedPSK) throws IOException {
         if (selectedPSK == null) {
-            declined = true;
-            throw new TlsFatalAlert(AlertDescription.handshake_failure, DECLINED);
+            destroyKey();
+            if (fallback == null) {
+                declined = true;
+                throw new TlsFatalAlert(AlertDescription.handshake_failure, DECLINED);
+            }
         }
     }
 
     @Override
     public TlsAuthentication getAuthentication() {
+        if (fallback != null) {
+            // the server declined the PSK and sent its certificate: a full handshake, with a session of its own
+            SecurityParameters parameters = context.getSecurityParametersHandshake();
+            String suite = Tls13Suite.byCode(parameters.getCipherSuite()).map(Tls13Suite::name)
+                    .orElse(String.format("0x%04X", parameters.getCipherSuite()));
+            PskSession session = fallback.sessions().apply(suite);
+            session.setRequestedServerNames(serverNames);
+            session.signatureAlgorithms(SignatureSchemes.jcaNames(supportedSignatureAlgorithms),
+                    SignatureSchemes.jcaNames(parameters.getServerSigAlgsCert() != null
+                            ? parameters.getServerSigAlgsCert() : parameters.getServerSigAlgs()));
+            fullSession = session;
+            return new FallbackAuthentication(context, fallback.signing(), fallback.certificates(),
+                    fallback.engine(), session);
+        }
         // Reached only if the server went on without the PSK; notifySelectedPSK refuses that first.
         return new TlsAuthentication() {
             @Override
@@ -160,6 +215,11 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
     }
 
     @Override
+    public PskSession fullSession() {
+        return fullSession;
+    }
+
+    @Override
     public boolean declined() {
         return declined;
     }
@@ -174,6 +234,6 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
 
     @Override
     public String toString() {
-        return "PskTlsClient[" + psk.suiteName() + "]";
+        return "PskTlsClient[" + psk.suiteName() + (fallback == null ? "" : ", with fallback") + "]";
     }
 }

@@ -20,6 +20,7 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.tls.crypto.TlsCrypto;
 
@@ -81,13 +82,16 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
                 break;
             }
         }
-        context.init(MonitoredKeyManager.wrap(StandardNamesKeyManager.adapt(km), ledger), trust, random);
+        KeyManager[] keys = MonitoredKeyManager.wrap(StandardNamesKeyManager.adapt(km), ledger);
+        context.init(keys, trust, random);
         SecureRandom cryptoRandom = random != null ? random : new SecureRandom();
         AssociationSource source = support.source();
         TlsCrypto crypto = Bouncy.CRYPTO.create(cryptoRandom);
         AssociationSessions sessions = new AssociationSessions(source, crypto, new PeerTrust(applicationTrust),
                 Clock.systemUTC(), ledger, support.sessionLifetimeBound());
-        PskEngines psks = new PskEngines(sessions, source, ledger, cryptoRandom, support::servedBindings);
+        // the PSK engines' full handshakes (a declined PSK) use the managers BCJSSE has: counted or refused alike
+        PskEngines psks = new PskEngines(sessions, source, ledger, cryptoRandom, first(trust, X509TrustManager.class),
+                first(keys, X509KeyManager.class), support::servedBindings);
         bridge.attach(context.getServerSessionContext(), new SideLookups(sessions, source, false) {
             @Override
             public Optional<ResumableSession> byId(byte[] sessionId) {
@@ -193,6 +197,18 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
         public long maxAgeMillis() {
             return sessions.maxAgeMillis();
         }
+    }
+
+    /** The first manager of this type, as JSSE contexts choose; null if none. */
+    private static <T> T first(Object[] managers, Class<T> type) {
+        if (managers != null) {
+            for (Object manager : managers) {
+                if (type.isInstance(manager)) {
+                    return type.cast(manager);
+                }
+            }
+        }
+        return null;
     }
 
     /** What a JSSE context uses when given no trust managers: the platform's default (cacerts). */

@@ -26,7 +26,8 @@ import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
 import org.bouncycastle.tls.TlsProtocol;
 import org.bouncycastle.tls.TlsServerProtocol;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.bouncycastle.tls.crypto.TlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 import org.bouncycastle.util.IPAddress;
 
 /**
@@ -38,7 +39,13 @@ import org.bouncycastle.util.IPAddress;
  * <p>Client or server mode is fixed at construction. The PSK's association supplies the session's certificates,
  * already validated by the caller. Completion: the result carrying {@code FINISHED}, or {@link
  * #handshakeComplete()}; failure: the {@link SSLHandshakeException} from wrap/unwrap, also kept as {@link
- * #handshakeFailure()}, a {@link PskDeclinedException} when the server would not use the PSK.
+ * #handshakeFailure()}.
+ *
+ * <p>A client made with a {@link CertificateFallback} also allows a full certificate-based handshake in its
+ * ClientHello; if the server declines the PSK, that handshake completes with the application's trust and key
+ * managers and its own session (real certificates, the negotiated suite, a fresh id, no SA's association), so a
+ * declined PSK costs one full handshake, as a declined TLS 1.2 SA does. Without one, a declined PSK fails the
+ * handshake with a {@link PskDeclinedException}.
  */
 final class Tls13PskEngine extends SSLEngine {
 
@@ -47,7 +54,8 @@ final class Tls13PskEngine extends SSLEngine {
 
     private final boolean clientMode;
     private final ExternalPsk psk;
-    private final BcTlsCrypto crypto;
+    private final TlsCrypto crypto;
+    private final CertificateFallback fallback;
     private SSLParameters parameters;
     private BiFunction<SSLEngine, List<String>, String> selector;
     private boolean enableSessionCreation = true;
@@ -63,11 +71,13 @@ final class Tls13PskEngine extends SSLEngine {
     private SSLException failure;
 
     private Tls13PskEngine(boolean clientMode, ExternalPsk psk, SSLParameters parameters, String peerHost,
-            int peerPort, BcTlsCrypto crypto, BiFunction<SSLEngine, List<String>, String> selector) {
+            int peerPort, TlsCrypto crypto, BiFunction<SSLEngine, List<String>, String> selector,
+            CertificateFallback fallback) {
         super(peerHost, peerPort);
         this.clientMode = clientMode;
         this.psk = Objects.requireNonNull(psk, "psk");
         this.crypto = Objects.requireNonNull(crypto, "crypto");
+        this.fallback = fallback;
         this.parameters = copy(parameters);
         this.selector = selector;
         SecureRandom random = crypto.getSecureRandom();
@@ -80,8 +90,18 @@ final class Tls13PskEngine extends SSLEngine {
      * from {@code parameters} (SNI by default from {@code peerHost}, as JSSE).
      */
     static Tls13PskEngine client(ExternalPsk psk, SSLParameters parameters, String peerHost, int peerPort,
-            BcTlsCrypto crypto) {
-        return new Tls13PskEngine(true, psk, parameters, peerHost, peerPort, crypto, null);
+            TlsCrypto crypto) {
+        return new Tls13PskEngine(true, psk, parameters, peerHost, peerPort, crypto, null, null);
+    }
+
+    /**
+     * The same, falling back to a full handshake with {@code fallback}'s managers if the server declines the PSK;
+     * the ClientHello then also offers the TLS 1.3 suites {@code parameters} enable, after the PSK's.
+     */
+    static Tls13PskEngine client(ExternalPsk psk, SSLParameters parameters, String peerHost, int peerPort,
+            TlsCrypto crypto, CertificateFallback fallback) {
+        return new Tls13PskEngine(true, psk, parameters, peerHost, peerPort, crypto, null,
+                Objects.requireNonNull(fallback, "fallback"));
     }
 
     /**
@@ -89,15 +109,20 @@ final class Tls13PskEngine extends SSLEngine {
      * ALPN as {@link SSLEngine#setHandshakeApplicationProtocolSelector} does.
      */
     static Tls13PskEngine server(ExternalPsk psk, SSLParameters parameters, String peerHost, int peerPort,
-            BcTlsCrypto crypto, BiFunction<SSLEngine, List<String>, String> selector) {
-        return new Tls13PskEngine(false, psk, parameters, peerHost, peerPort, crypto, selector);
+            TlsCrypto crypto, BiFunction<SSLEngine, List<String>, String> selector) {
+        return new Tls13PskEngine(false, psk, parameters, peerHost, peerPort, crypto, selector, null);
     }
 
     // ---- what the SIP-TLS layers above read
 
-    /** Whether the PSK handshake completed. */
+    /** Whether the handshake completed (with the PSK, or a full one in its place). */
     synchronized boolean handshakeComplete() {
         return peer != null && peer.handshakeComplete();
+    }
+
+    /** Whether the handshake completed with a full handshake because the server declined the PSK. */
+    synchronized boolean fellBack() {
+        return peer != null && peer.fullSession() != null;
     }
 
     /** The exception the handshake failed with, or null. */
@@ -109,7 +134,10 @@ final class Tls13PskEngine extends SSLEngine {
         return psk;
     }
 
-    /** The session becomes the SA's ({@link PskSession#associate}); before the handshake. */
+    /**
+     * The PSK's session becomes the SA's ({@link PskSession#associate}); before the handshake. It is the engine's
+     * session only if the PSK is used: a full handshake in its place has a session of its own, no SA's.
+     */
     Tls13PskEngine associate(String associationId, Runnable invalidated) {
         session.associate(associationId, invalidated);
         return this;
@@ -136,7 +164,7 @@ final class Tls13PskEngine extends SSLEngine {
             if (clientMode) {
                 List<SNIServerName> names = serverNames();
                 session.setRequestedServerNames(names);
-                PskTlsClient client = new PskTlsClient(crypto, psk, alpn, names);
+                PskTlsClient client = new PskTlsClient(crypto, psk, alpn, names, fallback());
                 TlsClientProtocol clientProtocol = new TlsClientProtocol();
                 protocol = clientProtocol;
                 peer = client;
@@ -153,6 +181,18 @@ final class Tls13PskEngine extends SSLEngine {
         } catch (IOException e) {
             throw failed(e, true);
         }
+    }
+
+    /** What a declined PSK falls back to, or null. */
+    private PskTlsClient.Fallback fallback() {
+        if (fallback == null) {
+            return null;
+        }
+        List<Tls13Suite> suites = Arrays.stream(parameters.getCipherSuites()).map(Tls13Suite::named)
+                .flatMap(java.util.Optional::stream).toList();
+        JcaTlsCrypto signing = crypto instanceof JcaTlsCrypto jca ? jca : Bouncy.CRYPTO.create(crypto.getSecureRandom());
+        return new PskTlsClient.Fallback(fallback, suites, this,
+                suite -> PskSession.full(suite, getPeerHost(), getPeerPort(), crypto.getSecureRandom()), signing);
     }
 
     /**
@@ -378,12 +418,18 @@ final class Tls13PskEngine extends SSLEngine {
 
     @Override
     public synchronized SSLSession getSession() {
-        return handshakeComplete() ? session : noSession;
+        return handshakeComplete() ? current() : noSession;
     }
 
     @Override
     public synchronized SSLSession getHandshakeSession() {
-        return begun && protocol != null && protocol.isHandshaking() ? session : null;
+        return begun && protocol != null && protocol.isHandshaking() ? current() : null;
+    }
+
+    /** The PSK's session, or the full handshake's once the server declined the PSK. */
+    private PskSession current() {
+        PskSession full = peer == null ? null : peer.fullSession();
+        return full != null ? full : session;
     }
 
     @Override
@@ -412,14 +458,18 @@ final class Tls13PskEngine extends SSLEngine {
         return copy(parameters);
     }
 
-    /** Takes everything but suites and protocols, which the PSK fixes. */
+    /**
+     * Takes everything but protocols (TLS 1.3) and suites: the PSK's, and for a client that can fall back, then the
+     * TLS 1.3 suites {@code parameters} enable.
+     */
     @Override
     public synchronized void setSSLParameters(SSLParameters parameters) {
         this.parameters = copy(parameters);
     }
 
     private SSLParameters copy(SSLParameters from) {
-        SSLParameters to = new SSLParameters(new String[] {psk.suiteName()}, new String[] {PROTOCOL});
+        SSLParameters to = new SSLParameters(suites(from == null ? null : from.getCipherSuites()),
+                new String[] {PROTOCOL});
         if (from == null) {
             return to;
         }
@@ -449,14 +499,34 @@ final class Tls13PskEngine extends SSLEngine {
     }
 
     @Override
-    public String[] getEnabledCipherSuites() {
-        return new String[] {psk.suiteName()};
+    public synchronized String[] getEnabledCipherSuites() {
+        return parameters.getCipherSuites();
     }
 
-    /** Ignored: the PSK is bound to one suite. */
+    /** The PSK's suite stays first and enabled: the PSK is bound to it. */
     @Override
-    public void setEnabledCipherSuites(String[] suites) {
+    public synchronized void setEnabledCipherSuites(String[] suites) {
         Objects.requireNonNull(suites, "suites");
+        parameters.setCipherSuites(suites(suites));
+    }
+
+    /**
+     * The suites of a ClientHello: the PSK's, then, for a client that can fall back, the other TLS 1.3 suites of
+     * {@code requested} (all of them if null, as JSSE enables them by default).
+     */
+    private String[] suites(String[] requested) {
+        if (fallback == null) {
+            return new String[] {psk.suiteName()};
+        }
+        List<String> suites = new java.util.ArrayList<>();
+        suites.add(psk.suiteName());
+        String[] from = requested != null ? requested : getSupportedCipherSuites();
+        for (String suite : from) {
+            if (Tls13Suite.named(suite).isPresent() && !suites.contains(suite)) {
+                suites.add(suite);
+            }
+        }
+        return suites.toArray(new String[0]);
     }
 
     @Override
@@ -530,9 +600,11 @@ final class Tls13PskEngine extends SSLEngine {
         HandshakeStatus status = getHandshakeStatus();
         if (status == HandshakeStatus.NOT_HANDSHAKING && !returnedFinished && peer.handshakeComplete()) {
             returnedFinished = true;
-            session.accessed(System.currentTimeMillis());
-            LOG.log(System.Logger.Level.DEBUG, "TLS 1.3 PSK handshake complete ({0}, {1})",
-                    clientMode ? "client" : "server", psk.suiteName());
+            PskSession completed = current();
+            completed.accessed(System.currentTimeMillis());
+            LOG.log(System.Logger.Level.DEBUG, "TLS 1.3 {0} handshake complete ({1}, {2})",
+                    completed == session ? "PSK" : "full (the server declined the PSK)",
+                    clientMode ? "client" : "server", completed.getCipherSuite());
             return HandshakeStatus.FINISHED;
         }
         return status;
@@ -544,6 +616,14 @@ final class Tls13PskEngine extends SSLEngine {
             peer.destroyKey();
         }
         SSLException result;
+        RefusedHandshakeException refused = refusal(e);
+        if (refused != null) {
+            // fallback=fail refused the full handshake in the PSK's place: the application gets the reason as is
+            if (handshaking && failure == null) {
+                failure = refused;
+            }
+            return refused;
+        }
         if (peer != null && peer.declined()) {
             result = new PskDeclinedException(PskTlsClient.DECLINED);
         } else {
@@ -557,6 +637,15 @@ final class Tls13PskEngine extends SSLEngine {
         LOG.log(System.Logger.Level.DEBUG, "TLS 1.3 PSK {0} failed: {1}", clientMode ? "client" : "server",
                 result.getMessage());
         return result;
+    }
+
+    private static RefusedHandshakeException refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RefusedHandshakeException refused) {
+                return refused;
+            }
+        }
+        return null;
     }
 
     private static String describe(IOException e) {

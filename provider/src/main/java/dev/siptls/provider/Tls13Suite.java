@@ -26,6 +26,11 @@ enum Tls13Suite {
         return Arrays.stream(values()).filter(suite -> suite.name().equals(name)).findFirst();
     }
 
+    /** The suite with this IANA code point, if it is one of the three. */
+    static Optional<Tls13Suite> byCode(int code) {
+        return Arrays.stream(values()).filter(suite -> suite.code == code).findFirst();
+    }
+
     /** The IANA code point, e.g. 0x1301. */
     int code() {
         return code;

@@ -100,7 +100,10 @@ class PskRefusalTest {
         completesWith(held);
     }
 
-    /** A server that ignores the PSK (SunJSSE with a certificate) is a declined SA for the client. */
+    /**
+     * A server that ignores the PSK (SunJSSE with a certificate) is a declined SA for a client that cannot fall back
+     * to a full handshake (no trust manager: {@code PskFallbackTest} has the client that can).
+     */
     @Test
     void clientFailsWithPskDeclinedWhenTheServerUsesCertificates() throws Exception {
         SSLContext context = SSLContext.getInstance("TLSv1.3", "SunJSSE");

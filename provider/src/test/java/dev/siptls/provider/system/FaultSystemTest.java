@@ -258,6 +258,49 @@ class FaultSystemTest {
     }
 
     /**
+     * The TLS 1.3 twin of {@code FailModeTest}'s declined SA: under {@code fallback=fail}, a client whose TLS 1.3 SA
+     * the server no longer holds gets the server's certificate instead of the PSK, and refuses that full handshake
+     * saying why, counted as a refusal; it forgets the SA, so its next connection resumes with a fresh one.
+     */
+    @Test
+    void underFallbackFailATls13SaTheServerDeclinesIsRefusedAndCounted() throws Exception {
+        try (SipTlsWorld world = new SipTlsWorld(dir)) {
+            int port = SipTlsWorld.freePort();
+            Terminal server = world.server(port, Map.of());
+            Terminal client = world.client(Map.of("fallback", "fail"));
+            SipTlsWorld.awaitRegistered(server, client);
+            try (EchoServer echo = EchoServer.start(server.context(), port)) {
+                EchoClient.Exchange first = EchoClient.exchange(client.context(), "localhost", port, "first");
+                Evidence.sipResumption(client, first.session(), server, echo.next().handshaken(), 1);
+                assertEquals("TLSv1.3", first.session().getProtocol());
+                byte[] id = first.session().getId();
+                server.provider().associations().bySessionId(id).orElseThrow().destroy();
+
+                SSLHandshakeException refused = assertThrows(SSLHandshakeException.class,
+                        () -> EchoClient.exchange(client.context(), "localhost", port, "declined"));
+                echo.next();
+
+                assertTrue(refused.getMessage().contains("fallback=fail) refused a full handshake with localhost:"
+                        + port), refused.getMessage());
+                assertTrue(refused.getMessage().contains("did not resume security association"),
+                        refused.getMessage());
+                var stats = client.provider().statistics();
+                assertEquals(1, stats.getRefusedHandshakes());
+                assertEquals(Map.of("association-not-resumed", 1L), stats.getFallbacksByReason());
+                assertEquals(0, stats.getFullHandshakesAsClient());
+                assertEquals(1, stats.getDeclinedAssociations());
+
+                EchoClient.Exchange after = EchoClient.exchange(client.context(), "localhost", port, "after");
+                assertEquals("echo: after", after.answer());
+                assertFalse(Arrays.equals(id, after.session().getId()));
+                assertEquals(Evidence.hex(after.session().getId()),
+                        after.session().getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION));
+                Evidence.eventually(2, stats::getSipResumptionsAsClient, "client SIP resumptions");
+            }
+        }
+    }
+
+    /**
      * The key server restarts and forgets every registration. The applications' providers notice, register
      * again on their own, and the next connection that needs a new SA gets it from the new key server.
      */
