@@ -504,7 +504,13 @@ final class SipTlsSocket extends SSLSocket {
     @Override
     public void close() throws IOException {
         handshakeFailed("the connection closed during the handshake");
-        socket.close();
+        try {
+            socket.close();
+        } finally {
+            if (autoClose) {
+                raw.close(); // an unconnected socket's, which no TLS socket holds yet
+            }
+        }
     }
 
     @Override
