@@ -15,12 +15,13 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509KeyManager;
 import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.tls.KeyExchangeAlgorithm;
 
 /**
- * What a PSK client needs when its server declines the PSK and authenticates with a certificate instead: the
- * application's trust and key managers, as the SIP-TLS context gave them to BCJSSE ({@link MonitoredTrustManager},
- * {@link MonitoredKeyManager}: so the fallback is counted, or refused under {@code fallback=fail}, as on BCJSSE's
- * path), called the way JSSE calls them.
+ * What a PSK client needs when its server declines the PSK and authenticates with a certificate instead (TLS 1.3,
+ * or TLS 1.2 with a server that speaks only that): the application's trust and key managers, as the SIP-TLS context
+ * gave them to BCJSSE ({@link MonitoredTrustManager}, {@link MonitoredKeyManager}: so the fallback is counted, or
+ * refused under {@code fallback=fail}, as on BCJSSE's path), called the way JSSE calls them.
  *
  * @param trust the trust manager; never null (without one no fallback runs)
  * @param keys  the key manager, or null (then an empty Certificate answers a CertificateRequest)
@@ -29,6 +30,24 @@ record CertificateFallback(X509TrustManager trust, X509KeyManager keys) {
 
     /** The authType JSSE passes for TLS 1.3 (SunJSSE and BCJSSE alike). */
     static final String TLS13_AUTH_TYPE = "UNKNOWN";
+
+    /**
+     * The authType JSSE passes a trust manager for a server's chain: for TLS 1.2 the suite's key exchange name
+     * ({@code ECDHE_RSA}, {@code ECDHE_ECDSA}; {@code RSA} for RSA key transport, SunJSSE's name, which its trust
+     * managers know), for TLS 1.3 {@value #TLS13_AUTH_TYPE}.
+     *
+     * @param keyExchange BC's {@link KeyExchangeAlgorithm} of the negotiated suite
+     */
+    static String authType(int keyExchange) {
+        return switch (keyExchange) {
+            case KeyExchangeAlgorithm.ECDHE_ECDSA -> "ECDHE_ECDSA";
+            case KeyExchangeAlgorithm.ECDHE_RSA -> "ECDHE_RSA";
+            case KeyExchangeAlgorithm.DHE_RSA -> "DHE_RSA";
+            case KeyExchangeAlgorithm.DHE_DSS -> "DHE_DSS";
+            case KeyExchangeAlgorithm.RSA -> "RSA";
+            default -> TLS13_AUTH_TYPE;
+        };
+    }
 
     /** A client's chosen certificate chain and its private key. */
     record ClientKey(List<X509Certificate> chain, PrivateKey key) {
@@ -47,12 +66,12 @@ record CertificateFallback(X509TrustManager trust, X509KeyManager keys) {
      * parameters) and identifies the endpoint itself; a plain one gets the chain, and then this checks the endpoint
      * if the engine's parameters ask for it.
      */
-    void checkServerTrusted(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
+    void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
         if (trust instanceof X509ExtendedTrustManager extended) {
-            extended.checkServerTrusted(chain, TLS13_AUTH_TYPE, engine);
+            extended.checkServerTrusted(chain, authType, engine);
             return;
         }
-        trust.checkServerTrusted(chain, TLS13_AUTH_TYPE);
+        trust.checkServerTrusted(chain, authType);
         String algorithm = engine.getSSLParameters().getEndpointIdentificationAlgorithm();
         if (algorithm != null && !algorithm.isEmpty()) {
             identify(chain[0], engine.getHandshakeSession(), engine.getPeerHost());

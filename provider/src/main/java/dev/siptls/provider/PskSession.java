@@ -20,8 +20,9 @@ import javax.net.ssl.SSLSessionContext;
  * SA, the SA's session id ({@link #associate}), as on TLS 1.2 SA sessions; nothing can resume this session, hence no
  * session context.
  *
- * <p>A client whose server declined the PSK completes a full handshake instead ({@link #full}): that session holds
- * the certificates the handshake exchanged, set as they become known, and is no SA's.
+ * <p>A client whose server declined the PSK completes a full handshake instead ({@link #full}), TLS 1.3 or, with a
+ * server that speaks only TLS 1.2, TLS 1.2: that session holds the certificates the handshake exchanged, set as they
+ * become known, and is no SA's.
  */
 final class PskSession extends ExtendedSSLSession {
 
@@ -70,13 +71,18 @@ final class PskSession extends ExtendedSSLSession {
     }
 
     /**
-     * The session of a full TLS 1.3 handshake with {@code suite} (the server declined the PSK), begun now: a fresh
-     * random id, no certificates until {@link #peerCertificates} and {@link #localCertificates} set them.
+     * The session of a full handshake with {@code protocol} and {@code suite} (the server declined the PSK, or spoke
+     * only TLS 1.2), begun now: the server's session id if it gave one (TLS 1.2), else a fresh random one; no
+     * certificates until {@link #peerCertificates} and {@link #localCertificates} set them.
      */
-    static PskSession full(String suite, String peerHost, int peerPort, SecureRandom random) {
-        byte[] id = new byte[32];
-        random.nextBytes(id);
-        return new PskSession(id, "TLSv1.3", suite, List.of(), List.of(), peerHost, peerPort,
+    static PskSession full(String protocol, String suite, byte[] serverSessionId, String peerHost, int peerPort,
+            SecureRandom random) {
+        byte[] id = serverSessionId;
+        if (id == null || id.length == 0) {
+            id = new byte[32];
+            random.nextBytes(id);
+        }
+        return new PskSession(id.clone(), protocol, suite, List.of(), List.of(), peerHost, peerPort,
                 System.currentTimeMillis(), true);
     }
 

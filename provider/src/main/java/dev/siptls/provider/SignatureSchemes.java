@@ -11,9 +11,9 @@ import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.SignatureScheme;
 
 /**
- * TLS signature schemes as JSSE names them, for the full TLS 1.3 handshake a PSK client falls back to: the JCA
- * algorithm names a session reports (what SunJSSE's trust and key managers turn into algorithm constraints), the key
- * types a key manager is asked for, and which key can sign with which scheme in TLS 1.3.
+ * TLS signature schemes as JSSE names them, for the full handshake a PSK client falls back to: the JCA algorithm
+ * names a session reports (what SunJSSE's trust and key managers turn into algorithm constraints), the key types a
+ * key manager is asked for, and which key can sign with which scheme, in TLS 1.3 and in TLS 1.2.
  */
 final class SignatureSchemes {
 
@@ -72,6 +72,39 @@ final class SignatureSchemes {
             case SignatureScheme.ed25519 -> "Ed25519";
             case SignatureScheme.ed448 -> "Ed448";
             default -> null;
+        };
+    }
+
+    /**
+     * The key type to ask a key manager for, for a TLS 1.2 CertificateVerify with {@code scheme}, as BCJSSE asks
+     * (the key algorithm: in TLS 1.2 an ECDSA scheme names the hash, not the curve); null if this client does not
+     * sign with it (SHA-1, SHA-224 and DSA schemes).
+     */
+    static String keyType12(int scheme) {
+        return switch (scheme) {
+            case SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.ecdsa_secp384r1_sha384,
+                 SignatureScheme.ecdsa_secp521r1_sha512 -> "EC";
+            case SignatureScheme.rsa_pss_rsae_sha256, SignatureScheme.rsa_pss_rsae_sha384,
+                 SignatureScheme.rsa_pss_rsae_sha512, SignatureScheme.rsa_pkcs1_sha256,
+                 SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512 -> "RSA";
+            case SignatureScheme.rsa_pss_pss_sha256, SignatureScheme.rsa_pss_pss_sha384,
+                 SignatureScheme.rsa_pss_pss_sha512 -> "RSASSA-PSS";
+            case SignatureScheme.ed25519 -> "Ed25519";
+            case SignatureScheme.ed448 -> "Ed448";
+            default -> null;
+        };
+    }
+
+    /** Whether the holder of {@code key}'s private key can sign a TLS 1.2 CertificateVerify with {@code scheme}. */
+    static boolean fits12(int scheme, PublicKey key) {
+        String keyType = keyType12(scheme);
+        if (keyType == null) {
+            return false;
+        }
+        return switch (keyType) {
+            case "EC" -> key instanceof ECPublicKey;
+            case "Ed25519", "Ed448" -> edName(key).equals(keyType.toUpperCase(Locale.ROOT));
+            default -> key.getAlgorithm().equalsIgnoreCase(keyType);
         };
     }
 

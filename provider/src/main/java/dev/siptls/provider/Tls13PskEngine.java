@@ -1,5 +1,7 @@
 package dev.siptls.provider;
 
+import dev.siptls.protocol.CipherSuites;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -7,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 import java.util.function.BiFunction;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -42,21 +45,27 @@ import org.bouncycastle.util.IPAddress;
  * #handshakeFailure()}.
  *
  * <p>A client made with a {@link CertificateFallback} also allows a full certificate-based handshake in its
- * ClientHello; if the server declines the PSK, that handshake completes with the application's trust and key
- * managers and its own session (real certificates, the negotiated suite, a fresh id, no SA's association), so a
- * declined PSK costs one full handshake, as a declined TLS 1.2 SA does. Without one, a declined PSK fails the
- * handshake with a {@link PskDeclinedException}.
+ * ClientHello, TLS 1.3, and TLS 1.2 too if its parameters enable it; if the server declines the PSK, or speaks only
+ * TLS 1.2, that handshake completes with the application's trust and key managers and its own session (real
+ * certificates, the negotiated protocol and suite, a fresh id, no SA's association), so a declined PSK costs one full
+ * handshake, as a declined TLS 1.2 SA does. Without one, a declined PSK fails the handshake with a {@link
+ * PskDeclinedException}.
  */
 final class Tls13PskEngine extends SSLEngine {
 
     private static final System.Logger LOG = System.getLogger(Tls13PskEngine.class.getName());
     private static final String PROTOCOL = "TLSv1.3";
+    private static final String TLS12 = "TLSv1.2";
 
     private final boolean clientMode;
     private final ExternalPsk psk;
     private final TlsCrypto crypto;
     private final CertificateFallback fallback;
     private SSLParameters parameters;
+    /** The suites the application enabled, of any protocol; null: JSSE's default. */
+    private String[] requestedSuites;
+    /** Whether a client that can fall back also offers TLS 1.2 (the connection enables it). */
+    private boolean tls12;
     private BiFunction<SSLEngine, List<String>, String> selector;
     private boolean enableSessionCreation = true;
 
@@ -78,6 +87,8 @@ final class Tls13PskEngine extends SSLEngine {
         this.psk = Objects.requireNonNull(psk, "psk");
         this.crypto = Objects.requireNonNull(crypto, "crypto");
         this.fallback = fallback;
+        this.requestedSuites = parameters == null ? null : parameters.getCipherSuites();
+        this.tls12 = fallback != null && parameters != null && enablesTls12(parameters.getProtocols());
         this.parameters = copy(parameters);
         this.selector = selector;
         SecureRandom random = crypto.getSecureRandom();
@@ -96,7 +107,8 @@ final class Tls13PskEngine extends SSLEngine {
 
     /**
      * The same, falling back to a full handshake with {@code fallback}'s managers if the server declines the PSK;
-     * the ClientHello then also offers the TLS 1.3 suites {@code parameters} enable, after the PSK's.
+     * the ClientHello then also offers the TLS 1.3 suites {@code parameters} enable, after the PSK's, and, if they
+     * enable TLS 1.2, TLS 1.2 with its suites they enable, last (for a server that speaks only TLS 1.2).
      */
     static Tls13PskEngine client(ExternalPsk psk, SSLParameters parameters, String peerHost, int peerPort,
             TlsCrypto crypto, CertificateFallback fallback) {
@@ -120,7 +132,7 @@ final class Tls13PskEngine extends SSLEngine {
         return peer != null && peer.handshakeComplete();
     }
 
-    /** Whether the handshake completed with a full handshake because the server declined the PSK. */
+    /** Whether the handshake completed with a full handshake because the server declined the PSK (or spoke TLS 1.2). */
     synchronized boolean fellBack() {
         return peer != null && peer.fullSession() != null;
     }
@@ -188,11 +200,15 @@ final class Tls13PskEngine extends SSLEngine {
         if (fallback == null) {
             return null;
         }
-        List<Tls13Suite> suites = Arrays.stream(parameters.getCipherSuites()).map(Tls13Suite::named)
+        String[] enabled = enabledSuites();
+        List<Tls13Suite> suites = Arrays.stream(enabled).map(Tls13Suite::named)
+                .flatMap(java.util.Optional::stream).toList();
+        List<Integer> tls12Suites = !tls12 ? List.of() : Arrays.stream(enabled).map(Tls12Suites::code)
                 .flatMap(java.util.Optional::stream).toList();
         JcaTlsCrypto signing = crypto instanceof JcaTlsCrypto jca ? jca : Bouncy.CRYPTO.create(crypto.getSecureRandom());
-        return new PskTlsClient.Fallback(fallback, suites, this,
-                suite -> PskSession.full(suite, getPeerHost(), getPeerPort(), crypto.getSecureRandom()), signing);
+        return new PskTlsClient.Fallback(fallback, suites, tls12Suites, this,
+                (protocol, suite, serverSessionId) -> PskSession.full(protocol, suite, serverSessionId, getPeerHost(),
+                        getPeerPort(), crypto.getSecureRandom()), signing);
     }
 
     /**
@@ -459,17 +475,26 @@ final class Tls13PskEngine extends SSLEngine {
     }
 
     /**
-     * Takes everything but protocols (TLS 1.3) and suites: the PSK's, and for a client that can fall back, then the
-     * TLS 1.3 suites {@code parameters} enable.
+     * Takes everything; protocols and suites as {@link #setEnabledProtocols} and {@link #setEnabledCipherSuites} do
+     * (null ones leave them as they are, as JSSE).
      */
     @Override
     public synchronized void setSSLParameters(SSLParameters parameters) {
+        if (parameters.getCipherSuites() != null) {
+            requestedSuites = parameters.getCipherSuites();
+        }
+        if (parameters.getProtocols() != null) {
+            tls12 = fallback != null && enablesTls12(parameters.getProtocols());
+        }
         this.parameters = copy(parameters);
     }
 
+    private static boolean enablesTls12(String[] protocols) {
+        return protocols != null && Arrays.asList(protocols).contains(TLS12);
+    }
+
     private SSLParameters copy(SSLParameters from) {
-        SSLParameters to = new SSLParameters(suites(from == null ? null : from.getCipherSuites()),
-                new String[] {PROTOCOL});
+        SSLParameters to = new SSLParameters(enabledSuites(), getEnabledProtocols());
         if (from == null) {
             return to;
         }
@@ -493,56 +518,76 @@ final class Tls13PskEngine extends SSLEngine {
         return to;
     }
 
+    /** The TLS 1.3 suites; for a client that can fall back, also the TLS 1.2 ones SIP-TLS knows and BC implements. */
     @Override
     public String[] getSupportedCipherSuites() {
-        return Arrays.stream(Tls13Suite.values()).map(Tls13Suite::name).toArray(String[]::new);
+        Stream<String> tls12 = fallback == null ? Stream.empty()
+                : CipherSuites.names().stream().filter(name -> !CipherSuites.isTls13(name))
+                        .filter(name -> Tls12Suites.code(name).isPresent());
+        return Stream.concat(Arrays.stream(Tls13Suite.values()).map(Tls13Suite::name), tls12).toArray(String[]::new);
     }
 
     @Override
     public synchronized String[] getEnabledCipherSuites() {
-        return parameters.getCipherSuites();
+        return enabledSuites();
     }
 
     /** The PSK's suite stays first and enabled: the PSK is bound to it. */
     @Override
     public synchronized void setEnabledCipherSuites(String[] suites) {
         Objects.requireNonNull(suites, "suites");
-        parameters.setCipherSuites(suites(suites));
+        requestedSuites = suites.clone();
+        parameters.setCipherSuites(enabledSuites());
     }
 
     /**
-     * The suites of a ClientHello: the PSK's, then, for a client that can fall back, the other TLS 1.3 suites of
-     * {@code requested} (all of them if null, as JSSE enables them by default).
+     * The suites of a ClientHello: the PSK's, then, for a client that can fall back, the other TLS 1.3 suites the
+     * application enabled, then, if TLS 1.2 is enabled too, its TLS 1.2 ones (by default: all TLS 1.3 suites, and
+     * the TLS 1.2 ones SIP-TLS issues by default, AEAD with (EC)DHE).
      */
-    private String[] suites(String[] requested) {
+    private String[] enabledSuites() {
         if (fallback == null) {
             return new String[] {psk.suiteName()};
         }
         List<String> suites = new java.util.ArrayList<>();
         suites.add(psk.suiteName());
-        String[] from = requested != null ? requested : getSupportedCipherSuites();
+        String[] from = requestedSuites != null ? requestedSuites : Arrays.stream(getSupportedCipherSuites())
+                .filter(CipherSuites::isAeadWithForwardSecrecy).toArray(String[]::new);
         for (String suite : from) {
             if (Tls13Suite.named(suite).isPresent() && !suites.contains(suite)) {
                 suites.add(suite);
             }
         }
+        if (tls12) {
+            for (String suite : from) {
+                if (Tls12Suites.code(suite).isPresent() && !suites.contains(suite)) {
+                    suites.add(suite);
+                }
+            }
+        }
         return suites.toArray(new String[0]);
     }
 
+    /** TLS 1.3; for a client that can fall back, TLS 1.2 too. */
     @Override
     public String[] getSupportedProtocols() {
-        return new String[] {PROTOCOL};
+        return fallback == null ? new String[] {PROTOCOL} : new String[] {PROTOCOL, TLS12};
     }
 
     @Override
-    public String[] getEnabledProtocols() {
-        return new String[] {PROTOCOL};
+    public synchronized String[] getEnabledProtocols() {
+        return tls12 ? new String[] {PROTOCOL, TLS12} : new String[] {PROTOCOL};
     }
 
-    /** Ignored: an external PSK is a TLS 1.3 thing. */
+    /**
+     * TLS 1.3 stays enabled: the PSK is a TLS 1.3 thing. A client that can fall back offers TLS 1.2 too if
+     * {@code protocols} has it; other versions are ignored.
+     */
     @Override
-    public void setEnabledProtocols(String[] protocols) {
+    public synchronized void setEnabledProtocols(String[] protocols) {
         Objects.requireNonNull(protocols, "protocols");
+        tls12 = fallback != null && enablesTls12(protocols);
+        parameters.setProtocols(getEnabledProtocols());
     }
 
     @Override
@@ -602,7 +647,7 @@ final class Tls13PskEngine extends SSLEngine {
             returnedFinished = true;
             PskSession completed = current();
             completed.accessed(System.currentTimeMillis());
-            LOG.log(System.Logger.Level.DEBUG, "TLS 1.3 {0} handshake complete ({1}, {2})",
+            LOG.log(System.Logger.Level.DEBUG, "{0} {1} handshake complete ({2}, {3})", completed.getProtocol(),
                     completed == session ? "PSK" : "full (the server declined the PSK)",
                     clientMode ? "client" : "server", completed.getCipherSuite());
             return HandshakeStatus.FINISHED;

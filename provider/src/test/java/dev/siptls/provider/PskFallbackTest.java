@@ -205,6 +205,105 @@ class PskFallbackTest {
         assertEquals(1, ledger.statistics().refused());
     }
 
+    @Test
+    void aServerThatSpeaksOnlyTls12GetsAFullTls12Handshake() throws Exception {
+        SSLEngine server = sunServer12(false);
+        AtomicReference<String> authType = new AtomicReference<>();
+        X509ExtendedTrustManager watching = new ForwardingTrustManager((X509ExtendedTrustManager) trust()) {
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String type, SSLEngine engine)
+                    throws CertificateException {
+                authType.set(type);
+                super.checkServerTrusted(chain, type, engine);
+            }
+        };
+        Tls13PskEngine client = client(watching, null, withTls12());
+        List<String> invalidated = new java.util.ArrayList<>();
+        client.associate(SA_ID, () -> invalidated.add(SA_ID));
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(client, server);
+
+        pipe.handshake();
+
+        SSLSession session = client.getSession();
+        assertTrue(client.handshakeComplete() && client.fellBack());
+        assertEquals(1, pipe.clientFinished);
+        assertEquals("TLSv1.2", session.getProtocol());
+        assertEquals("TLSv1.2", server.getSession().getProtocol());
+        assertEquals(server.getSession().getCipherSuite(), session.getCipherSuite());
+        assertEquals("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", session.getCipherSuite());
+        assertEquals("ECDHE_ECDSA", authType.get(), "the authType JSSE passes for TLS 1.2: the key exchange");
+        assertArrayEquals(TestPki.SERVER.chain().toArray(), session.getPeerCertificates());
+        assertNull(session.getLocalCertificates(), "no client certificate was asked for");
+        assertNull(session.getValue(SipTlsProvider.SESSION_VALUE_ASSOCIATION), "the full session is not the SA's");
+        assertArrayEquals(server.getSession().getId(), session.getId(), "the TLS 1.2 server's session id");
+        assertNotEquals(SA_ID, HexFormat.of().formatHex(session.getId()));
+        session.invalidate();
+        assertTrue(invalidated.isEmpty(), "invalidating the full session forgot the SA");
+
+        byte[] data = "after the fallback to TLS 1.2".getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(data, PskEnginePair.Pipe.send(client, server, data, ByteBuffer.allocate(1 << 16)));
+        assertArrayEquals(data, PskEnginePair.Pipe.send(server, client, data, ByteBuffer.allocate(1 << 16)));
+    }
+
+    @Test
+    void aTls12ServerThatNeedsClientAuthGetsTheKeyManagersCertificate() throws Exception {
+        SSLEngine server = sunServer12(true);
+        X509KeyManager keys = (X509KeyManager) StandardNamesKeyManager.adapt(
+                new KeyManager[] {TestPki.keyManager(TestPki.CLIENT)})[0];
+        Tls13PskEngine client = client(trust(), keys, withTls12());
+
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(client, server);
+        pipe.handshake();
+
+        assertEquals("TLSv1.2", client.getSession().getProtocol());
+        assertArrayEquals(TestPki.CLIENT.chain().toArray(), server.getSession().getPeerCertificates());
+        assertArrayEquals(TestPki.CLIENT.chain().toArray(), client.getSession().getLocalCertificates());
+        byte[] data = "mutual".getBytes(StandardCharsets.US_ASCII);
+        assertArrayEquals(data, PskEnginePair.Pipe.send(client, server, data, ByteBuffer.allocate(1 << 16)));
+        assertArrayEquals(data, PskEnginePair.Pipe.send(server, client, data, ByteBuffer.allocate(1 << 16)));
+    }
+
+    @Test
+    void tls12IsOfferedOnlyIfTheConnectionEnablesIt() throws Exception {
+        Tls13PskEngine tls13Only = client(trust(), null, new SSLParameters(new String[] {SUITE,
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, new String[] {"TLSv1.3"}));
+        assertArrayEquals(new String[] {"TLSv1.3"}, tls13Only.getEnabledProtocols());
+        assertArrayEquals(new String[] {SUITE}, tls13Only.getEnabledCipherSuites());
+
+        SSLEngine server = sunServer12(false);
+        PskEnginePair.Pipe pipe = new PskEnginePair.Pipe(tls13Only, server);
+        assertThrows(SSLHandshakeException.class, pipe::handshake, "SunJSSE refuses a TLS 1.3-only ClientHello");
+        pipe.step(server, pipe.toServer, pipe.toClient, false); // its alert
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
+                () -> pipe.step(tls13Only, pipe.toClient, pipe.toServer, true));
+        assertEquals("Received fatal alert: protocol_version", e.getMessage());
+
+        Tls13PskEngine both = client(trust(), null, withTls12());
+        assertArrayEquals(new String[] {"TLSv1.3", "TLSv1.2"}, both.getEnabledProtocols());
+        assertArrayEquals(new String[] {SUITE, "TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, both.getEnabledCipherSuites(),
+                "the TLS 1.3 suites first, the PSK's leading");
+        both.setEnabledProtocols(new String[] {"TLSv1.3"});
+        assertArrayEquals(new String[] {SUITE, "TLS_AES_256_GCM_SHA384"}, both.getEnabledCipherSuites());
+        assertArrayEquals(new String[] {"TLSv1.3"}, PskEnginePair.client(psk(), withTls12()).getEnabledProtocols(),
+                "without a fallback, TLS 1.3 only");
+    }
+
+    @Test
+    void underFallbackFailTheTls12HandshakeIsRefusedToo() throws Exception {
+        HandshakeLedger ledger = new HandshakeLedger("sip:test@example.com", SipTlsConfiguration.Fallback.FAIL,
+                new ProviderStatistics());
+        ledger.clientOffered("localhost", 5061, SA_ID);
+        Tls13PskEngine client = client(MonitoredTrustManager.wrap((X509TrustManager) trust(), ledger), null,
+                withTls12());
+
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
+                () -> new PskEnginePair.Pipe(client, sunServer12(false)).handshake());
+
+        assertInstanceOf(RefusedHandshakeException.class, e);
+        assertEquals(1, ledger.statistics().refused());
+    }
+
     // ---- helpers
 
     /**
@@ -253,6 +352,23 @@ class PskFallbackTest {
         server.setUseClientMode(false);
         server.setNeedClientAuth(needClientAuth);
         return server;
+    }
+
+    /** SunJSSE with TLS 1.3 disabled: a server that speaks only TLS 1.2. */
+    private static SSLEngine sunServer12(boolean needClientAuth) throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS", "SunJSSE");
+        context.init(new KeyManager[] {TestPki.keyManager(TestPki.SERVER)}, TestPki.trustingCa(), null);
+        SSLEngine server = context.createSSLEngine();
+        server.setUseClientMode(false);
+        server.setEnabledProtocols(new String[] {"TLSv1.2"});
+        server.setNeedClientAuth(needClientAuth);
+        return server;
+    }
+
+    /** A connection enabling TLS 1.3 and 1.2, with suites of both as JSSE lists them (any order). */
+    private static SSLParameters withTls12() {
+        return new SSLParameters(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", SUITE}, new String[] {"TLSv1.3", "TLSv1.2"});
     }
 
     private static X509TrustManager plain(X509TrustManager delegate) {
