@@ -1,6 +1,7 @@
 package dev.siptls.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.cli.SipTlsCommand;
@@ -100,6 +101,8 @@ class InstallationTest {
             }
             assertTrue(output.contains("main returns"), output);
             assertEquals(0, exit, "the JVM did not exit after main returned:\n" + output);
+            assertFalse(output.contains("failed") || output.contains("Exception"),
+                    "stopping the agents at the application's end is no failure:\n" + output);
 
             keyServer.terminate(Duration.ofSeconds(30));
         }

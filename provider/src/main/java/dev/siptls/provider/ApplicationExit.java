@@ -40,8 +40,10 @@ final class ApplicationExit {
     static void forget(Runnable close) {
         CLOSERS.remove(close);
         synchronized (ApplicationExit.class) {
-            if (CLOSERS.isEmpty() && watcher != null) {
-                watcher.interrupt(); // nothing left to watch: let it end now
+            // nothing left to watch: let it end now; unless this is the watcher closing the agents itself, which
+            // an interrupt would cut short in the middle of stopping a SIP stack
+            if (CLOSERS.isEmpty() && watcher != null && watcher != Thread.currentThread()) {
+                watcher.interrupt();
             }
         }
     }
