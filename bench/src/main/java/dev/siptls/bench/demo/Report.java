@@ -113,8 +113,8 @@ final class Report {
         md.append("## Sweep over n (case 2)\n\n");
         md.append("Traditional TLS connects every pair once, TLS resumption and SIP-TLS (TLS 1.2) every pair "
                 + o.sweepConnectionsPerPair() + " times (the first connection, then later ones). SIP-TLS on TLS 1.3"
-                + " is left out: it counts SIP-TLS's authentications at every n, and its n = 16 point would add a"
-                + " third to the run's time; it warms up on its own instead"
+                + " is left out: it counts SIP-TLS's 2n authentications at every n, and sweeping it too would add"
+                + " about a quarter to the run's time; it warms up on its own instead"
                 + (o.warmUp() ? "" : " (not in this run, which has no warm-up)") + ". The sweep runs"
                 + " right after a short warm-up, before cases 1 and 2 and from the largest n down, so that the JIT"
                 + " compiler's warming up falls on the largest point, whose hundreds of connections make a median"
