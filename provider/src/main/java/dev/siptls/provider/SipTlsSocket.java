@@ -5,6 +5,7 @@ import org.bouncycastle.jsse.BCSSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,7 +37,8 @@ import javax.net.ssl.SSLSocketFactory;
  *   <li>A client socket finds the SA for its peer first ({@link ClientOffers}): a TLS 1.3 SA makes it a PSK
  *       connection; a TLS 1.2 SA is handed to BCJSSE to resume, on TLS 1.2 only; without one BCJSSE runs a full
  *       handshake (or a native resumption). If the server does not take the SA, the SA is forgotten.</li>
- *   <li>A socket accepted by a {@link SipTlsServerSocket} reads the ClientHello first ({@link ClientHelloPeek}):
+ *   <li>A server socket, accepted by a {@link SipTlsServerSocket} or layered over an accepted plain socket, reads
+ *       the ClientHello first ({@link ClientHelloPeek}), after any bytes the application had {@code consumed}:
  *       a hello that names a TLS 1.3 SA this server holds for this binding goes to the PSK engine; every other
  *       hello goes to BCJSSE, which reads the same bytes it would have read itself.</li>
  *   <li>It reports its handshake to the {@link HandshakeObserver} on the thread that completed it: BCJSSE calls
@@ -64,8 +66,10 @@ final class SipTlsSocket extends SSLSocket {
     /** BCJSSE's factory, which layers TLS over {@link #raw} when an unconnected socket connects. */
     private final SSLSocketFactory bcjsse;
     private final boolean autoClose;
-    /** For a socket accepted here: the bytes read to choose the engine, which BCJSSE reads first. */
+    /** For a server socket: the bytes read to choose the engine, which BCJSSE reads first. */
     private final PeekedInput peekedInput;
+    /** For a layered server socket: what the application read before, until the ClientHello peek takes it. */
+    private InputStream consumed;
     private final HandshakeObserver observer;
     private final AtomicBoolean reported = new AtomicBoolean();
     private final Map<HandshakeCompletedListener, HandshakeCompletedListener> listeners = new ConcurrentHashMap<>();
@@ -80,8 +84,10 @@ final class SipTlsSocket extends SSLSocket {
     private final AtomicReference<ClientOffers.Offer> offer = new AtomicReference<>();
 
     private SipTlsSocket(Socket raw, SSLSocket socket, SSLSocketFactory bcjsse, boolean autoClose,
-                         PeekedInput peekedInput, HandshakeObserver observer, String peerHost) {
+                         PeekedInput peekedInput, InputStream consumed, HandshakeObserver observer,
+                         String peerHost) {
         this.raw = raw;
+        this.consumed = consumed;
         this.socket = socket;
         this.bcjsse = bcjsse;
         this.autoClose = autoClose;
@@ -95,7 +101,7 @@ final class SipTlsSocket extends SSLSocket {
                                String[] protocols, HandshakeObserver observer) throws IOException {
         SSLSocket tls = (SSLSocket) bcjsse.createSocket(raw, host, port, autoClose);
         tls.setEnabledProtocols(protocols);
-        return new SipTlsSocket(raw, tls, bcjsse, autoClose, null, observer, host);
+        return new SipTlsSocket(raw, tls, bcjsse, autoClose, null, null, observer, host);
     }
 
     /** A socket to connect later; a client unless the application says otherwise before it connects. */
@@ -103,15 +109,21 @@ final class SipTlsSocket extends SSLSocket {
             throws IOException {
         SSLSocket settings = (SSLSocket) bcjsse.createSocket();
         settings.setEnabledProtocols(protocols);
-        return new SipTlsSocket(new Socket(), settings, bcjsse, true, null, observer, null);
+        return new SipTlsSocket(new Socket(), settings, bcjsse, true, null, null, observer, null);
     }
 
-    /** A server socket over the connected {@code raw}, whose first bytes {@code consumed} the application read. */
+    /**
+     * A server socket over the connected {@code raw}, whose first bytes {@code consumed} the application read. It
+     * peeks at the ClientHello as an accepted one does, so that a TLS 1.3 SA's PSK is taken here too; BCJSSE reads
+     * the peeked bytes, then what is left of {@code consumed} (all of it if the socket never peeks, as a client).
+     */
     static SipTlsSocket server(Socket raw, InputStream consumed, boolean autoClose, SSLSocketFactory bcjsse,
                                String[] protocols, HandshakeObserver observer) throws IOException {
-        SSLSocket tls = (SSLSocket) bcjsse.createSocket(raw, consumed, autoClose);
+        PeekedInput peeked = new PeekedInput();
+        SSLSocket tls = (SSLSocket) bcjsse.createSocket(raw,
+                consumed == null ? peeked : new SequenceInputStream(peeked, consumed), autoClose);
         tls.setEnabledProtocols(protocols);
-        return new SipTlsSocket(raw, tls, bcjsse, autoClose, null, observer, null);
+        return new SipTlsSocket(raw, tls, bcjsse, autoClose, peeked, consumed, observer, null);
     }
 
     /** A connection {@code accepted} by a {@link SipTlsServerSocket}, with its {@code settings}. */
@@ -122,7 +134,7 @@ final class SipTlsSocket extends SSLSocket {
         tls.setSSLParameters(settings.getSSLParameters());
         tls.setUseClientMode(settings.getUseClientMode());
         tls.setEnableSessionCreation(settings.getEnableSessionCreation());
-        return new SipTlsSocket(accepted, tls, bcjsse, true, peeked, observer, null);
+        return new SipTlsSocket(accepted, tls, bcjsse, true, peeked, null, observer, null);
     }
 
     /**
@@ -192,6 +204,12 @@ final class SipTlsSocket extends SSLSocket {
      * server may use here; otherwise BCJSSE reads the same bytes first.
      */
     private void readHello(SSLSocket tls) throws IOException {
+        if (consumed != null) {
+            // the application's bytes come first; BCJSSE would read them to their end before the socket's too
+            byte[] before = consumed.readAllBytes();
+            peekedInput.add(before, before.length);
+            consumed = null;
+        }
         InputStream in = raw.getInputStream();
         byte[] chunk = new byte[4096];
         while (true) {

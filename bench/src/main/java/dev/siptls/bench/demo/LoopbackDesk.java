@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,7 +31,6 @@ import javax.net.ssl.SSLSocket;
  */
 final class LoopbackDesk implements AutoCloseable {
 
-    private static final String[] TLS12 = {"TLSv1.2"};
     private static final int TIMEOUT_MILLIS = 10_000;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -80,16 +80,19 @@ final class LoopbackDesk implements AutoCloseable {
      * Connects {@code client} to {@code listener} by the listener's host name, requires the server to
      * authenticate the client too, echoes one byte, and measures it.
      *
-     * @param forget invalidate the session afterwards, so that the next connection cannot resume it
+     * @param forget    invalidate the session afterwards, so that the next connection cannot resume it
+     * @param protocols what both ends enable; empty: their contexts' defaults
      */
-    Sample connect(SSLContext client, Listener listener, Link link, int round, boolean forget)
+    Sample connect(SSLContext client, Listener listener, Link link, int round, boolean forget, List<String> protocols)
             throws IOException, InterruptedException {
+        String[] enabled = protocols.toArray(String[]::new);
         Tally before = ledger.snapshot();
-        Future<Long> served = server.submit(() -> serve(listener));
+        Future<Long> served = server.submit(() -> serve(listener, enabled));
         long processBefore = allThreadsCpu();
         long start = System.nanoTime();
         long cpuBefore = THREADS.getCurrentThreadCpuTime();
         byte[] sessionId;
+        String protocol;
         try (Socket plain = new Socket()) {
             plain.setTcpNoDelay(true);
             plain.setSoTimeout(TIMEOUT_MILLIS);
@@ -97,7 +100,9 @@ final class LoopbackDesk implements AutoCloseable {
             SSLSocket tls = (SSLSocket) client.getSocketFactory().createSocket(plain, listener.host(),
                     listener.port(), true);
             SSLParameters parameters = tls.getSSLParameters();
-            parameters.setProtocols(TLS12);
+            if (enabled.length > 0) {
+                parameters.setProtocols(enabled);
+            }
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             tls.setSSLParameters(parameters);
             OutputStream out = tls.getOutputStream();
@@ -108,6 +113,7 @@ final class LoopbackDesk implements AutoCloseable {
                 throw new IOException("the server did not echo");
             }
             sessionId = tls.getSession().getId();
+            protocol = tls.getSession().getProtocol();
             if (forget) {
                 tls.getSession().invalidate();
             }
@@ -128,7 +134,7 @@ final class LoopbackDesk implements AutoCloseable {
         long process = allThreadsCpu() - processBefore;
         Tally counted = ledger.snapshot().minus(before);
         return new Sample(link, round, wall, clientCpu + serverCpu, process, counted.signatures(Layer.TLS),
-                counted.chainVerifications(Layer.TLS), HexFormat.of().formatHex(sessionId));
+                counted.chainVerifications(Layer.TLS), HexFormat.of().formatHex(sessionId), protocol);
     }
 
     /**
@@ -148,14 +154,16 @@ final class LoopbackDesk implements AutoCloseable {
     }
 
     /** The server's side of one connection; returns the CPU time it took. */
-    private static long serve(Listener listener) throws IOException {
+    private static long serve(Listener listener, String[] protocols) throws IOException {
         try (Socket plain = listener.socket.accept()) {
             long cpuBefore = THREADS.getCurrentThreadCpuTime();
             plain.setTcpNoDelay(true);
             plain.setSoTimeout(TIMEOUT_MILLIS);
             SSLSocket tls = (SSLSocket) listener.context.getSocketFactory().createSocket(plain, null, true);
             tls.setUseClientMode(false);
-            tls.setEnabledProtocols(TLS12);
+            if (protocols.length > 0) {
+                tls.setEnabledProtocols(protocols);
+            }
             tls.setNeedClientAuth(true);
             int b = tls.getInputStream().read();
             tls.getOutputStream().write(b);

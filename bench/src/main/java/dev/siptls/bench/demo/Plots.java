@@ -21,7 +21,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's plots, from the sweep over n: authentications counted (beside the paper's formulas), and
- * the wall and CPU time of a connection, for the three ways. Each is written as SVG and PNG.
+ * the wall and CPU time of a connection, for the ways the sweep ran. Each is written as SVG and PNG.
  */
 final class Plots {
 
@@ -32,6 +32,7 @@ final class Plots {
     private static final Color TRADITIONAL = new Color(0xC0392B);
     private static final Color RESUMPTION = new Color(0xD68910);
     private static final Color SIP_TLS = new Color(0x1F618D);
+    private static final Color SIP_TLS_13 = new Color(0x117A65);
     /** The paper's formulas: broad translucent bands under the counted points, which lie on them if they match. */
     private static final Color PAPER_TRADITIONAL = new Color(0xC0, 0x39, 0x2B, 0x40);
     private static final Color PAPER_PROPOSED = new Color(0x1F, 0x61, 0x8D, 0x40);
@@ -77,7 +78,7 @@ final class Plots {
         scatter(style(chart.addSeries("traditional TLS, counted, 1 connection per pair", n,
                 ys(sweep, Way.TRADITIONAL, r -> r.allRounds().authentications())), TRADITIONAL, SeriesLines.NONE,
                 SeriesMarkers.CROSS));
-        scatter(style(chart.addSeries("SIP-TLS, counted, " + rounds + " connections per pair", n,
+        scatter(style(chart.addSeries(Way.SIP_TLS.title() + ", counted, " + rounds + " connections per pair", n,
                 ys(sweep, Way.SIP_TLS, r -> r.allRounds().authentications())), SIP_TLS, SeriesLines.NONE,
                 SeriesMarkers.DIAMOND));
         return chart;
@@ -87,6 +88,9 @@ final class Plots {
         XYChart chart = chart("Case 2: " + title, yTitle);
         double[] n = xs(sweep);
         for (Way way : Way.values()) {
+            if (sweep.get(0).result(way) == null) {
+                continue;
+            }
             Color color = color(way);
             style(chart.addSeries(way.title() + ", first connection of a pair", n,
                     ys(sweep, way, r -> WayResult.medianMillis(r.select(true), metric))), color, SeriesLines.SOLID,
@@ -127,6 +131,7 @@ final class Plots {
             case TRADITIONAL -> TRADITIONAL;
             case RESUMPTION -> RESUMPTION;
             case SIP_TLS -> SIP_TLS;
+            case SIP_TLS_13 -> SIP_TLS_13;
         };
     }
 

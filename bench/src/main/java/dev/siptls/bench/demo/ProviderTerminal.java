@@ -44,6 +44,9 @@ final class ProviderTerminal implements SipTlsTerminal {
         if (!spec.serves().isEmpty()) {
             p.setProperty("serve", spec.serves().stream().map(HostPort::toString).collect(Collectors.joining(",")));
         }
+        if (!spec.protocols().isEmpty()) {
+            p.setProperty("protocols", String.join(",", spec.protocols()));
+        }
         p.setProperty("requestTimeout", "5s");
         p.setProperty("fallback", "full");
         Path file = spec.directory().resolve("sip-tls.properties");
@@ -87,7 +90,8 @@ final class ProviderTerminal implements SipTlsTerminal {
         return new AgentCounts(s.getAgentRegistrations(), s.getAssociationRequests(),
                 s.getAssociationRequestLatencyCount(), s.getAssociationsAcceptedAsServer(),
                 s.getSipResumptionsAsClient() + s.getSipResumptionsAsServer(),
-                s.getFullHandshakesAsClient() + s.getFullHandshakesAsServer());
+                s.getFullHandshakesAsClient() + s.getFullHandshakesAsServer(),
+                s.getSipTls13HandshakesAsClient() + s.getSipTls13HandshakesAsServer());
     }
 
     @Override

@@ -30,7 +30,7 @@ final class Report {
                 + " and certificate-chain verifications, counted):\n\n" + tables.breakdown() + "\n" + saChainChecks()
                 + "\n\n" + textVersusTable()
                 + "\n\nPer TLS connection (medians; one connection at a time over loopback):\n\n"
-                + tables.connections() + "\n" + observations() + "\n" + sipMessages();
+                + tables.connections() + "\n" + observations() + "\n" + tls13() + "\n\n" + sipMessages();
     }
 
     String markdown() {
@@ -45,9 +45,14 @@ final class Report {
                 o.sweepConnectionsPerPair(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 result.elapsed().toMillis() / 1000.0, load(result.loadAtStart()), load(result.loadAtEnd())));
-        md.append("Every connection is real: TCP over loopback, a TLS 1.2 handshake with both peers presenting"
-                + " certificates (server `needClientAuth`, client endpoint identification `HTTPS`), one byte echoed."
-                + " Each terminal has its own RSA-2048 identity (a certificate that proves its SIP AOR and names its"
+        md.append("Every connection is real: TCP over loopback, a TLS handshake with the server requiring the"
+                + " client's authentication (`needClientAuth`) and the client identifying the server (endpoint"
+                + " identification `HTTPS`), one byte echoed. Traditional TLS, TLS resumption and SIP-TLS as the"
+                + " paper has it run TLS 1.2, their terminals' SIP-TLS providers set to accept TLS 1.2 SAs only;"
+                + " SIP-TLS on TLS 1.3 runs terminals and connections on SIP-TLS's defaults (TLS 1.3 and 1.2"
+                + " enabled), on which the key server issues TLS 1.3 SAs: external PSKs. The run fails unless every"
+                + " connection negotiated its way's version and, by the providers' own counters, both sides of every"
+                + " SIP-TLS connection completed on an SA, on TLS 1.3 each as a TLS 1.3 PSK handshake. Each terminal has its own RSA-2048 identity (a certificate that proves its SIP AOR and names its"
                 + " TLS host) and, for SIP-TLS, its own SIP-TLS provider instance registered with one embedded key"
                 + " server. An application is its own TLS server port with its own `SSLContext` on the server"
                 + " terminal, and its own client `SSLContext` on the client terminal, so applications share no"
@@ -71,8 +76,10 @@ final class Report {
                 + "- **Signatures**: every key manager is wrapped in a counting one that counts the private keys it"
                 + " hands to a handshake. BCJSSE and SunJSSE fetch the key once per handshake that needs it, and every"
                 + " suite allowed here (ECDHE_RSA/ECDHE_ECDSA in TLS 1.2, TLS 1.3 for SIP) uses it for exactly one"
-                + " signature (ServerKeyExchange or CertificateVerify); a resumed handshake fetches none. The"
-                + " \"authentications\" rows are these signatures.\n"
+                + " signature (ServerKeyExchange or CertificateVerify); a resumed handshake fetches none, and"
+                + " neither does a TLS 1.3 PSK handshake (the PSK the key server issued to the two authenticated"
+                + " peers proves them; its x25519 exchange signs nothing). The \"authentications\" rows are these"
+                + " signatures.\n"
                 + "- **Chain verifications**: every trust manager is a real PKIX trust manager wrapped in a counting"
                 + " one; it counts each chain it is asked to verify.\n"
                 + "- **The SIP connections** (agents to key server, mutual TLS) are reached through a counting JSSE"
@@ -101,10 +108,14 @@ final class Report {
         md.append(tables.connections()).append('\n');
         md.append(setupTimes()).append("\n\n");
         md.append(observations()).append('\n');
+        md.append("## SIP-TLS on TLS 1.3 beside TLS 1.2\n\n").append(tls13()).append("\n\n");
         md.append("## SIP messages\n\n").append(sipMessages()).append('\n');
         md.append("## Sweep over n (case 2)\n\n");
-        md.append("Traditional TLS connects every pair once, TLS resumption and SIP-TLS every pair "
-                + o.sweepConnectionsPerPair() + " times (the first connection, then later ones). The sweep runs"
+        md.append("Traditional TLS connects every pair once, TLS resumption and SIP-TLS (TLS 1.2) every pair "
+                + o.sweepConnectionsPerPair() + " times (the first connection, then later ones). SIP-TLS on TLS 1.3"
+                + " is left out: it counts SIP-TLS's 2n authentications at every n, and sweeping it too would add"
+                + " about a quarter to the run's time; it warms up on its own instead"
+                + (o.warmUp() ? "" : " (not in this run, which has no warm-up)") + ". The sweep runs"
                 + " right after a short warm-up, before cases 1 and 2 and from the largest n down, so that the JIT"
                 + " compiler's warming up falls on the largest point, whose hundreds of connections make a median"
                 + " robust to it. A connection's cost does not depend on how many other terminals exist: what"
@@ -133,6 +144,7 @@ final class Report {
         long sessions = traditional.sessions(1);
         long all = traditional.firstRound().authentications();
         long sip = result.case2().get(Way.SIP_TLS).firstRound().authentications();
+        long sip13 = result.case2().get(Way.SIP_TLS_13).firstRound().authentications();
         return String.format(Locale.ROOT, "The text of §4.1 says traditional TLS needs n(n-1) authentications"
                 + " because there are n(n-1)/2 TLS sessions; Table 1 says 2n(n-1) authentications for n(n-1)"
                 + " sessions. Counted here (n = %d, traditional TLS): the %d sessions one per pair of terminals (the"
@@ -142,15 +154,53 @@ final class Report {
                 + " sessions are; with every pair connected both ways, as the table's n(n-1) sessions and this demo"
                 + " have it, the counts support the table. The text's conclusion (fewer authentications from 3"
                 + " terminals on) holds with the table's 2n(n-1) > 2n for n >= 3, but not with the text's own"
-                + " n(n-1), which equals 2n at n = 3. SIP-TLS counted %d = 2n either way.",
-                n, pairs, n * (n - 1) / 2, pairAuth, n * (n - 1), sessions, n * (n - 1), all, 2 * n * (n - 1), sip);
+                + " n(n-1), which equals 2n at n = 3. SIP-TLS counted %d = 2n either way (%d on TLS 1.3).",
+                n, pairs, n * (n - 1) / 2, pairAuth, n * (n - 1), sessions, n * (n - 1), all, 2 * n * (n - 1), sip,
+                sip13);
     }
 
     String setupTimes() {
         return String.format(Locale.ROOT, "SIP-TLS setup before the first connection (providers started, agents"
                 + " registered over mutual TLS, policies published): case 1 %.0f ms for 2 terminals, case 2 %.0f ms"
-                + " for %d terminals.", result.case1().get(Way.SIP_TLS).setupNanos() / 1e6,
-                result.case2().get(Way.SIP_TLS).setupNanos() / 1e6, n);
+                + " for %d terminals (TLS 1.3: %.0f ms and %.0f ms).", result.case1().get(Way.SIP_TLS).setupNanos() / 1e6,
+                result.case2().get(Way.SIP_TLS).setupNanos() / 1e6, n,
+                result.case1().get(Way.SIP_TLS_13).setupNanos() / 1e6,
+                result.case2().get(Way.SIP_TLS_13).setupNanos() / 1e6);
+    }
+
+    /**
+     * SIP-TLS on TLS 1.3 against TLS 1.2: the authentications of both cases, side by side, and what the
+     * per-connection (EC)DHE costs, from case 2's medians; comparisons are computed, not assumed.
+     */
+    String tls13() {
+        WayResult v12 = result.case2().get(Way.SIP_TLS);
+        WayResult v13 = result.case2().get(Way.SIP_TLS_13);
+        long[] auth12 = {result.case1().get(Way.SIP_TLS).firstRound().authentications(),
+            v12.firstRound().authentications()};
+        long[] auth13 = {result.case1().get(Way.SIP_TLS_13).firstRound().authentications(),
+            v13.firstRound().authentications()};
+        boolean same = auth12[0] == auth13[0] && auth12[1] == auth13[1];
+        double later12 = WayResult.medianMillis(v12.select(false), Sample::allCpuNanos);
+        double later13 = WayResult.medianMillis(v13.select(false), Sample::allCpuNanos);
+        double first12 = WayResult.medianMillis(v12.select(true), Sample::allCpuNanos);
+        double first13 = WayResult.medianMillis(v13.select(true), Sample::allCpuNanos);
+        double wall12 = WayResult.medianMillis(v12.select(false), Sample::wallNanos);
+        double wall13 = WayResult.medianMillis(v13.select(false), Sample::wallNanos);
+        return String.format(Locale.ROOT, "SIP-TLS on TLS 1.3 counted %d and %d authentications in cases 1 and 2,"
+                + " on TLS 1.2 %d and %d: %s. The key server authenticates each terminal once over SIP either way and"
+                + " issues an SA per application pair; on TLS 1.3 the SA is an external PSK and a connection a PSK"
+                + " handshake, which signs nothing. What TLS 1.3 changes is what a connection's keys depend on: a TLS"
+                + " 1.2 SA's session keys follow from its master secret and the handshake's public randoms, so whoever"
+                + " holds the SA, the key server that issued it included, can decrypt the recorded traffic; a TLS 1.3"
+                + " PSK handshake adds an (EC)DHE exchange (x25519, psk_dhe_ke, never psk_ke) to every connection,"
+                + " whose keys stay secret from the key server and from anyone who learns the PSK later: forward"
+                + " secrecy. That exchange is what each connection pays for it: in case 2 a later connection took"
+                + " %.1f ms of CPU in all threads on TLS 1.3 against %.1f ms on TLS 1.2 (%.1f ms and %.1f ms of wall"
+                + " time), a first one, SA distribution included, %.1f ms against %.1f ms. Counted by the providers:"
+                + " %d of %d handshakes on SAs in case 2 were TLS 1.3 PSK handshakes on TLS 1.3, %d of %d on TLS 1.2.",
+                auth13[0], auth13[1], auth12[0], auth12[1], same ? "the same" : "they differ", later13, later12,
+                wall13, wall12, first13, first12, v13.sip().tls13Handshakes(), v13.sip().sipResumptions(),
+                v12.sip().tls13Handshakes(), v12.sip().sipResumptions());
     }
 
     /** What case 2's medians say, in words; comparisons are computed, not assumed. */
@@ -166,7 +216,7 @@ final class Report {
         double sipLaterCpu = WayResult.medianMillis(si.select(false), Sample::allCpuNanos);
         long connections = si.connections(si.rounds());
         double saChecks = connections == 0 ? 0 : (double) si.allRounds().chainVerifications(Layer.TLS) / connections;
-        return String.format(Locale.ROOT, "Case 2 in short: a first SIP-TLS connection (SA fetched from the key"
+        return String.format(Locale.ROOT, "Case 2 in short: a first SIP-TLS connection on TLS 1.2 (SA fetched from the key"
                 + " server over SIP, then an abbreviated handshake) took %.1f ms of CPU in all threads, %s a"
                 + " full mutually authenticated handshake (%.1f ms), and %.1f ms of wall time against %.1f ms. A"
                 + " later SIP-TLS connection took %.1f ms of CPU, %s an ordinary resumed one (%.1f ms); besides"
@@ -182,16 +232,18 @@ final class Report {
     /** The chain verifications SIP-TLS does beyond its authentications, as counted in case 2. */
     String saChainChecks() {
         WayResult si = result.case2().get(Way.SIP_TLS);
+        WayResult si13 = result.case2().get(Way.SIP_TLS_13);
         Tally all = si.allRounds();
         return String.format(Locale.ROOT, "SIP-TLS does certificate work beyond its authentications. In case 2 the"
                 + " SIP-TLS providers had the applications' own trust managers verify the certificate chains the SAs"
                 + " carry %d times for %d connections of %d TLS sessions (the \"TLS chains verified\" column counts"
                 + " the first connections), and the key server validated %d TLS server chains when it accepted the"
-                + " terminals' policies. These are verifications of chains the key server vouches for, with no proof"
+                + " terminals' policies (on TLS 1.3: %d times for %d connections, and %d). These are verifications of chains the key server vouches for, with no proof"
                 + " of possession from the peer in that handshake, so they are not authentications in the paper's"
                 + " sense; they are still PKIX validations (a CA signature check each) and show in the CPU time.",
                 all.chainVerifications(Layer.TLS), si.connections(si.rounds()), si.sessions(si.rounds()),
-                all.policyChains());
+                all.policyChains(), si13.allRounds().chainVerifications(Layer.TLS), si13.connections(si13.rounds()),
+                si13.allRounds().policyChains());
     }
 
     /** "less than", "about as much as" (within 10 %) or "more than". */
@@ -207,17 +259,20 @@ final class Report {
     String sipMessages() {
         StringBuilder out = new StringBuilder();
         for (String label : new String[] {"Case 1", "Case 2"}) {
-            WayResult r = (label.equals("Case 1") ? result.case1() : result.case2()).get(Way.SIP_TLS);
-            SipCounters s = r.sip();
-            out.append(String.format(Locale.ROOT, "%s, SIP-TLS: %d SIP messages. Key server: %d REGISTERs accepted"
-                    + " (+%d refreshes), %d policies accepted, %d SAs issued, %d relayed INVITEs answered, %d"
-                    + " refusals; providers: %d agent registrations, %d SAs requested, %d obtained, %d accepted as"
-                    + " server, %d handshakes on SA sessions (client and server sides), %d full handshakes."
-                    + " Messages derived from those counters by PROTOCOL.md: REGISTER/200 and MESSAGE/200 per"
-                    + " registration (%d), INVITE/200/ACK on both legs per SA (%d).%n",
-                    label, s.messages(), s.registrations(), s.refreshes(), s.policies(), s.associationsIssued(),
-                    s.relaysAnswered(), s.refusals(), s.agentsRegistered(), s.requested(), s.obtained(), s.accepted(),
-                    s.sipResumptions(), s.fullHandshakes(), s.registrationMessages(), s.distributionMessages()));
+            for (Way way : new Way[] {Way.SIP_TLS, Way.SIP_TLS_13}) {
+                SipCounters s = (label.equals("Case 1") ? result.case1() : result.case2()).get(way).sip();
+                out.append(String.format(Locale.ROOT, "%s, %s: %d SIP messages. Key server: %d REGISTERs accepted"
+                        + " (+%d refreshes), %d policies accepted, %d SAs issued, %d relayed INVITEs answered, %d"
+                        + " refusals; providers: %d agent registrations, %d SAs requested, %d obtained, %d accepted as"
+                        + " server, %d handshakes on SA sessions (client and server sides; %d of them TLS 1.3 PSK"
+                        + " handshakes), %d full handshakes. Messages derived from those counters by PROTOCOL.md:"
+                        + " REGISTER/200 and MESSAGE/200 per registration (%d), INVITE/200/ACK on both legs per SA"
+                        + " (%d).%n",
+                        label, way.title(), s.messages(), s.registrations(), s.refreshes(), s.policies(),
+                        s.associationsIssued(), s.relaysAnswered(), s.refusals(), s.agentsRegistered(), s.requested(),
+                        s.obtained(), s.accepted(), s.sipResumptions(), s.tls13Handshakes(), s.fullHandshakes(),
+                        s.registrationMessages(), s.distributionMessages()));
+            }
         }
         return out.toString();
     }

@@ -29,8 +29,9 @@ final class ReportTables {
     // ---------------------------------------------------------------- Table 1
 
     String table1() {
-        MarkdownTable t = new MarkdownTable("Case", "", ">Proposed (paper)", ">SIP-TLS (counted)",
-                ">Traditional (paper)", ">Traditional TLS (counted)", ">TLS resumption (counted)");
+        MarkdownTable t = new MarkdownTable("Case", "", ">Proposed (paper)", ">SIP-TLS, TLS 1.2 (counted)",
+                ">SIP-TLS, TLS 1.3 PSK (counted)", ">Traditional (paper)", ">Traditional TLS (counted)",
+                ">TLS resumption (counted)");
         Map<Way, WayResult> c1 = result.case1();
         Map<Way, WayResult> c2 = result.case2();
         addCase(t, "Case 1: TLS client establishes multiple TLS sessions with same TLS server", c1,
@@ -47,8 +48,9 @@ final class ReportTables {
         String[] rows = {"# of terminals", "# of applications", "# of TLS sessions", "# of SIP sessions",
             "# of authentications"};
         for (int i = 0; i < rows.length; i++) {
-            t.row(i == 0 ? label : "", rows[i], proposed[i], counted(r.get(Way.SIP_TLS), i), traditional[i],
-                    counted(r.get(Way.TRADITIONAL), i), counted(r.get(Way.RESUMPTION), i));
+            t.row(i == 0 ? label : "", rows[i], proposed[i], counted(r.get(Way.SIP_TLS), i),
+                    counted(r.get(Way.SIP_TLS_13), i), traditional[i], counted(r.get(Way.TRADITIONAL), i),
+                    counted(r.get(Way.RESUMPTION), i));
         }
     }
 
@@ -86,7 +88,7 @@ final class ReportTables {
                 ">SIP chains verified: key server's + agents'", ">Policy chains verified by the key server");
         for (String label : new String[] {"Case 1", "Case 2"}) {
             Map<Way, WayResult> results = label.equals("Case 1") ? result.case1() : result.case2();
-            for (Way way : new Way[] {Way.SIP_TLS, Way.TRADITIONAL, Way.RESUMPTION}) {
+            for (Way way : new Way[] {Way.SIP_TLS, Way.SIP_TLS_13, Way.TRADITIONAL, Way.RESUMPTION}) {
                 Tally c = results.get(way).firstRound();
                 t.row(way == Way.SIP_TLS ? label : "", way.title(), c.authentications(),
                         pair(c.signatures(Layer.TLS, Side.SERVER), c.signatures(Layer.TLS, Side.CLIENT)),
@@ -133,7 +135,7 @@ final class ReportTables {
                 for (boolean first : new boolean[] {true, false}) {
                     var samples = r.select(first);
                     t.row(firstRow ? label : "", first ? way.title() : "",
-                            first ? (way == Way.SIP_TLS ? "first (SA from the key server)" : "first") : "later",
+                            first ? (way.sipTls() ? "first (SA from the key server)" : "first") : "later",
                             samples.size(), r.abbreviated(first), ms(samples, Sample::wallNanos),
                             ms(samples, Sample::tlsCpuNanos), ms(samples, Sample::allCpuNanos));
                     firstRow = false;

@@ -13,11 +13,12 @@ import dev.siptls.bench.demo.Topology.Link;
  * @param tlsSignatures   private keys the two TLS peers used in this handshake (0: abbreviated)
  * @param tlsChains       certificate chains their trust managers verified for it
  * @param sessionId       the TLS session id, hex
+ * @param protocol        the TLS version the client's session negotiated, e.g. {@code TLSv1.3}
  */
 record Sample(Link link, int round, long wallNanos, long tlsCpuNanos, long allCpuNanos, long tlsSignatures,
-        long tlsChains, String sessionId) {
+        long tlsChains, String sessionId, String protocol) {
 
-    /** No private key used: a resumed (or SIP-TLS) abbreviated handshake. */
+    /** No private key used: a resumed handshake, or a SIP-TLS one (TLS 1.2 resumption or TLS 1.3 PSK). */
     boolean abbreviated() {
         return tlsSignatures == 0;
     }

@@ -15,17 +15,18 @@ package dev.siptls.bench.demo;
  * @param accepted           SAs the server agents accepted
  * @param sipResumptions     handshakes the providers completed on SA sessions, client and server sides
  * @param fullHandshakes     handshakes the providers let fall back to full ones, client and server sides
+ * @param tls13Handshakes    of the {@code sipResumptions}, TLS 1.3 handshakes with the SA as external PSK
  */
 record SipCounters(long registrations, long refreshes, long policies, long associationsIssued, long relaysAnswered,
         long refusals, long agentsRegistered, long requested, long obtained, long accepted, long sipResumptions,
-        long fullHandshakes) {
+        long fullHandshakes, long tls13Handshakes) {
 
-    static final SipCounters NONE = new SipCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final SipCounters NONE = new SipCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** The key server's counters now (agent counts zero). */
     static SipCounters of(dev.siptls.server.KeyServerStatistics ks) {
         return new SipCounters(ks.getTotalRegistrations(), ks.getRefreshedRegistrations(), ks.getTotalPolicies(),
-                ks.getSecurityAssociationsIssued(), ks.getRelaysAnswered(), ks.getTotalRefusals(), 0, 0, 0, 0, 0, 0);
+                ks.getSecurityAssociationsIssued(), ks.getRelaysAnswered(), ks.getTotalRefusals(), 0, 0, 0, 0, 0, 0, 0);
     }
 
     /** The key server's counts since {@code earlier}, with these agents' own counts. */
@@ -34,7 +35,7 @@ record SipCounters(long registrations, long refreshes, long policies, long assoc
                 policies - earlier.policies, associationsIssued - earlier.associationsIssued,
                 relaysAnswered - earlier.relaysAnswered, refusals - earlier.refusals, agents.registrations(),
                 agents.requested(), agents.obtained(), agents.accepted(), agents.sipResumptions(),
-                agents.fullHandshakes());
+                agents.fullHandshakes(), agents.tls13Handshakes());
     }
 
     /** REGISTER, MESSAGE and their 200s: two messages per transaction. */

@@ -38,15 +38,16 @@ interface SipTlsTerminal extends AutoCloseable {
      *
      * @param sipResumptions handshakes it completed on a session built from an SA, as client and as server
      * @param fullHandshakes handshakes it let fall back to a full one, as client and as server
+     * @param tls13Handshakes of the {@code sipResumptions}, the TLS 1.3 handshakes on an SA as external PSK
      */
     record AgentCounts(long registrations, long requested, long obtained, long accepted, long sipResumptions,
-            long fullHandshakes) {
-        static final AgentCounts NONE = new AgentCounts(0, 0, 0, 0, 0, 0);
+            long fullHandshakes, long tls13Handshakes) {
+        static final AgentCounts NONE = new AgentCounts(0, 0, 0, 0, 0, 0, 0);
 
         AgentCounts plus(AgentCounts o) {
             return new AgentCounts(registrations + o.registrations, requested + o.requested,
                     obtained + o.obtained, accepted + o.accepted, sipResumptions + o.sipResumptions,
-                    fullHandshakes + o.fullHandshakes);
+                    fullHandshakes + o.fullHandshakes, tls13Handshakes + o.tls13Handshakes);
         }
     }
 }

@@ -18,7 +18,8 @@ import javax.net.ssl.SSLContext;
 /**
  * Runs one way on one topology: sets up the terminals' TLS servers and clients (for SIP-TLS, one SIP-TLS
  * provider per terminal, registered with the demo's key server), connects every link {@code rounds}
- * times, one connection at a time, and closes everything it started.
+ * times, one connection at a time, checks that the handshakes were the way's ({@link HandshakeCheck}), and
+ * closes everything it started.
  */
 final class WayRun {
 
@@ -46,8 +47,8 @@ final class WayRun {
                 }
             }
             long setupStart = System.nanoTime();
-            if (way == Way.SIP_TLS) {
-                configureTerminals(topology, listeners, sipTls);
+            if (way.sipTls()) {
+                configureTerminals(topology, way, listeners, sipTls);
             }
             // Server contexts first: a SIP-TLS provider's first init starts its agent, which registers with the
             // policy that binds the served host:ports and carries the chain of the key managers given to init.
@@ -62,17 +63,17 @@ final class WayRun {
                     clients.put(key(t, a), context(way, sipTls.get(t), t));
                 }
             }
-            if (way == Way.SIP_TLS) {
+            if (way.sipTls()) {
                 awaitRegistered(sipTls);
             }
-            long setupNanos = way == Way.SIP_TLS ? System.nanoTime() - setupStart : 0;
+            long setupNanos = way.sipTls() ? System.nanoTime() - setupStart : 0;
             List<Sample> samples = new ArrayList<>();
             Tally firstRound = null;
             for (int round = 1; round <= rounds; round++) {
                 for (Link link : topology.links()) {
                     samples.add(env.desk().connect(clients.get(key(link.client(), link.application())),
                             listeners.get(key(link.server(), link.application())), link, round,
-                            way == Way.TRADITIONAL));
+                            way == Way.TRADITIONAL, way.connectionProtocols()));
                     onConnection.run();
                 }
                 if (round == 1) {
@@ -81,10 +82,12 @@ final class WayRun {
             }
             Tally all = env.ledger().snapshot().minus(before);
             SipCounters sip = SipCounters.NONE;
-            if (way == Way.SIP_TLS) {
+            if (way.sipTls()) {
+                long sides = 2L * samples.size();
                 sip = SipCounters.of(env.keyServer().statistics()).since(keyServerBefore,
-                        settledCounts(sipTls.values(), 2L * samples.size()));
+                        settledCounts(sipTls.values(), sides, way == Way.SIP_TLS_13 ? sides : 0));
             }
+            HandshakeCheck.verify(way, samples, sip);
             return new WayResult(way, topology, rounds, firstRound, all, sip, samples, setupNanos);
         } finally {
             for (SipTlsTerminal terminal : sipTls.values()) {
@@ -97,7 +100,7 @@ final class WayRun {
     }
 
     /** One SIP-TLS provider per terminal, configured to serve its listeners' host:ports. */
-    private void configureTerminals(Topology topology, Map<String, Listener> listeners,
+    private void configureTerminals(Topology topology, Way way, Map<String, Listener> listeners,
             Map<Integer, SipTlsTerminal> started) throws IOException, GeneralSecurityException, InterruptedException {
         Path dir = Files.createDirectories(env.workDirectory().resolve("run-" + RUNS.incrementAndGet()));
         for (int t = 1; t <= topology.terminals(); t++) {
@@ -107,24 +110,26 @@ final class WayRun {
             }
             started.put(t, env.sipTls().configure(new TerminalSpec(t, DemoPki.aor(t), env.keyStoreFile(t),
                     env.trustStoreFile(), env.keyServer().address(), "127.0.0.1", serves,
-                    dir.resolve("terminal" + t))));
+                    way.terminalProtocols(), dir.resolve("terminal" + t))));
         }
     }
 
     /**
      * The providers' counts once they account for {@code handshakes} (client and server side of every
-     * connection), waiting up to a second: providers count socket handshakes from BCJSSE's completion
-     * notifications, which arrive on threads of their own a moment after the handshake.
+     * connection), {@code tls13} of them TLS 1.3 PSK handshakes, waiting up to a second: providers count socket
+     * handshakes from BCJSSE's completion notifications, which arrive on threads of their own a moment after
+     * the handshake.
      */
-    private static SipTlsTerminal.AgentCounts settledCounts(Iterable<SipTlsTerminal> terminals, long handshakes)
-            throws InterruptedException {
+    private static SipTlsTerminal.AgentCounts settledCounts(Iterable<SipTlsTerminal> terminals, long handshakes,
+            long tls13) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (true) {
             SipTlsTerminal.AgentCounts counts = SipTlsTerminal.AgentCounts.NONE;
             for (SipTlsTerminal terminal : terminals) {
                 counts = counts.plus(terminal.counts());
             }
-            if (counts.sipResumptions() + counts.fullHandshakes() >= handshakes || System.nanoTime() > deadline) {
+            if (counts.sipResumptions() + counts.fullHandshakes() >= handshakes && counts.tls13Handshakes() >= tls13
+                    || System.nanoTime() > deadline) {
                 return counts;
             }
             Thread.sleep(10);
@@ -142,7 +147,7 @@ final class WayRun {
     }
 
     private SSLContext context(Way way, SipTlsTerminal sipTls, int terminal) throws GeneralSecurityException {
-        if (way == Way.SIP_TLS) {
+        if (way.sipTls()) {
             return sipTls.context(env.contexts().keyManagers(env.pki().terminal(terminal)),
                     env.contexts().trustManagers());
         }

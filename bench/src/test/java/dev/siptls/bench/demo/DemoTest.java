@@ -94,8 +94,7 @@ class DemoTest {
 
     @Test
     void sipTlsAuthenticatesEachTerminalOnceOverSipAndNeverInTls() {
-        for (Map<Way, WayResult> c : List.of(result.case1(), result.case2())) {
-            WayResult sipTls = c.get(Way.SIP_TLS);
+        for (WayResult sipTls : sipTlsResults()) {
             assertEquals(0, sipTls.allRounds().signatures(Layer.TLS));
             assertEquals(sipTls.connections(sipTls.rounds()), sipTls.abbreviated(true) + sipTls.abbreviated(false));
             assertEquals(2 * sipTls.sip().registrations(), sipTls.allRounds().signatures(Layer.SIP));
@@ -108,8 +107,7 @@ class DemoTest {
 
     @Test
     void sipTlsSessionsAreTheAssociationsTheKeyServerIssued() {
-        for (Map<Way, WayResult> c : List.of(result.case1(), result.case2())) {
-            WayResult sipTls = c.get(Way.SIP_TLS);
+        for (WayResult sipTls : sipTlsResults()) {
             SipCounters sip = sipTls.sip();
             assertEquals(sipTls.sessions(sipTls.rounds()), sip.associationsIssued());
             assertEquals(sip.associationsIssued(), sip.obtained());
@@ -121,8 +119,7 @@ class DemoTest {
 
     @Test
     void providersSeeEverySipTlsHandshakeResumeAnAssociation() {
-        for (Map<Way, WayResult> c : List.of(result.case1(), result.case2())) {
-            WayResult sipTls = c.get(Way.SIP_TLS);
+        for (WayResult sipTls : sipTlsResults()) {
             assertEquals(2 * sipTls.connections(sipTls.rounds()), sipTls.sip().sipResumptions(),
                     "client and server side of every connection");
             assertEquals(0, sipTls.sip().fullHandshakes());
@@ -130,10 +127,45 @@ class DemoTest {
     }
 
     @Test
-    void sipMessagesPrintedAreThoseTheCountersImply() {
+    void sipTlsOnTls13MakesEveryConnectionATls13PskHandshake() {
         for (Map<Way, WayResult> c : List.of(result.case1(), result.case2())) {
-            SipCounters sip = c.get(Way.SIP_TLS).sip();
-            assertTrue(printed.contains(sip.messages() + " SIP messages"), printed);
+            WayResult v13 = c.get(Way.SIP_TLS_13);
+            long connections = v13.connections(v13.rounds());
+            assertEquals(Map.of("TLSv1.3", connections), protocols(v13));
+            assertEquals(2 * connections, v13.sip().tls13Handshakes(), "client and server side, by the providers");
+            WayResult v12 = c.get(Way.SIP_TLS);
+            assertEquals(Map.of("TLSv1.2", v12.connections(v12.rounds())), protocols(v12));
+            assertEquals(0, v12.sip().tls13Handshakes(), "the TLS 1.2 way made TLS 1.3 PSK handshakes");
+        }
+    }
+
+    @Test
+    void sipTlsOnTls13CountsThePapersAuthenticationsAsOnTls12() {
+        int n = result.options().terminals();
+        assertEquals(4, result.case1().get(Way.SIP_TLS_13).firstRound().authentications(), "case 1: 4");
+        assertEquals(2 * n, result.case2().get(Way.SIP_TLS_13).firstRound().authentications(), "case 2: 2n");
+        for (Map<Way, WayResult> c : List.of(result.case1(), result.case2())) {
+            assertEquals(c.get(Way.SIP_TLS).firstRound(), c.get(Way.SIP_TLS_13).firstRound(),
+                    "signatures and chain verifications, TLS 1.3 against TLS 1.2");
+            assertEquals(c.get(Way.SIP_TLS).allRounds().authentications(),
+                    c.get(Way.SIP_TLS_13).allRounds().authentications());
+        }
+    }
+
+    @Test
+    void printsTheTls13WaysTimePerConnectionBesideTheOthers() {
+        for (Way way : Way.values()) {
+            assertTrue(printed.lines().anyMatch(l -> l.startsWith("|") && l.contains("| " + way.title() + " ")),
+                    way.title() + " has no row in the time table:\n" + printed);
+        }
+        assertTrue(printed.contains("forward secrecy"), "the report does not say what TLS 1.3 adds");
+    }
+
+    @Test
+    void sipMessagesPrintedAreThoseTheCountersImply() {
+        for (WayResult sipTls : sipTlsResults()) {
+            SipCounters sip = sipTls.sip();
+            assertTrue(printed.contains(sipTls.way().title() + ": " + sip.messages() + " SIP messages"), printed);
         }
     }
 
@@ -182,9 +214,32 @@ class DemoTest {
             String[] row = rows.get(i);
             int kind = i % 5;
             assertEquals(expected(c.get(Way.SIP_TLS), kind), Long.parseLong(row[3]), String.join("|", row));
-            assertEquals(expected(c.get(Way.TRADITIONAL), kind), Long.parseLong(row[5]), String.join("|", row));
-            assertEquals(expected(c.get(Way.RESUMPTION), kind), Long.parseLong(row[6]), String.join("|", row));
+            assertEquals(expected(c.get(Way.SIP_TLS_13), kind), Long.parseLong(row[4]), String.join("|", row));
+            assertEquals(expected(c.get(Way.TRADITIONAL), kind), Long.parseLong(row[6]), String.join("|", row));
+            assertEquals(expected(c.get(Way.RESUMPTION), kind), Long.parseLong(row[7]), String.join("|", row));
         }
+        int n = result.options().terminals();
+        int m = result.options().applications();
+        assertEquals(List.of("4", "4", "" + 2 * m), List.of(rows.get(4)[3], rows.get(4)[4], rows.get(4)[6]),
+                "case 1's authentications: SIP-TLS on TLS 1.2 and 1.3: 4, traditional: 2m");
+        assertEquals(List.of("" + 2 * n, "" + 2 * n, "" + 2 * n * (n - 1)),
+                List.of(rows.get(9)[3], rows.get(9)[4], rows.get(9)[6]),
+                "case 2's authentications: 2n, 2n, 2n(n-1)");
+    }
+
+    /** Both SIP-TLS ways, both cases. */
+    private static List<WayResult> sipTlsResults() {
+        List<WayResult> out = new ArrayList<>();
+        for (Map<Way, WayResult> c : List.of(result.case1(), result.case2())) {
+            out.add(c.get(Way.SIP_TLS));
+            out.add(c.get(Way.SIP_TLS_13));
+        }
+        return out;
+    }
+
+    /** How many of a way's connections negotiated each protocol. */
+    private static Map<String, Long> protocols(WayResult r) {
+        return r.samples().stream().collect(Collectors.groupingBy(Sample::protocol, Collectors.counting()));
     }
 
     /** Table 1's row {@code kind}, straight from the counters of the first round. */

@@ -7,11 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.protocol.SecurityAssociation;
 import dev.siptls.provider.system.SipTlsWorld.Terminal;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -19,6 +25,10 @@ import java.security.cert.Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.Vector;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -43,7 +53,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * TLS 1.3 SAs with the real key server: two SIP-TLS terminals with their default configuration make a TLS 1.3
  * handshake with the SA as external PSK and x25519, over sockets and over engines; a TLS 1.2-only connection still
- * gets a TLS 1.2 SA; and what an attacker who saw the PSK identity (or even knows the PSK, as the key server does)
+ * gets a TLS 1.2 SA; a server socket layered over an accepted plain one takes the PSK as an accepted one does; and
+ * what an attacker who saw the PSK identity (or even knows the PSK, as the key server does)
  * can send changes nothing: a forged binder, a {@code psk_ke}-only hello, the SA's id offered as a TLS 1.2 session.
  */
 @Timeout(60)
@@ -94,6 +105,54 @@ class Tls13SystemTest {
             assertTrue(sa.isTls13(), sa.toString());
             assertEquals("TLSv1.3", sessions.client().getProtocol());
             assertEquals("TLSv1.3", sessions.server().getProtocol());
+        }
+    }
+
+    @Test
+    void aServerSocketLayeredOverAnAcceptedOneTakesThePsk(SipTlsWorld world) throws Exception {
+        int port = SipTlsWorld.freePort();
+        Terminal server = world.server(port, Map.of());
+        Terminal client = world.client(Map.of());
+        SipTlsWorld.awaitRegistered(server, client);
+        ExecutorService serving = Executors.newSingleThreadExecutor();
+        try (ServerSocket listener = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            // As a server that reads the first bytes itself (to sniff the protocol) and hands them back as consumed.
+            int[] consumedBytes = {0, 5, 5};
+            String[][] protocols = {{"TLSv1.3", "TLSv1.2"}, {"TLSv1.3", "TLSv1.2"}, {"TLSv1.2"}};
+            for (int i = 0; i < consumedBytes.length; i++) {
+                int consumed = consumedBytes[i];
+                Future<SSLSession> served = serving.submit(() -> layeredEcho(server, listener, consumed));
+                String[] enabled = protocols[i];
+                EchoClient.Exchange exchange = EchoClient.exchange(client.context(), "localhost", port, "layered",
+                        socket -> socket.setEnabledProtocols(enabled));
+                SSLSession serverSession = served.get(20, TimeUnit.SECONDS);
+
+                assertEquals("echo: layered", exchange.answer());
+                SecurityAssociation sa = Evidence.sipResumption(client, exchange.session(), server, serverSession,
+                        i + 1);
+                assertEquals(enabled[0], sa.protocolVersion(), "connection " + (i + 1));
+                assertEquals(enabled[0], serverSession.getProtocol(), "connection " + (i + 1));
+            }
+            Evidence.eventually(2, () -> server.provider().statistics().getSipTls13HandshakesAsServer(),
+                    "TLS 1.3 PSK handshakes as server");
+        } finally {
+            serving.shutdownNow();
+        }
+    }
+
+    /** Accepts one connection, layers the server's SIP-TLS socket over it and echoes a line; its session. */
+    private static SSLSession layeredEcho(Terminal server, ServerSocket listener, int consumed) throws IOException {
+        try (Socket plain = listener.accept()) {
+            plain.setSoTimeout(20_000);
+            InputStream first = consumed == 0 ? null
+                    : new ByteArrayInputStream(plain.getInputStream().readNBytes(consumed));
+            try (SSLSocket tls = (SSLSocket) server.context().getSocketFactory().createSocket(plain, first, true)) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(tls.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line = in.readLine();
+                new PrintWriter(tls.getOutputStream(), true, StandardCharsets.UTF_8).println("echo: " + line);
+                return tls.getSession();
+            }
         }
     }
 
