@@ -16,6 +16,8 @@ import javax.net.ssl.SSLSession;
  */
 final class HandshakeObserver {
 
+    private static final System.Logger LOG = System.getLogger(HandshakeObserver.class.getName());
+
     private final ProviderStatistics statistics;
     private final ClientOffers offers;
     private final PskEngines psks;
@@ -56,6 +58,15 @@ final class HandshakeObserver {
                 : session.getCreationTime() < startedMillis ? ProviderStatistics.Completion.NATIVE
                 : ProviderStatistics.Completion.FULL;
         statistics.completed(client, how);
+    }
+
+    /**
+     * A server's TLS 1.3 PSK handshake ended in {@code failure} before completing: counted, and logged at DEBUG only,
+     * since anyone who saw a PSK identity on the wire can send such a hello.
+     */
+    void serverPskFailed(Exception failure) {
+        statistics.pskHandshakeRefused();
+        LOG.log(System.Logger.Level.DEBUG, "a TLS 1.3 PSK handshake failed: {0}", failure.toString());
     }
 
     /** Whether {@code session} was built from a security association. */

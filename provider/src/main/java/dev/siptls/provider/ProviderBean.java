@@ -64,6 +64,11 @@ final class ProviderBean implements SipTlsProviderMXBean {
     }
 
     @Override
+    public long getRefusedTls13HandshakesAsServer() {
+        return stats().pskHandshakesRefused();
+    }
+
+    @Override
     public long getNativeResumptionsAsClient() {
         return stats().nativeResumptions(true);
     }

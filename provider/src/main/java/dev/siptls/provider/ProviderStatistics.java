@@ -16,6 +16,7 @@ final class ProviderStatistics {
     private final LongAdder sipResumptionsServer = new LongAdder();
     private final LongAdder pskClient = new LongAdder();
     private final LongAdder pskServer = new LongAdder();
+    private final LongAdder pskRefusedServer = new LongAdder();
     private final LongAdder nativeClient = new LongAdder();
     private final LongAdder nativeServer = new LongAdder();
     private final LongAdder declined = new LongAdder();
@@ -56,6 +57,15 @@ final class ProviderStatistics {
     /** Of the handshakes on an SA, those that were TLS 1.3 PSK handshakes. */
     long pskHandshakes(boolean client) {
         return (client ? pskClient : pskServer).sum();
+    }
+
+    /** A server's TLS 1.3 PSK handshake failed: a forged binder, a {@code psk_ke}-only hello, an alert, a cut. */
+    void pskHandshakeRefused() {
+        pskRefusedServer.increment();
+    }
+
+    long pskHandshakesRefused() {
+        return pskRefusedServer.sum();
     }
 
     void associationDeclined() {

@@ -169,6 +169,9 @@ final class SipTlsEngine extends SSLEngine {
             }
         } catch (SSLException e) {
             handshakeFailed(e.toString());
+            if (!finished && engine instanceof Tls13PskEngine && !engine.getUseClientMode()) {
+                observer.serverPskFailed(e);
+            }
             throw unwrapRefusal(e);
         }
     }

@@ -39,6 +39,12 @@ public interface SipTlsProviderMXBean {
 
     long getSipTls13HandshakesAsServer();
 
+    /**
+     * Server handshakes whose ClientHello named a TLS 1.3 SA this server holds but that did not complete: a forged
+     * binder, a {@code psk_ke}-only hello, a fatal alert or a cut connection. The SA stays usable.
+     */
+    long getRefusedTls13HandshakesAsServer();
+
     /** Resumptions of sessions from earlier full handshakes, not of SAs. */
     long getNativeResumptionsAsClient();
 

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,7 @@ final class SipTlsSocket extends SSLSocket {
     private InputStream consumed;
     private final HandshakeObserver observer;
     private final AtomicBoolean reported = new AtomicBoolean();
+    private final AtomicBoolean pskFailureCounted = new AtomicBoolean();
     private final Map<HandshakeCompletedListener, HandshakeCompletedListener> listeners = new ConcurrentHashMap<>();
     private volatile BiFunction<SSLSocket, List<String>, String> selector;
     /** The host the application named for the peer (BCJSSE keeps its own but does not show it), or null. */
@@ -281,6 +283,15 @@ final class SipTlsSocket extends SSLSocket {
         }
     }
 
+    /** A call failed: an offered SA was not resumed; a server's PSK handshake failed (counted once). */
+    private void failed(IOException e) {
+        handshakeFailed(e.toString());
+        if (!reported.get() && !(e instanceof SocketTimeoutException) && socket instanceof EngineSocket
+                && !socket.getUseClientMode() && pskFailureCounted.compareAndSet(false, true)) {
+            observer.serverPskFailed(e);
+        }
+    }
+
     @Override
     public void connect(SocketAddress endpoint) throws IOException {
         connect(endpoint, 0);
@@ -368,7 +379,7 @@ final class SipTlsSocket extends SSLSocket {
                 try (AcceptedConnection.Scope scope = handshaking()) {
                     n = socket.getInputStream().read(buffer, offset, length);
                 } catch (IOException e) {
-                    handshakeFailed(e.toString());
+                    failed(e);
                     throw e;
                 }
                 handshakeDone();
@@ -404,7 +415,7 @@ final class SipTlsSocket extends SSLSocket {
                 try (AcceptedConnection.Scope scope = handshaking()) {
                     socket.getOutputStream().write(buffer, offset, length);
                 } catch (IOException e) {
-                    handshakeFailed(e.toString());
+                    failed(e);
                     throw e;
                 }
                 handshakeDone();
@@ -666,7 +677,7 @@ final class SipTlsSocket extends SSLSocket {
         try (AcceptedConnection.Scope scope = handshaking()) {
             socket.startHandshake();
         } catch (IOException e) {
-            handshakeFailed(e.toString());
+            failed(e);
             throw e;
         }
         handshakeDone();

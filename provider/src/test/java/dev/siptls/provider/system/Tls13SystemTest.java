@@ -187,6 +187,8 @@ class Tls13SystemTest {
             assertThrows(IOException.class, () -> rawPskClient(peers.port(), sa.pskIdentity(), theKey,
                     PskKeyExchangeMode.psk_ke), "a psk_ke-only hello completed a handshake");
             assertTrue(peers.echo().next().failure() != null, "the server accepted psk_ke");
+            Evidence.eventually(2, () -> peers.server().provider().statistics().getRefusedTls13HandshakesAsServer(),
+                    "refused TLS 1.3 PSK handshakes");
 
             EchoClient.Exchange after = EchoClient.exchange(peers.client().context(), "localhost", peers.port(), "2");
             SSLSession server = peers.echo().next().handshaken();
