@@ -1,8 +1,5 @@
 package dev.siptls.provider;
 
-import dev.siptls.protocol.CipherSuites;
-
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +73,7 @@ final class ClientOffers {
             return null;
         }
         return sessions.forClient(host.toLowerCase(Locale.ROOT), port,
-                        usable(connection.getCipherSuites(), connection.getProtocols()),
+                        EnabledVersions.usableSuites(connection.getCipherSuites(), connection.getProtocols()),
                         connection.getEndpointIdentificationAlgorithm())
                 .map(found -> {
                     if (found instanceof PskAssociation psk) {
@@ -93,20 +90,6 @@ final class ClientOffers {
         return psks.clientEngine(offer.psk(), parameters, host, port);
     }
 
-    /** The suites a connection can use with an SA: those it enables, of the protocol versions it enables. */
-    static List<String> usable(String[] enabledSuites, String[] enabledProtocols) {
-        List<String> protocols = List.of(enabledProtocols);
-        boolean tls13 = protocols.contains("TLSv1.3");
-        boolean tls12 = protocols.contains("TLSv1.2");
-        List<String> offered = new ArrayList<>(enabledSuites.length);
-        for (String suite : enabledSuites) {
-            if (CipherSuites.isTls13(suite) ? tls13 : tls12) {
-                offered.add(suite);
-            }
-        }
-        return offered;
-    }
-
     /**
      * Whether {@link #find} for {@code host:port} may wait for the key server (no SA held, one can be asked for), so
      * that an engine runs it as a delegated task rather than on its caller's thread.
@@ -116,7 +99,7 @@ final class ClientOffers {
             return false;
         }
         try {
-            return source.mayWait(host.toLowerCase(Locale.ROOT), port, usable(enabledSuites, enabledProtocols));
+            return source.mayWait(host.toLowerCase(Locale.ROOT), port, EnabledVersions.usableSuites(enabledSuites, enabledProtocols));
         } catch (RuntimeException e) {
             return false;
         }

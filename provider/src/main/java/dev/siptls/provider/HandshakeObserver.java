@@ -35,7 +35,7 @@ final class HandshakeObserver {
     /** A server connection with these enabled suites may run its handshake now ({@link ContextSupport}). */
     void serverHandshaking(String[] enabledSuites, String[] enabledProtocols) {
         // a TLS 1.3 suite on a connection without TLS 1.3 serves no SA, nor a TLS 1.2 suite without TLS 1.2
-        serverSuites.accept(ClientOffers.usable(enabledSuites, enabledProtocols).toArray(String[]::new));
+        serverSuites.accept(EnabledVersions.usableSuites(enabledSuites, enabledProtocols).toArray(String[]::new));
     }
 
     ClientOffers offers() {

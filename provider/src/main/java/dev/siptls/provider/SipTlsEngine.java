@@ -215,6 +215,13 @@ final class SipTlsEngine extends SSLEngine {
             return;
         }
         startedMillis = System.currentTimeMillis();
+        if (engine instanceof BCSSLEngine) {
+            String[] enabled = engine.getEnabledProtocols();
+            String[] active = EnabledVersions.activeProtocols(enabled, engine.getEnabledCipherSuites());
+            if (active != enabled) {
+                engine.setEnabledProtocols(active);
+            }
+        }
         if (!engine.getUseClientMode()) {
             observer.serverHandshaking(engine.getEnabledCipherSuites(), engine.getEnabledProtocols());
             begun = true;

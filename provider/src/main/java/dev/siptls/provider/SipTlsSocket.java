@@ -162,6 +162,11 @@ final class SipTlsSocket extends SSLSocket {
             return;
         }
         SSLSocket tls = socket;
+        String[] enabled = tls.getEnabledProtocols();
+        String[] active = EnabledVersions.activeProtocols(enabled, tls.getEnabledCipherSuites());
+        if (active != enabled) {
+            tls.setEnabledProtocols(active);
+        }
         if (!tls.getUseClientMode()) {
             if (startedMillis == 0) {
                 startedMillis = System.currentTimeMillis();
