@@ -9,19 +9,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.Vector;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import org.bouncycastle.tls.AbstractTlsClient;
-import org.bouncycastle.tls.BasicTlsPSKExternal;
-import org.bouncycastle.tls.CipherSuite;
-import org.bouncycastle.tls.PRFAlgorithm;
-import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskKeyExchangeMode;
-import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsClientProtocol;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.Test;
 
 /** The server's look at a ClientHello, on hellos real TLS clients wrote. */
@@ -116,48 +107,10 @@ class ClientHelloPeekTest {
 
     /** The first flight of a BC client that offers one external PSK with these modes. */
     private static byte[] pskHello(short[] modes) throws IOException {
-        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
-        byte[] key = new byte[32];
         TlsClientProtocol protocol = new TlsClientProtocol();
-        protocol.connect(new AbstractTlsClient(crypto) {
-            @Override
-            protected ProtocolVersion[] getSupportedVersions() {
-                return ProtocolVersion.TLSv13.only();
-            }
-
-            @Override
-            protected int[] getSupportedCipherSuites() {
-                return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256};
-            }
-
-            @Override
-            protected Vector getSNIServerNames() {
-                Vector<Object> names = new Vector<>();
-                names.add(new org.bouncycastle.tls.ServerName(org.bouncycastle.tls.NameType.host_name,
-                        "server.example".getBytes(StandardCharsets.US_ASCII)));
-                return names;
-            }
-
-            @Override
-            public Vector getExternalPSKs() {
-                Vector<Object> psks = new Vector<>();
-                psks.add(new BasicTlsPSKExternal(IDENTITY, crypto.createSecret(key),
-                        PRFAlgorithm.tls13_hkdf_sha256));
-                return psks;
-            }
-
-            @Override
-            public short[] getPskKeyExchangeModes() {
-                return modes;
-            }
-
-            @Override
-            public TlsAuthentication getAuthentication() {
-                throw new UnsupportedOperationException();
-            }
-        });
+        protocol.connect(new RawPskClient(IDENTITY, new byte[32], modes).serverName("server.example"));
         byte[] out = new byte[protocol.getAvailableOutputBytes()];
         protocol.readOutput(out, 0, out.length);
-        return Arrays.copyOf(out, out.length);
+        return out;
     }
 }

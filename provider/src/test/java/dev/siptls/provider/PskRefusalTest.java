@@ -10,24 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Vector;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import org.bouncycastle.tls.AbstractTlsClient;
-import org.bouncycastle.tls.BasicTlsPSKExternal;
-import org.bouncycastle.tls.CipherSuite;
-import org.bouncycastle.tls.PRFAlgorithm;
-import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskKeyExchangeMode;
-import org.bouncycastle.tls.ServerOnlyTlsAuthentication;
-import org.bouncycastle.tls.TlsAuthentication;
 import org.bouncycastle.tls.TlsClientProtocol;
-import org.bouncycastle.tls.TlsServerCertificate;
-import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,7 +71,8 @@ class PskRefusalTest {
         Tls13PskEngine server = PskEnginePair.server(held, null);
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
-                () -> runRawClient(new RawClient(key, new short[] {PskKeyExchangeMode.psk_ke}), server));
+                () -> runRawClient(new RawPskClient(PskEnginePair.IDENTITY, key, PskKeyExchangeMode.psk_ke)
+                        .acceptingCertificates(), server));
         assertTrue(e.getMessage().contains("psk_dhe_ke"), e.getMessage());
         assertFalse(server.handshakeComplete());
 
@@ -94,7 +85,7 @@ class PskRefusalTest {
         Tls13PskEngine server = PskEnginePair.server(held, null);
 
         SSLHandshakeException e = assertThrows(SSLHandshakeException.class,
-                () -> runRawClient(new RawClient(null, null), server));
+                () -> runRawClient(new RawPskClient(PskEnginePair.IDENTITY, null).acceptingCertificates(), server));
         assertTrue(e.getMessage().contains("offers no PSK"), e.getMessage());
 
         completesWith(held);
@@ -144,7 +135,7 @@ class PskRefusalTest {
     }
 
     /** Drives BC's own client, as a raw peer the engine does not shape, against {@code server}. */
-    private static void runRawClient(RawClient rawClient, SSLEngine server) throws IOException {
+    private static void runRawClient(RawPskClient rawClient, SSLEngine server) throws IOException {
         TlsClientProtocol protocol = new TlsClientProtocol();
         protocol.connect(rawClient);
         ByteBuffer toServer = ByteBuffer.allocate(1 << 16);
@@ -170,50 +161,4 @@ class PskRefusalTest {
         }
     }
 
-    /** BC's client with the one PSK (or none) and the PSK modes given. */
-    private static final class RawClient extends AbstractTlsClient {
-        private final byte[] key;
-        private final short[] modes;
-
-        RawClient(byte[] key, short[] modes) {
-            super(new BcTlsCrypto(PskEnginePair.RANDOM));
-            this.key = key;
-            this.modes = modes;
-        }
-
-        @Override
-        protected ProtocolVersion[] getSupportedVersions() {
-            return ProtocolVersion.TLSv13.only();
-        }
-
-        @Override
-        protected int[] getSupportedCipherSuites() {
-            return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256};
-        }
-
-        @Override
-        public Vector getExternalPSKs() {
-            if (key == null) {
-                return null;
-            }
-            Vector<Object> psks = new Vector<>();
-            psks.add(new BasicTlsPSKExternal(PskEnginePair.IDENTITY, getCrypto().createSecret(key),
-                    PRFAlgorithm.tls13_hkdf_sha256));
-            return psks;
-        }
-
-        @Override
-        public short[] getPskKeyExchangeModes() {
-            return modes == null ? super.getPskKeyExchangeModes() : modes;
-        }
-
-        @Override
-        public TlsAuthentication getAuthentication() {
-            return new ServerOnlyTlsAuthentication() {
-                @Override
-                public void notifyServerCertificate(TlsServerCertificate serverCertificate) {
-                }
-            };
-        }
-    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.provider.RawPskClient;
 import dev.siptls.provider.system.SipTlsWorld.Terminal;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -24,7 +25,6 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.util.List;
 import java.util.Map;
-import java.util.Vector;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,9 +33,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.bouncycastle.tls.AbstractTlsClient;
-import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.CipherSuite;
-import org.bouncycastle.tls.PRFAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskKeyExchangeMode;
 import org.bouncycastle.tls.ServerOnlyTlsAuthentication;
@@ -214,41 +212,12 @@ class Tls13SystemTest {
         }
     }
 
-    /** A BC client that offers only this external PSK, with these modes; writes and reads one line. */
+    /** A BC client that offers only this external PSK, with this mode; writes and reads one line. */
     private static void rawPskClient(int port, byte[] identity, byte[] key, short mode) throws IOException {
-        BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
             TlsClientProtocol protocol = new TlsClientProtocol(socket.getInputStream(), socket.getOutputStream());
-            protocol.connect(new AbstractTlsClient(crypto) {
-                @Override
-                protected ProtocolVersion[] getSupportedVersions() {
-                    return ProtocolVersion.TLSv13.only();
-                }
-
-                @Override
-                protected int[] getSupportedCipherSuites() {
-                    return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256};
-                }
-
-                @Override
-                public Vector getExternalPSKs() {
-                    Vector<Object> psks = new Vector<>();
-                    psks.add(new BasicTlsPSKExternal(identity, crypto.createSecret(key),
-                            PRFAlgorithm.tls13_hkdf_sha256));
-                    return psks;
-                }
-
-                @Override
-                public short[] getPskKeyExchangeModes() {
-                    return new short[] {mode};
-                }
-
-                @Override
-                public TlsAuthentication getAuthentication() throws IOException {
-                    throw new IOException("the server did not take the PSK");
-                }
-            });
+            protocol.connect(new RawPskClient(identity, key, mode));
             OutputStream out = protocol.getOutputStream();
             out.write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             InputStream in = protocol.getInputStream();
