@@ -6,11 +6,8 @@ import javax.net.ssl.SNIServerName;
 /** What {@link Tls13PskEngine} reads from its BC peer (client or server) about the handshake. */
 interface PskPeer {
 
-    /** Whether BC reported the handshake complete. */
-    boolean handshakeComplete();
-
-    /** The negotiated ALPN protocol: null while not known, "" when none. */
-    String applicationProtocol();
+    /** Its PSK copy, completion and ALPN protocol. */
+    PskHandshake handshake();
 
     /** The SNI names the client sent (a client: the ones it sends). */
     List<SNIServerName> requestedServerNames();
@@ -22,7 +19,4 @@ interface PskPeer {
 
     /** Whether the handshake failed because the peer would not use the PSK. */
     boolean declined();
-
-    /** Destroys this connection's copy of the PSK. */
-    void destroyKey();
 }

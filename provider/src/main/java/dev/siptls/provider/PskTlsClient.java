@@ -1,7 +1,6 @@
 package dev.siptls.provider;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Vector;
 import java.util.stream.IntStream;
@@ -9,7 +8,6 @@ import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
 import org.bouncycastle.tls.AbstractTlsClient;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.NamedGroupRole;
@@ -25,7 +23,6 @@ import org.bouncycastle.tls.TlsPSK;
 import org.bouncycastle.tls.TlsServerCertificate;
 import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.TlsCrypto;
-import org.bouncycastle.tls.crypto.TlsSecret;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 /**
@@ -71,10 +68,8 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
     private final List<String> applicationProtocols;
     private final List<SNIServerName> serverNames;
     private final Fallback fallback;
-    private TlsSecret key;
     private boolean declined;
-    private boolean complete;
-    private String applicationProtocol;
+    private final PskHandshake handshake;
     private volatile PskSession fullSession;
 
     PskTlsClient(TlsCrypto crypto, ExternalPsk psk, List<String> applicationProtocols,
@@ -87,6 +82,7 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
             List<SNIServerName> serverNames, Fallback fallback) {
         super(crypto);
         this.psk = psk;
+        this.handshake = new PskHandshake(psk);
         this.applicationProtocols = List.copyOf(applicationProtocols);
         this.serverNames = List.copyOf(serverNames);
         this.fallback = fallback;
@@ -114,15 +110,8 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
 
     @Override
     public Vector getExternalPSKs() {
-        byte[] bytes = psk.key();
-        try {
-            destroyKey();
-            key = getCrypto().createSecret(bytes);
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
-        }
         Vector<Object> psks = new Vector<>(1);
-        psks.add(new BasicTlsPSKExternal(psk.identity(), key, psk.suite().prfAlgorithm()));
+        psks.add(handshake.external(getCrypto()));
         return psks;
     }
 
@@ -176,14 +165,14 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
     public void notifyServerVersion(ProtocolVersion serverVersion) throws IOException {
         super.notifyServerVersion(serverVersion);
         if (!TlsUtils.isTLSv13(serverVersion)) {
-            destroyKey();
+            handshake.destroyKey();
         }
     }
 
     @Override
     public void notifySelectedPSK(TlsPSK selectedPSK) throws IOException {
         if (selectedPSK == null) {
-            destroyKey();
+            handshake.destroyKey();
             if (fallback == null) {
                 declined = true;
                 throw new TlsFatalAlert(AlertDescription.handshake_failure, DECLINED);
@@ -228,26 +217,18 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        ProtocolName selected = context.getSecurityParametersConnection().getApplicationProtocol();
-        applicationProtocol = selected == null ? "" : selected.getUtf8Decoding();
-        complete = true;
-        destroyKey();
+        handshake.completed(context);
     }
 
     @Override
     public void notifyConnectionClosed() {
         super.notifyConnectionClosed();
-        destroyKey();
+        handshake.destroyKey();
     }
 
     @Override
-    public boolean handshakeComplete() {
-        return complete;
-    }
-
-    @Override
-    public String applicationProtocol() {
-        return applicationProtocol;
+    public PskHandshake handshake() {
+        return handshake;
     }
 
     @Override
@@ -263,14 +244,6 @@ final class PskTlsClient extends AbstractTlsClient implements PskPeer {
     @Override
     public boolean declined() {
         return declined;
-    }
-
-    @Override
-    public void destroyKey() {
-        if (key != null) {
-            key.destroy();
-            key = null;
-        }
     }
 
     @Override

@@ -12,7 +12,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import org.bouncycastle.tls.AbstractTlsServer;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.NameType;
 import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.OfferedPsks;
@@ -26,7 +25,6 @@ import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.crypto.TlsCrypto;
-import org.bouncycastle.tls.crypto.TlsSecret;
 
 /**
  * BC's server side of a TLS 1.3 external-PSK handshake: TLS 1.3 only, the PSK's suite only, and no credentials,
@@ -41,16 +39,15 @@ final class PskTlsServer extends AbstractTlsServer implements PskPeer {
     private final Function<List<String>, String> selector;
     /** Told the client's SNI names before ALPN is chosen, so that a selector can read them. */
     private final Consumer<List<SNIServerName>> serverNamesSink;
-    private TlsSecret key;
     private boolean pskOffered;
-    private boolean complete;
-    private String applicationProtocol;
+    private final PskHandshake handshake;
     private List<SNIServerName> requestedServerNames = List.of();
 
     PskTlsServer(TlsCrypto crypto, ExternalPsk psk, List<String> applicationProtocols,
             Function<List<String>, String> selector, Consumer<List<SNIServerName>> serverNamesSink) {
         super(crypto);
         this.psk = psk;
+        this.handshake = new PskHandshake(psk);
         this.applicationProtocols = List.copyOf(applicationProtocols);
         this.selector = selector;
         this.serverNamesSink = serverNamesSink;
@@ -78,15 +75,8 @@ final class PskTlsServer extends AbstractTlsServer implements PskPeer {
         }
         for (Object element : identities) {
             if (psk.hasIdentity(((PskIdentity) element).getIdentity())) {
-                byte[] bytes = psk.key();
-                try {
-                    destroyKey();
-                    key = getCrypto().createSecret(bytes);
-                } finally {
-                    Arrays.fill(bytes, (byte) 0);
-                }
                 pskOffered = true;
-                return new BasicTlsPSKExternal(psk.identity(), key, psk.suite().prfAlgorithm());
+                return handshake.external(getCrypto());
             }
         }
         return null;
@@ -168,33 +158,25 @@ final class PskTlsServer extends AbstractTlsServer implements PskPeer {
         if (chosen == null || !offered.contains(chosen)) {
             throw new TlsFatalAlert(AlertDescription.no_application_protocol, "no application protocol in common");
         }
-        applicationProtocol = chosen;
+        handshake.chose(chosen);
         return ProtocolName.asUtf8Encoding(chosen);
     }
 
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        ProtocolName selected = context.getSecurityParametersConnection().getApplicationProtocol();
-        applicationProtocol = selected == null ? "" : selected.getUtf8Decoding();
-        complete = true;
-        destroyKey();
+        handshake.completed(context);
     }
 
     @Override
     public void notifyConnectionClosed() {
         super.notifyConnectionClosed();
-        destroyKey();
+        handshake.destroyKey();
     }
 
     @Override
-    public boolean handshakeComplete() {
-        return complete;
-    }
-
-    @Override
-    public String applicationProtocol() {
-        return applicationProtocol;
+    public PskHandshake handshake() {
+        return handshake;
     }
 
     @Override
@@ -205,14 +187,6 @@ final class PskTlsServer extends AbstractTlsServer implements PskPeer {
     @Override
     public boolean declined() {
         return false;
-    }
-
-    @Override
-    public void destroyKey() {
-        if (key != null) {
-            key.destroy();
-            key = null;
-        }
     }
 
     @Override

@@ -129,7 +129,7 @@ final class Tls13PskEngine extends SSLEngine {
 
     /** Whether the handshake completed (with the PSK, or a full one in its place). */
     synchronized boolean handshakeComplete() {
-        return peer != null && peer.handshakeComplete();
+        return peer != null && peer.handshake().complete();
     }
 
     /** Whether the handshake completed with a full handshake because the server declined the PSK (or spoke TLS 1.2). */
@@ -450,12 +450,12 @@ final class Tls13PskEngine extends SSLEngine {
 
     @Override
     public synchronized String getApplicationProtocol() {
-        return handshakeComplete() ? peer.applicationProtocol() : null;
+        return handshakeComplete() ? peer.handshake().applicationProtocol() : null;
     }
 
     @Override
     public synchronized String getHandshakeApplicationProtocol() {
-        return protocol != null && protocol.isHandshaking() ? peer.applicationProtocol() : null;
+        return protocol != null && protocol.isHandshaking() ? peer.handshake().applicationProtocol() : null;
     }
 
     @Override
@@ -643,7 +643,7 @@ final class Tls13PskEngine extends SSLEngine {
     /** The handshake status after a wrap or unwrap: FINISHED once, on the call that completed the handshake. */
     private HandshakeStatus statusAfterCall() {
         HandshakeStatus status = getHandshakeStatus();
-        if (status == HandshakeStatus.NOT_HANDSHAKING && !returnedFinished && peer.handshakeComplete()) {
+        if (status == HandshakeStatus.NOT_HANDSHAKING && !returnedFinished && peer.handshake().complete()) {
             returnedFinished = true;
             PskSession completed = current();
             completed.accessed(System.currentTimeMillis());
@@ -658,7 +658,7 @@ final class Tls13PskEngine extends SSLEngine {
     /** The exception for a failure BC reported; BC has queued the alert to send, if any, for the next wrap. */
     private SSLException failed(IOException e, boolean handshaking) {
         if (peer != null) {
-            peer.destroyKey();
+            peer.handshake().destroyKey();
         }
         SSLException result;
         RefusedHandshakeException refused = refusal(e);
