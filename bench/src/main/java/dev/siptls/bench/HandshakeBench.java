@@ -43,9 +43,10 @@ public final class HandshakeBench {
 
     /**
      * Every way is measured twice and the second round reported, so that no way pays for the JIT's warm-up.
-     * SIP-TLS is pinned to AES-128-GCM, as both native rows negotiate it; "BC crypto" is BCJSSE over the Bouncy
-     * Castle provider, the same engine and crypto SIP-TLS delegates to. The TLS 1.3 SIP-TLS row is a second pair of
-     * terminals whose agents offer only TLS_AES_128_GCM_SHA256, so that their SAs are TLS 1.3 PSKs (x25519).
+     * Like with like: every connection of every row, SIP-TLS's included, enables one suite, AES-128-GCM of its TLS
+     * version, and each row prints what it negotiated. "BC crypto" is BCJSSE over the Bouncy Castle provider, the
+     * same engine and crypto SIP-TLS delegates to. The TLS 1.3 SIP-TLS row is a second pair of terminals whose agents
+     * offer only TLS_AES_128_GCM_SHA256, so that their SAs are TLS 1.3 PSKs (x25519).
      */
     static List<HandshakeCost> run(int count, int warmup) throws Exception {
         CertificateAuthority ca = CertificateAuthority.create("SIP-TLS bench CA");
@@ -55,7 +56,8 @@ public final class HandshakeBench {
         Provider bcBcCrypto = new BouncyCastleJsseProvider(new BouncyCastleProvider());
         int port = LoopbackTls.freePort();
         int port13 = LoopbackTls.freePort();
-        try (SipTlsPair sip = SipTlsPair.start(ca, port, SUITE); SipTlsPair sip13 = SipTlsPair.start(ca, port13, SUITE13)) {
+        try (SipTlsPair sip = SipTlsPair.start(ca, port, SUITE);
+             SipTlsPair sip13 = SipTlsPair.start(ca, port13, SUITE13)) {
             SSLContext sipClient = context(sip.client, null, trust);
             SSLContext sipServer = context(sip.server, server, null);
             SSLContext sip13Client = context(sip13.client, null, trust);
@@ -66,23 +68,23 @@ public final class HandshakeBench {
             for (int round = 0; round < 2; round++) {
                 out.clear();
                 out.add(viaSip("SIP-TLS 1.3 PSK + x25519", () -> LoopbackTls.measure("", sip13Client,
-                        sip13Server, port13, TLS13, true, "localhost", warmup, count),
+                        sip13Server, port13, TLS13, SUITE13, true, "localhost", warmup, count),
                         () -> sip13.server.statistics().getSipTls13HandshakesAsServer()));
                 out.add(viaSip("SIP-resumed TLS 1.2 (SIP-TLS)", () -> LoopbackTls.measure("", sipClient,
-                        sipServer, port, TLS12, true, "localhost", warmup, count),
+                        sipServer, port, TLS12, SUITE, true, "localhost", warmup, count),
                         () -> sip.server.statistics().getSipResumptionsAsServer()));
                 out.add(LoopbackTls.measure("BCJSSE native resumption, BC crypto", context(bcBcCrypto, null, trust),
-                        context(bcBcCrypto, server, null), TLS12, true, "localhost", warmup, count));
+                        context(bcBcCrypto, server, null), TLS12, SUITE, true, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("BCJSSE native resumption, JDK crypto", context(bcJdkCrypto, null, trust),
-                        context(bcJdkCrypto, server, null), TLS12, true, "localhost", warmup, count));
+                        context(bcJdkCrypto, server, null), TLS12, SUITE, true, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("BCJSSE full TLS 1.2 ECDHE-RSA-2048", context(bcJdkCrypto, null, trust),
-                        context(bcJdkCrypto, server, null), TLS12, false, "localhost", warmup, count));
+                        context(bcJdkCrypto, server, null), TLS12, SUITE, false, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("SunJSSE full TLS 1.2 ECDHE-RSA-2048", context(null, null, trust),
-                        context(null, server, null), TLS12, false, "localhost", warmup, count));
+                        context(null, server, null), TLS12, SUITE, false, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("BCJSSE full TLS 1.3 RSA-2048, BC crypto", context(bcBcCrypto, null,
-                        trust), context(bcBcCrypto, server, null), TLS13, false, "localhost", warmup, count));
+                        trust), context(bcBcCrypto, server, null), TLS13, SUITE13, false, "localhost", warmup, count));
                 out.add(LoopbackTls.measure("SunJSSE full TLS 1.3 RSA-2048", context(null, null, trust),
-                        context(null, server, null), TLS13, false, "localhost", warmup, count));
+                        context(null, server, null), TLS13, SUITE13, false, "localhost", warmup, count));
             }
             return out;
         }
@@ -95,7 +97,7 @@ public final class HandshakeBench {
         HandshakeCost cost = measurement.run();
         long sip = counter.getAsLong() - before;
         return new HandshakeCost(name + " [" + sip + " via SIP]", cost.wallNanos(), cost.serverCpuNanos(),
-                cost.resumed());
+                cost.resumed(), cost.negotiated());
     }
 
     @FunctionalInterface
@@ -127,15 +129,17 @@ public final class HandshakeBench {
 
     static void print(List<HandshakeCost> results) {
         HandshakeCost base = results.get(0);
-        System.out.printf(Locale.ROOT, "%-40s %12s %12s %14s %8s %10s %10s%n", "way", "wall p50 us", "wall p99 us",
-                "server CPU us", "resumed", "CPU ratio", "wall ratio");
+        System.out.printf(Locale.ROOT, "%-44s %12s %12s %14s %8s %10s %10s  %s%n", "way", "wall p50 us",
+                "wall p99 us", "server CPU us", "resumed", "CPU ratio", "wall ratio", "negotiated");
         for (HandshakeCost r : results) {
-            System.out.printf(Locale.ROOT, "%-40s %12.0f %12.0f %14.0f %8d %9.2fx %9.2fx%n", r.name(),
+            System.out.printf(Locale.ROOT, "%-44s %12.0f %12.0f %14.0f %8d %9.2fx %9.2fx  %s%n", r.name(),
                     r.medianWallMicros(), r.p99WallMicros(), r.medianServerCpuMicros(), r.resumed(),
                     r.medianServerCpuMicros() / base.medianServerCpuMicros(),
-                    r.medianWallMicros() / base.medianWallMicros());
+                    r.medianWallMicros() / base.medianWallMicros(), r.negotiated());
         }
-        System.out.println("Ratios are to the first row (SIP-TLS 1.3); " + results.get(0).wallNanos().length
+        System.out.println("Like with like: every row's client and server enable one suite, " + SUITE
+                + " on TLS 1.2 and " + SUITE13 + " on TLS 1.3. Ratios are to the first row (SIP-TLS 1.3); "
+                + results.get(0).wallNanos().length
                 + " handshakes each after warm-up, one at a time, TCP_NODELAY on, loopback, "
                 + Runtime.getRuntime().availableProcessors() + " cores.");
     }

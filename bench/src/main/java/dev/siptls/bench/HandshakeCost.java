@@ -2,8 +2,11 @@ package dev.siptls.bench;
 
 import java.util.Arrays;
 
-/** What one way of connecting cost, per handshake: server CPU and client-observed wall time. */
-record HandshakeCost(String name, long[] wallNanos, long[] serverCpuNanos, int resumed) {
+/**
+ * What one way of connecting cost, per handshake: server CPU and client-observed wall time; and what it negotiated
+ * (protocol and suite of its last connection).
+ */
+record HandshakeCost(String name, long[] wallNanos, long[] serverCpuNanos, int resumed, String negotiated) {
 
     double medianWallMicros() {
         return median(wallNanos) / 1_000.0;

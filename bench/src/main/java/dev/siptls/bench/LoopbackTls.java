@@ -13,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -28,53 +29,61 @@ final class LoopbackTls {
     }
 
     /**
+     * Like with like: every connection, client and server, enables exactly {@code protocols} and {@code suite}, so
+     * that what differs between two measurements is the way, not what is offered.
+     *
      * @param resume whether the client may resume: when false every session is invalidated after use, so each
      *     connection is a full handshake
      */
-    static HandshakeCost measure(String name, SSLContext client, SSLContext server, String[] protocols,
+    static HandshakeCost measure(String name, SSLContext client, SSLContext server, String[] protocols, String suite,
             boolean resume, String host, int warmup, int count) throws Exception {
-        return measure(name, client, server, 0, protocols, resume, host, warmup, count);
+        return measure(name, client, server, 0, protocols, suite, resume, host, warmup, count);
     }
 
     /** As above, with the server listening on {@code port} (0: any free port). */
     static HandshakeCost measure(String name, SSLContext client, SSLContext server, int port, String[] protocols,
-            boolean resume, String host, int warmup, int count) throws Exception {
+            String suite, boolean resume, String host, int warmup, int count) throws Exception {
+        String[] suites = {suite};
         try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory()
                 .createServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
             listener.setEnabledProtocols(protocols);
+            listener.setEnabledCipherSuites(suites);
             BlockingQueue<Long> serverCpu = new ArrayBlockingQueue<>(1);
             Thread acceptor = new Thread(() -> serve(listener, serverCpu), "bench-server");
             acceptor.setDaemon(true);
             acceptor.start();
             port = listener.getLocalPort();
             for (int i = 0; i < warmup; i++) {
-                connect(client, protocols, resume, host, port);
+                connect(client, protocols, suites, resume, host, port);
                 serverCpu.take();
             }
             long[] wall = new long[count];
             long[] cpu = new long[count];
             int resumed = 0;
+            SSLSession last = null;
             for (int i = 0; i < count; i++) {
+                long before = System.currentTimeMillis();
                 long start = System.nanoTime();
-                boolean wasResumed = connect(client, protocols, resume, host, port);
+                last = connect(client, protocols, suites, resume, host, port);
                 wall[i] = System.nanoTime() - start;
                 cpu[i] = serverCpu.poll(30, TimeUnit.SECONDS);
-                resumed += wasResumed ? 1 : 0;
+                resumed += last.getCreationTime() < before - 1 ? 1 : 0; // a session from before: resumed
             }
-            return new HandshakeCost(name, wall, cpu, resumed);
+            return new HandshakeCost(name, wall, cpu, resumed,
+                    last == null ? "-" : last.getProtocol() + " " + last.getCipherSuite());
         }
     }
 
-    /** One connection; true if the session it used existed before this connection (a resumption). */
-    private static boolean connect(SSLContext context, String[] protocols, boolean resume, String host, int port)
-            throws IOException {
+    /** One connection; its session. */
+    private static SSLSession connect(SSLContext context, String[] protocols, String[] suites, boolean resume,
+                                      String host, int port) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             // Look the session up by the name applications use, as HttpsURLConnection does.
             SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, host, port, true);
             tls.setEnabledProtocols(protocols);
-            long before = System.currentTimeMillis();
+            tls.setEnabledCipherSuites(suites);
             OutputStream out = tls.getOutputStream();
             out.write(1);
             out.flush();
@@ -82,11 +91,11 @@ final class LoopbackTls {
             if (in.read() != 1) {
                 throw new IOException("echo failed");
             }
-            boolean resumed = tls.getSession().getCreationTime() < before - 1;
+            SSLSession session = tls.getSession();
             if (!resume) {
-                tls.getSession().invalidate();
+                session.invalidate();
             }
-            return resumed;
+            return session;
         }
     }
 
