@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /**
  * Keeps client SAs ready so that a first connection resumes instead of waiting for the key server: the
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the connections'), and at most {@link #RENEWALS_PER_MINUTE} renewals a minute overall (the rest counted).
  * Failures are counted and logged once at WARNING, never fatal: the next connection asks as it would anyway.
  *
- * <p>All decisions run on one timer thread of its own; request completions only count and log.
+ * <p>All decisions run on one timer thread of its own; request completions count, log, and hand each SA obtained
+ * on to be prepared for the connections to come ({@link AssociationPreparer}).
  */
 final class AssociationWarmer implements AutoCloseable {
 
@@ -62,6 +64,7 @@ final class AssociationWarmer implements AutoCloseable {
     private final List<String> policySuites;
     private final ProviderStatistics statistics;
     private final Clock clock;
+    private final BiConsumer<HostPort, SecurityAssociation> obtained;
     private final Map<HostPort, Use> used = new ConcurrentHashMap<>();
     private final Set<HostPort> renewing = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean warned = new AtomicBoolean();
@@ -76,15 +79,17 @@ final class AssociationWarmer implements AutoCloseable {
     /**
      * @param policySuites the suites of the provider's policy: what a prefetch asks for, the offer of a real
      *                     connection being unknown yet
+     * @param obtained     told of each SA obtained ahead of a connection; must not block
      */
     AssociationWarmer(String aor, Agent agent, List<HostPort> prefetch, List<String> policySuites,
-                      ProviderStatistics statistics, Clock clock) {
+                      ProviderStatistics statistics, Clock clock, BiConsumer<HostPort, SecurityAssociation> obtained) {
         this.aor = aor;
         this.agent = agent;
         this.prefetch = List.copyOf(prefetch);
         this.policySuites = List.copyOf(policySuites);
         this.statistics = statistics;
         this.clock = clock;
+        this.obtained = obtained;
         this.prefetched = prefetch.isEmpty();
         this.timer = new ScheduledThreadPoolExecutor(1, task -> {
             Thread t = new Thread(task, "sip-tls-warmer-" + aor);
@@ -205,7 +210,9 @@ final class AssociationWarmer implements AutoCloseable {
             } else {
                 statistics.renewal(error == null);
             }
-            if (error != null) {
+            if (error == null) {
+                obtained.accept(peer, sa);
+            } else {
                 Level level = warned.compareAndSet(false, true) ? Level.WARNING : Level.DEBUG;
                 LOG.log(level, "{0}: {1} an SA for {2} failed (the next connection asks the key server itself;"
                         + " further such failures are only counted): {3}", aor,

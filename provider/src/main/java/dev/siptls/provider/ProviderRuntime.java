@@ -40,6 +40,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     private final HandshakeLedger ledger;
     private final AgentAssociationSource source;
     private final AssociationWarmer warmer;
+    private final AssociationPreparer preparer;
     private final ProviderBean bean;
     private final Object lifecycle = new Object();
     /** What stops this runtime once the application has ended without closing it ({@link ApplicationExit}). */
@@ -58,8 +59,10 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     ProviderRuntime(SipTlsConfiguration config) {
         this.config = config;
         this.ledger = new HandshakeLedger(config.aor(), config.fallback(), statistics);
+        this.preparer = new AssociationPreparer(config.aor());
         this.warmer = new AssociationWarmer(config.aor(), new WarmedAgent(), config.prefetch(),
-                Policies.policy(config, List.of()).cipherSuites(), statistics, java.time.Clock.systemUTC());
+                Policies.policy(config, List.of()).cipherSuites(), statistics, java.time.Clock.systemUTC(),
+                preparer::client);
         this.source = new AgentAssociationSource(new CurrentAgent(), config.requestTimeout(), statistics,
                 warmer::offered);
         this.bean = new ProviderBean(this);
@@ -162,6 +165,11 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         awaitRegistration();
     }
 
+    @Override
+    public void initialized(AssociationSessions sessions) {
+        preparer.add(sessions);
+    }
+
     /**
      * With {@code awaitRegistration} set, init returns once the agent is registered with this policy accepted,
      * so that a plain-JSSE application's first connections need not fall back; on timeout it returns anyway.
@@ -247,7 +255,11 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                 .registrationExpiry(config.registrationExpiry())
                 .requestTimeout(config.requestTimeout())
                 .keepAliveInterval(config.keepAliveInterval())
-                .keepAliveTimeout(config.keepAliveTimeout());
+                .keepAliveTimeout(config.keepAliveTimeout())
+                .acceptor(sa -> {
+                    preparer.server(sa); // off the agent's worker thread, which must answer from memory
+                    return Optional.empty();
+                });
         config.bindAddress().ifPresent(builder::bindAddress);
         SipTlsAgent started = builder.build();
         started.start();
@@ -307,6 +319,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
             beanName = null;
         }
         warmer.close();
+        preparer.close();
         if (stopping != null) {
             stopping.close();
         }

@@ -47,7 +47,7 @@ class AssociationWarmerTest {
                 requests.add(request);
                 return Optional.of(request);
             }
-        }, prefetch, List.of("TLS_AES_128_GCM_SHA256"), statistics, clock);
+        }, prefetch, List.of("TLS_AES_128_GCM_SHA256"), statistics, clock, (peer, sa) -> { });
     }
 
     /** An SA for localhost:port created {@code age} ago: offered until 6 s after creation. */

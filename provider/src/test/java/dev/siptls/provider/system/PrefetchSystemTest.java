@@ -6,19 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
+import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.provider.SipTlsProviderMXBean;
 import dev.siptls.provider.system.SipTlsWorld.Terminal;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * SAs kept ready with the real key server: a {@code prefetch} peer's SA is held before the first connection, which
- * resumes with it and asks the key server nothing; a peer the application used gets a new SA before the old one
+ * SAs kept ready with the real key server: a {@code prefetch} peer's SA is held (its chain already checked by the
+ * application's trust manager) before the first connection, which resumes with it and asks the key server nothing; a peer the application used gets a new SA before the old one
  * stops being offered, and a prefetched peer it never used does not.
  */
 @Timeout(60)
@@ -30,10 +37,34 @@ class PrefetchSystemTest {
         int port = SipTlsWorld.freePort();
         Terminal server = world.server(port, Map.of());
         SipTlsWorld.awaitRegistered(server);
-        Terminal client = world.client(Map.of("prefetch", "localhost:" + port));
+        // the application's trust manager, counted: the prefetched SA's chain is checked ahead, not at connect
+        X509TrustManager ca = (X509TrustManager) world.trustingCa()[0];
+        AtomicInteger chainChecks = new AtomicInteger();
+        X509TrustManager counting = new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                ca.checkClientTrusted(chain, authType);
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+                chainChecks.incrementAndGet();
+                ca.checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return ca.getAcceptedIssuers();
+            }
+        };
+        SipTlsProvider provider = world.provider(SipTlsWorld.aor("client"), Map.of("prefetch", "localhost:" + port));
+        SSLContext context = SSLContext.getInstance(SipTlsProvider.PROTOCOL, provider);
+        context.init(null, new TrustManager[]{counting}, null);
+        Terminal client = new Terminal(provider, context, null);
         SipTlsWorld.awaitRegistered(client);
         SipTlsProviderMXBean stats = client.provider().statistics();
         Evidence.eventually(1, stats::getAssociationsPrefetched, "SAs prefetched");
+        Evidence.eventually(1, chainChecks::get, "checks of the prefetched SA's server chain ahead of a connection");
         SecurityAssociation ready = client.provider().associations().byPeer(new HostPort("localhost", port))
                 .orElseThrow(() -> new AssertionError("no SA held for the prefetched peer"));
         assertTrue(ready.isTls13(), "a prefetch with the policy's suites gives a TLS 1.3 SA: " + ready);
@@ -44,6 +75,7 @@ class PrefetchSystemTest {
 
             assertEquals(ready.sessionIdHex(), Evidence.hex(first.client().getId()), "not the prefetched SA");
             assertEquals(requests, stats.getAssociationRequests(), "the first connection asked the key server");
+            assertEquals(1, chainChecks.get(), "the first connection checked the SA's chain again");
             assertEquals(0, stats.getAssociationPrefetchFailures());
         }
     }
