@@ -56,7 +56,7 @@ public final class FirstContactBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int count = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         try (QuietLogs quiet = new QuietLogs()) {
             print(run(count), count);
         }

@@ -26,7 +26,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--first-contacts", paramLabel = "COUNT",
             description = "peers contacted for the first time, per first-contact row (default ${DEFAULT-VALUE})")
-    int firstContacts = 30;
+    int firstContacts = 60;
 
     @Option(names = "--clients", paramLabel = "N", description = "client agents for the distribution rate (default ${DEFAULT-VALUE})")
     int clients = 8;
