@@ -25,7 +25,7 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
  */
 public final class HandshakeBench {
 
-    private static final char[] PASSWORD = "bench".toCharArray();
+    static final char[] PASSWORD = "bench".toCharArray();
     private static final String[] TLS12 = {"TLSv1.2"};
     private static final String[] TLS13 = {"TLSv1.3"};
     private static final String SUITE = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";

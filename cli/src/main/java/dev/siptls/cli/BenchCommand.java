@@ -1,6 +1,7 @@
 package dev.siptls.cli;
 
 import dev.siptls.bench.DistributionBench;
+import dev.siptls.bench.FirstContactBench;
 import dev.siptls.bench.HandshakeBench;
 import dev.siptls.bench.LoadBench;
 import dev.siptls.bench.memory.MemoryBench;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Option;
 /** {@code sip-tls bench}: the measured comparisons, each competitor in the same run, reported as ratios. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures, in one run: server CPU and wall time per handshake (SIP-resumed, BCJSSE native "
-                + "resumption, BCJSSE and SunJSSE full handshakes), the key server's SA distribution rate "
+                + "resumption, BCJSSE and SunJSSE full handshakes), first contact with a prefetched SA against a "
+                + "later connection and a full handshake, the key server's SA distribution rate "
                 + "and INVITE->200(SA) latency, and memory per registration and per SA in the key server (run "
                 + "in a child JVM with -Xmx512m) and in the agent, against their targets; then a bounded load "
                 + "run (client terminals x connections x TLS server terminals through one key server)."})
@@ -21,6 +23,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--handshakes", paramLabel = "COUNT", description = "handshakes per way (default ${DEFAULT-VALUE})")
     int handshakes = 500;
+
+    @Option(names = "--first-contacts", paramLabel = "COUNT",
+            description = "peers contacted for the first time, per first-contact row (default ${DEFAULT-VALUE})")
+    int firstContacts = 60;
 
     @Option(names = "--clients", paramLabel = "N", description = "client agents for the distribution rate (default ${DEFAULT-VALUE})")
     int clients = 8;
@@ -57,13 +63,18 @@ final class BenchCommand implements Callable<Integer> {
     Set<Section> only = EnumSet.allOf(Section.class);
 
     /** The parts of the benchmark, in the order they run. */
-    enum Section { handshake, distribution, memory, load }
+    enum Section { handshake, firstcontact, distribution, memory, load }
 
     @Override
     public Integer call() throws Exception {
         if (only.contains(Section.handshake)) {
             System.out.println("== Handshake cost ==");
             HandshakeBench.main(new String[] {Integer.toString(handshakes)});
+            System.out.println();
+        }
+        if (only.contains(Section.firstcontact)) {
+            System.out.println("== First contact ==");
+            FirstContactBench.main(new String[] {Integer.toString(firstContacts)});
             System.out.println();
         }
         if (only.contains(Section.distribution)) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 /**
  * The SAs of a {@link SipTlsAgent}, as the session bridge reads them: a server looks its SAs up by session id
@@ -117,11 +118,32 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
     private final Map<HostPort, CompletableFuture<SecurityAssociation>> inFlight = new ConcurrentHashMap<>();
     private final Map<HostPort, Failure> recentFailures = new ConcurrentHashMap<>();
     private final ThreadLocal<HandshakeLedger.Miss> lastMiss = new ThreadLocal<>();
+    /** Told of each SA offered to a client connection: the peer and the suites that connection offers. */
+    private final BiConsumer<HostPort, List<String>> offered;
 
     AgentAssociationSource(Agent agent, Duration timeout, ProviderStatistics statistics) {
+        this(agent, timeout, statistics, (peer, suites) -> { });
+    }
+
+    AgentAssociationSource(Agent agent, Duration timeout, ProviderStatistics statistics,
+                           BiConsumer<HostPort, List<String>> offered) {
         this.agent = agent;
         this.timeout = timeout;
         this.statistics = statistics;
+        this.offered = offered;
+    }
+
+    /**
+     * Asks the key server for an SA with {@code peer} of one of {@code suites} ahead of any connection; empty if a
+     * request for it is in flight already: prefetch and renewal share the one request per peer that connections do.
+     */
+    Optional<CompletableFuture<SecurityAssociation>> fetch(HostPort peer, List<String> suites) {
+        CompletableFuture<SecurityAssociation> mine = new CompletableFuture<>();
+        if (inFlight.putIfAbsent(peer, mine) != null) {
+            return Optional.empty();
+        }
+        start(peer, mine, suites);
+        return Optional.of(mine);
     }
 
     @Override
@@ -184,6 +206,7 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
         }
         Optional<SecurityAssociation> held = agent.held(peer, offeredSuites);
         if (held.isPresent()) {
+            offered.accept(peer, offeredSuites);
             return held;
         }
         Failure failure = recentFailures.get(peer);
@@ -209,7 +232,9 @@ final class AgentAssociationSource implements AssociationSource, ExplainsMisses 
             }
         }
         try {
-            return Optional.of(request.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            SecurityAssociation sa = request.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            offered.accept(peer, offeredSuites);
+            return Optional.of(sa);
         } catch (TimeoutException e) {
             return failed(peer, new HandshakeLedger.Miss(FallbackReason.REQUEST_TIMEOUT, "the key server gave no"
                     + " security association for " + peer + " within " + timeout.toMillis() + " ms"));

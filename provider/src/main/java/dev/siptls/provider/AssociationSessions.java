@@ -66,6 +66,42 @@ final class AssociationSessions {
         this.facts = new AssociationFacts(crypto);
     }
 
+    /**
+     * Client side, ahead of a connection to {@code host}: derives what the first lookup of {@code sa} would (its
+     * server chain in BCJSSE's form, the trust manager's verdict on it), so that the first connection with an SA
+     * obtained in advance costs what a later one does. Nothing is counted or logged; a problem shows at the lookup.
+     */
+    void prepareClient(SecurityAssociation sa, String host) {
+        if (problem(sa) != null) {
+            return;
+        }
+        AssociationFacts.Facts known = facts.of(sa);
+        known.serverVerdict(host, clock.millis(), () -> trust.server(sa, host));
+        try {
+            known.serverCertificate();
+            known.clientCertificate();
+        } catch (IOException | java.security.cert.CertificateEncodingException | RuntimeException e) {
+            // the lookup meets it again and says why
+        }
+    }
+
+    /**
+     * Server side, ahead of a connection: derives the chains of {@code sa} in BCJSSE's form as its first lookup
+     * would. The client chain's trust verdict is left to that lookup (it logs an untrusted one).
+     */
+    void prepareServer(SecurityAssociation sa) {
+        if (problem(sa) != null) {
+            return;
+        }
+        AssociationFacts.Facts known = facts.of(sa);
+        try {
+            known.serverCertificate();
+            known.clientCertificate();
+        } catch (IOException | java.security.cert.CertificateEncodingException | RuntimeException e) {
+            // the lookup meets it again and says why
+        }
+    }
+
     /** Server side, where the connection is not known: a session for the TLS 1.2 SA with this id. */
     Optional<ResumableSession> forServer(byte[] sessionId) {
         return forServer(sessionId, ServerEndpoint.UNKNOWN);

@@ -21,6 +21,13 @@ interface ContextSupport {
     void initializing(KeyManager[] keyManagers) throws KeyManagementException;
 
     /**
+     * A context's sessions once it is initialised, so that client SAs obtained ahead of a connection (prefetched,
+     * renewed) can be prepared for it; held weakly, so that a context the application drops can go.
+     */
+    default void initialized(AssociationSessions sessions) {
+    }
+
+    /**
      * The {@code host:port}s this provider's TLS servers serve, so that a server engine, which knows no port,
      * can tell whether an SA's binding is the only one it could be serving; empty if not known.
      */

@@ -119,6 +119,31 @@ final class ProviderBean implements SipTlsProviderMXBean {
     }
 
     @Override
+    public long getAssociationsPrefetched() {
+        return stats().prefetched();
+    }
+
+    @Override
+    public long getAssociationPrefetchFailures() {
+        return stats().prefetchFailures();
+    }
+
+    @Override
+    public long getAssociationRenewals() {
+        return stats().renewals();
+    }
+
+    @Override
+    public long getAssociationRenewalFailures() {
+        return stats().renewalFailures();
+    }
+
+    @Override
+    public long getAssociationRenewalsLimited() {
+        return stats().renewalsLimited();
+    }
+
+    @Override
     public long getAssociationRequests() {
         return stats().requests();
     }

@@ -39,6 +39,8 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     private final ProviderStatistics statistics = new ProviderStatistics();
     private final HandshakeLedger ledger;
     private final AgentAssociationSource source;
+    private final AssociationWarmer warmer;
+    private final AssociationPreparer preparer;
     private final ProviderBean bean;
     private final Object lifecycle = new Object();
     /** What stops this runtime once the application has ended without closing it ({@link ApplicationExit}). */
@@ -57,7 +59,12 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     ProviderRuntime(SipTlsConfiguration config) {
         this.config = config;
         this.ledger = new HandshakeLedger(config.aor(), config.fallback(), statistics);
-        this.source = new AgentAssociationSource(new CurrentAgent(), config.requestTimeout(), statistics);
+        this.preparer = new AssociationPreparer(config.aor());
+        this.warmer = new AssociationWarmer(config.aor(), new WarmedAgent(), config.prefetch(),
+                Policies.policy(config, List.of()).cipherSuites(), statistics, java.time.Clock.systemUTC(),
+                preparer::client);
+        this.source = new AgentAssociationSource(new CurrentAgent(), config.requestTimeout(), statistics,
+                warmer::offered);
         this.bean = new ProviderBean(this);
     }
 
@@ -158,6 +165,11 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         awaitRegistration();
     }
 
+    @Override
+    public void initialized(AssociationSessions sessions) {
+        preparer.add(sessions);
+    }
+
     /**
      * With {@code awaitRegistration} set, init returns once the agent is registered with this policy accepted,
      * so that a plain-JSSE application's first connections need not fall back; on timeout it returns anyway.
@@ -243,11 +255,16 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                 .registrationExpiry(config.registrationExpiry())
                 .requestTimeout(config.requestTimeout())
                 .keepAliveInterval(config.keepAliveInterval())
-                .keepAliveTimeout(config.keepAliveTimeout());
+                .keepAliveTimeout(config.keepAliveTimeout())
+                .acceptor(sa -> {
+                    preparer.server(sa); // off the agent's worker thread, which must answer from memory
+                    return Optional.empty();
+                });
         config.bindAddress().ifPresent(builder::bindAddress);
         SipTlsAgent started = builder.build();
         started.start();
         this.agent = started;
+        warmer.start();
         ApplicationExit.closeAtEnd(closeAtApplicationEnd);
         this.beanName = register();
         LOG.log(Level.INFO, "{0}: SIP-TLS agent started (key server {1}, serving {2}, fallback={3})", config.aor(),
@@ -301,6 +318,8 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
             name = beanName;
             beanName = null;
         }
+        warmer.close();
+        preparer.close();
         if (stopping != null) {
             stopping.close();
         }
@@ -390,6 +409,36 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
             if (a != null) {
                 a.associations().remove(sessionIdHex);
             }
+        }
+    }
+
+    /** The agent as the warmer sees it: the running one, registered with its policy accepted, or none. */
+    private final class WarmedAgent implements AssociationWarmer.Agent {
+
+        private final CurrentAgent current = new CurrentAgent();
+
+        @Override
+        public boolean policyAccepted() {
+            SipTlsAgent a = agent;
+            if (a == null || closed) {
+                return false;
+            }
+            try {
+                return a.awaitPolicyAccepted(Duration.ZERO);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        @Override
+        public Optional<SecurityAssociation> held(HostPort peer, List<String> suites) {
+            return current.held(peer, suites);
+        }
+
+        @Override
+        public Optional<CompletableFuture<SecurityAssociation>> fetch(HostPort peer, List<String> suites) {
+            return closed ? Optional.empty() : source.fetch(peer, suites);
         }
     }
 }

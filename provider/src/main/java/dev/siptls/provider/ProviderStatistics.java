@@ -28,6 +28,11 @@ final class ProviderStatistics {
     private final Map<FallbackReason, LongAdder> fallbacks = new EnumMap<>(FallbackReason.class);
     private final LongAdder requests = new LongAdder();
     private final LongAdder requestFailures = new LongAdder();
+    private final LongAdder prefetched = new LongAdder();
+    private final LongAdder prefetchFailures = new LongAdder();
+    private final LongAdder renewals = new LongAdder();
+    private final LongAdder renewalFailures = new LongAdder();
+    private final LongAdder renewalsLimited = new LongAdder();
     private final LatencyHistogram requestLatency = new LatencyHistogram();
 
     ProviderStatistics() {
@@ -100,6 +105,41 @@ final class ProviderStatistics {
 
     void requestFailed() {
         requestFailures.increment();
+    }
+
+    /** An SA obtained for a {@code prefetch} peer ({@code ok}), or a prefetch that failed. */
+    void prefetch(boolean ok) {
+        (ok ? prefetched : prefetchFailures).increment();
+    }
+
+    /** An SA renewed for a peer in use ({@code ok}), or a renewal that failed. */
+    void renewal(boolean ok) {
+        (ok ? renewals : renewalFailures).increment();
+    }
+
+    /** A renewal not made because the per-minute bound was reached. */
+    void renewalLimited() {
+        renewalsLimited.increment();
+    }
+
+    long prefetched() {
+        return prefetched.sum();
+    }
+
+    long prefetchFailures() {
+        return prefetchFailures.sum();
+    }
+
+    long renewals() {
+        return renewals.sum();
+    }
+
+    long renewalFailures() {
+        return renewalFailures.sum();
+    }
+
+    long renewalsLimited() {
+        return renewalsLimited.sum();
     }
 
     long sipResumptions(boolean client) {

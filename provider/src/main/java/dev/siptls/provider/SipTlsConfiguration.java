@@ -56,6 +56,9 @@ import java.util.function.Function;
  * <tr><td>{@code serve}</td><td>comma-separated {@code host:port}s this application serves as a TLS server;
  *     published in its policy with the certificate chain of the key manager given to
  *     {@code SSLContext.init}</td><td>none (client only)</td></tr>
+ * <tr><td>{@code prefetch}</td><td>comma-separated {@code host:port}s (at most 256) this application will connect
+ *     to as a TLS client: once registered, the agent obtains an SA for each so that the first connection to it
+ *     resumes at once</td><td>none</td></tr>
  * <tr><td>{@code protocols}</td><td>comma-separated TLS versions, {@code TLSv1.3} and/or {@code TLSv1.2}, most
  *     preferred first: the versions of the SAs this peer accepts (its policy lists those its suites belong to)
  *     and the SIP-TLS contexts' default enabled protocols</td><td>{@code TLSv1.3,TLSv1.2}</td></tr>
@@ -94,7 +97,7 @@ public final class SipTlsConfiguration {
     /** The keys a properties file may hold. */
     public static final Set<String> KEYS = Set.of("aor", "keyStore", "keyStorePassword", "keyStorePassword.env",
             "keyStoreType", "trustStore", "trustStorePassword", "trustStorePassword.env", "trustStoreType",
-            "keyServer", "keyServerName", "serve", "protocols", "suites", "maxLifetime", "requestTimeout", "fallback",
+            "keyServer", "keyServerName", "serve", "prefetch", "protocols", "suites", "maxLifetime", "requestTimeout", "fallback",
             "registrationExpiry", "bindAddress", "keepAliveInterval", "keepAliveTimeout", "awaitRegistration");
 
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(50);
@@ -103,6 +106,8 @@ public final class SipTlsConfiguration {
     static final Duration MAX_KEEP_ALIVE_INTERVAL = Duration.ofHours(1);
     static final Duration MAX_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(60);
     static final Duration MAX_AWAIT_REGISTRATION = Duration.ofSeconds(60);
+    /** Each prefetched peer is one SA request at start: a bounded burst for the key server. */
+    static final int MAX_PREFETCH = 256;
 
     /** What a handshake does when no security association can be used. */
     public enum Fallback {
@@ -118,6 +123,7 @@ public final class SipTlsConfiguration {
     private final HostPort keyServer;
     private final String keyServerName;
     private final List<HostPort> serve;
+    private final List<HostPort> prefetch;
     private final List<String> protocols;
     private final List<String> suites;
     private final Duration maxLifetime;
@@ -135,6 +141,10 @@ public final class SipTlsConfiguration {
         this.keyServer = r.parsed("keyServer", HostPort::parse).orElseThrow(() -> r.missing("keyServer"));
         this.keyServerName = r.optional("keyServerName").orElse(keyServer.host());
         this.serve = r.optional("serve").map(s -> r.list("serve", s, HostPort::parse)).orElse(List.of());
+        this.prefetch = r.optional("prefetch").map(s -> r.list("prefetch", s, HostPort::parse)).orElse(List.of());
+        if (prefetch.size() > MAX_PREFETCH) {
+            throw r.invalid("prefetch", "lists " + prefetch.size() + " peers; at most " + MAX_PREFETCH);
+        }
         this.protocols = r.optional("protocols").map(s -> r.list("protocols", s, SipTlsConfiguration::protocol))
                 .orElse(CipherSuites.PROTOCOL_VERSIONS);
         if (protocols.isEmpty()) {
@@ -243,6 +253,11 @@ public final class SipTlsConfiguration {
         return serve;
     }
 
+    /** The {@code host:port}s whose SAs are obtained once the agent is registered; empty for none. */
+    public List<HostPort> prefetch() {
+        return prefetch;
+    }
+
     /**
      * The TLS versions, most preferred first ({@code TLSv1.3}, {@code TLSv1.2} unless configured): those of the SAs
      * this peer accepts, and the SIP-TLS contexts' default enabled protocols. Never empty.
@@ -299,7 +314,7 @@ public final class SipTlsConfiguration {
     @Override
     public String toString() {
         return "SipTlsConfiguration[" + source + ": aor=" + aor + ", keyServer=" + keyServer + " (" + keyServerName
-                + "), serve=" + serve + ", protocols=" + protocols + ", suites=" + (suites.isEmpty() ? "default" : suites)
+                + "), serve=" + serve + (prefetch.isEmpty() ? "" : ", prefetch=" + prefetch) + ", protocols=" + protocols + ", suites=" + (suites.isEmpty() ? "default" : suites)
                 + ", maxLifetime=" + (maxLifetime == null ? "-" : maxLifetime.getSeconds() + "s")
                 + ", requestTimeout=" + requestTimeout.toMillis() + "ms, fallback="
                 + fallback.name().toLowerCase(Locale.ROOT) + ", registrationExpiry=" + registrationExpiry.getSeconds()

@@ -78,6 +78,19 @@ public interface SipTlsProviderMXBean {
     /** SA requests refused by the key server, by SIP status code. */
     Map<Integer, Long> getAssociationRequestsRefusedByCode();
 
+    /** SAs obtained at start for the {@code prefetch} peers (each also counts as an SA request). */
+    long getAssociationsPrefetched();
+
+    long getAssociationPrefetchFailures();
+
+    /** SAs renewed before they stopped being offered, for peers this client used within an SA lifetime. */
+    long getAssociationRenewals();
+
+    long getAssociationRenewalFailures();
+
+    /** Renewals not made because the bound on renewals per minute was reached (the next connection asks). */
+    long getAssociationRenewalsLimited();
+
     /** SAs the key server distributed to this provider as TLS server. */
     long getAssociationsAcceptedAsServer();
 

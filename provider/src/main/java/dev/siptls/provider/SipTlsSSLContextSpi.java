@@ -108,6 +108,7 @@ public final class SipTlsSSLContextSpi extends SSLContextSpi {
                 ledger.statistics(), psks);
         this.observer = new HandshakeObserver(ledger.statistics(), offers, psks, support::serverConnectionSuites);
         this.bcjsse = context;
+        support.initialized(sessions);
     }
 
     @Override

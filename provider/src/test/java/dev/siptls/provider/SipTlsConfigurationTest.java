@@ -55,6 +55,7 @@ class SipTlsConfigurationTest {
         assertEquals(new HostPort("keyserver.example.com", 5061), config.keyServer());
         assertEquals("keyserver.example.com", config.keyServerName());
         assertEquals(List.of(), config.serve());
+        assertEquals(List.of(), config.prefetch());
         assertEquals(List.of(), config.suites());
         assertEquals(List.of("TLSv1.3", "TLSv1.2"), config.protocols());
         assertTrue(config.maxLifetime().isEmpty());
@@ -74,6 +75,7 @@ class SipTlsConfigurationTest {
         p.setProperty("fallback", "fail");
         p.setProperty("registrationExpiry", "PT5M");
         p.setProperty("bindAddress", "127.0.0.1");
+        p.setProperty("prefetch", "api.example.com:443,192.0.2.2:5433");
 
         SipTlsConfiguration config = SipTlsConfiguration.fromProperties(p, dir);
 
@@ -86,6 +88,28 @@ class SipTlsConfigurationTest {
         assertEquals(SipTlsConfiguration.Fallback.FAIL, config.fallback());
         assertEquals(Duration.ofMinutes(5), config.registrationExpiry());
         assertEquals("127.0.0.1", config.bindAddress().orElseThrow());
+        assertEquals(List.of(new HostPort("api.example.com", 443), new HostPort("192.0.2.2", 5433)),
+                config.prefetch());
+    }
+
+    @Test
+    void prefetchIsValidatedAndBounded() {
+        for (String bad : new String[]{"api.example.com", "api.example.com:0", "a.example.com:1,a.example.com:1"}) {
+            Properties p = minimal();
+            p.setProperty("prefetch", bad);
+            String message = assertThrows(IllegalArgumentException.class,
+                    () -> SipTlsConfiguration.fromProperties(p, dir)).getMessage();
+            assertTrue(message.contains("prefetch"), message);
+        }
+        Properties p = minimal();
+        StringBuilder many = new StringBuilder();
+        for (int i = 1; i <= SipTlsConfiguration.MAX_PREFETCH + 1; i++) {
+            many.append(many.isEmpty() ? "" : ",").append("peer").append(i).append(".example.com:443");
+        }
+        p.setProperty("prefetch", many.toString());
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> SipTlsConfiguration.fromProperties(p, dir)).getMessage();
+        assertTrue(message.contains("at most " + SipTlsConfiguration.MAX_PREFETCH), message);
     }
 
     @Test
