@@ -351,7 +351,7 @@ public final class SipTlsAgent implements AutoCloseable {
      * As {@link #requestAssociation(String)}, for a client connection that offers {@code offeredSuites} (its
      * enabled suites, most preferred first; null: no list): the key server then picks the SA's suite among those
      * (in the server's order), or refuses with {@code 488} if the connection offers none that both policies list.
-     * Suites an SA cannot have (TLS 1.3 suites, signalling values, unknown names) are left out of the request; an
+     * Suites an SA cannot have (signalling values, unknown names) are left out of the request; an
      * {@link IllegalArgumentException} completes the future if that leaves none. A newly obtained SA replaces a
      * held one for the same server and suite ({@link AssociationStore#put}), and one of another suite stays for
      * the connections that offer that one.
