@@ -33,6 +33,8 @@ final class EventLoop implements Runnable {
     private final long keepAliveNanos;
     private volatile boolean running = true;
     private volatile Thread thread;
+    /** The most bytes one connection of this loop kept between two events, since the loop started. */
+    private long peakBuffered;
 
     /** What the loop's thread uses for every connection in turn. */
     static final class Buffers {
@@ -111,6 +113,11 @@ final class EventLoop implements Runnable {
         return sum;
     }
 
+    /** See {@link #peakBuffered}; loop thread only. */
+    long peakBuffered() {
+        return peakBuffered;
+    }
+
     void stop() {
         running = false;
         selector.wakeup();
@@ -135,6 +142,7 @@ final class EventLoop implements Runnable {
                         if (key.isValid() && key.isReadable()) {
                             connection.onReadable(buffers);
                         }
+                        peakBuffered = Math.max(peakBuffered, connection.bufferedBytes());
                     } catch (CancelledKeyException e) {
                         connection.abort();
                     } catch (RuntimeException e) {

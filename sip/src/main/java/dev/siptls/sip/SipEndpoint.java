@@ -107,16 +107,16 @@ public final class SipEndpoint implements AutoCloseable {
     }
 
     /**
-     * The accepted TLS connections open now and the bytes they keep between events (partial TLS records and SIP
-     * messages, ciphertext the peer has not taken yet, plaintext being encrypted); zeros for an agent. For tests
-     * and benches: an idle connection keeps nothing.
+     * The accepted TLS connections open now, the bytes they keep between events (partial TLS records and SIP
+     * messages, ciphertext the peer has not taken yet, plaintext being encrypted), and the most one connection
+     * ever kept; zeros for an agent. For tests and benches: an idle connection keeps nothing.
      */
     public long[] tlsConnectionState() throws InterruptedException {
         if (((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network
                 && network.tlsProcessor() != null) {
             return network.tlsProcessor().loopState();
         }
-        return new long[2];
+        return new long[3];
     }
 
     /**

@@ -242,15 +242,19 @@ final class TlsFlowProcessor extends ConnectionOrientedMessageProcessor implemen
         return true;
     }
 
-    /** Open connections per loop and the bytes they keep between events, for tests; blocks briefly. */
+    /**
+     * Open connections, the bytes they keep between events now, and the most one connection ever kept; for
+     * tests and benches. Blocks briefly.
+     */
     long[] loopState() throws InterruptedException {
-        long[] state = new long[2];
+        long[] state = new long[3];
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(loops.length);
         for (EventLoop loop : loops) {
             loop.execute(() -> {
                 synchronized (state) {
                     state[0] += loop.size();
                     state[1] += loop.bufferedBytes();
+                    state[2] = Math.max(state[2], loop.peakBuffered());
                 }
                 done.countDown();
             });
