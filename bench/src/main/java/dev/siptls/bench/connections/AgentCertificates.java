@@ -43,29 +43,40 @@ final class AgentCertificates {
     private final PrivateKey[] keys;
     private final X509Certificate[] certificates;
     private final X509Certificate caCertificate;
-    private final double seconds;
+    private final PrivateKey caKey;
+    private final X500Name issuer;
+    private final String algorithm;
+    private final IntFunction<String> aor;
+    private int issued;
+    private long nanos;
 
-    private AgentCertificates(PrivateKey[] keys, X509Certificate[] certificates, X509Certificate caCertificate,
-            double seconds) {
-        this.keys = keys;
-        this.certificates = certificates;
-        this.caCertificate = caCertificate;
-        this.seconds = seconds;
+    /** Room for {@code capacity} agents, agent {@code i}'s certificate to prove {@code aor.apply(i)}; none issued. */
+    AgentCertificates(CertificateAuthority ca, char[] caPassword, int capacity, IntFunction<String> aor)
+            throws GeneralSecurityException {
+        this.keys = new PrivateKey[capacity];
+        this.certificates = new X509Certificate[capacity];
+        this.caCertificate = ca.certificate();
+        this.caKey = caKey(ca, caPassword);
+        this.issuer = X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded());
+        this.algorithm = caKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+        this.aor = aor;
     }
 
-    /** Issues {@code count} certificates, agent {@code i}'s proving {@code aor.apply(i)}, on all cores. */
-    static AgentCertificates issue(CertificateAuthority ca, char[] caPassword, int count, IntFunction<String> aor)
-            throws GeneralSecurityException {
-        PrivateKey caKey = caKey(ca, caPassword);
-        X500Name issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-        String algorithm = caKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-        PrivateKey[] keys = new PrivateKey[count];
-        X509Certificate[] certificates = new X509Certificate[count];
+    /**
+     * Issues the certificates of agents up to {@code count - 1} not issued yet, on all cores: a ramp asks for
+     * them a batch ahead, so that none is made for agents a ramp that stops early never starts.
+     */
+    void issueUpTo(int count) throws GeneralSecurityException {
+        int from = issued;
+        int to = Math.min(count, keys.length);
+        if (to <= from) {
+            return;
+        }
         Instant now = Instant.now();
         long start = System.nanoTime();
         ThreadLocal<Issuer> issuers = ThreadLocal.withInitial(() -> new Issuer(caKey, algorithm));
         try {
-            IntStream.range(0, count).parallel().forEach(i -> {
+            IntStream.range(from, to).parallel().forEach(i -> {
                 try {
                     Issuer own = issuers.get();
                     KeyPair pair = own.generator.generateKeyPair();
@@ -86,7 +97,8 @@ final class AgentCertificates {
         } catch (IllegalStateException e) {
             throw new GeneralSecurityException(e.getMessage(), e.getCause());
         }
-        return new AgentCertificates(keys, certificates, ca.certificate(), (System.nanoTime() - start) / 1e9);
+        issued = to;
+        nanos += System.nanoTime() - start;
     }
 
     private static PrivateKey caKey(CertificateAuthority ca, char[] password) throws GeneralSecurityException {
@@ -99,8 +111,9 @@ final class AgentCertificates {
         throw new GeneralSecurityException("the CA's key store holds no key");
     }
 
+    /** How many are issued. */
     int count() {
-        return keys.length;
+        return issued;
     }
 
     PrivateKey key(int agent) {
@@ -112,9 +125,9 @@ final class AgentCertificates {
         return new X509Certificate[] {certificates[agent], caCertificate};
     }
 
-    /** How long issuing took. */
+    /** How long issuing took, all batches. */
     double seconds() {
-        return seconds;
+        return nanos / 1e9;
     }
 
     /** A key generator and a signer for one thread: neither is safe to share. */

@@ -40,6 +40,7 @@ public final class ConnectionsBench {
     private static final long FILE_HEADROOM = 128;
     private static final char[] CA_PASSWORD = "connections-bench".toCharArray();
     private static final String SERVER_AGENT = "bob";
+    private static final int CERTIFICATE_BATCH = 2_500;
 
     /**
      * How much load, and how it is measured.
@@ -78,7 +79,7 @@ public final class ConnectionsBench {
 
     /** The figures of one run. */
     record Report(Settings settings, String keyServerLimit, String ownLimit, ForkedKeyServer.Descriptors keyServerFiles,
-            long ownMaxFiles, int planned, double certificateSeconds, LoadGenerator.Ramp ramp,
+            long ownMaxFiles, int planned, int certificates, double certificateSeconds, LoadGenerator.Ramp ramp,
             ForkedKeyServer.Threads threadsBefore, int maxThreadsSeenInRamp, ForkedKeyServer.Threads threadsIdle,
             ForkedKeyServer.Heap heapBefore, ForkedKeyServer.Heap heapIdle, double lingerWaitedSeconds,
             ForkedKeyServer.Counts counts, double idleWindowSeconds, double idleCpuMillisPerSecond,
@@ -139,10 +140,8 @@ public final class ConnectionsBench {
                 progress.accept(String.format(Locale.ROOT, "open-file limits: key server %,d (%s), load generator "
                         + "%,d (%s): %,d of %,d connections fit", files.max(), keyServerLimit, ownMax, ownLimit,
                         planned, s.connections()));
-                AgentCertificates certificates = AgentCertificates.issue(pki.ca(), CA_PASSWORD, Math.max(1, planned),
+                AgentCertificates certificates = new AgentCertificates(pki.ca(), CA_PASSWORD, planned,
                         i -> BenchAgents.aor("load" + i));
-                progress.accept(String.format(Locale.ROOT, "%,d agent certificates issued in %.1f s",
-                        certificates.count(), certificates.seconds()));
 
                 ForkedKeyServer.Threads threadsBefore = keyServer.threads();
                 ForkedKeyServer.Heap heapBefore = keyServer.heap();
@@ -157,7 +156,7 @@ public final class ConnectionsBench {
                 try (LoadGenerator generator = new LoadGenerator(pki, certificates, keyServer.address(),
                         s.tlsServers(), s.keepAliveInterval(), s.ioThreads())) {
                     int[] maxThreads = {threadsBefore.live()};
-                    LoadGenerator.Ramp ramp = generator.ramp(0, planned, s.inFlight(), () -> {
+                    LoadGenerator.StopCheck stop = () -> {
                         if (!keyServer.isAlive()) {
                             return "the key server exited (" + keyServer.exitValue() + ")";
                         }
@@ -166,7 +165,18 @@ public final class ConnectionsBench {
                         return live > s.maxKeyServerThreads() ? String.format(Locale.ROOT,
                                 "the key server's threads passed the cap: %,d > %,d", live, s.maxKeyServerThreads())
                                 : null;
-                    }, Duration.ofMillis(250));
+                    };
+                    // Certificates are issued a batch at a time, between parts of the ramp (their time not in
+                    // the ramp's), so that a ramp that stops early has not waited for thousands it never uses.
+                    LoadGenerator.Ramp ramp = LoadGenerator.Ramp.NONE;
+                    for (int from = 0; from < planned && ramp.stopReason() == null; from += CERTIFICATE_BATCH) {
+                        int to = Math.min(planned, from + CERTIFICATE_BATCH);
+                        certificates.issueUpTo(to);
+                        ramp = ramp.then(generator.ramp(from, to, s.inFlight(), stop, Duration.ofMillis(250)));
+                        progress.accept(String.format(Locale.ROOT, "%,d registered", ramp.registered()));
+                    }
+                    progress.accept(String.format(Locale.ROOT, "%,d agent certificates issued in %.1f s",
+                            certificates.count(), certificates.seconds()));
                     progress.accept(String.format(Locale.ROOT, "ramp: %,d registered in %.1f s (%.0f/s)%s",
                             ramp.registered(), ramp.seconds(), ramp.perSecond(),
                             ramp.stopReason() == null ? "" : "; stopped: " + ramp.stopReason()));
@@ -194,7 +204,7 @@ public final class ConnectionsBench {
                     AssociationLoad.Result after = AssociationLoad.run(clients, server, s.saSeconds(), s.saInFlight());
                     ForkedKeyServer.Descriptors filesAfter = keyServer.files();
                     return new Report(s, keyServerLimit, ownLimit, filesAfter, ownMax, planned,
-                            certificates.seconds(), ramp, threadsBefore, maxThreads[0], threadsIdle, heapBefore,
+                            certificates.count(), certificates.seconds(), ramp, threadsBefore, maxThreads[0], threadsIdle, heapBefore,
                             heapIdle, Math.max(0, wait / 1e9), counts, window, (cpu1 - cpu0) / 1e6 / window, idle,
                             generator.traffic(), before, after, generator.eventLoopThreads(),
                             (System.nanoTime() - start) / 1e9);
@@ -225,8 +235,9 @@ public final class ConnectionsBench {
                         + "%,d (%s): %,d of the %,d connections asked for fit%n", r.keyServerFiles().max(),
                 r.keyServerLimit(), r.keyServerFiles().open(), r.ownMaxFiles(), r.ownLimit(), r.planned(),
                 s.connections());
-        System.out.printf(Locale.ROOT, "- %,d agent certificates (EC P-256, one AOR each) issued in %.1f s%n",
-                Math.max(1, r.planned()), r.certificateSeconds());
+        System.out.printf(Locale.ROOT, "- %,d agent certificates (EC P-256, one AOR each) issued in %.1f s, in batches between parts of "
+                + "the ramp%n",
+                r.certificates(), r.certificateSeconds());
         LoadGenerator.Ramp ramp = r.ramp();
         System.out.printf(Locale.ROOT, "- ramp: %,d agents registered (TLS handshake, REGISTER 200, policy MESSAGE 200) "
                         + "in %.1f s, %.0f/s with %d in flight, %.1f ms each on average; %d failed; %s%n",

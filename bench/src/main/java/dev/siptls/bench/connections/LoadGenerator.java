@@ -78,8 +78,19 @@ final class LoadGenerator implements AutoCloseable {
 
     /** What one ramp did. */
     record Ramp(int started, int registered, int failed, double seconds, String stopReason, double meanRegisterMillis) {
+        static final Ramp NONE = new Ramp(0, 0, 0, 0, null, Double.NaN);
+
         double perSecond() {
             return registered / seconds;
+        }
+
+        /** This ramp followed by {@code next}: counts and times added, {@code next}'s stop reason. */
+        Ramp then(Ramp next) {
+            int ok = registered + next.registered;
+            double mean = ok == 0 ? Double.NaN : ((registered == 0 ? 0 : meanRegisterMillis * registered)
+                    + (next.registered == 0 ? 0 : next.meanRegisterMillis * next.registered)) / ok;
+            return new Ramp(started + next.started, ok, failed + next.failed, seconds + next.seconds,
+                    next.stopReason, mean);
         }
     }
 
