@@ -45,6 +45,16 @@ public final class ForkedKeyServer implements AutoCloseable {
     public record Counts(long registrations, long policies, long associationsIssued, long refusals) {
     }
 
+    /** Why the key server closed or refused connections so far, and how many it holds open. */
+    public record Closes(long failedHandshakes, long slowPeers, long idle, long reusedAddresses, long open) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%,d open; closed or refused: %,d failed TLS handshakes, "
+                    + "%,d slow peers, %,d idle without a registration, %,d from a reused address", open,
+                    failedHandshakes, slowPeers, idle, reusedAddresses);
+        }
+    }
+
     private ForkedKeyServer(Process process, Path directory, BlockingQueue<String> lines, Thread shutdownHook)
             throws IOException {
         this.process = process;
@@ -124,6 +134,12 @@ public final class ForkedKeyServer implements AutoCloseable {
     public Counts counts() throws IOException {
         String[] f = ask("stats").split(" ");
         return new Counts(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
+    }
+
+    public Closes closes() throws IOException {
+        String[] f = ask("closes").split(" ");
+        return new Closes(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                Long.parseLong(f[4]));
     }
 
     /** The child's threads, without the full collections {@link #heap} makes: cheap enough to poll. */

@@ -60,6 +60,12 @@ public final class KeyServerProcess {
                     answers.println("stats " + s.getCurrentRegistrations() + " " + s.getCurrentPolicies() + " "
                             + s.getSecurityAssociationsIssued() + " " + s.getTotalRefusals());
                 }
+                case "closes" -> {
+                    KeyServerStatistics s = server.statistics();
+                    answers.println("closes " + s.getFailedTlsHandshakes() + " " + s.getSlowPeersDisconnected() + " "
+                            + s.getIdleConnectionsClosed() + " " + s.getReusedAddressesRefused() + " "
+                            + s.getOpenConnections());
+                }
                 case "threads" -> answers.println("threads " + LiveHeap.threads() + " " + LiveHeap.peakThreads());
                 case "cpu" -> answers.println("cpu " + ProcessFigures.cpuNanos());
                 case "files" -> answers.println("files " + ProcessFigures.openFiles() + " " + ProcessFigures.maxFiles());
