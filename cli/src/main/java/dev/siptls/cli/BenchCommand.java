@@ -54,6 +54,11 @@ final class BenchCommand implements Callable<Integer> {
     int[] levels = DeployedDistributionBench.Settings.defaults().levels().stream().mapToInt(Integer::intValue)
             .toArray();
 
+    @Option(names = "--warm-up", paramLabel = "S",
+            description = "seconds of load before the deployed run's first level, so both JVMs are compiled "
+                    + "(default ${DEFAULT-VALUE})")
+    int warmUp = DeployedDistributionBench.Settings.defaults().warmUpSeconds();
+
     @Option(names = "--settle", paramLabel = "S",
             description = "seconds without load after the deployed run's last level before its live heap is read "
                     + "again; 0 skips (default ${DEFAULT-VALUE})")
@@ -109,8 +114,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("== SA distribution as deployed ==");
             DeployedDistributionBench.main(new String[] {Integer.toString(seconds), Integer.toString(deployedClients),
                     Arrays.stream(levels).mapToObj(Integer::toString).collect(Collectors.joining(",")),
-                    Integer.toString(DeployedDistributionBench.Settings.defaults().warmUpSeconds()),
-                    Integer.toString(settle)});
+                    Integer.toString(warmUp), Integer.toString(settle)});
             System.out.println();
         }
         if (only.contains(Section.memory)) {

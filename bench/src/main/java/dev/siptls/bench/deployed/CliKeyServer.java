@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * configuration file and the store's password in {@code SIPTLS_KEYSTORE_PASSWORD}. The key server's class path
  * is this JVM's (the bench runs from {@code sip-tls.jar}, which holds the CLI), or
  * {@code -Dsiptls.bench.keyServerClasspath}. Its output is drained at all times (the last lines kept for
- * errors); it is killed when {@link #close} runs, and by a shutdown hook if this JVM ends first.
+ * errors); it is killed when {@link #close} runs, by a shutdown hook if this JVM ends first, and by itself
+ * ({@link ParentBoundMain}, which calls the CLI's {@code main} unchanged) if this JVM is killed outright.
  */
 final class CliKeyServer implements AutoCloseable {
 
@@ -68,9 +69,9 @@ final class CliKeyServer implements AutoCloseable {
         Files.writeString(config, "keystore=keyserver.p12\ntruststore=trust.p12\nname=" + NAME + "\n",
                 StandardCharsets.UTF_8);
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath, CLI_MAIN,
-                "server", "--config", config.toString(), "--bind", "127.0.0.1", "--port", "0",
-                "--data-dir", dir.resolve("data").toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+                ParentBoundMain.class.getName(), CLI_MAIN, "server", "--config", config.toString(),
+                "--bind", "127.0.0.1", "--port", "0", "--data-dir", dir.resolve("data").toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("SIPTLS_KEYSTORE_PASSWORD", new String(STORE_PASSWORD));
         Process process = builder.start();

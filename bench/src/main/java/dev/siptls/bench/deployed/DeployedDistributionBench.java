@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * answer but a 200 with an SA, or a timeout) are counted over the whole level.
  *
  * <p>Run: {@code java -cp sip-tls.jar dev.siptls.bench.deployed.DeployedDistributionBench [seconds per level]
- * [client agents] [levels, comma-separated] [warm-up seconds] [settle seconds]} (defaults 10 16 1,4,16,64 5 45).
+ * [client agents] [levels, comma-separated] [warm-up seconds] [settle seconds]} (defaults 10 16 1,4,16,64 20 45).
  * The settle is a wait after the last level before the heap is read once more: JAIN-SIP keeps finished
  * transactions up to 32 s.
  */
@@ -50,7 +50,7 @@ public final class DeployedDistributionBench {
      */
     public record Settings(int seconds, int clients, List<Integer> levels, int warmUpSeconds, int settleSeconds) {
         public static Settings defaults() {
-            return new Settings(10, 16, List.of(1, 4, 16, 64), 5, 45);
+            return new Settings(10, 16, List.of(1, 4, 16, 64), 20, 45);
         }
 
         static Settings parse(String[] args) {
