@@ -1,10 +1,12 @@
 package dev.siptls.bench.deployed;
 
 import dev.siptls.agent.SipTlsAgent;
+import dev.siptls.protocol.SecurityAssociation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,7 +61,13 @@ final class InFlightLoad {
                 return;
             }
             long sent = System.nanoTime();
-            client.requestAssociation(target).whenComplete((sa, error) -> {
+            CompletableFuture<SecurityAssociation> answer;
+            try {
+                answer = client.requestAssociation(target);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answer.whenComplete((sa, error) -> {
                 long done = System.nanoTime();
                 if (error == null && sa != null) {
                     completions.add(done, done - sent);
