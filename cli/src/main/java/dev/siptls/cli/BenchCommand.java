@@ -4,6 +4,7 @@ import dev.siptls.bench.DistributionBench;
 import dev.siptls.bench.FirstContactBench;
 import dev.siptls.bench.HandshakeBench;
 import dev.siptls.bench.LoadBench;
+import dev.siptls.bench.connections.ConnectionsBench;
 import dev.siptls.bench.deployed.DeployedDistributionBench;
 import dev.siptls.bench.memory.MemoryBench;
 import java.util.Arrays;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Option;
                 + "the agents in this one, at 1 to 64 requests in flight, with the key server's CPU per SA and "
                 + "live heap), and memory per registration and per SA in the key server (run "
                 + "in a child JVM with -Xmx512m) and in the agent, against their targets; then a bounded load "
-                + "run (client terminals x connections x TLS server terminals through one key server)."})
+                + "run (client terminals x connections x TLS server terminals through one key server); then "
+                + "many agents each on its own mutual-TLS connection to a key server in a child JVM (its threads, "
+                + "heap per idle connection, and SA latency before and with them)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--handshakes", paramLabel = "COUNT", description = "handshakes per way (default ${DEFAULT-VALUE})")
@@ -85,12 +88,20 @@ final class BenchCommand implements Callable<Integer> {
                     + "connections in flight (default ${DEFAULT-VALUE})")
     String[] load = {"200", "50", "20", "4"};
 
+    @Option(names = "--connections", paramLabel = "N:K:S", split = ":",
+            description = "connections run: N agents each on its own TLS connection, K registering at once, S "
+                    + "seconds of SA load before and after (default ${DEFAULT-VALUE}); stops early, with what it "
+                    + "reached, at a failed agent or 2,000 key-server threads")
+    String[] connections = {Integer.toString(ConnectionsBench.Settings.defaults().connections()),
+            Integer.toString(ConnectionsBench.Settings.defaults().inFlight()),
+            Integer.toString((int) ConnectionsBench.Settings.defaults().saSeconds())};
+
     @Option(names = "--only", paramLabel = "SECTION", split = ",",
             description = "run only these sections: ${COMPLETION-CANDIDATES} (default: all)")
     Set<Section> only = EnumSet.allOf(Section.class);
 
     /** The parts of the benchmark, in the order they run. */
-    enum Section { handshake, firstcontact, distribution, deployed, memory, load }
+    enum Section { handshake, firstcontact, distribution, deployed, memory, load, connections }
 
     @Override
     public Integer call() throws Exception {
@@ -126,6 +137,11 @@ final class BenchCommand implements Callable<Integer> {
         if (only.contains(Section.load)) {
             System.out.println("== Load ==");
             LoadBench.main(load);
+            System.out.println();
+        }
+        if (only.contains(Section.connections)) {
+            System.out.println("== Connections ==");
+            ConnectionsBench.main(connections);
         }
         return 0;
     }
