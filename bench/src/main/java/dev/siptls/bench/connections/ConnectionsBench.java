@@ -86,7 +86,7 @@ public final class ConnectionsBench {
             long ownMaxFiles, int planned, int certificates, double certificateSeconds, LoadGenerator.Ramp ramp,
             ForkedKeyServer.Threads threadsBefore, int maxThreadsSeenInRamp, ForkedKeyServer.Threads threadsIdle,
             ForkedKeyServer.Heap heapBefore, ForkedKeyServer.Heap heapIdle, double lingerWaitedSeconds,
-            ForkedKeyServer.Counts counts, ForkedKeyServer.Closes closes, double idleWindowSeconds, double idleCpuMillisPerSecond,
+            int retried, String firstRetry, ForkedKeyServer.Counts counts, ForkedKeyServer.Closes closes, double idleWindowSeconds, double idleCpuMillisPerSecond,
             LoadGenerator.Traffic idleTraffic, LoadGenerator.Traffic total, AssociationLoad.Result before,
             AssociationLoad.Result after, int ioThreads, double totalSeconds) {
 
@@ -210,7 +210,7 @@ public final class ConnectionsBench {
                     ForkedKeyServer.Descriptors filesAfter = keyServer.files();
                     return new Report(s, keyServerLimit, ownLimit, filesAfter, ownMax, planned,
                             certificates.count(), certificates.seconds(), ramp, threadsBefore, maxThreads[0], threadsIdle, heapBefore,
-                            heapIdle, Math.max(0, wait / 1e9), counts, closes, window, (cpu1 - cpu0) / 1e6 / window, idle,
+                            heapIdle, Math.max(0, wait / 1e9), generator.retried(), generator.firstRetry(), counts, closes, window, (cpu1 - cpu0) / 1e6 / window, idle,
                             generator.traffic(), before, after, generator.eventLoopThreads(),
                             (System.nanoTime() - start) / 1e9);
                 }
@@ -248,6 +248,8 @@ public final class ConnectionsBench {
                         + "in %.1f s, %.0f/s with %d in flight, %.1f ms each on average; %d failed; %s%n",
                 ramp.registered(), ramp.seconds(), ramp.perSecond(), s.inFlight(), ramp.meanRegisterMillis(),
                 ramp.failed(), ramp.stopReason() == null ? "all asked for registered" : "stopped: " + ramp.stopReason());
+        System.out.printf(Locale.ROOT, "- %,d failed registration attempts made again (an agent gives up after 3)%s%n",
+                r.retried(), r.firstRetry() == null ? "" : "; the first: " + r.firstRetry());
         System.out.printf(Locale.ROOT, "- key server connections after the ramp: %s%n", r.closes());
         System.out.printf(Locale.ROOT, "- key server threads: %,d before the ramp, up to %,d during it, %,d idle "
                 + "(peak %,d); key server holds %,d registrations, %,d policies%n", r.threadsBefore().live(),
