@@ -36,6 +36,8 @@ public final class SipEndpointConfig {
     private final int plainTcpPort;
     private final int maxQueuedBytes;
     private final Duration writeTimeout;
+    private final boolean automaticDialogs;
+    private final boolean reentrantListener;
 
     private SipEndpointConfig(Builder b) {
         this.name = Objects.requireNonNull(b.name, "name");
@@ -51,6 +53,8 @@ public final class SipEndpointConfig {
         this.plainTcpPort = b.plainTcpPort;
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.writeTimeout = b.writeTimeout;
+        this.automaticDialogs = b.automaticDialogs;
+        this.reentrantListener = b.reentrantListener;
         if (maxQueuedBytes < maxMessageSize) {
             throw new IllegalArgumentException("maxQueuedBytes " + maxQueuedBytes + " is below maxMessageSize "
                     + maxMessageSize + ": one answer would not fit");
@@ -88,6 +92,18 @@ public final class SipEndpointConfig {
     /** How long one write to an accepted connection may block before the connection is closed. */
     public Duration writeTimeout() { return writeTimeout; }
 
+    /**
+     * Whether the stack makes dialogs by itself (JAIN-SIP's {@code AUTOMATIC_DIALOG_SUPPORT}); without, an INVITE
+     * and its 2xx make none, and the application ACKs a 2xx itself with a request of its own.
+     */
+    public boolean automaticDialogs() { return automaticDialogs; }
+
+    /**
+     * Whether the listener is called on the thread that read the message (JAIN-SIP's {@code REENTRANT_LISTENER}),
+     * several at once, instead of on the stack's one event thread.
+     */
+    public boolean reentrantListener() { return reentrantListener; }
+
     public static final class Builder {
         private String name = "sip";
         private String bindAddress = "127.0.0.1";
@@ -102,6 +118,8 @@ public final class SipEndpointConfig {
         private int plainTcpPort;
         private int maxQueuedBytes = 1024 * 1024;
         private Duration writeTimeout = Duration.ofSeconds(10);
+        private boolean automaticDialogs = true;
+        private boolean reentrantListener;
 
         private Builder() {
         }
@@ -121,6 +139,8 @@ public final class SipEndpointConfig {
         public Builder plainTcpPort(int port) { this.plainTcpPort = port; return this; }
         public Builder maxQueuedBytes(int bytes) { this.maxQueuedBytes = bytes; return this; }
         public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
+        public Builder automaticDialogs(boolean on) { this.automaticDialogs = on; return this; }
+        public Builder reentrantListener(boolean on) { this.reentrantListener = on; return this; }
 
         public SipEndpointConfig build() {
             return new SipEndpointConfig(this);
