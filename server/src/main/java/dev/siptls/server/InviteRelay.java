@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
@@ -30,12 +29,13 @@ import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * INVITE (phase 2), as a back-to-back UA: checks the client's INVITE, makes the SA, sends it in a new
- * INVITE to the server agent over that agent's flow, and answers the client with the same SA once the
- * server agent has accepted it. The client's ACK triggers the server leg's ACK (if the client never ACKs,
- * the server leg is ACKed after {@code relayTimeout} anyway); then both dialogs are deleted and the body
- * zeroed. Checks run on the SIP thread, making and sealing the SA on the endpoint's worker, timeouts on its
- * timer thread; none of them ever waits on a peer (writes only queue, and the key server opens no connection).
+ * INVITE (phase 2), as a back-to-back UA without dialogs: checks the client's INVITE, makes the SA, sends it in
+ * a new INVITE to the server agent over that agent's flow, and answers the client with the same SA once the
+ * server agent has accepted it. The client's ACK triggers the server leg's ACK, a request of the key server's
+ * own ({@link Acks}; if the client never ACKs, the server leg is ACKed after {@code relayTimeout} anyway); then
+ * the body is zeroed and nothing of the exchange is kept. Everything runs on the thread that read the message
+ * (JAIN-SIP's re-entrant listener: several at once), timeouts on the endpoint's timer thread; none of them ever
+ * waits on a peer (writes only queue, and the key server opens no connection).
  */
 final class InviteRelay {
 
@@ -47,6 +47,7 @@ final class InviteRelay {
     private final KeyServerConfig config;
     private final ReplayGuard replays;
     private final Sealer sealer;
+    private final Acks acks;
     private final Map<String, Relay> byServerCall = new ConcurrentHashMap<>();
     private final Map<String, Relay> byClientCall = new ConcurrentHashMap<>();
     private volatile SipEndpoint endpoint;
@@ -61,6 +62,7 @@ final class InviteRelay {
         this.config = config;
         this.replays = new ReplayGuard(config.replayCacheSize());
         this.sealer = new Sealer(new SecureRandom());
+        this.acks = new Acks(answers.messages);
     }
 
     void attach(SipEndpoint sipEndpoint) {
@@ -101,7 +103,7 @@ final class InviteRelay {
         }
         byClientCall.put(relay.clientKey, relay);
         Answers.debug(() -> "INVITE from " + relay.clientAor + " for " + relay.serverAor + " accepted, relaying");
-        ep.scheduler().execute(() -> start(ep, relay));
+        start(ep, relay);
     }
 
     /** The checks of docs/PROTOCOL.md phase 2, in its order. */
@@ -206,9 +208,7 @@ final class InviteRelay {
             Answers.debug(() -> "ignored ACK for " + relay + " from another connection " + origin);
             return;
         }
-        relay.clientDialog = event.getDialog();
-        SipEndpoint ep = endpoint;
-        ep.scheduler().execute(() -> complete(relay, "client ACK"));
+        complete(relay, "client ACK");
     }
 
     void onCancel(ServerTransaction cancelTx, Request cancel, Origin origin) {
@@ -230,7 +230,10 @@ final class InviteRelay {
 
     // ---- the server leg -------------------------------------------------------------------------------
 
-    /** On the worker: makes the SA, seals it to each agent, and sends the server-leg INVITE over its connection. */
+    /**
+     * Makes the SA, seals it to each agent, and sends the server-leg INVITE over its connection. Sealing costs one
+     * key agreement per recipient a second ({@link Sealer}), else a few microseconds.
+     */
     private void start(SipEndpoint ep, Relay relay) {
         if (relay.finished.get()) {
             return;
@@ -306,7 +309,7 @@ final class InviteRelay {
         boolean success = response.getStatusCode() < 300;
         if (relay == null || !relay.answered.compareAndSet(false, true)) {
             if (success) {
-                ackLate(event.getDialog(), cseq.getSeqNumber());
+                ackLate(response);
             }
             return;
         }
@@ -321,8 +324,15 @@ final class InviteRelay {
             finish(relay);
             return;
         }
-        relay.serverDialog = event.getDialog();
-        relay.serverCseq = cseq.getSeqNumber();
+        try {
+            relay.serverAck = acks.forOk(response, m().addresses.createURI(secure(relay.serverAor)),
+                    endpoint.listeningPoint().getIPAddress(), endpoint.listeningPoint().getPort());
+        } catch (Exception e) {
+            Answers.warn(relay + ": cannot build the ACK for the server agent's 200", e);
+        }
+        // Before the 200 leaves: the client's ACK may come back at once, on another thread.
+        relay.timer = endpoint.timers().schedule(() -> complete(relay, "no client ACK"),
+                config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             requireTls((TransactionExt) relay.clientTransaction);
             Response ok = answers.messages.response(relay.clientRequest, 200, "OK");
@@ -349,8 +359,6 @@ final class InviteRelay {
             Answers.info(() -> relay + " accepted by the server agent but not delivered to the client: " + e);
         }
         clientAnswered(relay);
-        relay.timer = endpoint.timers().schedule(() -> complete(relay, "no client ACK"),
-                config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The server agent did not answer in time. */
@@ -367,52 +375,52 @@ final class InviteRelay {
     void onServerLegTimeout(String callId) {
         Relay relay = callId == null ? null : byServerCall.get(callId);
         if (relay != null) {
-            endpoint.scheduler().execute(() -> answerTimeout(relay));
+            answerTimeout(relay);
         }
     }
 
-    /** On the worker: ACKs the server leg, then ends both dialogs. */
+    /** ACKs the server leg over its connection, then forgets the relay; once, whoever comes first. */
     private void complete(Relay relay, String why) {
-        if (relay.finished.get()) {
+        if (!relay.finished.compareAndSet(false, true)) {
             return;
         }
-        relay.cancelTimer();
-        Dialog dialog = relay.serverDialog;
+        Request ack = relay.serverAck;
         try {
-            if (dialog != null) {
-                dialog.sendAck(dialog.createAck(relay.serverCseq));
-                dialog.delete();
+            if (ack != null) {
+                relay.serverFlow().sendOnly(() -> {
+                    endpoint.provider().sendRequest(ack);
+                    return null;
+                });
             }
             Answers.debug(() -> relay + " done (" + why + ")");
         } catch (Exception e) {
             Answers.info(() -> relay + ": ACK to the server agent failed: " + e);
+        } finally {
+            release(relay);
         }
-        Dialog client = relay.clientDialog;
-        if (client != null) {
-            client.delete();
-        }
-        finish(relay);
     }
 
     /**
-     * A 2xx for a server leg already given up on: ACK it so the agent stops, and forget the dialog. Only over
-     * the agent's flow: if it is gone, dialling the agent's Contact would only stall the worker.
+     * A 2xx for a server leg already given up on: ACK it so the agent stops. Only over the flow the agent
+     * (the 2xx's To) is registered on: if it is gone, dialling the agent's Contact would only stall this thread.
      */
-    private void ackLate(Dialog dialog, long cseq) {
-        if (dialog == null) {
+    private void ackLate(Response ok) {
+        URI to = SipText.toUri(ok);
+        String aor = to == null ? null : Aors.canonical(String.valueOf(to));
+        Flow flow = aor == null ? null : registry.flowOf(aor, System.currentTimeMillis()).orElse(null);
+        if (flow == null) {
             return;
         }
-        endpoint.scheduler().execute(() -> {
-            try {
-                Request ack = dialog.createAck(cseq);
-                if (route(ack).isPresent()) {
-                    dialog.sendAck(ack);
-                }
-            } catch (Exception e) {
-                Answers.debug(() -> "late ACK failed: " + e);
-            }
-            dialog.delete();
-        });
+        try {
+            Request ack = acks.forOk(ok, m().addresses.createURI(secure(aor)),
+                    endpoint.listeningPoint().getIPAddress(), endpoint.listeningPoint().getPort());
+            flow.sendOnly(() -> {
+                endpoint.provider().sendRequest(ack);
+                return null;
+            });
+        } catch (Exception e) {
+            Answers.debug(() -> "late ACK failed: " + e);
+        }
     }
 
     private void fail(Relay relay, Refusal refusal) {
@@ -430,9 +438,13 @@ final class InviteRelay {
 
     /** Forgets the relay and zeroes its body; idempotent. */
     private void finish(Relay relay) {
-        if (!relay.finished.compareAndSet(false, true)) {
-            return;
+        if (relay.finished.compareAndSet(false, true)) {
+            release(relay);
         }
+    }
+
+    /** Once {@code finished} is won: zeroes the bodies and forgets the relay. */
+    private void release(Relay relay) {
         relay.cancelTimer();
         relay.wipe();
         byClientCall.remove(relay.clientKey, relay);
@@ -461,6 +473,10 @@ final class InviteRelay {
         if (!"TLS".equalsIgnoreCase(transport)) {
             throw new IllegalStateException("refusing to send a security association over " + transport);
         }
+    }
+
+    private SipMessages m() {
+        return answers.messages;
     }
 
     private ContentTypeHeader associationType() throws java.text.ParseException {

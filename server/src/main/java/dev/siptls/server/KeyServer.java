@@ -65,7 +65,11 @@ public final class KeyServer implements AutoCloseable {
                 .maxMessageSize(config.maxMessageSize())
                 .plainTcpPort(config.plainTcpPort().orElse(0))
                 .writeTimeout(config.writeTimeout())
-                .maxQueuedBytes(config.maxQueuedBytes());
+                .maxQueuedBytes(config.maxQueuedBytes())
+                // An SA exchange needs no dialog (it carries nothing after the ACK), and its messages are handled
+                // on the thread that read them: no hand-off per message.
+                .automaticDialogs(false)
+                .reentrantListener(true);
         try {
             verifier = new PolicyVerifier(config.policyTrustStore(), config.serving());
             sip.sslContext(config.identity().serverContext());
@@ -134,6 +138,11 @@ public final class KeyServer implements AutoCloseable {
     /** The transaction the key server's SIP stack still keeps under {@code branch}, for tests; null if none. */
     gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
         return endpoint.keptTransaction(branch, server);
+    }
+
+    /** Dialogs the key server's SIP stack holds, in any state, for tests: an SA exchange makes none. */
+    int dialogs() {
+        return ((gov.nist.javax.sip.SipStackExt) endpoint.stack()).getDialogs().size();
     }
 
     /** The connection {@code aor} is registered on, for tests; empty if none. */

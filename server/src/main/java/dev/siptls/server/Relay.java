@@ -4,14 +4,14 @@ import dev.siptls.sip.Flow;
 import java.util.Arrays;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 
 /**
  * One SA distribution in flight: the client's INVITE transaction, the server leg, and the SA body each
  * leg carries, sealed to its agent. Lives from the client's INVITE until the server leg is ACKed (or refused, or timed out),
- * then its body is zeroed. Two one-shot flags keep the racing ends (answer, timeout, CANCEL) apart.
+ * then its body is zeroed. Two one-shot flags keep the racing ends (answer, ACK, timeouts, CANCEL) apart, which
+ * may run on different threads at once.
  */
 final class Relay {
 
@@ -29,7 +29,7 @@ final class Relay {
     /** The suites the client connection offers; null if the request named none (any its policy lists). */
     final dev.siptls.protocol.SuiteOffer offer;
 
-    /** Set by the scheduler thread before the server-leg INVITE leaves: the SA sealed to each agent. */
+    /** Set before the server-leg INVITE leaves: the SA sealed to each agent. */
     volatile byte[] serverBody;
     volatile byte[] clientBody;
     volatile String sessionId = "?";
@@ -37,9 +37,8 @@ final class Relay {
     volatile boolean tls13;
     volatile String serverCallId;
     volatile long sentNanos;
-    volatile Dialog serverDialog;
-    volatile long serverCseq;
-    volatile Dialog clientDialog;
+    /** The ACK for the server agent's 200, built when it arrives; sent on the client's ACK or at the timeout. */
+    volatile Request serverAck;
     volatile ScheduledFuture<?> timer;
 
     /** The client got its final answer. */
