@@ -11,12 +11,12 @@ import dev.siptls.sip.SipEndpoint;
 import gov.nist.javax.sip.TransactionExt;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
@@ -34,7 +34,8 @@ import javax.sip.message.Response;
  * server agent has accepted it. The client's ACK triggers the server leg's ACK, a request of the key server's
  * own ({@link Acks}; if the client never ACKs, the server leg is ACKed after {@code relayTimeout} anyway); then
  * the body is zeroed and nothing of the exchange is kept. Everything runs on the thread that read the message
- * (JAIN-SIP's re-entrant listener: several at once), timeouts on the endpoint's timer thread; none of them ever
+ * (JAIN-SIP's re-entrant listener: several at once), timeouts on the endpoint's timer thread, which sweeps the
+ * relays in flight for passed deadlines ({@link #expire}: no timer task per relay); none of them ever
  * waits on a peer (writes only queue, and the key server opens no connection).
  */
 final class InviteRelay {
@@ -261,9 +262,8 @@ final class InviteRelay {
             if (!target.reachable()) {
                 throw new Refusal(480, "target-unreachable", relay.serverAor + " is unreachable");
             }
-            relay.timer = ep.timers().schedule(() -> answerTimeout(relay),
-                    config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
             relay.sentNanos = System.nanoTime();
+            relay.deadlineNanos = relay.sentNanos + config.relayTimeout().toNanos();
             target.flow().sendOnly(() -> {
                 ClientTransaction ct = ep.provider().getNewClientTransaction(invite);
                 requireTls((TransactionExt) ct);
@@ -307,13 +307,16 @@ final class InviteRelay {
         }
         Relay relay = byServerCall.get(SipText.callId(response));
         boolean success = response.getStatusCode() < 300;
+        if (relay != null) {
+            // The client's ACK is waited for from now; set before the answer is claimed (see expire).
+            relay.deadlineNanos = System.nanoTime() + config.relayTimeout().toNanos();
+        }
         if (relay == null || !relay.answered.compareAndSet(false, true)) {
             if (success) {
                 ackLate(response);
             }
             return;
         }
-        relay.cancelTimer();
         counters.relayAnswered(System.nanoTime() - relay.sentNanos);
         if (!success) {
             String reason = response.getReasonPhrase();
@@ -330,9 +333,6 @@ final class InviteRelay {
         } catch (Exception e) {
             Answers.warn(relay + ": cannot build the ACK for the server agent's 200", e);
         }
-        // Before the 200 leaves: the client's ACK may come back at once, on another thread.
-        relay.timer = endpoint.timers().schedule(() -> complete(relay, "no client ACK"),
-                config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
             requireTls((TransactionExt) relay.clientTransaction);
             Response ok = answers.messages.response(relay.clientRequest, 200, "OK");
@@ -369,6 +369,31 @@ final class InviteRelay {
             clientAnswered(relay);
             finish(relay);
         }
+    }
+
+    /**
+     * On the timer thread, every {@link #sweepInterval}: answers 408 where the server agent did not answer
+     * within {@code relayTimeout}, and ACKs the server leg where the client did not ACK within it. A relay that
+     * has just been answered has its new deadline set before it was claimed, so the second look at the
+     * deadline cannot ACK an exchange whose 200 is still on its way to the client.
+     */
+    void expire() {
+        long now = System.nanoTime();
+        for (Relay relay : byServerCall.values()) {
+            if (now - relay.deadlineNanos < 0) {
+                continue;
+            }
+            if (!relay.answered.get()) {
+                answerTimeout(relay);
+            } else if (now - relay.deadlineNanos >= 0) {
+                complete(relay, "no client ACK");
+            }
+        }
+    }
+
+    /** How often {@link #expire} looks: a tenth of {@code relayTimeout}, within 10 to 100 ms. */
+    Duration sweepInterval() {
+        return Duration.ofMillis(Math.max(10, Math.min(100, config.relayTimeout().toMillis() / 10)));
     }
 
     /** JAIN-SIP gave up on the server leg (transaction timeout). */
@@ -445,7 +470,6 @@ final class InviteRelay {
 
     /** Once {@code finished} is won: zeroes the bodies and forgets the relay. */
     private void release(Relay relay) {
-        relay.cancelTimer();
         relay.wipe();
         byClientCall.remove(relay.clientKey, relay);
         if (relay.serverCallId != null) {

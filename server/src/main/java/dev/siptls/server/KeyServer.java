@@ -85,6 +85,9 @@ public final class KeyServer implements AutoCloseable {
         relay.attach(endpoint);
         listener.attach(endpoint);
         counters.attach(endpoint::transportStatistics);
+        long relayMillis = relay.sweepInterval().toMillis();
+        endpoint.timers().scheduleWithFixedDelay(() -> expireRelays(relay), relayMillis, relayMillis,
+                TimeUnit.MILLISECONDS);
         long sweepMillis = config.sweepInterval().toMillis();
         endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, relay, endpoint, config), sweepMillis,
                 sweepMillis, TimeUnit.MILLISECONDS);
@@ -93,6 +96,14 @@ public final class KeyServer implements AutoCloseable {
         Answers.info(() -> "key server " + config.name() + " listening on tls:" + server.address()
                 + server.plainTcpAddress().map(a -> " and tcp:" + a).orElse(""));
         return server;
+    }
+
+    private static void expireRelays(InviteRelay relay) {
+        try {
+            relay.expire();
+        } catch (RuntimeException e) {
+            Answers.warn("expiring SA relays failed", e);
+        }
     }
 
     /** Ends expired registrations and those whose connection closed, then closes idle unregistered connections. */

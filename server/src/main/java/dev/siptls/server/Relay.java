@@ -2,7 +2,6 @@ package dev.siptls.server;
 
 import dev.siptls.sip.Flow;
 import java.util.Arrays;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
@@ -39,7 +38,11 @@ final class Relay {
     volatile long sentNanos;
     /** The ACK for the server agent's 200, built when it arrives; sent on the client's ACK or at the timeout. */
     volatile Request serverAck;
-    volatile ScheduledFuture<?> timer;
+    /**
+     * When the wait in course ends ({@link System#nanoTime()}): the server agent's answer, then the client's
+     * ACK; {@link InviteRelay#expire} acts on it.
+     */
+    volatile long deadlineNanos;
 
     /** The client got its final answer. */
     final AtomicBoolean answered = new AtomicBoolean();
@@ -65,13 +68,6 @@ final class Relay {
 
     Flow serverFlow() {
         return serverRegistration.flow();
-    }
-
-    void cancelTimer() {
-        ScheduledFuture<?> t = timer;
-        if (t != null) {
-            t.cancel(false);
-        }
     }
 
     /** Zeroes the sealed bodies: the messages that carried them reference these very arrays. */
