@@ -33,15 +33,15 @@ final class Acks {
     }
 
     /**
-     * @param otherwise the Request-URI if the 2xx has no Contact (the INVITE's target)
+     * @param otherwise the Request-URI if the 2xx has no Contact (the INVITE's target); copied, not taken
      * @param viaHost the key server's listening address, for its Via
      */
     Request forOk(Response ok, URI otherwise, String viaHost, int viaPort)
             throws ParseException, InvalidArgumentException {
         CSeqHeader cseq = (CSeqHeader) ok.getHeader(CSeqHeader.NAME);
         ContactHeader contact = (ContactHeader) ok.getHeader(ContactHeader.NAME);
-        URI target = contact != null && contact.getAddress() != null ? (URI) contact.getAddress().getURI().clone()
-                : otherwise;
+        URI target = (URI) (contact != null && contact.getAddress() != null ? contact.getAddress().getURI()
+                : otherwise).clone();
         Request ack = messages.messages.createRequest(target, Request.ACK,
                 (CallIdHeader) ok.getHeader(CallIdHeader.NAME).clone(),
                 messages.headers.createCSeqHeader(cseq.getSeqNumber(), Request.ACK),

@@ -24,6 +24,7 @@ import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -52,6 +53,8 @@ final class InviteRelay {
     private final Map<String, Relay> byServerCall = new ConcurrentHashMap<>();
     private final Map<String, Relay> byClientCall = new ConcurrentHashMap<>();
     private volatile SipEndpoint endpoint;
+    /** The key server's Contact, parsed once: each use takes a copy. */
+    private volatile ContactHeader contact;
 
     InviteRelay(Registry registry, AssociationFactory factory, XmlCodec codec, Answers answers, Counters counters,
             KeyServerConfig config) {
@@ -67,6 +70,8 @@ final class InviteRelay {
     }
 
     void attach(SipEndpoint sipEndpoint) {
+        this.contact = answers.messages.contact(sipEndpoint.listeningPoint().getIPAddress(),
+                sipEndpoint.listeningPoint().getPort());
         this.endpoint = sipEndpoint;
     }
 
@@ -284,8 +289,9 @@ final class InviteRelay {
 
     private Request serverInvite(SipEndpoint ep, Relay relay) throws Exception {
         SipMessages m = answers.messages;
+        relay.serverUri = m.addresses.createURI(secure(relay.serverAor));
         Request invite = m.messages.createRequest(
-                m.addresses.createURI(secure(relay.serverAor)),
+                (URI) relay.serverUri.clone(),
                 Request.INVITE,
                 ep.provider().getNewCallId(),
                 m.headers.createCSeqHeader(1L, Request.INVITE),
@@ -294,7 +300,7 @@ final class InviteRelay {
                 List.of(m.headers.createViaHeader(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort(),
                         "tls", null)),
                 m.headers.createMaxForwardsHeader(70));
-        invite.addHeader(m.contact(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort()));
+        invite.addHeader((ContactHeader) contact.clone());
         invite.setContent(relay.serverBody, associationType());
         return invite;
     }
@@ -328,7 +334,7 @@ final class InviteRelay {
             return;
         }
         try {
-            relay.serverAck = acks.forOk(response, m().addresses.createURI(secure(relay.serverAor)),
+            relay.serverAck = acks.forOk(response, relay.serverUri,
                     endpoint.listeningPoint().getIPAddress(), endpoint.listeningPoint().getPort());
         } catch (Exception e) {
             Answers.warn(relay + ": cannot build the ACK for the server agent's 200", e);
@@ -336,8 +342,7 @@ final class InviteRelay {
         try {
             requireTls((TransactionExt) relay.clientTransaction);
             Response ok = answers.messages.response(relay.clientRequest, 200, "OK");
-            ok.addHeader(answers.messages.contact(endpoint.listeningPoint().getIPAddress(),
-                    endpoint.listeningPoint().getPort()));
+            ok.addHeader((ContactHeader) contact.clone());
             ok.setContent(relay.clientBody, associationType());
             if (!relay.clientRegistration.reachable()) {
                 throw new java.io.IOException("the client's connection is gone");

@@ -35,6 +35,8 @@ final class Relay {
     /** Whether the SA is a TLS 1.3 one, for the statistics. */
     volatile boolean tls13;
     volatile String serverCallId;
+    /** The server leg's Request-URI (the server agent's AOR, {@code sips:}). */
+    volatile javax.sip.address.URI serverUri;
     volatile long sentNanos;
     /** The ACK for the server agent's 200, built when it arrives; sent on the client's ACK or at the timeout. */
     volatile Request serverAck;
