@@ -167,7 +167,7 @@ final class InviteRelay {
             address = server.policy().bindings().get(0);
         }
         return new Relay(tx, request, origin, received, sender + " " + callId, sender, client, targetAor, server,
-                address, offer);
+                address, offer, received + config.relayTimeout().toNanos());
     }
 
     /**
@@ -262,13 +262,14 @@ final class InviteRelay {
             }
             Request invite = serverInvite(ep, relay);
             relay.serverCallId = SipText.callId(invite);
+            // The answer is waited for from now; set before expire() can see the relay.
+            relay.deadlineNanos = System.nanoTime() + config.relayTimeout().toNanos();
             byServerCall.put(relay.serverCallId, relay);
             Registration target = relay.serverRegistration;
             if (!target.reachable()) {
                 throw new Refusal(480, "target-unreachable", relay.serverAor + " is unreachable");
             }
             relay.sentNanos = System.nanoTime();
-            relay.deadlineNanos = relay.sentNanos + config.relayTimeout().toNanos();
             target.flow().sendOnly(() -> {
                 ClientTransaction ct = ep.provider().getNewClientTransaction(invite);
                 requireTls((TransactionExt) ct);

@@ -54,7 +54,7 @@ final class Relay {
     Relay(ServerTransaction clientTransaction, Request clientRequest, Origin client, long receivedNanos,
             String clientKey, String clientAor, Registration clientRegistration, String serverAor,
             Registration serverRegistration, dev.siptls.protocol.HostPort serverAddress,
-            dev.siptls.protocol.SuiteOffer offer) {
+            dev.siptls.protocol.SuiteOffer offer, long deadlineNanos) {
         this.clientTransaction = clientTransaction;
         this.clientRequest = clientRequest;
         this.client = client;
@@ -66,6 +66,7 @@ final class Relay {
         this.serverRegistration = serverRegistration;
         this.serverAddress = serverAddress;
         this.offer = offer;
+        this.deadlineNanos = deadlineNanos;
     }
 
     Flow serverFlow() {
