@@ -171,7 +171,9 @@ public final class DistributionBench {
                             latencies.add(System.nanoTime() - sent);
                             ok.incrementAndGet();
                         } else {
-                            failed.incrementAndGet();
+                            if (failed.incrementAndGet() <= 3) { // say why, for the first few
+                                System.out.println("failed: " + (error.getCause() != null ? error.getCause() : error));
+                            }
                         }
                         slots.release();
                     });
