@@ -4,10 +4,14 @@ import dev.siptls.bench.DistributionBench;
 import dev.siptls.bench.FirstContactBench;
 import dev.siptls.bench.HandshakeBench;
 import dev.siptls.bench.LoadBench;
+import dev.siptls.bench.connections.ConnectionsBench;
+import dev.siptls.bench.deployed.DeployedDistributionBench;
 import dev.siptls.bench.memory.MemoryBench;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,9 +20,13 @@ import picocli.CommandLine.Option;
         description = {"Measures, in one run: server CPU and wall time per handshake (SIP-resumed, BCJSSE native "
                 + "resumption, BCJSSE and SunJSSE full handshakes), first contact with a prefetched SA against a "
                 + "later connection and a full handshake, the key server's SA distribution rate "
-                + "and INVITE->200(SA) latency, and memory per registration and per SA in the key server (run "
+                + "and INVITE->200(SA) latency (all in one JVM, and as deployed: `sip-tls server` in its own JVM, "
+                + "the agents in this one, at 1 to 64 requests in flight, with the key server's CPU per SA and "
+                + "live heap), and memory per registration and per SA in the key server (run "
                 + "in a child JVM with -Xmx512m) and in the agent, against their targets; then a bounded load "
-                + "run (client terminals x connections x TLS server terminals through one key server)."})
+                + "run (client terminals x connections x TLS server terminals through one key server); then "
+                + "many agents each on its own mutual-TLS connection to a key server in a child JVM (its threads, "
+                + "heap per idle connection, and SA latency before and with them)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--handshakes", paramLabel = "COUNT", description = "handshakes per way (default ${DEFAULT-VALUE})")
@@ -34,8 +42,30 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--in-flight", paramLabel = "K", description = "SA requests in flight per client agent (default ${DEFAULT-VALUE})")
     int inFlight = 4;
 
-    @Option(names = "--seconds", paramLabel = "S", description = "duration of the distribution run (default ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", paramLabel = "S",
+            description = "duration of the distribution run, and of each level's measuring window in the deployed "
+                    + "run (default ${DEFAULT-VALUE})")
     int seconds = 10;
+
+    @Option(names = "--deployed-clients", paramLabel = "N",
+            description = "client agents of the deployed run; K in flight use min(N, K) of them (default "
+                    + "${DEFAULT-VALUE})")
+    int deployedClients = DeployedDistributionBench.Settings.defaults().clients();
+
+    @Option(names = "--levels", paramLabel = "K", split = ",",
+            description = "requests in flight, in total, of the deployed run's levels (default 1,4,16,64)")
+    int[] levels = DeployedDistributionBench.Settings.defaults().levels().stream().mapToInt(Integer::intValue)
+            .toArray();
+
+    @Option(names = "--warm-up", paramLabel = "S",
+            description = "seconds of load before the deployed run's first level, so both JVMs are compiled "
+                    + "(default ${DEFAULT-VALUE})")
+    int warmUp = DeployedDistributionBench.Settings.defaults().warmUpSeconds();
+
+    @Option(names = "--settle", paramLabel = "S",
+            description = "seconds without load after the deployed run's last level before its live heap is read "
+                    + "again; 0 skips (default ${DEFAULT-VALUE})")
+    int settle = DeployedDistributionBench.Settings.defaults().settleSeconds();
 
     @Option(names = "--agents", paramLabel = "N",
             description = "agents, each on its own TLS connection, for memory per registered agent (default ${DEFAULT-VALUE})")
@@ -58,12 +88,20 @@ final class BenchCommand implements Callable<Integer> {
                     + "connections in flight (default ${DEFAULT-VALUE})")
     String[] load = {"200", "50", "20", "4"};
 
+    @Option(names = "--connections", paramLabel = "N:K:S", split = ":",
+            description = "connections run: N agents each on its own TLS connection, K registering at once, S "
+                    + "seconds of SA load before and after (default ${DEFAULT-VALUE}); stops early, with what it "
+                    + "reached, at a failed agent or 2,000 key-server threads")
+    String[] connections = {Integer.toString(ConnectionsBench.Settings.defaults().connections()),
+            Integer.toString(ConnectionsBench.Settings.defaults().inFlight()),
+            Integer.toString((int) ConnectionsBench.Settings.defaults().saSeconds())};
+
     @Option(names = "--only", paramLabel = "SECTION", split = ",",
             description = "run only these sections: ${COMPLETION-CANDIDATES} (default: all)")
     Set<Section> only = EnumSet.allOf(Section.class);
 
     /** The parts of the benchmark, in the order they run. */
-    enum Section { handshake, firstcontact, distribution, memory, load }
+    enum Section { handshake, firstcontact, distribution, deployed, memory, load, connections }
 
     @Override
     public Integer call() throws Exception {
@@ -83,6 +121,13 @@ final class BenchCommand implements Callable<Integer> {
                     Integer.toString(inFlight)});
             System.out.println();
         }
+        if (only.contains(Section.deployed)) {
+            System.out.println("== SA distribution as deployed ==");
+            DeployedDistributionBench.main(new String[] {Integer.toString(seconds), Integer.toString(deployedClients),
+                    Arrays.stream(levels).mapToObj(Integer::toString).collect(Collectors.joining(",")),
+                    Integer.toString(warmUp), Integer.toString(settle)});
+            System.out.println();
+        }
         if (only.contains(Section.memory)) {
             System.out.println("== Memory ==");
             MemoryBench.main(new String[] {Integer.toString(agents), Integer.toString(registrations),
@@ -92,6 +137,11 @@ final class BenchCommand implements Callable<Integer> {
         if (only.contains(Section.load)) {
             System.out.println("== Load ==");
             LoadBench.main(load);
+            System.out.println();
+        }
+        if (only.contains(Section.connections)) {
+            System.out.println("== Connections ==");
+            ConnectionsBench.main(connections);
         }
         return 0;
     }

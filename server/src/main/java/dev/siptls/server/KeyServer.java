@@ -65,6 +65,7 @@ public final class KeyServer implements AutoCloseable {
                 .maxMessageSize(config.maxMessageSize())
                 .plainTcpPort(config.plainTcpPort().orElse(0))
                 .writeTimeout(config.writeTimeout())
+                .keepAlive(config.keepAlive())
                 .maxQueuedBytes(config.maxQueuedBytes())
                 // An SA exchange needs no dialog (it carries nothing after the ACK), and its messages are handled
                 // on the thread that read them: no hand-off per message.
@@ -139,6 +140,16 @@ public final class KeyServer implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The accepted TLS connections open now and the bytes they keep between events, for tests. */
+    long[] tlsConnectionState() {
+        try {
+            return endpoint.tlsConnectionState();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** The TLS listener. */

@@ -35,6 +35,7 @@ public final class KeyServerConfig {
     private final boolean registerMBean;
     private final Duration idleTimeout;
     private final Duration writeTimeout;
+    private final Duration keepAlive;
     private final int maxQueuedBytes;
     private final boolean allowLegacySuites;
 
@@ -60,6 +61,7 @@ public final class KeyServerConfig {
         this.registerMBean = b.registerMBean;
         this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
         this.writeTimeout = positive(b.writeTimeout, "writeTimeout");
+        this.keepAlive = positive(b.keepAlive, "keepAlive");
         this.maxQueuedBytes = b.maxQueuedBytes;
         if (maxQueuedBytes < maxMessageSize) {
             throw new IllegalArgumentException("maxQueuedBytes must be at least maxMessageSize (" + maxMessageSize
@@ -134,6 +136,11 @@ public final class KeyServerConfig {
     public Duration idleTimeout() { return idleTimeout; }
     /** How long one write to an agent may block before its connection is closed (it stopped reading). */
     public Duration writeTimeout() { return writeTimeout; }
+    /**
+     * How long a connection whose peer sends CRLF keep-alive pings (RFC 5626) may stay silent before it is
+     * closed: a peer that vanished without closing (half-open) does not hold its connection for ever.
+     */
+    public Duration keepAlive() { return keepAlive; }
     /** How many bytes may wait to be sent to one connection before it is closed (its peer stopped reading). */
     public int maxQueuedBytes() { return maxQueuedBytes; }
     /**
@@ -200,6 +207,7 @@ public final class KeyServerConfig {
         private boolean registerMBean = true;
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration writeTimeout = Duration.ofSeconds(10);
+        private Duration keepAlive = Duration.ofSeconds(30);
         private int maxQueuedBytes = 1024 * 1024;
         private boolean allowLegacySuites;
 
@@ -230,6 +238,7 @@ public final class KeyServerConfig {
         public Builder registerMBean(boolean register) { this.registerMBean = register; return this; }
         public Builder idleTimeout(Duration idle) { this.idleTimeout = idle; return this; }
         public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
+        public Builder keepAlive(Duration timeout) { this.keepAlive = timeout; return this; }
         public Builder maxQueuedBytes(int bytes) { this.maxQueuedBytes = bytes; return this; }
         /** Whether SAs may use CBC, 3DES or plain-RSA key exchange suites (default false: AEAD with forward secrecy only). */
         public Builder allowLegacySuites(boolean allow) { this.allowLegacySuites = allow; return this; }

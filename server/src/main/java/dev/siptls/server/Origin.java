@@ -5,9 +5,7 @@ import dev.siptls.sip.SipEndpoint;
 import gov.nist.javax.sip.RequestEventExt;
 import gov.nist.javax.sip.ServerTransactionExt;
 import java.net.InetSocketAddress;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
 
@@ -28,21 +26,13 @@ record Origin(boolean tls, InetSocketAddress remote, X509Certificate certificate
         if (transaction == null) {
             return new Origin(false, remote, null, null, null);
         }
-        ServerTransactionExt tx = (ServerTransactionExt) transaction;
-        boolean tls = "TLS".equalsIgnoreCase(tx.getTransport());
-        X509Certificate certificate = null;
-        if (tls) {
-            try {
-                Certificate[] peer = tx.getPeerCertificates();
-                if (peer != null && peer.length > 0 && peer[0] instanceof X509Certificate x) {
-                    certificate = x;
-                }
-            } catch (SSLPeerUnverifiedException | UnsupportedOperationException e) {
-                certificate = null;
-            }
+        boolean tls = "TLS".equalsIgnoreCase(((ServerTransactionExt) transaction).getTransport());
+        // The connection's own handshake vouches for the certificate, not a lookup through the transaction.
+        Flow flow = tls && endpoint != null ? endpoint.flow(remote).orElse(null) : null;
+        X509Certificate certificate = flow == null ? null : flow.peerCertificate().orElse(null);
+        if (certificate == null) {
+            flow = null;
         }
-        Flow flow = certificate == null || endpoint == null ? null
-                : endpoint.flow(remote, certificate).orElse(null);
         return new Origin(tls, remote, certificate, certificate == null ? null : Flow.fingerprint(certificate), flow);
     }
 

@@ -54,6 +54,30 @@ final class RawPeer implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes {@code bytes} in one call: one TLS record, up to 16 KiB. */
+    void sendRecord(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Writes {@code message} a byte at a time: one TLS record per byte. */
+    void sendByteByByte(String message) throws IOException {
+        for (byte b : message.getBytes(StandardCharsets.UTF_8)) {
+            out.write(b);
+            out.flush();
+        }
+    }
+
+    /** The next raw byte, -1 at EOF, -2 if none arrives within {@code timeout}. */
+    int readByte(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        try {
+            return in.read();
+        } catch (SocketTimeoutException e) {
+            return -2;
+        }
+    }
+
     /** Sends {@code request} and returns the status of the first response that answers it. */
     int call(String request) throws IOException {
         send(request);

@@ -33,7 +33,7 @@ final class AcceptedFlows {
     static final Duration REUSE_QUARANTINE = Duration.ofSeconds(64);
     private static final int MAX_REMEMBERED_CLOSED = 100_000;
 
-    private final Map<InetSocketAddress, FlowSocket> open = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, TlsConnection> open = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, PlainSocket> plain = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, Long> recentlyClosed = new ConcurrentHashMap<>();
     private final AtomicLong reusedAddressesRefused = new AtomicLong();
@@ -61,10 +61,11 @@ final class AcceptedFlows {
                 });
     }
 
+    /** The pool that writes plain-TCP connections' queued output (TLS connections are written by their loop). */
     Executor writers() { return writers; }
     int maxQueuedBytes() { return maxQueuedBytes; }
 
-    FlowSocket accepted(FlowSocket socket) {
+    TlsConnection accepted(TlsConnection socket) {
         open.put(socket.remote(), socket);
         if (closing) {
             socket.abort();
@@ -94,11 +95,11 @@ final class AcceptedFlows {
 
     /** The open connection from {@code remote}, if any. */
     Optional<Flow> flow(InetSocketAddress remote) {
-        FlowSocket socket = open.get(remote);
-        return socket == null || !socket.isOpenFlow() ? Optional.empty() : Optional.of(new Flow(socket));
+        TlsConnection socket = open.get(remote);
+        return socket == null || !socket.established() ? Optional.empty() : Optional.of(new Flow(socket));
     }
 
-    void handshakeFailed(FlowSocket socket, Exception e) {
+    void handshakeFailed(AcceptedSocket socket, Exception e) {
         handshakeFailures.incrementAndGet();
         socket.abort();
         long now = System.nanoTime();
@@ -137,7 +138,7 @@ final class AcceptedFlows {
         long now = System.nanoTime();
         int count = 0;
         for (AcceptedSocket socket : all()) {
-            if (socket instanceof FlowSocket tls && claimed.test(new Flow(tls))) {
+            if (socket instanceof TlsConnection tls && tls.established() && claimed.test(new Flow(tls))) {
                 socket.claimed(now);
             } else if (socket.unclaimedNanos(now) >= grace.toNanos()) {
                 LOG.log(Level.DEBUG, "closing connection from {0}: no registration on it for {1} s", socket.remote(),

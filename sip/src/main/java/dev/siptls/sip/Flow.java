@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One TLS connection a listening endpoint accepted, as the application sees it: whom it came from (the
@@ -24,9 +22,9 @@ public final class Flow {
 
     private static final ThreadLocal<Flow> PINNED = new ThreadLocal<>();
 
-    private final FlowSocket socket;
+    private final TlsConnection socket;
 
-    Flow(FlowSocket socket) {
+    Flow(TlsConnection socket) {
         this.socket = socket;
     }
 
@@ -41,12 +39,7 @@ public final class Flow {
 
     /** The certificate the peer authenticated this connection with, if its handshake has completed with one. */
     public Optional<X509Certificate> peerCertificate() {
-        try {
-            Certificate[] chain = socket.getSession().getPeerCertificates();
-            return chain.length > 0 && chain[0] instanceof X509Certificate x ? Optional.of(x) : Optional.empty();
-        } catch (SSLPeerUnverifiedException | RuntimeException e) {
-            return Optional.empty();
-        }
+        return socket.peerCertificate();
     }
 
     /** Whether this connection was authenticated with the certificate whose SHA-256 is {@code fingerprint}. */
@@ -85,7 +78,8 @@ public final class Flow {
     static void checkPinned(AcceptedSocket target) throws IOException {
         Flow pinned = PINNED.get();
         if (pinned != null && pinned.socket != target) {
-            throw new IOException("refusing to write to " + target.remote() + ": this send is bound to " + pinned);
+            throw new IOException("refusing to write to " + (target == null ? "a new connection" : target.remote())
+                    + ": this send is bound to " + pinned);
         }
     }
 

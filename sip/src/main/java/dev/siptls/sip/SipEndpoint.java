@@ -97,6 +97,29 @@ public final class SipEndpoint implements AutoCloseable {
     }
 
     /**
+     * The open TLS connection from {@code remote}, once its handshake has completed: the connection a request
+     * from that address arrived on (a closed connection's address is not accepted again for a while, see
+     * {@link TransportStatistics#reusedAddressesRefused()}), with the client certificate it authenticated.
+     */
+    public Optional<Flow> flow(InetSocketAddress remote) {
+        AcceptedFlows flows = flows();
+        return flows == null ? Optional.empty() : flows.flow(remote);
+    }
+
+    /**
+     * The accepted TLS connections open now, the bytes they keep between events (partial TLS records and SIP
+     * messages, ciphertext the peer has not taken yet, plaintext being encrypted), and the most one connection
+     * ever kept; zeros for an agent. For tests and benches: an idle connection keeps nothing.
+     */
+    public long[] tlsConnectionState() throws InterruptedException {
+        if (((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network
+                && network.tlsProcessor() != null) {
+            return network.tlsProcessor().loopState();
+        }
+        return new long[3];
+    }
+
+    /**
      * Closes the accepted connections {@code claimed} has not claimed for {@code grace} since they were accepted
      * or last claimed, whatever they send; how many. A key server claims those that carry a live registration.
      */
@@ -177,6 +200,7 @@ public final class SipEndpoint implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", stackName);
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", SipNetworkLayer.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", FlowProcessorFactory.class.getName());
         p.setProperty("javax.sip.ROUTER_PATH", FlowRouter.class.getName());
         config.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
                 proxy.getAddress().getHostAddress() + ":" + proxy.getPort() + "/tls"));

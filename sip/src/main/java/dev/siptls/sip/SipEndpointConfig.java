@@ -36,6 +36,8 @@ public final class SipEndpointConfig {
     private final int plainTcpPort;
     private final int maxQueuedBytes;
     private final Duration writeTimeout;
+    private final int eventLoops;
+    private final int handshakeThreads;
     private final boolean automaticDialogs;
     private final boolean reentrantListener;
 
@@ -53,6 +55,11 @@ public final class SipEndpointConfig {
         this.plainTcpPort = b.plainTcpPort;
         this.maxQueuedBytes = b.maxQueuedBytes;
         this.writeTimeout = b.writeTimeout;
+        this.eventLoops = b.eventLoops;
+        this.handshakeThreads = b.handshakeThreads;
+        if (eventLoops < 1 || handshakeThreads < 1) {
+            throw new IllegalArgumentException("eventLoops and handshakeThreads must be at least 1");
+        }
         this.automaticDialogs = b.automaticDialogs;
         this.reentrantListener = b.reentrantListener;
         if (maxQueuedBytes < maxMessageSize) {
@@ -89,8 +96,12 @@ public final class SipEndpointConfig {
 
     /** Bytes an accepted connection may have waiting to be sent before its peer counts as not reading. */
     public int maxQueuedBytes() { return maxQueuedBytes; }
-    /** How long one write to an accepted connection may block before the connection is closed. */
+    /** How long output to an accepted connection may make no progress before the connection is closed. */
     public Duration writeTimeout() { return writeTimeout; }
+    /** Selector threads of a listening endpoint's TLS transport; its connections are spread over them. */
+    public int eventLoops() { return eventLoops; }
+    /** Threads that run TLS handshakes' delegated tasks (certificate checks, key exchange) off the loops. */
+    public int handshakeThreads() { return handshakeThreads; }
 
     /**
      * Whether the stack makes dialogs by itself (JAIN-SIP's {@code AUTOMATIC_DIALOG_SUPPORT}); without, an INVITE
@@ -118,6 +129,8 @@ public final class SipEndpointConfig {
         private int plainTcpPort;
         private int maxQueuedBytes = 1024 * 1024;
         private Duration writeTimeout = Duration.ofSeconds(10);
+        private int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
+        private int handshakeThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
         private boolean automaticDialogs = true;
         private boolean reentrantListener;
 
@@ -139,6 +152,8 @@ public final class SipEndpointConfig {
         public Builder plainTcpPort(int port) { this.plainTcpPort = port; return this; }
         public Builder maxQueuedBytes(int bytes) { this.maxQueuedBytes = bytes; return this; }
         public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
+        public Builder eventLoops(int threads) { this.eventLoops = threads; return this; }
+        public Builder handshakeThreads(int threads) { this.handshakeThreads = threads; return this; }
         public Builder automaticDialogs(boolean on) { this.automaticDialogs = on; return this; }
         public Builder reentrantListener(boolean on) { this.reentrantListener = on; return this; }
 

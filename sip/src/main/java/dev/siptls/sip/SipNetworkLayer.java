@@ -19,7 +19,8 @@ import javax.net.ssl.SSLSocket;
  * The sockets of one SIP endpoint: TLS from the endpoint's own in-memory {@code SSLContext} (not the
  * JVM-wide {@code javax.net.ssl} properties), {@code TCP_NODELAY} on every connection (JAIN-SIP never sets
  * it, and Nagle plus delayed ACKs then add ~40 ms to every transaction), and, for an agent, a TLS
- * "listener" that never accepts: agents are reached over the connection they registered on.
+ * "listener" that never accepts: agents are reached over the connection they registered on. A listening
+ * endpoint's TLS connections do not come through here: {@link TlsFlowProcessor} accepts them.
  *
  * <p>Public only because JAIN-SIP instantiates it by name ({@code gov.nist.javax.sip.NETWORK_LAYER}).
  */
@@ -28,6 +29,7 @@ public final class SipNetworkLayer implements NetworkLayer {
     private SipEndpointConfig config;
     private AcceptedFlows flows;
     private volatile boolean closed;
+    private volatile TlsFlowProcessor tls;
     private final Set<Closeable> listeners = ConcurrentHashMap.newKeySet();
     /** The connections this endpoint opened, JAIN-SIP's to close; closed here too, for the ones it lost. */
     private final Set<Socket> dialled = ConcurrentHashMap.newKeySet();
@@ -89,6 +91,11 @@ public final class SipNetworkLayer implements NetworkLayer {
         this.flows = new AcceptedFlows(stack.getStackName(), config.maxQueuedBytes(), config.writeTimeout());
     }
 
+    /** The non-blocking TLS listening point, if this endpoint listens. */
+    TlsFlowProcessor tlsProcessor() {
+        return tls;
+    }
+
     /** The TLS connections this endpoint accepted (a listening endpoint's; an agent accepts none). */
     AcceptedFlows flows() {
         return flows;
@@ -106,15 +113,26 @@ public final class SipNetworkLayer implements NetworkLayer {
         }
     }
 
+    /** A listener to close with this layer: the non-blocking TLS listening point of a listening endpoint. */
+    void adopt(TlsFlowProcessor listener) {
+        tls = listener;
+        listeners.add(listener);
+        if (closed) {
+            listener.close();
+        }
+    }
+
+    /**
+     * An agent's TLS "listener", which never accepts. A listening endpoint's TLS connections are accepted by
+     * {@link TlsFlowProcessor} (see {@link FlowProcessorFactory}), never through a server socket.
+     */
     @Override
     public SSLServerSocket createSSLServerSocket(int port, int backlog, InetAddress address) throws IOException {
         checkOpen();
         if (!config.listening()) {
             return new IdleSslServerSocket(address, port);
         }
-        TlsListener listener = new TlsListener(config.sslContext(), port, backlog, address, flows);
-        listeners.add(listener);
-        return listener;
+        throw new SocketException("a listening endpoint accepts TLS through its non-blocking processor");
     }
 
     @Override

@@ -9,9 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.sip.testing.TestPki;
 import gov.nist.javax.sip.RequestEventExt;
-import gov.nist.javax.sip.ServerTransactionExt;
 import java.net.InetSocketAddress;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
@@ -54,10 +52,10 @@ class SipEndpointTest {
             public void processRequest(RequestEvent event) {
                 try {
                     ServerTransaction tx = serverRef.get().provider().getNewServerTransaction(event.getRequest());
-                    Certificate[] peer = ((ServerTransactionExt) tx).getPeerCertificates();
-                    serverSaw.add(peer[0]);
                     RequestEventExt ext = (RequestEventExt) event;
-                    flow.set(new InetSocketAddress(ext.getRemoteIpAddress(), ext.getRemotePort()));
+                    InetSocketAddress remote = new InetSocketAddress(ext.getRemoteIpAddress(), ext.getRemotePort());
+                    serverSaw.add(serverRef.get().flow(remote).orElseThrow().peerCertificate().orElseThrow());
+                    flow.set(remote);
                     tx.sendResponse(serverRef.get().messageFactory().createResponse(200, event.getRequest()));
                 } catch (Exception e) {
                     serverSaw.add(e);

@@ -5,14 +5,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /** A Markdown table with padded columns, so that the same text reads well on a terminal and in report.md. */
-final class MarkdownTable {
+public final class MarkdownTable {
 
     private final List<String> header;
     private final boolean[] rightAligned;
     private final List<List<String>> rows = new ArrayList<>();
 
     /** @param columns header cells; one starting with {@code >} is right-aligned (the {@code >} is dropped) */
-    MarkdownTable(String... columns) {
+    public MarkdownTable(String... columns) {
         this.header = new ArrayList<>();
         this.rightAligned = new boolean[columns.length];
         for (int i = 0; i < columns.length; i++) {
@@ -21,7 +21,7 @@ final class MarkdownTable {
         }
     }
 
-    MarkdownTable row(Object... cells) {
+    public MarkdownTable row(Object... cells) {
         if (cells.length != header.size()) {
             throw new IllegalArgumentException("row of " + cells.length + " cells for " + header.size() + " columns");
         }

@@ -16,9 +16,9 @@ import java.util.List;
  * proving their AORs, and the policies they publish. A TLS server's policy is the heavier kind the key
  * server keeps (suites, a {@code host:443} binding and a two-certificate chain), so the figures are for it.
  */
-final class BenchAgents {
+public final class BenchAgents {
 
-    static final String DOMAIN = "example.com";
+    public static final String DOMAIN = "example.com";
     private static final char[] PASSWORD = "memory-bench".toCharArray();
     private static final List<String> SUITES = List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
@@ -27,38 +27,38 @@ final class BenchAgents {
     private final KeyStore trust;
     private final TlsIdentity webServer;
 
-    BenchAgents() throws Exception {
+    public BenchAgents() throws Exception {
         this.ca = CertificateAuthority.create("SIP-TLS memory bench CA");
         this.trust = ca.trustStore();
         this.webServer = identity("*." + DOMAIN, List.of("*." + DOMAIN));
     }
 
-    CertificateAuthority ca() {
+    public CertificateAuthority ca() {
         return ca;
     }
 
-    static String aor(String user) {
+    public static String aor(String user) {
         return "sip:" + user + "@" + DOMAIN;
     }
 
     /** An identity whose certificate carries {@code names} as subjectAltNames (AOR URIs or DNS names). */
-    TlsIdentity identity(String commonName, List<String> names) throws Exception {
+    public TlsIdentity identity(String commonName, List<String> names) throws Exception {
         return TlsIdentity.of(ca.issue(commonName, names, KeyType.EC_P256, PASSWORD), PASSWORD, trust);
     }
 
     /** What a TLS server serving {@code host:443} publishes; the chain is valid for any host of the domain. */
-    SecurityPolicy serverPolicy(String host) {
+    public SecurityPolicy serverPolicy(String host) {
         return SecurityPolicy.builder().cipherSuites(SUITES).maxLifetime(Duration.ofHours(1))
                 .binding(new HostPort(host + "." + DOMAIN, 443)).certificateChain(webServer.chain()).build();
     }
 
     /** The private key of {@link #serverPolicy}'s chain, with which an agent proves it holds it. */
-    java.security.PrivateKey webServerKey() {
+    public java.security.PrivateKey webServerKey() {
         return webServer.privateKey();
     }
 
     /** What a TLS client publishes: only the suites it accepts. */
-    SecurityPolicy clientPolicy() {
+    public SecurityPolicy clientPolicy() {
         return SecurityPolicy.builder().cipherSuites(SUITES).maxLifetime(Duration.ofHours(1)).build();
     }
 
@@ -66,7 +66,7 @@ final class BenchAgents {
      * A started agent for {@code user}, registering with {@code policy}; registrations and SAs last long
      * enough (an hour) that nothing expires or is evicted while the bench measures.
      */
-    SipTlsAgent start(InetSocketAddress keyServer, String user, SecurityPolicy policy, int maxAssociations)
+    public SipTlsAgent start(InetSocketAddress keyServer, String user, SecurityPolicy policy, int maxAssociations)
             throws Exception {
         SipTlsAgent agent = SipTlsAgent.builder().aor(aor(user)).identity(identity(user, List.of(aor(user))))
                 .keyServer(keyServer).keyServerName("127.0.0.1").policy(policy).chainKey(webServer.privateKey())
@@ -77,7 +77,7 @@ final class BenchAgents {
     }
 
     /** Waits for every agent to be registered with its policy accepted. */
-    static void awaitRegistered(List<SipTlsAgent> agents, Duration each) throws InterruptedException {
+    public static void awaitRegistered(List<SipTlsAgent> agents, Duration each) throws InterruptedException {
         for (SipTlsAgent agent : agents) {
             if (!agent.awaitRegistered(each)) {
                 throw new IllegalStateException(agent.aor() + " did not register: "

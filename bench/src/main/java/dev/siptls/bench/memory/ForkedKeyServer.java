@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * then exits at once). {@link #close} stops it; if this JVM dies first, the child sees its stdin end and
  * stops as well.
  */
-final class ForkedKeyServer implements AutoCloseable {
+public final class ForkedKeyServer implements AutoCloseable {
 
     /** The heap limit the targets are stated for: 100,000 registrations within 512 MiB. */
     static final String MAX_HEAP = "512m";
@@ -38,11 +38,21 @@ final class ForkedKeyServer implements AutoCloseable {
     private final InetSocketAddress address;
 
     /** What the child said about its heap: used after full collections, its limit, its live threads. */
-    record Heap(long usedBytes, long maxBytes, int threads) {
+    public record Heap(long usedBytes, long maxBytes, int threads) {
     }
 
     /** The child key server's statistics. */
-    record Counts(long registrations, long policies, long associationsIssued, long refusals) {
+    public record Counts(long registrations, long policies, long associationsIssued, long refusals) {
+    }
+
+    /** Why the key server closed or refused connections so far, and how many it holds open. */
+    public record Closes(long failedHandshakes, long slowPeers, long idle, long reusedAddresses, long open) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%,d open; closed or refused: %,d failed TLS handshakes, "
+                    + "%,d slow peers, %,d idle without a registration, %,d from a reused address", open,
+                    failedHandshakes, slowPeers, idle, reusedAddresses);
+        }
     }
 
     private ForkedKeyServer(Process process, Path directory, BlockingQueue<String> lines, Thread shutdownHook)
@@ -61,8 +71,21 @@ final class ForkedKeyServer implements AutoCloseable {
         }
     }
 
+    /** The child's live threads and the most it has had at once. */
+    public record Threads(int live, int peak) {
+    }
+
+    /** The child's open file descriptors and its open-file limit. */
+    public record Descriptors(long open, long max) {
+    }
+
     /** Issues the key server's certificate ({@code 127.0.0.1}) from {@code ca} and starts the child. */
-    static ForkedKeyServer start(CertificateAuthority ca) throws Exception {
+    public static ForkedKeyServer start(CertificateAuthority ca) throws Exception {
+        return start(ca, MAX_HEAP);
+    }
+
+    /** As {@link #start(CertificateAuthority)}, with {@code -Xmx} {@code maxHeap} (say {@code 1g}). */
+    public static ForkedKeyServer start(CertificateAuthority ca, String maxHeap) throws Exception {
         Path dir = Files.createTempDirectory("sip-tls-memory");
         CertificateAuthority.write(ca.issue("keyserver", List.of("127.0.0.1"), KeyType.EC_P256,
                 KeyServerProcess.STORE_PASSWORD), dir.resolve(KeyServerProcess.KEY_STORE),
@@ -71,7 +94,7 @@ final class ForkedKeyServer implements AutoCloseable {
                 KeyServerProcess.STORE_PASSWORD);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + MAX_HEAP, "-XX:+ExitOnOutOfMemoryError",
+                "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError",
                 "-cp", System.getProperty("java.class.path"),
                 KeyServerProcess.class.getName(), dir.toString()));
         Process process = new ProcessBuilder(command)
@@ -98,28 +121,55 @@ final class ForkedKeyServer implements AutoCloseable {
         lines.add(EOF);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
     /** Heap used after full collections in the child, its limit and its threads. */
-    Heap heap() throws IOException {
+    public Heap heap() throws IOException {
         String[] f = ask("heap").split(" ");
         return new Heap(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2]));
     }
 
-    Counts counts() throws IOException {
+    public Counts counts() throws IOException {
         String[] f = ask("stats").split(" ");
         return new Counts(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
     }
 
+    public Closes closes() throws IOException {
+        String[] f = ask("closes").split(" ");
+        return new Closes(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                Long.parseLong(f[4]));
+    }
+
+    /** The child's threads, without the full collections {@link #heap} makes: cheap enough to poll. */
+    public Threads threads() throws IOException {
+        String[] f = ask("threads").split(" ");
+        return new Threads(Integer.parseInt(f[0]), Integer.parseInt(f[1]));
+    }
+
+    /** The CPU time the child's threads have used, in nanoseconds. */
+    public long cpuNanos() throws IOException {
+        return Long.parseLong(ask("cpu"));
+    }
+
+    public Descriptors files() throws IOException {
+        String[] f = ask("files").split(" ");
+        return new Descriptors(Long.parseLong(f[0]), Long.parseLong(f[1]));
+    }
+
+    /** The child's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Whether the child still runs (it exits on {@code OutOfMemoryError}). */
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** The child's exit status, once it has exited. */
-    int exitValue() {
+    public int exitValue() {
         return process.exitValue();
     }
 
@@ -128,7 +178,8 @@ final class ForkedKeyServer implements AutoCloseable {
         return process;
     }
 
-    private String ask(String command) throws IOException {
+    /** One question and its answer at a time: answers are matched to questions by order. */
+    private synchronized String ask(String command) throws IOException {
         if (!process.isAlive()) {
             throw new IOException("the key server process has exited (" + process.exitValue() + "); see " + log());
         }
@@ -167,7 +218,7 @@ final class ForkedKeyServer implements AutoCloseable {
 
     /** Asks the child to stop, kills it if it does not within seconds, and removes its files. */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             if (process.isAlive()) {
                 commands.write("quit\n");

@@ -14,7 +14,9 @@ import java.nio.file.Path;
  * The key server of the memory bench, alone in its own JVM (started by {@link ForkedKeyServer}): its heap
  * then holds the key server and nothing else, and {@code -Xmx} is a real limit. Reads its identity from
  * PKCS#12 files the parent wrote, and answers one-line commands on stdin with one line on stdout:
- * {@code heap}, {@code stats}, {@code quit}. When stdin ends (the parent died) it stops too.
+ * {@code heap}, {@code stats}, {@code threads} (live and peak), {@code cpu} (process CPU time, ns),
+ * {@code files} (open file descriptors and their limit), {@code quit}. When stdin ends (the parent died) it
+ * stops too.
  *
  * <p>Run: {@code java -Xmx512m -cp ... dev.siptls.bench.memory.KeyServerProcess <directory>}.
  */
@@ -58,6 +60,15 @@ public final class KeyServerProcess {
                     answers.println("stats " + s.getCurrentRegistrations() + " " + s.getCurrentPolicies() + " "
                             + s.getSecurityAssociationsIssued() + " " + s.getTotalRefusals());
                 }
+                case "closes" -> {
+                    KeyServerStatistics s = server.statistics();
+                    answers.println("closes " + s.getFailedTlsHandshakes() + " " + s.getSlowPeersDisconnected() + " "
+                            + s.getIdleConnectionsClosed() + " " + s.getReusedAddressesRefused() + " "
+                            + s.getOpenConnections());
+                }
+                case "threads" -> answers.println("threads " + LiveHeap.threads() + " " + LiveHeap.peakThreads());
+                case "cpu" -> answers.println("cpu " + ProcessFigures.cpuNanos());
+                case "files" -> answers.println("files " + ProcessFigures.openFiles() + " " + ProcessFigures.maxFiles());
                 case "quit" -> {
                     answers.println("bye");
                     return;

@@ -33,4 +33,8 @@ final class LiveHeap {
     static int threads() {
         return ManagementFactory.getThreadMXBean().getThreadCount();
     }
+
+    static int peakThreads() {
+        return ManagementFactory.getThreadMXBean().getPeakThreadCount();
+    }
 }

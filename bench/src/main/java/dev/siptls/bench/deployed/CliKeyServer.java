@@ -1,0 +1,192 @@
+package dev.siptls.bench.deployed;
+
+import dev.siptls.sip.CertificateAuthority;
+import dev.siptls.sip.CertificateAuthority.KeyType;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A key server started as a deployer starts it: {@code sip-tls server --config FILE --bind 127.0.0.1 --port 0
+ * --data-dir DIR} in a JVM of its own, with no JVM options, its identity in a PKCS#12 key store named by the
+ * configuration file and the store's password in {@code SIPTLS_KEYSTORE_PASSWORD}. The key server's class path
+ * is this JVM's (the bench runs from {@code sip-tls.jar}, which holds the CLI), or
+ * {@code -Dsiptls.bench.keyServerClasspath}. Its output is drained at all times (the last lines kept for
+ * errors); it is killed when {@link #close} runs, by a shutdown hook if this JVM ends first, and by itself
+ * ({@link ParentBoundMain}, which calls the CLI's {@code main} unchanged) if this JVM is killed outright.
+ */
+final class CliKeyServer implements AutoCloseable {
+
+    /** The class {@code sip-tls} (and so {@code java -jar sip-tls.jar}) runs. */
+    static final String CLI_MAIN = "dev.siptls.cli.SipTlsCommand";
+    static final String CLASSPATH_PROPERTY = "siptls.bench.keyServerClasspath";
+    static final String NAME = "deployed-bench";
+    private static final Pattern LISTENING = Pattern.compile("listening on tls:([0-9.]+):(\\d+)");
+    private static final long START_SECONDS = 60;
+    private static final int KEPT_LINES = 50;
+    /** Protects only throw-away bench keys in a private temporary directory. */
+    private static final char[] STORE_PASSWORD = "deployed-bench".toCharArray();
+
+    private final Process process;
+    private final Path directory;
+    private final Thread killer;
+    private final Deque<String> lastLines = new ArrayDeque<>();
+    private final CountDownLatch listening = new CountDownLatch(1);
+    private volatile InetSocketAddress address;
+
+    private CliKeyServer(Process process, Path directory, Thread killer) {
+        this.process = process;
+        this.directory = directory;
+        this.killer = killer;
+    }
+
+    /** Issues the key server's certificate (127.0.0.1, localhost) from {@code ca} and starts it. */
+    static CliKeyServer start(CertificateAuthority ca) throws Exception {
+        String classpath = System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path"));
+        requireCli(classpath);
+        Path dir = Files.createTempDirectory("sip-tls-deployed-bench");
+        CertificateAuthority.write(ca.issue("keyserver", List.of("127.0.0.1", "localhost"), KeyType.EC_P256,
+                STORE_PASSWORD), dir.resolve("keyserver.p12"), STORE_PASSWORD);
+        CertificateAuthority.write(ca.trustStore(), dir.resolve("trust.p12"), STORE_PASSWORD);
+        Path config = dir.resolve("keyserver.properties");
+        Files.writeString(config, "keystore=keyserver.p12\ntruststore=trust.p12\nname=" + NAME + "\n",
+                StandardCharsets.UTF_8);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+                ParentBoundMain.class.getName(), CLI_MAIN, "server", "--config", config.toString(),
+                "--bind", "127.0.0.1", "--port", "0", "--data-dir", dir.resolve("data").toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("SIPTLS_KEYSTORE_PASSWORD", new String(STORE_PASSWORD));
+        Process process = builder.start();
+        Thread killer = new Thread(process::destroyForcibly, "deployed-bench-key-server-killer");
+        Runtime.getRuntime().addShutdownHook(killer);
+        CliKeyServer server = new CliKeyServer(process, dir, killer);
+        try {
+            server.drain(process.getInputStream());
+            server.awaitListening();
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** Fails at once, with what to do, when the class path cannot run {@code sip-tls server}. */
+    private static void requireCli(String classpath) throws IOException {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                try {
+                    urls.add(Path.of(entry).toUri().toURL());
+                } catch (MalformedURLException e) {
+                    throw new IOException("unusable class path entry " + entry, e);
+                }
+            }
+        }
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), null)) {
+            if (loader.findResource(CLI_MAIN.replace('.', '/') + ".class") == null) {
+                throw new IllegalStateException("the key server runs as 'sip-tls server', whose class " + CLI_MAIN
+                        + " is not on the class path: run the bench from sip-tls.jar or set -D" + CLASSPATH_PROPERTY
+                        + "=<path of sip-tls.jar>");
+            }
+        }
+    }
+
+    private void drain(InputStream output) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    keep(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (address == null && m.find()) {
+                        address = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+                        listening.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone: awaitListening or the next request says so
+            }
+            listening.countDown();
+        }, "deployed-bench-key-server-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private synchronized void keep(String line) {
+        if (lastLines.size() == KEPT_LINES) {
+            lastLines.removeFirst();
+        }
+        lastLines.addLast(line);
+    }
+
+    /** The last lines the key server wrote, for error messages. */
+    synchronized String output() {
+        return String.join("\n", lastLines);
+    }
+
+    private void awaitListening() throws IOException, InterruptedException {
+        if (!listening.await(START_SECONDS, TimeUnit.SECONDS) || address == null) {
+            throw new IOException("sip-tls server did not start" + (process.isAlive() ? " in " + START_SECONDS + " s"
+                    : " (exit " + process.exitValue() + ")") + ":\n" + output());
+        }
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Stops the key server as Ctrl-C would, kills it if it has not ended within seconds, removes its files. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+        delete(directory);
+    }
+
+    private static void delete(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            dir.toFile().deleteOnExit();
+        }
+    }
+}
