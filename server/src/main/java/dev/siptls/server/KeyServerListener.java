@@ -13,7 +13,8 @@ import javax.sip.message.Request;
 
 /**
  * Dispatches what the SIP stack delivers to the registrar, the policy desk and the INVITE relay. Runs on the
- * thread that read the message (a connection's, or the stack's timer thread for timeouts), several at once:
+ * thread that read the message (an event loop of the transport, or the stack's timer thread for timeouts),
+ * several at once, so it holds up the other connections of that loop while it runs:
  * nothing here blocks (sends only queue, and the key server never opens a connection), and all it touches is
  * thread-safe.
  */
