@@ -222,10 +222,9 @@ final class AssociationRequests {
     }
 
     /**
-     * ACKs a 2xx (RFC 3261 13.2.2.4) and ends the dialog at once. The agent's provider runs without automatic
-     * dialogs, yet JAIN-SIP 1.3.0-91 still makes a client dialog for a 2xx to INVITE (it checks the stack's
-     * flag there, not the provider's); that one ACKs and is deleted, else the ACK is built from the
-     * transaction, as its own transaction with a fresh branch. Either way it leaves through the key server.
+     * ACKs a 2xx (RFC 3261 13.2.2.4). The agent's stack runs without automatic dialogs, so the ACK is built from
+     * the transaction, as its own transaction with a fresh branch; should a dialog exist after all, it ACKs and
+     * is deleted. Either way it leaves through the key server.
      */
     @SuppressWarnings("deprecation") // ClientTransaction.createAck: the API's way when there is no dialog
     private void ack(ResponseEvent event) {

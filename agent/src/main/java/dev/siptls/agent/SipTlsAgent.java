@@ -200,14 +200,13 @@ public final class SipTlsAgent implements AutoCloseable {
                 .listening(false)
                 .sslContext(tls)
                 .outboundProxy(keyServerAddress)
+                // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: the stack makes
+                // none, neither for offered SAs nor for the 2xx to its own INVITEs (AssociationRequests#ack).
+                .automaticDialogs(false)
                 .build();
         SipEndpoint sip = SipEndpoint.start(config, listener);
-        // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: without automatic
-        // dialogs the stack makes none for offered SAs (a deleted dialog stays in JAIN-SIP's table 8 s
-        // more). See AssociationRequests#ack for the one it still makes. The finished INVITE transactions
-        // still linger about half a minute (JAIN-SIP's timer J; the memory bench measures it), which is
-        // why SA bodies are wiped as soon as they are decoded.
-        sip.provider().setAutomaticDialogSupportEnabled(false);
+        // The finished INVITE transactions are dropped within the stack's next tick (half a second), yet their
+        // messages are garbage only then: SA bodies are wiped as soon as they are decoded.
         ScheduledThreadPoolExecutor notify = notifier;
         ScheduledExecutorService worker = sip.scheduler();
         SharedCertificates certificates = new SharedCertificates();

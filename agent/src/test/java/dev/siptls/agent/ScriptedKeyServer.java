@@ -59,6 +59,9 @@ final class ScriptedKeyServer implements AutoCloseable {
     }
 
     /** Sends an INVITE carrying {@code body} to the registered agent; completes with its final answer. */
+    /** The last INVITE {@link #offer} sent. */
+    volatile Request lastOffer;
+
     CompletableFuture<Response> offer(byte[] body, String contentType) {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         endpoint.scheduler().execute(() -> {
@@ -80,7 +83,9 @@ final class ScriptedKeyServer implements AutoCloseable {
                     invite.setContent(body, h.createContentTypeHeader(type[0], type[1]));
                 }
                 offers.put(callId.getCallId(), answer);
-                endpoint.provider().getNewClientTransaction(invite).sendRequest();
+                var tx = endpoint.provider().getNewClientTransaction(invite);
+                lastOffer = invite; // its branch is set now
+                tx.sendRequest();
             } catch (Exception e) {
                 answer.completeExceptionally(e);
             }

@@ -30,6 +30,8 @@ import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.ToHeader;
+import gov.nist.javax.sip.stack.SIPTransaction;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -51,6 +53,8 @@ class SipTlsAgentTest {
     private ScriptedKeyServer keyServer;
     private SipTlsAgent bob;
     private volatile Optional<String> refusal = Optional.empty();
+    /** Runs while the agent judges an offered SA, its INVITE transaction alive. */
+    private volatile Runnable whileAccepting = () -> { };
 
     @BeforeEach
     void start() throws Exception {
@@ -59,7 +63,10 @@ class SipTlsAgentTest {
                 .keyServerName("localhost")
                 .policy(SecurityPolicy.builder().cipherSuite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build())
                 .requestTimeout(Duration.ofSeconds(1))
-                .acceptor(sa -> refusal)
+                .acceptor(sa -> {
+                    whileAccepting.run();
+                    return refusal;
+                })
                 .build();
         bob.start();
         assertTrue(bob.awaitRegistered(Duration.ofSeconds(10)), bob.lastError().orElse(""));
@@ -271,29 +278,32 @@ class SipTlsAgentTest {
     }
 
     @Test
-    void leavesNoSaBodyInTheResponseItsStackKeeps() throws Exception {
+    void leavesNoSaBodyInTheResponseItsStackKept() throws Exception {
         SecurityAssociation sa = association(BOB, "sip:carol@example.com", Instant.now());
-        keyServer.inviteReply = r -> Reply.sa(CODEC.encode(sa));
+        AtomicReference<SIPTransaction> kept = new AtomicReference<>();
+        keyServer.inviteReply = r -> { // the agent's INVITE transaction is alive until this is answered
+            kept.set(bob.keptTransaction(((ViaHeader) r.getHeader(ViaHeader.NAME)).getBranch(), false));
+            return Reply.sa(CODEC.encode(sa));
+        };
 
         bob.requestAssociation("sip:carol@example.com").get(10, TimeUnit.SECONDS);
 
-        String branch = ((ViaHeader) keyServer.next(Request.INVITE).getHeader(ViaHeader.NAME)).getBranch();
-        var kept = bob.keptTransaction(branch, false);
-        assertNotNull(kept, "the stack keeps the finished INVITE transaction");
-        assertAllZero(kept.getLastResponse().getRawContent());
+        assertNotNull(kept.get(), "the INVITE transaction was in the stack");
+        assertAllZero(kept.get().getLastResponse().getRawContent());
     }
 
     @Test
-    void leavesNoSaBodyInTheOfferItsStackKeeps() throws Exception {
+    void leavesNoSaBodyInTheOfferItsStackKept() throws Exception {
         SecurityAssociation sa = association("sip:alice@example.com", BOB, Instant.now());
+        AtomicReference<SIPTransaction> kept = new AtomicReference<>();
+        whileAccepting = () -> kept.set(bob.keptTransaction(
+                ((ViaHeader) keyServer.lastOffer.getHeader(ViaHeader.NAME)).getBranch(), true));
 
         Response answer = offer(sa);
 
         assertEquals(200, answer.getStatusCode());
-        String branch = ((ViaHeader) answer.getHeader(ViaHeader.NAME)).getBranch();
-        var kept = bob.keptTransaction(branch, true);
-        assertNotNull(kept, "the stack keeps the finished INVITE transaction");
-        assertAllZero(kept.getOriginalRequest().getRawContent());
+        assertNotNull(kept.get(), "the INVITE transaction was in the stack");
+        assertAllZero(kept.get().getOriginalRequest().getRawContent());
     }
 
     private static void assertAllZero(byte[] body) {

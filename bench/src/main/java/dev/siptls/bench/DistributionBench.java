@@ -11,6 +11,8 @@ import dev.siptls.server.KeyServerConfig;
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.CertificateAuthority.KeyType;
 import dev.siptls.sip.TlsIdentity;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +51,14 @@ public final class DistributionBench {
         }
     }
 
-    record Result(long count, long failures, double seconds, long[] latencyNanos) {
+    /**
+     * @param keyServerCpuNanos CPU time of the key server's threads over the run (those of its SIP stack and
+     *     worker, told apart from the agents' by their thread group's name)
+     * @param liveHeapBytes this JVM's heap after full collections at the end of the run, key server and agents
+     *     still running: what they keep, not garbage
+     */
+    record Result(long count, long failures, double seconds, long[] latencyNanos, long keyServerCpuNanos,
+            long liveHeapBytes) {
         double perSecond() {
             return count / seconds;
         }
@@ -67,9 +76,11 @@ public final class DistributionBench {
         void print(int clients, int inFlight) {
             System.out.printf(Locale.ROOT,
                     "%d client agents, %d in flight each, %.1f s: %d SAs distributed (%.0f/s), %d failed; "
-                            + "INVITE->200(SA) p50 %.2f ms, p99 %.2f ms; %d cores%n",
+                            + "INVITE->200(SA) p50 %.2f ms, p99 %.2f ms; key server %.3f ms CPU per SA; "
+                            + "live heap after the run %d MiB (key server and agents); %d cores%n",
                     clients, inFlight, seconds, count, perSecond(), failures, percentileMillis(0.50),
-                    percentileMillis(0.99), Runtime.getRuntime().availableProcessors());
+                    percentileMillis(0.99), count == 0 ? Double.NaN : keyServerCpuNanos / 1e6 / count,
+                    liveHeapBytes >> 20, Runtime.getRuntime().availableProcessors());
         }
     }
 
@@ -97,10 +108,44 @@ public final class DistributionBench {
                     throw new IllegalStateException(agent.aor() + " did not register: " + agent.lastError().orElse("?"));
                 }
             }
-            return drive(agents.subList(1, agents.size()), seconds, inFlight);
+            long cpuBefore = cpuNanos(config.name() + "-");
+            Result result = drive(agents.subList(1, agents.size()), seconds, inFlight);
+            long cpu = cpuNanos(config.name() + "-") - cpuBefore;
+            return new Result(result.count(), result.failures(), result.seconds(), result.latencyNanos(), cpu,
+                    liveHeap());
         } finally {
             agents.forEach(SipTlsAgent::close);
         }
+    }
+
+    /**
+     * CPU time of the live threads whose group's name starts with {@code groupPrefix} (a SIP endpoint's threads
+     * are in a group named after its stack). Threads that end between two readings are missed: the key
+     * server's connection threads live as long as the agents' connections, that is the whole run.
+     */
+    private static long cpuNanos(String groupPrefix) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            ThreadGroup g = t.getThreadGroup();
+            if (g != null && g.getName().startsWith(groupPrefix)) {
+                long cpu = mx.getThreadCpuTime(t.getId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
+    }
+
+    private static long liveHeap() {
+        try {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static Result drive(List<SipTlsAgent> clients, int seconds, int inFlight) throws InterruptedException {
@@ -126,7 +171,9 @@ public final class DistributionBench {
                             latencies.add(System.nanoTime() - sent);
                             ok.incrementAndGet();
                         } else {
-                            failed.incrementAndGet();
+                            if (failed.incrementAndGet() <= 3) { // say why, for the first few
+                                System.out.println("failed: " + (error.getCause() != null ? error.getCause() : error));
+                            }
                         }
                         slots.release();
                     });
@@ -144,7 +191,7 @@ public final class DistributionBench {
         synchronized (latencies) {
             lat = latencies.stream().mapToLong(Long::longValue).toArray();
         }
-        return new Result(ok.get(), failed.get(), elapsed, lat);
+        return new Result(ok.get(), failed.get(), elapsed, lat, 0, 0);
     }
 
     /** @param chainKey the key of the policy's chain, if that is not {@code id}'s own */

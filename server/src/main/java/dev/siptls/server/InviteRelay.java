@@ -11,31 +11,33 @@ import dev.siptls.sip.SipEndpoint;
 import gov.nist.javax.sip.TransactionExt;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * INVITE (phase 2), as a back-to-back UA: checks the client's INVITE, makes the SA, sends it in a new
- * INVITE to the server agent over that agent's flow, and answers the client with the same SA once the
- * server agent has accepted it. The client's ACK triggers the server leg's ACK (if the client never ACKs,
- * the server leg is ACKed after {@code relayTimeout} anyway); then both dialogs are deleted and the body
- * zeroed. Checks run on the SIP thread, making and sealing the SA on the endpoint's worker, timeouts on its
- * timer thread; none of them ever waits on a peer (writes only queue, and the key server opens no connection).
+ * INVITE (phase 2), as a back-to-back UA without dialogs: checks the client's INVITE, makes the SA, sends it in
+ * a new INVITE to the server agent over that agent's flow, and answers the client with the same SA once the
+ * server agent has accepted it. The client's ACK triggers the server leg's ACK, a request of the key server's
+ * own ({@link Acks}; if the client never ACKs, the server leg is ACKed after {@code relayTimeout} anyway); then
+ * the body is zeroed and nothing of the exchange is kept. Everything runs on the thread that read the message
+ * (JAIN-SIP's re-entrant listener: several at once), timeouts on the endpoint's timer thread, which sweeps the
+ * relays in flight for passed deadlines ({@link #expire}: no timer task per relay); none of them ever
+ * waits on a peer (writes only queue, and the key server opens no connection).
  */
 final class InviteRelay {
 
@@ -47,9 +49,12 @@ final class InviteRelay {
     private final KeyServerConfig config;
     private final ReplayGuard replays;
     private final Sealer sealer;
+    private final Acks acks;
     private final Map<String, Relay> byServerCall = new ConcurrentHashMap<>();
     private final Map<String, Relay> byClientCall = new ConcurrentHashMap<>();
     private volatile SipEndpoint endpoint;
+    /** The key server's Contact, parsed once: each use takes a copy. */
+    private volatile ContactHeader contact;
 
     InviteRelay(Registry registry, AssociationFactory factory, XmlCodec codec, Answers answers, Counters counters,
             KeyServerConfig config) {
@@ -61,9 +66,12 @@ final class InviteRelay {
         this.config = config;
         this.replays = new ReplayGuard(config.replayCacheSize());
         this.sealer = new Sealer(new SecureRandom());
+        this.acks = new Acks(answers.messages);
     }
 
     void attach(SipEndpoint sipEndpoint) {
+        this.contact = answers.messages.contact(sipEndpoint.listeningPoint().getIPAddress(),
+                sipEndpoint.listeningPoint().getPort());
         this.endpoint = sipEndpoint;
     }
 
@@ -101,7 +109,7 @@ final class InviteRelay {
         }
         byClientCall.put(relay.clientKey, relay);
         Answers.debug(() -> "INVITE from " + relay.clientAor + " for " + relay.serverAor + " accepted, relaying");
-        ep.scheduler().execute(() -> start(ep, relay));
+        start(ep, relay);
     }
 
     /** The checks of docs/PROTOCOL.md phase 2, in its order. */
@@ -159,7 +167,7 @@ final class InviteRelay {
             address = server.policy().bindings().get(0);
         }
         return new Relay(tx, request, origin, received, sender + " " + callId, sender, client, targetAor, server,
-                address, offer);
+                address, offer, received + config.relayTimeout().toNanos());
     }
 
     /**
@@ -206,9 +214,7 @@ final class InviteRelay {
             Answers.debug(() -> "ignored ACK for " + relay + " from another connection " + origin);
             return;
         }
-        relay.clientDialog = event.getDialog();
-        SipEndpoint ep = endpoint;
-        ep.scheduler().execute(() -> complete(relay, "client ACK"));
+        complete(relay, "client ACK");
     }
 
     void onCancel(ServerTransaction cancelTx, Request cancel, Origin origin) {
@@ -230,7 +236,10 @@ final class InviteRelay {
 
     // ---- the server leg -------------------------------------------------------------------------------
 
-    /** On the worker: makes the SA, seals it to each agent, and sends the server-leg INVITE over its connection. */
+    /**
+     * Makes the SA, seals it to each agent, and sends the server-leg INVITE over its connection. Sealing costs one
+     * key agreement per recipient a second ({@link Sealer}), else a few microseconds.
+     */
     private void start(SipEndpoint ep, Relay relay) {
         if (relay.finished.get()) {
             return;
@@ -253,13 +262,13 @@ final class InviteRelay {
             }
             Request invite = serverInvite(ep, relay);
             relay.serverCallId = SipText.callId(invite);
+            // The answer is waited for from now; set before expire() can see the relay.
+            relay.deadlineNanos = System.nanoTime() + config.relayTimeout().toNanos();
             byServerCall.put(relay.serverCallId, relay);
             Registration target = relay.serverRegistration;
             if (!target.reachable()) {
                 throw new Refusal(480, "target-unreachable", relay.serverAor + " is unreachable");
             }
-            relay.timer = ep.timers().schedule(() -> answerTimeout(relay),
-                    config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
             relay.sentNanos = System.nanoTime();
             target.flow().sendOnly(() -> {
                 ClientTransaction ct = ep.provider().getNewClientTransaction(invite);
@@ -281,8 +290,9 @@ final class InviteRelay {
 
     private Request serverInvite(SipEndpoint ep, Relay relay) throws Exception {
         SipMessages m = answers.messages;
+        relay.serverUri = m.addresses.createURI(secure(relay.serverAor));
         Request invite = m.messages.createRequest(
-                m.addresses.createURI(secure(relay.serverAor)),
+                (URI) relay.serverUri.clone(),
                 Request.INVITE,
                 ep.provider().getNewCallId(),
                 m.headers.createCSeqHeader(1L, Request.INVITE),
@@ -291,7 +301,7 @@ final class InviteRelay {
                 List.of(m.headers.createViaHeader(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort(),
                         "tls", null)),
                 m.headers.createMaxForwardsHeader(70));
-        invite.addHeader(m.contact(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort()));
+        invite.addHeader((ContactHeader) contact.clone());
         invite.setContent(relay.serverBody, associationType());
         return invite;
     }
@@ -304,13 +314,16 @@ final class InviteRelay {
         }
         Relay relay = byServerCall.get(SipText.callId(response));
         boolean success = response.getStatusCode() < 300;
+        if (relay != null) {
+            // The client's ACK is waited for from now; set before the answer is claimed (see expire).
+            relay.deadlineNanos = System.nanoTime() + config.relayTimeout().toNanos();
+        }
         if (relay == null || !relay.answered.compareAndSet(false, true)) {
             if (success) {
-                ackLate(event.getDialog(), cseq.getSeqNumber());
+                ackLate(response);
             }
             return;
         }
-        relay.cancelTimer();
         counters.relayAnswered(System.nanoTime() - relay.sentNanos);
         if (!success) {
             String reason = response.getReasonPhrase();
@@ -321,13 +334,16 @@ final class InviteRelay {
             finish(relay);
             return;
         }
-        relay.serverDialog = event.getDialog();
-        relay.serverCseq = cseq.getSeqNumber();
+        try {
+            relay.serverAck = acks.forOk(response, relay.serverUri,
+                    endpoint.listeningPoint().getIPAddress(), endpoint.listeningPoint().getPort());
+        } catch (Exception e) {
+            Answers.warn(relay + ": cannot build the ACK for the server agent's 200", e);
+        }
         try {
             requireTls((TransactionExt) relay.clientTransaction);
             Response ok = answers.messages.response(relay.clientRequest, 200, "OK");
-            ok.addHeader(answers.messages.contact(endpoint.listeningPoint().getIPAddress(),
-                    endpoint.listeningPoint().getPort()));
+            ok.addHeader((ContactHeader) contact.clone());
             ok.setContent(relay.clientBody, associationType());
             if (!relay.clientRegistration.reachable()) {
                 throw new java.io.IOException("the client's connection is gone");
@@ -349,8 +365,6 @@ final class InviteRelay {
             Answers.info(() -> relay + " accepted by the server agent but not delivered to the client: " + e);
         }
         clientAnswered(relay);
-        relay.timer = endpoint.timers().schedule(() -> complete(relay, "no client ACK"),
-                config.relayTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The server agent did not answer in time. */
@@ -363,56 +377,81 @@ final class InviteRelay {
         }
     }
 
+    /**
+     * On the timer thread, every {@link #sweepInterval}: answers 408 where the server agent did not answer
+     * within {@code relayTimeout}, and ACKs the server leg where the client did not ACK within it. A relay that
+     * has just been answered has its new deadline set before it was claimed, so the second look at the
+     * deadline cannot ACK an exchange whose 200 is still on its way to the client.
+     */
+    void expire() {
+        long now = System.nanoTime();
+        for (Relay relay : byServerCall.values()) {
+            if (now - relay.deadlineNanos < 0) {
+                continue;
+            }
+            if (!relay.answered.get()) {
+                answerTimeout(relay);
+            } else if (now - relay.deadlineNanos >= 0) {
+                complete(relay, "no client ACK");
+            }
+        }
+    }
+
+    /** How often {@link #expire} looks: a tenth of {@code relayTimeout}, within 10 to 100 ms. */
+    Duration sweepInterval() {
+        return Duration.ofMillis(Math.max(10, Math.min(100, config.relayTimeout().toMillis() / 10)));
+    }
+
     /** JAIN-SIP gave up on the server leg (transaction timeout). */
     void onServerLegTimeout(String callId) {
         Relay relay = callId == null ? null : byServerCall.get(callId);
         if (relay != null) {
-            endpoint.scheduler().execute(() -> answerTimeout(relay));
+            answerTimeout(relay);
         }
     }
 
-    /** On the worker: ACKs the server leg, then ends both dialogs. */
+    /** ACKs the server leg over its connection, then forgets the relay; once, whoever comes first. */
     private void complete(Relay relay, String why) {
-        if (relay.finished.get()) {
+        if (!relay.finished.compareAndSet(false, true)) {
             return;
         }
-        relay.cancelTimer();
-        Dialog dialog = relay.serverDialog;
+        Request ack = relay.serverAck;
         try {
-            if (dialog != null) {
-                dialog.sendAck(dialog.createAck(relay.serverCseq));
-                dialog.delete();
+            if (ack != null) {
+                relay.serverFlow().sendOnly(() -> {
+                    endpoint.provider().sendRequest(ack);
+                    return null;
+                });
             }
             Answers.debug(() -> relay + " done (" + why + ")");
         } catch (Exception e) {
             Answers.info(() -> relay + ": ACK to the server agent failed: " + e);
+        } finally {
+            release(relay);
         }
-        Dialog client = relay.clientDialog;
-        if (client != null) {
-            client.delete();
-        }
-        finish(relay);
     }
 
     /**
-     * A 2xx for a server leg already given up on: ACK it so the agent stops, and forget the dialog. Only over
-     * the agent's flow: if it is gone, dialling the agent's Contact would only stall the worker.
+     * A 2xx for a server leg already given up on: ACK it so the agent stops. Only over the flow the agent
+     * (the 2xx's To) is registered on: if it is gone, dialling the agent's Contact would only stall this thread.
      */
-    private void ackLate(Dialog dialog, long cseq) {
-        if (dialog == null) {
+    private void ackLate(Response ok) {
+        URI to = SipText.toUri(ok);
+        String aor = to == null ? null : Aors.canonical(String.valueOf(to));
+        Flow flow = aor == null ? null : registry.flowOf(aor, System.currentTimeMillis()).orElse(null);
+        if (flow == null) {
             return;
         }
-        endpoint.scheduler().execute(() -> {
-            try {
-                Request ack = dialog.createAck(cseq);
-                if (route(ack).isPresent()) {
-                    dialog.sendAck(ack);
-                }
-            } catch (Exception e) {
-                Answers.debug(() -> "late ACK failed: " + e);
-            }
-            dialog.delete();
-        });
+        try {
+            Request ack = acks.forOk(ok, m().addresses.createURI(secure(aor)),
+                    endpoint.listeningPoint().getIPAddress(), endpoint.listeningPoint().getPort());
+            flow.sendOnly(() -> {
+                endpoint.provider().sendRequest(ack);
+                return null;
+            });
+        } catch (Exception e) {
+            Answers.debug(() -> "late ACK failed: " + e);
+        }
     }
 
     private void fail(Relay relay, Refusal refusal) {
@@ -430,10 +469,13 @@ final class InviteRelay {
 
     /** Forgets the relay and zeroes its body; idempotent. */
     private void finish(Relay relay) {
-        if (!relay.finished.compareAndSet(false, true)) {
-            return;
+        if (relay.finished.compareAndSet(false, true)) {
+            release(relay);
         }
-        relay.cancelTimer();
+    }
+
+    /** Once {@code finished} is won: zeroes the bodies and forgets the relay. */
+    private void release(Relay relay) {
         relay.wipe();
         byClientCall.remove(relay.clientKey, relay);
         if (relay.serverCallId != null) {
@@ -461,6 +503,10 @@ final class InviteRelay {
         if (!"TLS".equalsIgnoreCase(transport)) {
             throw new IllegalStateException("refusing to send a security association over " + transport);
         }
+    }
+
+    private SipMessages m() {
+        return answers.messages;
     }
 
     private ContentTypeHeader associationType() throws java.text.ParseException {

@@ -66,7 +66,11 @@ public final class KeyServer implements AutoCloseable {
                 .plainTcpPort(config.plainTcpPort().orElse(0))
                 .writeTimeout(config.writeTimeout())
                 .keepAlive(config.keepAlive())
-                .maxQueuedBytes(config.maxQueuedBytes());
+                .maxQueuedBytes(config.maxQueuedBytes())
+                // An SA exchange needs no dialog (it carries nothing after the ACK), and its messages are handled
+                // on the thread that read them: no hand-off per message.
+                .automaticDialogs(false)
+                .reentrantListener(true);
         try {
             verifier = new PolicyVerifier(config.policyTrustStore(), config.serving());
             sip.sslContext(config.identity().serverContext());
@@ -82,6 +86,9 @@ public final class KeyServer implements AutoCloseable {
         relay.attach(endpoint);
         listener.attach(endpoint);
         counters.attach(endpoint::transportStatistics);
+        long relayMillis = relay.sweepInterval().toMillis();
+        endpoint.timers().scheduleWithFixedDelay(() -> expireRelays(relay), relayMillis, relayMillis,
+                TimeUnit.MILLISECONDS);
         long sweepMillis = config.sweepInterval().toMillis();
         endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, relay, endpoint, config), sweepMillis,
                 sweepMillis, TimeUnit.MILLISECONDS);
@@ -90,6 +97,14 @@ public final class KeyServer implements AutoCloseable {
         Answers.info(() -> "key server " + config.name() + " listening on tls:" + server.address()
                 + server.plainTcpAddress().map(a -> " and tcp:" + a).orElse(""));
         return server;
+    }
+
+    private static void expireRelays(InviteRelay relay) {
+        try {
+            relay.expire();
+        } catch (RuntimeException e) {
+            Answers.warn("expiring SA relays failed", e);
+        }
     }
 
     /** Ends expired registrations and those whose connection closed, then closes idle unregistered connections. */
@@ -145,6 +160,11 @@ public final class KeyServer implements AutoCloseable {
     /** The transaction the key server's SIP stack still keeps under {@code branch}, for tests; null if none. */
     gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
         return endpoint.keptTransaction(branch, server);
+    }
+
+    /** Dialogs the key server's SIP stack holds, in any state, for tests: an SA exchange makes none. */
+    int dialogs() {
+        return ((gov.nist.javax.sip.SipStackExt) endpoint.stack()).getDialogs().size();
     }
 
     /** The connection {@code aor} is registered on, for tests; empty if none. */

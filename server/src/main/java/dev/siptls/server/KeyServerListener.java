@@ -12,8 +12,11 @@ import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.message.Request;
 
 /**
- * Dispatches what the SIP stack delivers to the registrar, the policy desk and the INVITE relay. Runs on
- * JAIN-SIP's single event thread: nothing here blocks (sends that may connect go to the endpoint worker).
+ * Dispatches what the SIP stack delivers to the registrar, the policy desk and the INVITE relay. Runs on the
+ * thread that read the message (an event loop of the transport, or the stack's timer thread for timeouts),
+ * several at once, so it holds up the other connections of that loop while it runs:
+ * nothing here blocks (sends only queue, and the key server never opens a connection), and all it touches is
+ * thread-safe.
  */
 final class KeyServerListener implements SipEvents {
 
@@ -78,7 +81,7 @@ final class KeyServerListener implements SipEvents {
                         new Refusal(405, "method-not-allowed", "Method Not Allowed"));
             }
         } catch (RuntimeException | LinkageError e) {
-            // Whatever went wrong with this request, the stack's single event thread must survive it.
+            // Whatever went wrong with this request, the connection's thread must survive it.
             Answers.warn("failed on " + method + " from " + origin, e);
             answers.send(tx, answers.messages.response(request, 500, "Server Internal Error"));
         }

@@ -2,16 +2,15 @@ package dev.siptls.server;
 
 import dev.siptls.sip.Flow;
 import java.util.Arrays;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 
 /**
  * One SA distribution in flight: the client's INVITE transaction, the server leg, and the SA body each
  * leg carries, sealed to its agent. Lives from the client's INVITE until the server leg is ACKed (or refused, or timed out),
- * then its body is zeroed. Two one-shot flags keep the racing ends (answer, timeout, CANCEL) apart.
+ * then its body is zeroed. Two one-shot flags keep the racing ends (answer, ACK, timeouts, CANCEL) apart, which
+ * may run on different threads at once.
  */
 final class Relay {
 
@@ -29,18 +28,23 @@ final class Relay {
     /** The suites the client connection offers; null if the request named none (any its policy lists). */
     final dev.siptls.protocol.SuiteOffer offer;
 
-    /** Set by the scheduler thread before the server-leg INVITE leaves: the SA sealed to each agent. */
+    /** Set before the server-leg INVITE leaves: the SA sealed to each agent. */
     volatile byte[] serverBody;
     volatile byte[] clientBody;
     volatile String sessionId = "?";
     /** Whether the SA is a TLS 1.3 one, for the statistics. */
     volatile boolean tls13;
     volatile String serverCallId;
+    /** The server leg's Request-URI (the server agent's AOR, {@code sips:}). */
+    volatile javax.sip.address.URI serverUri;
     volatile long sentNanos;
-    volatile Dialog serverDialog;
-    volatile long serverCseq;
-    volatile Dialog clientDialog;
-    volatile ScheduledFuture<?> timer;
+    /** The ACK for the server agent's 200, built when it arrives; sent on the client's ACK or at the timeout. */
+    volatile Request serverAck;
+    /**
+     * When the wait in course ends ({@link System#nanoTime()}): the server agent's answer, then the client's
+     * ACK; {@link InviteRelay#expire} acts on it.
+     */
+    volatile long deadlineNanos;
 
     /** The client got its final answer. */
     final AtomicBoolean answered = new AtomicBoolean();
@@ -50,7 +54,7 @@ final class Relay {
     Relay(ServerTransaction clientTransaction, Request clientRequest, Origin client, long receivedNanos,
             String clientKey, String clientAor, Registration clientRegistration, String serverAor,
             Registration serverRegistration, dev.siptls.protocol.HostPort serverAddress,
-            dev.siptls.protocol.SuiteOffer offer) {
+            dev.siptls.protocol.SuiteOffer offer, long deadlineNanos) {
         this.clientTransaction = clientTransaction;
         this.clientRequest = clientRequest;
         this.client = client;
@@ -62,17 +66,11 @@ final class Relay {
         this.serverRegistration = serverRegistration;
         this.serverAddress = serverAddress;
         this.offer = offer;
+        this.deadlineNanos = deadlineNanos;
     }
 
     Flow serverFlow() {
         return serverRegistration.flow();
-    }
-
-    void cancelTimer() {
-        ScheduledFuture<?> t = timer;
-        if (t != null) {
-            t.cancel(false);
-        }
     }
 
     /** Zeroes the sealed bodies: the messages that carried them reference these very arrays. */

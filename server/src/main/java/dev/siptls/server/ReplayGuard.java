@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * Remembers the last INVITEs (sender, Call-ID, CSeq) so that one replayed later, as a new transaction,
- * gets no second SA. JAIN-SIP itself absorbs retransmissions of a live transaction and merged requests
- * while their dialog lives; this covers the time after. Bounded: the oldest entries go first.
+ * gets no second SA. JAIN-SIP itself absorbs only retransmissions of a live transaction (the key server keeps
+ * no dialogs, and drops finished transactions at once); this covers everything else. Bounded: the oldest
+ * entries go first.
  */
 final class ReplayGuard {
 

@@ -21,7 +21,8 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * ephemeral key of a curve lives for at most a second (an epoch), and so does the AES key agreed with each
  * recipient in it: a busy TLS server agent costs one key agreement a second, not one per SA. When an epoch
  * ends its keys are forgotten and the agreed keys zeroed, so a sealed body kept in the SIP stack's memory
- * cannot be opened with anything the key server still holds.
+ * cannot be opened with anything the key server still holds. Thread-safe: sealing runs on every thread that
+ * handles an INVITE, each with its own copy of an agreed key, zeroed after use.
  */
 final class Sealer {
 
@@ -48,22 +49,28 @@ final class Sealer {
             throw new GeneralSecurityException("cannot seal to a " + key.getAlgorithm() + " key");
         }
         Epoch epoch = epoch(ec);
-        return SealedBody.sealToEc(plaintext, epoch.publicKey, epoch.agreedWith(ec), random);
+        byte[] agreed = epoch.agreedWith(ec);
+        try {
+            return SealedBody.sealToEc(plaintext, epoch.publicKey, agreed, random);
+        } finally {
+            Arrays.fill(agreed, (byte) 0);
+        }
     }
 
     private Epoch epoch(ECPublicKey recipient) throws GeneralSecurityException {
         long now = System.nanoTime();
         BigInteger curve = recipient.getParams().getOrder();
         Epoch epoch = epochs.get(curve);
-        if (epoch == null || epoch.over(now)) {
-            Epoch fresh = new Epoch(SealedBody.ephemeralFor(recipient, random), now);
-            epochs.put(curve, fresh);
-            if (epoch != null) {
-                epoch.forget();
-            }
-            epoch = fresh;
+        if (epoch != null && !epoch.over(now)) {
+            return epoch;
         }
-        return epoch;
+        Epoch fresh = new Epoch(SealedBody.ephemeralFor(recipient, random), now);
+        // One successor per epoch, whichever thread saw it end first; the loser's key pair is dropped unused.
+        Epoch current = epochs.compute(curve, (k, old) -> old == null || old.over(now) ? fresh : old);
+        if (current == fresh && epoch != null) {
+            epoch.forget();
+        }
+        return current;
     }
 
     /** Forgets the epochs past their second, so none outlives it by more than a sweep. */
@@ -78,12 +85,17 @@ final class Sealer {
         });
     }
 
-    /** One ephemeral key pair and the AES keys agreed with it. */
+    /**
+     * One ephemeral key pair and the AES keys agreed with it. Hands out copies, so that forgetting (zeroing) its
+     * keys never pulls a key from under a thread still sealing with it; once forgotten it agrees afresh for each
+     * caller and keeps nothing.
+     */
     private static final class Epoch {
         final KeyPair keys;
         final byte[] publicKey;
         final long since;
-        final Map<ByteBuffer, byte[]> agreed = new ConcurrentHashMap<>();
+        private final Map<ByteBuffer, byte[]> agreed = new java.util.HashMap<>();
+        private boolean forgotten;
 
         Epoch(KeyPair keys, long since) {
             this.keys = keys;
@@ -95,20 +107,33 @@ final class Sealer {
             return now - since > EPOCH_NANOS;
         }
 
+        /** A copy of the key agreed with {@code recipient} in this epoch: the caller zeroes it. */
         byte[] agreedWith(ECPublicKey recipient) throws GeneralSecurityException {
             ByteBuffer id = ByteBuffer.wrap(recipient.getEncoded());
-            byte[] key = agreed.get(id);
-            if (key == null) {
-                key = SealedBody.agreedKey(keys.getPrivate(), publicKey, recipient, AGREEMENTS);
-                if (agreed.size() < MAX_AGREED) {
-                    byte[] raced = agreed.putIfAbsent(id, key);
-                    key = raced != null ? raced : key;
+            synchronized (this) {
+                byte[] key = agreed.get(id);
+                if (key != null) {
+                    return key.clone();
+                }
+            }
+            // The agreement itself outside the lock: other recipients' sealing need not wait for it.
+            byte[] key = SealedBody.agreedKey(keys.getPrivate(), publicKey, recipient, AGREEMENTS);
+            synchronized (this) {
+                byte[] raced = agreed.get(id);
+                if (raced != null) {
+                    Arrays.fill(key, (byte) 0);
+                    return raced.clone();
+                }
+                if (!forgotten && agreed.size() < MAX_AGREED) {
+                    agreed.put(id, key);
+                    return key.clone();
                 }
             }
             return key;
         }
 
-        void forget() {
+        synchronized void forget() {
+            forgotten = true;
             agreed.values().forEach(k -> Arrays.fill(k, (byte) 0));
             agreed.clear();
         }

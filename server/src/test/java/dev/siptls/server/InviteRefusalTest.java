@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.siptls.protocol.HostPort;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
@@ -101,6 +104,49 @@ class InviteRefusalTest extends OnOneKeyServer {
         assertEquals(488, refused.getStatusCode());
         assertEquals("Lifetime too long", refused.getReasonPhrase());
         assertNull(refused.getRawContent());
+    }
+
+    @Test
+    void acksTheServerLegAnywayWhenTheClientNeverAcks() throws Exception {
+        TestAgent server = fixture.serverAgent("sip:inv-noack@example.com", new HostPort("noack.example.com", 443));
+        TestAgent client = fixture.client("sip:inv-cnoack@example.com");
+        client.autoAck = false;
+
+        assertEquals(200, client.invite("sips:inv-noack@example.com").getStatusCode());
+        Request toServer = server.nextInvite();
+        Request ack = server.nextAck();
+
+        assertNotNull(ack, "the server leg is ACKed once relayTimeout has passed");
+        assertEquals(callId(toServer), callId(ack));
+    }
+
+    @Test
+    void acksAServerAgentsOkThatCameAfterTheTimeout() throws Exception {
+        TestAgent late = fixture.serverAgent("sip:inv-late@example.com", new HostPort("late.example.com", 443));
+        CountDownLatch clientAnswered = new CountDownLatch(1);
+        late.answer = request -> { // 200, but only once the client has had its 408
+            try {
+                clientAnswered.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 200;
+        };
+        TestAgent client = fixture.client("sip:inv-clate@example.com");
+
+        Response timedOut = client.invite("sips:inv-late@example.com");
+        clientAnswered.countDown();
+
+        assertEquals(408, timedOut.getStatusCode());
+        Request toServer = late.nextInvite();
+        Request ack = late.nextAck();
+        assertNotNull(ack, "a 200 after the 408 is ACKed, so that the agent stops");
+        assertEquals(callId(toServer), callId(ack));
+        assertEquals(Request.ACK, ((CSeqHeader) ack.getHeader(CSeqHeader.NAME)).getMethod());
+    }
+
+    private static String callId(Request request) {
+        return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.siptls.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +12,14 @@ import dev.siptls.protocol.InvalidBodyException;
 import dev.siptls.protocol.ContentTypes;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
+import gov.nist.javax.sip.stack.SIPTransaction;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
@@ -47,25 +56,76 @@ class SecurityAssociationDistributionTest extends OnOneKeyServer {
     }
 
     @Test
-    void leavesNoSaBodyInTheMessagesItsStackKeeps() throws Exception {
+    void leavesNoSaBodyInTheMessagesItsStackKept() throws Exception {
         TestAgent bob = fixture.serverAgent("sip:wipe-server@example.com", new HostPort("wipe.example.com", 443));
         TestAgent alice = fixture.client("sip:wipe-client@example.com");
+        Request invite = alice.inviteRequest("sips:wipe-server@example.com");
+        AtomicReference<SIPTransaction> clientLeg = new AtomicReference<>();
+        AtomicReference<SIPTransaction> serverLeg = new AtomicReference<>();
+        bob.answer = toServer -> { // both legs are in the key server's stack while the server agent answers
+            clientLeg.set(fixture.server.keptTransaction(branch(invite), true));
+            serverLeg.set(fixture.server.keptTransaction(branch(toServer), false));
+            return 200;
+        };
+        CompletableFuture<Response> answered = new CompletableFuture<>();
+        alice.sendAsync(invite, answered);
 
-        Response ok = alice.invite("sips:wipe-server@example.com");
+        assertEquals(200, TestAgent.await(answered).getStatusCode());
+        assertNotNull(bob.nextAck());
+        assertNotNull(clientLeg.get(), "the client leg's INVITE transaction was in the stack");
+        assertNotNull(serverLeg.get(), "the server leg's INVITE transaction was in the stack");
+        // the relay ends (and wipes) once the ACK has gone on to the server agent
+        Polling.until(() -> wiped(serverLeg.get().getOriginalRequest().getRawContent()));
+        // the client leg keeps its 200 encoded (the reason SA bodies are sealed); if it keeps the object, wiped
+        Polling.until(() -> clientLeg.get().getLastResponse() == null
+                || wiped(clientLeg.get().getLastResponse().getRawContent()));
+    }
+
+    @Test
+    void keepsNoDialogAndDropsTheTransactionsOfAFinishedExchange() throws Exception {
+        TestAgent bob = fixture.serverAgent("sip:stateless-server@example.com",
+                new HostPort("stateless.example.com", 443));
+        TestAgent alice = fixture.client("sip:stateless-client@example.com");
+
+        Response ok = alice.invite("sips:stateless-server@example.com");
         Request toServer = bob.nextInvite();
         assertNotNull(bob.nextAck());
 
         assertEquals(200, ok.getStatusCode());
-        var clientLeg = fixture.server.keptTransaction(((ViaHeader) ok.getHeader(ViaHeader.NAME)).getBranch(), true);
-        var serverLeg = fixture.server.keptTransaction(
-                ((ViaHeader) toServer.getHeader(ViaHeader.NAME)).getBranch(), false);
-        assertNotNull(clientLeg, "the stack keeps the client leg's INVITE transaction");
-        assertNotNull(serverLeg, "the stack keeps the server leg's INVITE transaction");
-        // the relay ends (and wipes) once the ACK has gone on to the server agent
-        Polling.until(() -> wiped(serverLeg.getOriginalRequest().getRawContent()));
-        if (clientLeg.getLastResponse() != null) { // the stack dropped it here; if it keeps it, it must be wiped
-            assertTrue(wiped(clientLeg.getLastResponse().getRawContent()));
-        }
+        assertEquals(0, fixture.server.dialogs(), "an SA exchange makes no dialog");
+        Polling.until(() -> fixture.server.keptTransaction(branch(ok), true) == null
+                && fixture.server.keptTransaction(branch(toServer), false) == null);
+    }
+
+    @Test
+    void acksTheServerAgentsOkWithARequestOfItsOwn() throws Exception {
+        TestAgent bob = fixture.serverAgent("sip:ack-server@example.com", new HostPort("ack.example.com", 443));
+        TestAgent alice = fixture.client("sip:ack-client@example.com");
+
+        assertEquals(200, alice.invite("sips:ack-server@example.com").getStatusCode());
+        Request toServer = bob.nextInvite();
+        Request ack = bob.nextAck();
+
+        assertNotNull(ack);
+        assertEquals(callId(toServer), callId(ack));
+        CSeqHeader cseq = (CSeqHeader) ack.getHeader(CSeqHeader.NAME);
+        assertEquals(Request.ACK, cseq.getMethod());
+        assertEquals(((CSeqHeader) toServer.getHeader(CSeqHeader.NAME)).getSeqNumber(), cseq.getSeqNumber());
+        assertEquals(((FromHeader) toServer.getHeader(FromHeader.NAME)).getTag(),
+                ((FromHeader) ack.getHeader(FromHeader.NAME)).getTag());
+        assertNotNull(((ToHeader) ack.getHeader(ToHeader.NAME)).getTag(), "the ACK carries the server agent's tag");
+        assertNotEquals(branch(toServer), branch(ack), "an ACK for a 2xx is a transaction of its own");
+        assertEquals("sips:ack-server@" + bob.localAddress().getAddress().getHostAddress() + ":"
+                + bob.localAddress().getPort(), ack.getRequestURI().toString(), "sent to the 200's Contact");
+        assertNull(ack.getRawContent(), "no SA in an ACK");
+    }
+
+    private static String branch(javax.sip.message.Message message) {
+        return ((ViaHeader) message.getHeader(ViaHeader.NAME)).getBranch();
+    }
+
+    private static String callId(javax.sip.message.Message message) {
+        return ((CallIdHeader) message.getHeader(CallIdHeader.NAME)).getCallId();
     }
 
     private static boolean wiped(byte[] body) {

@@ -137,8 +137,9 @@ public final class SipEndpoint implements AutoCloseable {
     }
 
     /**
-     * Starts a stack and attaches {@code listener}. Its callbacks run on one stack thread: never block in
-     * them.
+     * Starts a stack and attaches {@code listener}. Its callbacks run on one stack thread, or with
+     * {@link SipEndpointConfig#reentrantListener()} on the threads that read messages and run timers, several
+     * at once: never block in them.
      */
     public static SipEndpoint start(SipEndpointConfig config, SipListener listener) throws IOException {
         String stackName = config.name() + "-" + SEQUENCE.incrementAndGet();
@@ -219,6 +220,12 @@ public final class SipEndpoint implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.LOG_STACK_TRACE_ON_MESSAGE_SEND", "false");
         // Fail closed on a request that was not parsed whole.
         p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "true");
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", config.automaticDialogs() ? "on" : "off");
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", Boolean.toString(config.reentrantListener()));
+        // A finished INVITE server transaction is dropped at the stack's next tick (0.5 s), not 8 s later with
+        // its messages: over TLS nothing is retransmitted for it to absorb. JAIN-SIP keeps this value in a
+        // static field, so every endpoint sets the same one whatever its role.
+        p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "0");
         return p;
     }
 

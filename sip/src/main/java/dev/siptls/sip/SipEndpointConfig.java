@@ -38,6 +38,8 @@ public final class SipEndpointConfig {
     private final Duration writeTimeout;
     private final int eventLoops;
     private final int handshakeThreads;
+    private final boolean automaticDialogs;
+    private final boolean reentrantListener;
 
     private SipEndpointConfig(Builder b) {
         this.name = Objects.requireNonNull(b.name, "name");
@@ -58,6 +60,8 @@ public final class SipEndpointConfig {
         if (eventLoops < 1 || handshakeThreads < 1) {
             throw new IllegalArgumentException("eventLoops and handshakeThreads must be at least 1");
         }
+        this.automaticDialogs = b.automaticDialogs;
+        this.reentrantListener = b.reentrantListener;
         if (maxQueuedBytes < maxMessageSize) {
             throw new IllegalArgumentException("maxQueuedBytes " + maxQueuedBytes + " is below maxMessageSize "
                     + maxMessageSize + ": one answer would not fit");
@@ -99,6 +103,18 @@ public final class SipEndpointConfig {
     /** Threads that run TLS handshakes' delegated tasks (certificate checks, key exchange) off the loops. */
     public int handshakeThreads() { return handshakeThreads; }
 
+    /**
+     * Whether the stack makes dialogs by itself (JAIN-SIP's {@code AUTOMATIC_DIALOG_SUPPORT}); without, an INVITE
+     * and its 2xx make none, and the application ACKs a 2xx itself with a request of its own.
+     */
+    public boolean automaticDialogs() { return automaticDialogs; }
+
+    /**
+     * Whether the listener is called on the thread that read the message (JAIN-SIP's {@code REENTRANT_LISTENER}),
+     * several at once, instead of on the stack's one event thread.
+     */
+    public boolean reentrantListener() { return reentrantListener; }
+
     public static final class Builder {
         private String name = "sip";
         private String bindAddress = "127.0.0.1";
@@ -115,6 +131,8 @@ public final class SipEndpointConfig {
         private Duration writeTimeout = Duration.ofSeconds(10);
         private int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
         private int handshakeThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
+        private boolean automaticDialogs = true;
+        private boolean reentrantListener;
 
         private Builder() {
         }
@@ -136,6 +154,8 @@ public final class SipEndpointConfig {
         public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
         public Builder eventLoops(int threads) { this.eventLoops = threads; return this; }
         public Builder handshakeThreads(int threads) { this.handshakeThreads = threads; return this; }
+        public Builder automaticDialogs(boolean on) { this.automaticDialogs = on; return this; }
+        public Builder reentrantListener(boolean on) { this.reentrantListener = on; return this; }
 
         public SipEndpointConfig build() {
             return new SipEndpointConfig(this);
