@@ -66,6 +66,8 @@ public final class KeyServer implements AutoCloseable {
                 .plainTcpPort(config.plainTcpPort().orElse(0))
                 .writeTimeout(config.writeTimeout())
                 .keepAlive(config.keepAlive())
+                .eventLoops(config.eventLoops())
+                .handshakeThreads(config.handshakeThreads())
                 .maxQueuedBytes(config.maxQueuedBytes());
         try {
             verifier = new PolicyVerifier(config.policyTrustStore(), config.serving());
