@@ -52,6 +52,7 @@ final class TlsConnection implements AcceptedSocket {
     private int currentOffset;
     private boolean tasking;
     private boolean keepAliveArmed;
+    private boolean tls13;
     private long lastReadNanos = acceptedNanos;
 
     // Shared state.
@@ -274,7 +275,16 @@ final class TlsConnection implements AcceptedSocket {
             while (!closed.get() && in.hasRemaining()) {
                 ByteBuffer app = b.app;
                 app.clear();
+                boolean wasEstablished = established;
                 SSLEngineResult r = engine.unwrap(in, app);
+                if (wasEstablished && !tls13 && r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
+                    // A TLS 1.2 renegotiation: the connection's identity is its first handshake's certificate,
+                    // which a second one could replace, and nothing here needs one.
+                    LOG.log(Level.INFO, "connection from {0} tried to renegotiate TLS; its connection is dropped",
+                            remote);
+                    abort();
+                    return;
+                }
                 if (app.position() > 0) {
                     deliver(app, b);
                 }
@@ -413,6 +423,7 @@ final class TlsConnection implements AcceptedSocket {
         } catch (SSLPeerUnverifiedException e) {
             peer = null;
         }
+        tls13 = "TLSv1.3".equals(engine.getSession().getProtocol());
         channel = processor.established(this);
         established = true;
         flush(b);
