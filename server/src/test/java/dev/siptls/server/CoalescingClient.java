@@ -23,6 +23,8 @@ final class CoalescingClient implements AutoCloseable {
     private final ByteBuffer app;
     private final StringBuilder received = new StringBuilder();
     private boolean coalesced;
+    private boolean handshakeDone;
+    private int emptyRecords;
 
     private CoalescingClient(SocketChannel channel, SSLEngine engine) {
         this.channel = channel;
@@ -45,6 +47,14 @@ final class CoalescingClient implements AutoCloseable {
     /** Whether the first records went in the same write as handshake records (TLS 1.3: the Finished). */
     boolean coalesced() {
         return coalesced;
+    }
+
+    /**
+     * Records read after the handshake that carried no application data: in TLS 1.3 the server's
+     * NewSessionTicket (a key server that never flushed it would leave the client without resumption).
+     */
+    int recordsWithoutData() {
+        return emptyRecords;
     }
 
     String protocol() {
@@ -78,6 +88,7 @@ final class CoalescingClient implements AutoCloseable {
         }
         // the Finished (still in pending when the client ends the handshake) and the first records together
         coalesced = pending.position() > 0;
+        handshakeDone = true;
         engine.wrap(ByteBuffer.wrap(first), pending);
         flush(pending);
     }
@@ -110,6 +121,9 @@ final class CoalescingClient implements AutoCloseable {
             }
             if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 throw new IOException("TLS closed by the key server");
+            }
+            if (handshakeDone && r.bytesProduced() == 0) {
+                emptyRecords++;
             }
             return r;
         }

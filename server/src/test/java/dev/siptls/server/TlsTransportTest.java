@@ -86,6 +86,8 @@ class TlsTransportTest {
                         String answer = bob.readMessage();
                         assertEquals(callId, callId(answer), protocol + ": " + answer);
                         assertTrue(answer.startsWith("SIP/2.0 200 "), protocol + ": " + answer);
+                        assertTrue(bob.recordsWithoutData() > 0 || protocol.equals("TLSv1.2"),
+                                "no NewSessionTicket reached the client");
                     }
                 }
             }
