@@ -282,6 +282,7 @@ final class TlsConnection implements AcceptedSocket {
                     // which a second one could replace, and nothing here needs one.
                     LOG.log(Level.INFO, "connection from {0} tried to renegotiate TLS; its connection is dropped",
                             remote);
+                    Arrays.fill(app.array(), 0, app.position(), (byte) 0);
                     abort();
                     return;
                 }
