@@ -216,6 +216,9 @@ final class ServerCommand implements Callable<Integer> {
               relay.timeout               wait for the server agent, milliseconds (default 1500)
               max-message-size            bytes (default 131072)
               replay-cache.size           INVITEs remembered against replays (default 65536)
+              keep-alive                  silence allowed after CRLF keep-alive pings, seconds (default 30)
+              event-loops                 threads owning the TLS connections, 1..64 (default: cores, at most 4)
+              handshake-threads           threads for TLS handshake work, 1..64 (default: cores, at most 4)
               authorization               same-domain (default) or anyone
               serving                     hosts an agent may bind: certified (default) or same-domain
               suites.allow-legacy         true to issue CBC, 3DES, plain-RSA suites (default false)

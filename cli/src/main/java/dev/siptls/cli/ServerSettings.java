@@ -42,6 +42,10 @@ import java.util.TreeSet;
  * # relay.timeout        how long to wait for the server agent's answer, milliseconds (default 1500: below the agents' 2 s request timeout, so a client hears the 408)
  * # max-message-size     largest SIP message accepted, bytes (default 131072)
  * # replay-cache.size    INVITEs remembered to refuse replays (default 65536)
+ * # keep-alive           how long a connection that sent CRLF keep-alive pings may stay silent before it is
+ * #                      closed, seconds (default 30)
+ * # event-loops          threads that own the TLS connections, 1..64 (default: processors, at most 4)
+ * # handshake-threads    threads for TLS handshake work, 1..64 (default: processors, at most 4)
  * # --- policy --------------------------------------------------------------------------------------
  * # authorization        same-domain (default: both AORs in one domain) or anyone
  * # serving              certified (default: an agent may bind any host a certificate it proved names)
@@ -57,7 +61,7 @@ final class ServerSettings {
     static final Set<String> KEYS = Set.of("keystore", "keystore.password", "truststore", "truststore.password",
             "policy.truststore", "policy.truststore.password", "bind", "port", "plain-tcp.port", "name",
             "sa.max-lifetime", "expires.min", "expires.max", "expires.default", "relay.timeout",
-            "max-message-size", "replay-cache.size", "authorization", "serving", "suites.allow-legacy",
+            "max-message-size", "replay-cache.size", "keep-alive", "event-loops", "handshake-threads", "authorization", "serving", "suites.allow-legacy",
             "demo.agents");
 
     private final Properties properties;
@@ -158,6 +162,15 @@ final class ServerSettings {
         }
         if ((v = properties.getProperty("replay-cache.size")) != null) {
             b.replayCacheSize(integer("replay-cache.size", v));
+        }
+        if ((v = properties.getProperty("keep-alive")) != null) {
+            b.keepAlive(Duration.ofSeconds(integer("keep-alive", v)));
+        }
+        if ((v = properties.getProperty("event-loops")) != null) {
+            b.eventLoops(integer("event-loops", v));
+        }
+        if ((v = properties.getProperty("handshake-threads")) != null) {
+            b.handshakeThreads(integer("handshake-threads", v));
         }
         if ((v = properties.getProperty("authorization")) != null) {
             b.authorization(switch (v.trim()) {

@@ -81,6 +81,34 @@ class ServerCommandTest {
     }
 
     @Test
+    void sizesTheTransportThreadsAndKeepAliveFromTheConfigurationFile() throws Exception {
+        Path config = dataDir.resolve("transport.properties");
+        Files.writeString(config, "name=sized\nevent-loops=3\nhandshake-threads=2\nkeep-alive=45\n");
+
+        try (KeyServer server = command("server", "--port", "0", "--config", config.toString(),
+                "--data-dir", dataDir.resolve("sized").toString()).start(new PrintWriter(new StringWriter()))) {
+            assertEquals(3, server.config().eventLoops());
+            assertEquals(2, server.config().handshakeThreads());
+            assertEquals(Duration.ofSeconds(45), server.config().keepAlive());
+            long loops = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.isAlive() && t.getName().matches("sized-[0-9]+-tls-loop-[0-9]+")).count();
+            assertEquals(3, loops, "event loop threads of the running key server");
+        }
+    }
+
+    @Test
+    void refusesAnEventLoopCountOutOfRange() throws Exception {
+        Path config = dataDir.resolve("loops.properties");
+        Files.writeString(config, "event-loops=0\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> command("server", "--config", config.toString(), "--data-dir", dataDir.resolve("d").toString())
+                        .start(new PrintWriter(new StringWriter())));
+
+        assertTrue(e.getMessage().contains("eventLoops"), e.getMessage());
+    }
+
+    @Test
     void refusesAnUnknownServingRule() throws Exception {
         Path config = dataDir.resolve("serving.properties");
         Files.writeString(config, "serving=everyone\n");
@@ -127,6 +155,19 @@ class ServerCommandTest {
                 () -> command("server", "--config", config.toString()).start(new PrintWriter(new StringWriter())));
 
         assertTrue(e.getMessage().contains("prot"), e.getMessage());
+    }
+
+    @Test
+    void helpConfigListsEveryKeyTheFileAccepts() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = SipTlsCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+
+        assertEquals(0, cli.execute("server", "--help-config"));
+
+        for (String key : ServerSettings.KEYS) {
+            assertTrue(out.toString().contains("  " + key + " "), key + " missing from --help-config");
+        }
     }
 
     @Test

@@ -149,7 +149,9 @@ class TortureTest {
      * (TLSMessageChannel.sendMessage passes its peerProtocol, taken from that Via, to IOHandler.sendBytes), so it
      * leaves as a UDP datagram and the client hears nothing; a later request naming TLS on the same connection
      * hides that, which is why the other messages have their top Via made TLS. Reported as skipped while the
-     * defect lasts; passes once it is fixed.
+     * defect lasts; passes once it is fixed (the key server's own TLS transport answers on the connection). It
+     * gets its own Call-ID: with the one the first pass already sent, it is a merged request (RFC 3261 8.2.2.2)
+     * and 482 is the right answer.
      */
     @Order(2)
     @Test
@@ -161,7 +163,9 @@ class TortureTest {
         try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
                 deployment.keyServer.address().getPort())) {
             socket.setSoTimeout((int) SILENCE.toMillis());
-            socket.getOutputStream().write(TortureMessages.ownBranches(esc01.original(), "esc01-udp"));
+            byte[] own = TortureMessages.ownBranches(esc01.original(), "esc01-udp");
+            socket.getOutputStream().write(new String(own, StandardCharsets.ISO_8859_1)
+                    .replace("\ni: esc01.", "\ni: esc01-udp.").getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
             outcome = read(socket, "none");
         }

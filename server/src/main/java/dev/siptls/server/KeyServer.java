@@ -66,6 +66,8 @@ public final class KeyServer implements AutoCloseable {
                 .plainTcpPort(config.plainTcpPort().orElse(0))
                 .writeTimeout(config.writeTimeout())
                 .keepAlive(config.keepAlive())
+                .eventLoops(config.eventLoops())
+                .handshakeThreads(config.handshakeThreads())
                 .maxQueuedBytes(config.maxQueuedBytes())
                 // An SA exchange needs no dialog (it carries nothing after the ACK), and its messages are handled
                 // on the thread that read them: no hand-off per message.

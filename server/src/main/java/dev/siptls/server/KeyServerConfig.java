@@ -38,6 +38,8 @@ public final class KeyServerConfig {
     private final Duration keepAlive;
     private final int maxQueuedBytes;
     private final boolean allowLegacySuites;
+    private final int eventLoops;
+    private final int handshakeThreads;
 
     private KeyServerConfig(Builder b) {
         this.identity = Objects.requireNonNull(b.identity, "identity is required");
@@ -68,6 +70,12 @@ public final class KeyServerConfig {
                     + "), got " + maxQueuedBytes);
         }
         this.allowLegacySuites = b.allowLegacySuites;
+        this.eventLoops = b.eventLoops;
+        this.handshakeThreads = b.handshakeThreads;
+        if (eventLoops < 1 || eventLoops > 64 || handshakeThreads < 1 || handshakeThreads > 64) {
+            throw new IllegalArgumentException("eventLoops and handshakeThreads must be 1..64, got " + eventLoops
+                    + " and " + handshakeThreads);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -149,6 +157,13 @@ public final class KeyServerConfig {
      * suite are answered 488.
      */
     public boolean allowLegacySuites() { return allowLegacySuites; }
+    /**
+     * How many selector threads own the TLS connections (each reads, decrypts, frames and writes for its share);
+     * the key server's threads do not grow with connections.
+     */
+    public int eventLoops() { return eventLoops; }
+    /** How many threads run the TLS handshakes' delegated tasks (certificate checks, key exchange). */
+    public int handshakeThreads() { return handshakeThreads; }
 
     private static String requireName(String name) {
         Objects.requireNonNull(name, "name");
@@ -210,6 +225,8 @@ public final class KeyServerConfig {
         private Duration keepAlive = Duration.ofSeconds(30);
         private int maxQueuedBytes = 1024 * 1024;
         private boolean allowLegacySuites;
+        private int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
+        private int handshakeThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
 
         private Builder() {
         }
@@ -242,6 +259,10 @@ public final class KeyServerConfig {
         public Builder maxQueuedBytes(int bytes) { this.maxQueuedBytes = bytes; return this; }
         /** Whether SAs may use CBC, 3DES or plain-RSA key exchange suites (default false: AEAD with forward secrecy only). */
         public Builder allowLegacySuites(boolean allow) { this.allowLegacySuites = allow; return this; }
+        /** Selector threads for the TLS connections, 1..64 (default: the processors, at most 4). */
+        public Builder eventLoops(int threads) { this.eventLoops = threads; return this; }
+        /** Threads for TLS handshake tasks, 1..64 (default: the processors, at most 4). */
+        public Builder handshakeThreads(int threads) { this.handshakeThreads = threads; return this; }
 
         public KeyServerConfig build() {
             return new KeyServerConfig(this);

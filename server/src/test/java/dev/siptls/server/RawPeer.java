@@ -19,12 +19,14 @@ import javax.net.ssl.SSLSocket;
  */
 final class RawPeer implements AutoCloseable {
 
+    private final Socket tcp;
     private final SSLSocket socket;
     private final OutputStream out;
     private final InputStream in;
     private int cseq = 1;
 
-    private RawPeer(SSLSocket socket) throws IOException {
+    private RawPeer(Socket tcp, SSLSocket socket) throws IOException {
+        this.tcp = tcp;
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.in = socket.getInputStream();
@@ -32,6 +34,16 @@ final class RawPeer implements AutoCloseable {
 
     /** Connects as {@code identity}; {@code localPort} 0 for any, {@code receiveBuffer} 0 for the default. */
     static RawPeer connect(KeyServer server, TlsIdentity identity, int localPort, int receiveBuffer) throws Exception {
+        return connect(server, identity, localPort, receiveBuffer, null);
+    }
+
+    /** Connects as {@code identity} speaking only {@code protocol} ("TLSv1.2", "TLSv1.3"). */
+    static RawPeer connect(KeyServer server, TlsIdentity identity, String protocol) throws Exception {
+        return connect(server, identity, 0, 0, protocol);
+    }
+
+    private static RawPeer connect(KeyServer server, TlsIdentity identity, int localPort, int receiveBuffer,
+            String protocol) throws Exception {
         Socket tcp = new Socket();
         tcp.setReuseAddress(true);
         if (receiveBuffer > 0) {
@@ -41,8 +53,30 @@ final class RawPeer implements AutoCloseable {
         tcp.connect(server.address(), 5_000);
         SSLSocket tls = (SSLSocket) identity.clientContext("127.0.0.1").getSocketFactory()
                 .createSocket(tcp, "127.0.0.1", server.address().getPort(), true);
+        if (protocol != null) {
+            tls.setEnabledProtocols(new String[] {protocol});
+        }
         tls.startHandshake();
-        return new RawPeer(tls);
+        return new RawPeer(tcp, tls);
+    }
+
+    /** The protocol the handshake negotiated. */
+    String protocol() {
+        return socket.getSession().getProtocol();
+    }
+
+    /**
+     * Starts a handshake on the established connection: a renegotiation in TLS 1.2, a KeyUpdate in TLS 1.3
+     * (the JDK's meaning of a second {@code startHandshake}).
+     */
+    void handshakeAgain() throws IOException {
+        socket.startHandshake();
+    }
+
+    /** Writes {@code bytes} on the TCP connection under TLS, as an on-path attacker could. */
+    void sendUnderTls(byte[] bytes) throws IOException {
+        tcp.getOutputStream().write(bytes);
+        tcp.getOutputStream().flush();
     }
 
     int localPort() {

@@ -68,6 +68,69 @@ class TlsTransportTest {
         }
     }
 
+    /**
+     * The client's Finished and its first request in one TCP write: the key server reads the end of the
+     * handshake and the first record together, and must answer it (no further read event will come for it).
+     */
+    @Test
+    void aFirstRequestArrivingWithTheHandshakesEndIsAnswered() throws Exception {
+        try (Fixture f = new Fixture()) {
+            javax.net.ssl.SSLContext context = f.pki.agent("sip:bob@example.com").clientContext("127.0.0.1");
+            for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
+                for (int i = 0; i < 10; i++) {
+                    String callId = java.util.UUID.randomUUID().toString();
+                    try (CoalescingClient bob = CoalescingClient.connect(context, f.server.address(), protocol,
+                            register(callId).getBytes(StandardCharsets.US_ASCII))) {
+                        assertEquals(protocol, bob.protocol());
+                        assertTrue(bob.coalesced() || protocol.equals("TLSv1.2"), "the Finished went alone");
+                        String answer = bob.readMessage();
+                        assertEquals(callId, callId(answer), protocol + ": " + answer);
+                        assertTrue(answer.startsWith("SIP/2.0 200 "), protocol + ": " + answer);
+                        assertTrue(bob.recordsWithoutData() > 0 || protocol.equals("TLSv1.2"),
+                                "no NewSessionTicket reached the client");
+                    }
+                }
+            }
+        }
+    }
+
+    private static String register(String callId) {
+        return "REGISTER sips:example.com SIP/2.0\r\n"
+                + "Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bK" + callId.replace("-", "") + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:bob@example.com>;tag=" + callId.substring(0, 8) + "\r\n"
+                + "To: <sip:bob@example.com>\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 REGISTER\r\n"
+                + "Contact: <sips:bob@127.0.0.1:5061>\r\nExpires: 600\r\n"
+                + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** More records in one write than the key server reads at once: every request is answered. */
+    @Test
+    void manyRequestsInOneWriteAreEachAnswered() throws Exception {
+        try (Fixture f = new Fixture(); RawPeer bob = FlowBindingTest.registeredRawPeer(f, "sip:bob@example.com")) {
+            java.util.Set<String> sent = new java.util.HashSet<>();
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                String options = bob.options("sip:bob@example.com", 0);
+                sent.add(callId(options));
+                burst.append(options);
+            }
+            bob.sendRecord(burst.toString().getBytes(StandardCharsets.UTF_8));
+
+            java.util.Set<String> answered = new java.util.HashSet<>();
+            while (answered.size() < sent.size()) {
+                String answer = bob.readMessage(Duration.ofSeconds(30));
+                if (answer == null) {
+                    break;
+                }
+                answered.add(callId(answer));
+            }
+            assertEquals(sent, answered);
+        }
+    }
+
     @Test
     void aTenMebibyteMessageIsRefusedWithoutBeingBuffered() throws Exception {
         int limit = 128 * 1024;

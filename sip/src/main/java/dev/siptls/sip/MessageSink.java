@@ -28,6 +28,15 @@ final class MessageSink implements SipStreamFramer.Sink {
         return this;
     }
 
+    /**
+     * Whether the parser read the Content-Length the framer framed the message by: where they differ, the body
+     * the framer cut is not the one the message announces, and the stream can no longer be trusted.
+     */
+    static boolean agrees(SIPMessage message, int framedLength) {
+        ContentLength parsed = (ContentLength) message.getContentLength();
+        return parsed != null && parsed.getContentLength() == framedLength;
+    }
+
     @Override
     public void ping() {
         connection.pinged();
@@ -52,8 +61,7 @@ final class MessageSink implements SipStreamFramer.Sink {
         if (message == null) {
             return;
         }
-        ContentLength parsed = (ContentLength) message.getContentLength();
-        if ((parsed == null ? 0 : parsed.getContentLength()) != contentLength) {
+        if (!agrees(message, contentLength)) {
             LOG.log(Level.WARNING, "connection from {0} sent a Content-Length the SIP parser reads otherwise;"
                     + " its connection is dropped", connection);
             connection.abort();

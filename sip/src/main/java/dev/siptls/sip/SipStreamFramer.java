@@ -7,14 +7,23 @@ package dev.siptls.sip;
  * more bytes. Limits are checked before anything is kept, so a peer announcing a message over
  * {@code maxMessageSize} (or sending headers over half of it, JAIN-SIP's own limit) breaks the stream at once
  * instead of being buffered.
+ *
+ * <p>The framer decides where a message ends, and refuses (breaks the stream) whatever the SIP parser could
+ * read otherwise, so no bytes of one message can be taken for another: a header section whose lines do not all
+ * end in CRLF (JAIN-SIP's parser also ends lines at a bare CR or LF), a message without Content-Length (RFC
+ * 3261 18.3 requires it on a stream; taking it as 0, as JAIN-SIP does, would frame a body as the next
+ * message), two Content-Lengths that disagree, a folded Content-Length, and a value that is not 1 to 10
+ * digits. The parser's reading of Content-Length is checked against the framer's afterwards
+ * ({@link MessageSink}).
  */
 final class SipStreamFramer {
 
     /** Returned by {@link #frame} when the stream can no longer be framed or breaks a limit. */
     static final int BROKEN = -1;
 
-    private static final int NO_LENGTH = -1;
-    private static final int BAD_LENGTH = -2;
+    static final int NO_LENGTH = -1;
+    static final int BAD_LENGTH = -2;
+    private static final int BARE_LINE_BREAK = -2;
 
     interface Sink {
         /** A CRLFCRLF keep-alive ping. */
@@ -73,8 +82,12 @@ final class SipStreamFramer {
                 searchFrom = Math.max(searchFrom, pos);
                 continue;
             }
-            int blank = indexOfBlankLine(buffer, Math.max(pos, searchFrom), end);
+            int blank = indexOfBlankLine(buffer, pos, Math.max(pos, searchFrom), end);
             int headerLimit = maxMessageSize / 2;
+            if (blank == BARE_LINE_BREAK) {
+                broken = "a header line not ended by CRLF";
+                return BROKEN;
+            }
             if (blank < 0) {
                 if (end - pos > headerLimit) {
                     broken = "headers over " + headerLimit + " bytes";
@@ -93,7 +106,10 @@ final class SipStreamFramer {
                 broken = "an unreadable Content-Length";
                 return BROKEN;
             }
-            length = Math.max(length, 0);
+            if (length == NO_LENGTH) {
+                broken = "a message without Content-Length";
+                return BROKEN;
+            }
             if (length > maxMessageSize) {
                 broken = "a Content-Length of " + length + " over the limit of " + maxMessageSize;
                 return BROKEN;
@@ -118,10 +134,27 @@ final class SipStreamFramer {
         return true;
     }
 
-    private static int indexOfBlankLine(byte[] buffer, int from, int end) {
-        for (int i = from; i + 3 < end; i++) {
-            if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n') {
-                return i;
+    /**
+     * Where the blank line ending the headers that start at {@code start} begins, searching from {@code from}; -1
+     * if not there yet, {@link #BARE_LINE_BREAK} if a CR or LF in them is not part of a CRLF.
+     */
+    private static int indexOfBlankLine(byte[] buffer, int start, int from, int end) {
+        for (int i = from; i < end; i++) {
+            byte c = buffer[i];
+            if (c == '\n') {
+                if (i == start || buffer[i - 1] != '\r') {
+                    return BARE_LINE_BREAK;
+                }
+            } else if (c == '\r') {
+                if (i + 1 == end) {
+                    return -1;
+                }
+                if (buffer[i + 1] != '\n') {
+                    return BARE_LINE_BREAK;
+                }
+                if (i + 3 < end && buffer[i + 2] == '\r' && buffer[i + 3] == '\n') {
+                    return i;
+                }
             }
         }
         return -1;
@@ -136,18 +169,26 @@ final class SipStreamFramer {
         int found = NO_LENGTH;
         int line = start;
         boolean first = true;
+        boolean afterLength = false;
         while (line < end) {
             int eol = line;
             while (eol < end && buffer[eol] != '\n') {
                 eol++;
             }
             if (!first) {
-                int value = lengthIn(buffer, line, eol);
+                boolean continuation = buffer[line] == ' ' || buffer[line] == '\t';
+                if (continuation && afterLength) {
+                    return BAD_LENGTH; // a folded value: the parser would join what this reads apart
+                }
+                int value = continuation ? NO_LENGTH : lengthIn(buffer, line, eol);
                 if (value == BAD_LENGTH || (value != NO_LENGTH && found != NO_LENGTH && value != found)) {
                     return BAD_LENGTH;
                 }
                 if (value != NO_LENGTH) {
                     found = value;
+                }
+                if (!continuation) {
+                    afterLength = value != NO_LENGTH;
                 }
             }
             first = false;

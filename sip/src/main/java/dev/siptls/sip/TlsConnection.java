@@ -46,13 +46,13 @@ final class TlsConnection implements AcceptedSocket {
 
     // Loop-owned state.
     private byte[] netTail;
-    private byte[] appTail;
-    private int appTailSearched;
+    private final PartialMessage partial;
     private byte[] netOut;
     private byte[] current;
     private int currentOffset;
     private boolean tasking;
     private boolean keepAliveArmed;
+    private boolean tls13;
     private long lastReadNanos = acceptedNanos;
 
     // Shared state.
@@ -73,6 +73,7 @@ final class TlsConnection implements AcceptedSocket {
         this.remote = remote;
         this.flows = flows;
         this.processor = processor;
+        this.partial = new PartialMessage(processor.maxMessageSize());
     }
 
     /** On the loop: registers for reads and starts the handshake (the client speaks first). */
@@ -159,7 +160,7 @@ final class TlsConnection implements AcceptedSocket {
 
     /** Bytes kept between events: partial records and messages, unsent ciphertext. Loop thread only. */
     int bufferedBytes() {
-        return length(netTail) + length(appTail) + length(netOut) + length(current);
+        return length(netTail) + partial.heldBytes() + length(netOut) + length(current);
     }
 
     private static int length(byte[] b) {
@@ -202,10 +203,7 @@ final class TlsConnection implements AcceptedSocket {
             Arrays.fill(current, (byte) 0);
             current = null;
         }
-        if (appTail != null) {
-            Arrays.fill(appTail, (byte) 0);
-            appTail = null;
-        }
+        partial.release();
         netTail = null;
         netOut = null;
         engine.closeOutbound();
@@ -277,10 +275,19 @@ final class TlsConnection implements AcceptedSocket {
             while (!closed.get() && in.hasRemaining()) {
                 ByteBuffer app = b.app;
                 app.clear();
+                boolean wasEstablished = established;
                 SSLEngineResult r = engine.unwrap(in, app);
+                if (wasEstablished && !tls13 && r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
+                    // A TLS 1.2 renegotiation: the connection's identity is its first handshake's certificate,
+                    // which a second one could replace, and nothing here needs one.
+                    LOG.log(Level.INFO, "connection from {0} tried to renegotiate TLS; its connection is dropped",
+                            remote);
+                    Arrays.fill(app.array(), 0, app.position(), (byte) 0);
+                    abort();
+                    return;
+                }
                 if (app.position() > 0) {
                     deliver(app, b);
-                    Arrays.fill(app.array(), 0, app.position(), (byte) 0);
                 }
                 SSLEngineResult.Status status = r.getStatus();
                 if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
@@ -417,41 +424,23 @@ final class TlsConnection implements AcceptedSocket {
         } catch (SSLPeerUnverifiedException e) {
             peer = null;
         }
+        tls13 = "TLSv1.3".equals(engine.getSession().getProtocol());
         channel = processor.established(this);
         established = true;
         flush(b);
     }
 
-    /** Frames the decrypted bytes in {@code app} together with what was left of a partial message. */
+    /** Frames the decrypted bytes in {@code app} after what was left of a partial message; zeroes them. */
     private void deliver(ByteBuffer app, EventLoop.Buffers b) {
         if (!established) {
             handshakeDone(b);
         }
-        byte[] data;
-        int end;
-        int searched = 0;
-        if (appTail == null) {
-            data = app.array();
-            end = app.position();
-        } else {
-            searched = appTailSearched;
-            data = Arrays.copyOf(appTail, appTail.length + app.position());
-            System.arraycopy(app.array(), 0, data, appTail.length, app.position());
-            end = data.length;
-            Arrays.fill(appTail, (byte) 0);
-            appTail = null;
-        }
-        int rest = b.framer.frame(data, 0, end, searched, b.sink.on(this));
-        if (rest == SipStreamFramer.BROKEN) {
+        if (!partial.add(app.array(), app.position(), b.framer, b.sink.on(this))) {
             LOG.log(Level.WARNING, "connection from {0} sent {1}; its connection is dropped", remote,
                     b.framer.brokenReason());
             abort();
-        } else if (rest < end && !closed.get()) {
-            appTail = Arrays.copyOfRange(data, rest, end);
-            appTailSearched = b.framer.searched();
-        }
-        if (data != app.array()) {
-            Arrays.fill(data, (byte) 0);
+        } else if (closed.get()) {
+            partial.release();
         }
     }
 

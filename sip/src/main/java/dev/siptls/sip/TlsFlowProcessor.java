@@ -154,6 +154,10 @@ final class TlsFlowProcessor extends ConnectionOrientedMessageProcessor implemen
         }
     }
 
+    int maxMessageSize() {
+        return config.maxMessageSize();
+    }
+
     ExecutorService handshakeTasks() {
         return handshakeTasks;
     }
