@@ -225,6 +225,35 @@ final class RawPeer implements AutoCloseable {
         return "";
     }
 
+    /**
+     * Reads everything that arrives on a daemon thread, in bulk, adding to {@code count} each occurrence of
+     * {@code marker} (e.g. a request line or status line); nothing else may read this peer meanwhile.
+     */
+    void countWhileReading(String marker, java.util.concurrent.atomic.AtomicLong count) {
+        byte[] m = marker.getBytes(StandardCharsets.US_ASCII);
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[64 * 1024 + m.length];
+            int kept = 0;
+            try {
+                socket.setSoTimeout(0);
+                for (int n; (n = in.read(buffer, kept, buffer.length - kept)) > 0; ) {
+                    int end = kept + n;
+                    for (int i = 0; i + m.length <= end; i++) {
+                        if (java.util.Arrays.equals(buffer, i, i + m.length, m, 0, m.length)) {
+                            count.incrementAndGet();
+                        }
+                    }
+                    kept = Math.min(m.length - 1, end);
+                    System.arraycopy(buffer, end - kept, buffer, 0, kept);
+                }
+            } catch (IOException closed) {
+                // the test is over, or the key server closed the connection
+            }
+        }, "raw-peer-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
     /** Ends the connection with a reset, leaving no TIME_WAIT behind on this port. */
     void reset() throws IOException {
         socket.setSoLinger(true, 0);
