@@ -84,6 +84,11 @@ final class AcceptedFlows {
     void closed(AcceptedSocket socket) {
         open.remove(socket.remote(), socket);
         plain.remove(socket.remote(), socket);
+        if (!socket.mayHaveCarriedSip()) {
+            // No message ever passed (no TLS handshake completed): nothing can follow it to a newcomer, and a
+            // connect-and-close by anyone sharing the address must not lock agents behind it out.
+            return;
+        }
         long now = System.nanoTime();
         if (recentlyClosed.size() >= MAX_REMEMBERED_CLOSED) {
             recentlyClosed.values().removeIf(at -> now - at >= REUSE_QUARANTINE.toNanos());

@@ -24,4 +24,12 @@ interface AcceptedSocket {
     void claimed(long nowNanos);
 
     long unclaimedNanos(long nowNanos);
+
+    /**
+     * Whether the SIP stack may hold transactions of this connection: only then does its address need the
+     * quarantine of {@link AcceptedFlows#quarantined} once it closes.
+     */
+    default boolean mayHaveCarriedSip() {
+        return true;
+    }
 }

@@ -444,6 +444,11 @@ final class TlsConnection implements AcceptedSocket {
         }
     }
 
+    @Override
+    public boolean mayHaveCarriedSip() {
+        return established;
+    }
+
     /** A keep-alive ping from the peer: answer with a pong and expect the next within the keep-alive timeout. */
     void pinged() {
         keepAliveArmed = true;
