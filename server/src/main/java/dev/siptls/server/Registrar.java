@@ -86,6 +86,7 @@ final class Registrar {
         long granted = Math.min(expires, config.maxExpires().getSeconds());
         Registry.Outcome outcome = registry.register(aor, origin.flow(), origin.fingerprint(), now + granted * 1000,
                 this::newChallenge);
+        origin.flow().registered();
         (outcome == Registry.Outcome.CREATED ? counters.registrationsCreated : counters.registrationsRefreshed)
                 .increment();
         Answers.debug(() -> (outcome == Registry.Outcome.CREATED ? "registered " : "refreshed ") + aor + " on "

@@ -26,7 +26,7 @@ class HeadOfLineTest {
             TestAgent carol = f.agent("sip:carol@example.com");
             long baseline = median(SAMPLES, () -> carol.register(600).getStatusCode());
 
-            RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), 0, 4096);
+            RawPeer mallory = registered(f, "sip:mallory@example.com");
             flood(mallory, "sip:mallory@example.com");
             long stalled = median(SAMPLES, () -> carol.register(600).getStatusCode());
 
@@ -64,7 +64,7 @@ class HeadOfLineTest {
     @Test
     void aPeerWhoseWriteBlocksTooLongIsDisconnectedAndCounted() throws Exception {
         try (Fixture f = new Fixture(b -> b.writeTimeout(Duration.ofSeconds(1)).maxQueuedBytes(64 << 20))) {
-            RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), 0, 4096);
+            RawPeer mallory = registered(f, "sip:mallory@example.com");
             flood(mallory, "sip:mallory@example.com");
             Polling.until(() -> f.server.statistics().getSlowPeersDisconnected() == 1);
             assertTrue(mallory.closedWithin(Duration.ofSeconds(10)));
@@ -74,7 +74,7 @@ class HeadOfLineTest {
     @Test
     void aPeerThatLetsItsQueueOverflowIsDisconnectedAndCounted() throws Exception {
         try (Fixture f = new Fixture(b -> b.writeTimeout(Duration.ofMinutes(5)).maxQueuedBytes(256 * 1024))) {
-            RawPeer mallory = RawPeer.connect(f.server, f.pki.agent("sip:mallory@example.com"), 0, 4096);
+            RawPeer mallory = registered(f, "sip:mallory@example.com");
             flood(mallory, "sip:mallory@example.com");
             Polling.until(() -> f.server.statistics().getSlowPeersDisconnected() == 1);
             assertTrue(mallory.closedWithin(Duration.ofSeconds(10)));
@@ -121,6 +121,16 @@ class HeadOfLineTest {
         m.append("Max-Forwards: 70\r\nFrom: <sip:plain@example.com>;tag=1\r\nTo: <sip:plain@example.com>\r\n")
                 .append("Call-ID: ").append(id).append("\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
         return m.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A peer with a small receive buffer, registered: before a registration a connection may not hold more than a
+     * short unfinished message, and the flood's requests are 60 KB each.
+     */
+    private static RawPeer registered(Fixture f, String aor) throws Exception {
+        RawPeer peer = RawPeer.connect(f.server, f.pki.agent(aor), 0, 4096);
+        assertEquals(200, peer.call(peer.register(aor, 600)));
+        return peer;
     }
 
     /** Sends requests whose answers outgrow every buffer between the key server and {@code peer}, never reading. */

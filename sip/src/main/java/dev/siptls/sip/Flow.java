@@ -48,6 +48,14 @@ public final class Flow {
                 .map(f -> MessageDigest.isEqual(f, fingerprint)).orElse(false);
     }
 
+    /**
+     * A registration was made on this connection: from now on it may send messages up to the endpoint's size
+     * limit. Until then only a short unfinished message may wait on it ({@link TlsConnection#UNREGISTERED_PARTIAL}).
+     */
+    public void registered() {
+        socket.registered();
+    }
+
     /** Closes the connection at once (no TLS close_notify: the peer may not be reading). */
     public void close() {
         socket.abort();

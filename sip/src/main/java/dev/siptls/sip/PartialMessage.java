@@ -78,6 +78,11 @@ final class PartialMessage {
         tail = bigger;
     }
 
+    /** Bytes of an unfinished message kept now. */
+    int keptBytes() {
+        return length;
+    }
+
     /** Bytes of the buffer held now (its capacity: what the connection costs). */
     int heldBytes() {
         return tail == null ? 0 : tail.length;

@@ -33,6 +33,12 @@ final class TlsConnection implements AcceptedSocket {
 
     private static final System.Logger LOG = System.getLogger(TlsConnection.class.getName());
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /**
+     * How much of an unfinished message a connection without a registration may hold: a REGISTER has no body.
+     * Without it, one certificate could open connections each holding most of a message of the size limit until
+     * the unregistered-connection timeout, heap bounded only by descriptors.
+     */
+    static final int UNREGISTERED_PARTIAL = 8 * 1024;
 
     private final SocketChannel socket;
     private final SSLEngine engine;
@@ -57,6 +63,7 @@ final class TlsConnection implements AcceptedSocket {
 
     // Shared state.
     private volatile boolean established;
+    private volatile boolean registered;
     private volatile X509Certificate peer;
     private volatile TlsFlowChannel channel;
     private ArrayDeque<byte[]> queue;
@@ -439,9 +446,18 @@ final class TlsConnection implements AcceptedSocket {
             LOG.log(Level.WARNING, "connection from {0} sent {1}; its connection is dropped", remote,
                     b.framer.brokenReason());
             abort();
+        } else if (!registered && partial.keptBytes() > UNREGISTERED_PARTIAL) {
+            LOG.log(Level.WARNING, "connection from {0} holds over {1} bytes of an unfinished message before any "
+                    + "registration; its connection is dropped", remote, UNREGISTERED_PARTIAL);
+            abort();
         } else if (closed.get()) {
             partial.release();
         }
+    }
+
+    /** See {@link Flow#registered()}. */
+    void registered() {
+        registered = true;
     }
 
     @Override
