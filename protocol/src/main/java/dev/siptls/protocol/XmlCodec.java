@@ -67,6 +67,7 @@ public final class XmlCodec {
             Map.of(CLIENT_INFO, peerShape(CLIENT_INFO), SERVER_INFO, peerShape(SERVER_INFO)));
 
     private final HardenedXml xml = new HardenedXml();
+    private final AssociationWriter writer = new AssociationWriter();
 
     public XmlCodec() {
     }
@@ -192,9 +193,27 @@ public final class XmlCodec {
     public byte[] encode(SecurityAssociation sa) {
         Objects.requireNonNull(sa, "security association");
         int certificates = sa.client().certificateChain().size() + sa.server().certificateChain().size();
-        WipingBuffer out = new WipingBuffer(2048 + 4096 * certificates);
         byte[] secret = sa.masterSecret();
         SecretField field = sa.isTls13() ? SecretField.PSK : SecretField.MASTER_SECRET;
+        AssociationWriter.Out direct = new AssociationWriter.Out(1024 + 2048 * certificates);
+        boolean escaping = false;
+        try {
+            if (writer.write(sa, secret, field, direct)) {
+                return direct.toByteArray();
+            }
+            escaping = true;
+        } finally {
+            direct.wipe();
+            if (!escaping) {
+                Arrays.fill(secret, (byte) 0);
+            }
+        }
+        return encodeWithGenerator(sa, secret, field, certificates);
+    }
+
+    /** The same bytes through the XML generator, which escapes what needs it; zeroes {@code secret}. */
+    byte[] encodeWithGenerator(SecurityAssociation sa, byte[] secret, SecretField field, int certificates) {
+        WipingBuffer out = new WipingBuffer(2048 + 4096 * certificates);
         try {
             try (ToXmlGenerator g = xml.generator(out)) {
                 g.writeStartObject();
