@@ -135,15 +135,21 @@ final class SecretField {
                 || b == '=';
     }
 
+    /** The first byte alone rules out almost every position: an SA body is mostly base64, needles start with '<'. */
     private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = Math.max(0, from); i + needle.length <= haystack.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (haystack[i + k] != needle[k]) {
-                    continue outer;
-                }
+        byte first = needle[0];
+        int last = haystack.length - needle.length;
+        for (int i = Math.max(0, from); i <= last; i++) {
+            if (haystack[i] != first) {
+                continue;
             }
-            return i;
+            int k = 1;
+            while (k < needle.length && haystack[i + k] == needle[k]) {
+                k++;
+            }
+            if (k == needle.length) {
+                return i;
+            }
         }
         return -1;
     }
