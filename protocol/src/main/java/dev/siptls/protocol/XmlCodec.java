@@ -245,8 +245,9 @@ public final class XmlCodec {
     public SecurityAssociation decodeAssociation(byte[] body) throws InvalidBodyException {
         Objects.requireNonNull(body, "body");
         byte[] copy = body.clone();
-        byte[] masterSecret = SecretField.MASTER_SECRET.take(copy);
-        byte[] psk = SecretField.PSK.take(copy);
+        byte[][] taken = SecretField.takeBoth(copy);
+        byte[] masterSecret = taken[0];
+        byte[] psk = taken[1];
         try {
             return decode(copy, masterSecret, psk);
         } finally {
