@@ -170,12 +170,17 @@ final class XmlValues {
         return chain;
     }
 
-    private static CertificateFactory x509() {
+    /** One factory per thread: the provider lookup costs a third of parsing a certificate the JDK has cached. */
+    private static final ThreadLocal<CertificateFactory> X509 = ThreadLocal.withInitial(() -> {
         try {
             return CertificateFactory.getInstance("X.509");
         } catch (CertificateException e) {
             throw new IllegalStateException("this JDK has no X.509 certificate factory", e);
         }
+    });
+
+    private static CertificateFactory x509() {
+        return X509.get();
     }
 
     private static boolean isXmlSpace(char c) {
