@@ -68,6 +68,8 @@ public final class XmlCodec {
 
     private final HardenedXml xml = new HardenedXml();
     private final AssociationWriter writer = new AssociationWriter();
+    /** The certificates of SA bodies read lately: an agent gets the same few chains in every SA. */
+    private final RecentCertificates recent = new RecentCertificates();
 
     public XmlCodec() {
     }
@@ -325,11 +327,11 @@ public final class XmlCodec {
         }
     }
 
-    private static PeerInfo readPeer(Element peer) throws InvalidBodyException {
+    private PeerInfo readPeer(Element peer) throws InvalidBodyException {
         PeerInfo.Builder b = PeerInfo.builder()
                 .random(XmlValues.base64(RANDOM, peer.required(RANDOM)))
                 .identity(XmlValues.text(peer.required(IDENTITY)))
-                .certificateChain(XmlValues.certificates(CERTIFICATE, peer.name(), peer.all(CERTIFICATE)));
+                .certificateChain(XmlValues.certificates(CERTIFICATE, peer.name(), peer.all(CERTIFICATE), recent));
         Optional<String> host = peer.optional(HOST);
         Optional<String> port = peer.optional(PORT);
         if (host.isPresent() != port.isPresent()) {

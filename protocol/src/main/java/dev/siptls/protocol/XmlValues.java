@@ -153,8 +153,19 @@ final class XmlValues {
     /** DER X.509 certificates, in order; each must be exactly one certificate and nothing more. */
     static List<X509Certificate> certificates(String element, String parent, List<String> texts)
             throws InvalidBodyException {
+        return certificates(element, parent, texts, null);
+    }
+
+    /** As {@link #certificates(String, String, List)}, taking texts seen before from {@code recent} (null: none). */
+    static List<X509Certificate> certificates(String element, String parent, List<String> texts,
+            RecentCertificates recent) throws InvalidBodyException {
         List<X509Certificate> chain = new ArrayList<>(texts.size());
         for (String text : texts) {
+            X509Certificate seen = recent == null ? null : recent.get(text);
+            if (seen != null) {
+                chain.add(seen);
+                continue;
+            }
             byte[] der = base64(element, text);
             String which = "<" + element + "> " + (chain.size() + 1) + " in <" + parent + ">";
             try {
@@ -163,6 +174,9 @@ final class XmlValues {
                     throw new InvalidBodyException(which + " is not exactly one DER X.509 certificate");
                 }
                 chain.add(x);
+                if (recent != null) {
+                    recent.put(text, x);
+                }
             } catch (CertificateException e) {
                 throw new InvalidBodyException(which + " is not a DER X.509 certificate");
             }
