@@ -16,12 +16,17 @@ import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.header.AllowHeader;
+import javax.sip.header.CSeqHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
- * JAIN-SIP's callbacks for one agent. They run on the stack's single event thread, which must never block:
- * each one only takes what it needs from the event and hands the work to the endpoint's worker thread.
+ * JAIN-SIP's callbacks for one agent. They run on the thread that read the message (the stack's re-entrant
+ * listener: the agent's one connection has one) or on the stack's timer thread, and never block. An SA
+ * exchange is handled right there, with no hand-off: an offered SA is checked, stored and answered
+ * ({@link AssociationOffers}), the answer to an SA request is taken and ACKed ({@link AssociationRequests}), both
+ * from memory, their only waits the writes to the key server, which always reads. Everything else (registration,
+ * keep-alive, timeouts, I/O failures) goes to the endpoint's worker thread, which owns that state.
  */
 final class AgentSipListener implements SipEvents {
 
@@ -76,7 +81,7 @@ final class AgentSipListener implements SipEvents {
         }
         ServerTransaction transaction = tx;
         if (Request.INVITE.equals(method)) {
-            submit(() -> offers.onInvite(event, transaction));
+            inline(() -> offers.onInvite(event, transaction));
         } else {
             submit(() -> answerOther(event, transaction));
         }
@@ -108,6 +113,12 @@ final class AgentSipListener implements SipEvents {
     public void processResponse(ResponseEvent event) {
         keepAlive.heard();
         ClientTransaction tx = event.getClientTransaction();
+        CSeqHeader cseq = (CSeqHeader) event.getResponse().getHeader(CSeqHeader.NAME);
+        if (cseq != null && Request.INVITE.equals(cseq.getMethod())) {
+            // Only SA requests are INVITEs: registration and keep-alive never send one.
+            inline(() -> requests.onResponse(event));
+            return;
+        }
         submit(() -> {
             if (!keepAlive.onResponse(tx, event.getResponse().getStatusCode())
                     && !registration.onResponse(tx, event.getResponse())) {
@@ -147,6 +158,15 @@ final class AgentSipListener implements SipEvents {
             return port == keyServer.getPort() && InetAddress.getByName(host).equals(keyServer.getAddress());
         } catch (Exception e) {
             return false;
+        }
+    }
+
+    /** Runs {@code task} on this thread; a failure is logged, never allowed to kill the stack's thread. */
+    private void inline(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, aor + ": handling a SIP event failed", e);
         }
     }
 

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * The application's say on an SA the key server offers this agent as TLS server, for instance whether it
- * trusts the client's certificate chain. Called on the agent's worker thread: answer from memory.
+ * trusts the client's certificate chain. Called on the SIP thread that read the offer, for several agents at
+ * once: answer from memory, never block, be thread-safe.
  */
 @FunctionalInterface
 public interface AssociationAcceptor {

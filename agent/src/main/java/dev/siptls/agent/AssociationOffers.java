@@ -27,7 +27,7 @@ import javax.sip.message.Response;
  * from and what it says, asks the application's {@link AssociationAcceptor}, stores it and answers
  * {@code 200 OK}, or refuses with {@code 403} (not from the key server, not over TLS), {@code 400} (no or a
  * malformed SA body) or {@code 488} (not for this agent, expired, already held, refused by the acceptor).
- * Runs on the worker thread. No dialog is made (the agent runs without automatic dialogs): the key server's
+ * Runs on the SIP thread that read the INVITE, several agents' at once. No dialog is made (the agent runs without automatic dialogs): the key server's
  * ACK ends the exchange and finds nothing to end.
  */
 final class AssociationOffers {

@@ -139,7 +139,7 @@ final class AssociationRequests {
         }
     }
 
-    /** An answer to one of our INVITEs (worker thread); false if the event is not ours. */
+    /** An answer to one of our INVITEs (the SIP thread that read it); false if the event is not ours. */
     boolean onResponse(ResponseEvent event) {
         Response response = event.getResponse();
         CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);

@@ -34,9 +34,10 @@ import javax.net.ssl.SSLContext;
  * TLS client, and it accepts SAs the key server offers it as TLS server (phase 2). The SAs end up in
  * {@link #associations()}, which the JSSE provider reads on every handshake. It knows SIP, not JSSE.
  *
- * <p>Threads: JAIN-SIP's event thread only hands events on; all SIP work runs on the endpoint's worker
- * thread; request futures complete and time out on a notifier thread of the agent. {@link #close()} stops
- * all of them.
+ * <p>Threads: SA exchanges are handled on the stack's thread that read them (its re-entrant listener); the
+ * rest of the SIP work (registration, keep-alive, sending SA requests) runs on the endpoint's worker thread;
+ * request futures complete and time out on a notifier thread of the agent. {@link #close()} stops all of
+ * them.
  */
 public final class SipTlsAgent implements AutoCloseable {
 
@@ -203,6 +204,8 @@ public final class SipTlsAgent implements AutoCloseable {
                 // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: the stack makes
                 // none, neither for offered SAs nor for the 2xx to its own INVITEs (AssociationRequests#ack).
                 .automaticDialogs(false)
+                // SA exchanges are handled on the thread that read them: no hand-off to an event thread.
+                .reentrantListener(true)
                 .build();
         SipEndpoint sip = SipEndpoint.start(config, listener);
         // The finished INVITE transactions are dropped within the stack's next tick (half a second), yet their

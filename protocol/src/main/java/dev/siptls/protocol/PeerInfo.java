@@ -62,8 +62,11 @@ public final class PeerInfo {
         if (start < 0 || identity.length() == start) {
             throw new IllegalArgumentException("identity must be a sip: or sips: URI, got " + Texts.quote(identity));
         }
-        if (identity.chars().anyMatch(c -> c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"')) {
-            throw new IllegalArgumentException("illegal character in identity " + Texts.quote(identity));
+        for (int i = 0; i < identity.length(); i++) {
+            char c = identity.charAt(i);
+            if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"') {
+                throw new IllegalArgumentException("illegal character in identity " + Texts.quote(identity));
+            }
         }
         return identity;
     }

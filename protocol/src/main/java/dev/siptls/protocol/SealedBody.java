@@ -48,7 +48,35 @@ public final class SealedBody {
     private static final OAEPParameterSpec OAEP = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
             PSource.PSpecified.DEFAULT);
 
+    /**
+     * One AES-GCM cipher per thread: looking one up costs more than the sealing itself. Between uses it holds
+     * the key schedule of a throw-away key ({@link #forget}), not that of the last body's key.
+     */
+    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK has no AES/GCM", e);
+        }
+    });
+    private static final GCMParameterSpec THROW_AWAY_NONCE = new GCMParameterSpec(TAG_BITS, new byte[NONCE]);
+
     private SealedBody() {
+    }
+
+    /**
+     * Re-initialises {@code gcm} for encryption with a random throw-away key, so that what it keeps until its next
+     * use (key schedule, hash subkey, the last encryption key it checks nonces against) is that key's. Random, not
+     * fixed: GCM refuses a second encryption init with the key and nonce of the one before.
+     */
+    private static void forget(Cipher gcm) {
+        byte[] throwAway = new byte[32];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(throwAway);
+        try {
+            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(throwAway, "AES"), THROW_AWAY_NONCE);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM refused a throw-away key", e);
+        }
     }
 
     /**
@@ -92,10 +120,15 @@ public final class SealedBody {
         byte[] nonce = new byte[NONCE];
         random.nextBytes(nonce);
         ByteBuffer head = ByteBuffer.allocate(4 + key.length).put(VERSION).put(kind).putShort((short) key.length).put(key);
-        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-        gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-        gcm.updateAAD(head.array());
-        byte[] sealed = gcm.doFinal(plaintext);
+        Cipher gcm = GCM.get();
+        byte[] sealed;
+        try {
+            gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+            gcm.updateAAD(head.array());
+            sealed = gcm.doFinal(plaintext);
+        } finally {
+            forget(gcm);
+        }
         return ByteBuffer.allocate(head.capacity() + NONCE + sealed.length).put(head.array()).put(nonce)
                 .put(sealed).array();
     }
@@ -155,10 +188,14 @@ public final class SealedBody {
                     throw new InvalidBodyException("sealed SA body of kind " + kind + " for a " + own.getAlgorithm()
                             + " key");
                 }
-                Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-                gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-                gcm.updateAAD(body, 0, 4 + keyLength);
-                return gcm.doFinal(body, 4 + keyLength + NONCE, body.length - 4 - keyLength - NONCE);
+                Cipher gcm = GCM.get();
+                try {
+                    gcm.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aes, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
+                    gcm.updateAAD(body, 0, 4 + keyLength);
+                    return gcm.doFinal(body, 4 + keyLength + NONCE, body.length - 4 - keyLength - NONCE);
+                } finally {
+                    forget(gcm);
+                }
             } catch (GeneralSecurityException | IllegalArgumentException e) {
                 throw new InvalidBodyException("sealed SA body does not open with this agent's key");
             } finally {

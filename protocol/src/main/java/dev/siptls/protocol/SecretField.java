@@ -68,7 +68,37 @@ final class SecretField {
      */
     byte[] take(byte[] xml) {
         int at = indexOf(xml, openPrefix, 0);
-        if (at < 0 || indexOf(xml, openPrefix, at + 1) >= 0 || indexOf(xml, open, at) != at) {
+        return take(xml, at, at >= 0 && indexOf(xml, openPrefix, at + 1) >= 0);
+    }
+
+    /**
+     * {@code MASTER_SECRET.take} and {@code PSK.take} of one document, in that order, finding both elements in one
+     * pass over it instead of four (an SA body is kilobytes of certificates).
+     */
+    static byte[][] takeBoth(byte[] xml) {
+        int master = -1;
+        int psk = -1;
+        boolean masterRepeated = false;
+        boolean pskRepeated = false;
+        for (int i = 0; i < xml.length; i++) {
+            if (xml[i] != '<') {
+                continue;
+            }
+            if (startsWith(xml, i, MASTER_SECRET.openPrefix)) {
+                masterRepeated |= master >= 0;
+                master = master < 0 ? i : master;
+            } else if (startsWith(xml, i, PSK.openPrefix)) {
+                pskRepeated |= psk >= 0;
+                psk = psk < 0 ? i : psk;
+            }
+        }
+        byte[] first = MASTER_SECRET.take(xml, master, masterRepeated);
+        return new byte[][] {first, PSK.take(xml, psk, pskRepeated)};
+    }
+
+    /** {@link #take} of the element whose open tag's prefix is at {@code at} (-1: none), unless it is repeated. */
+    private byte[] take(byte[] xml, int at, boolean repeated) {
+        if (at < 0 || repeated || !startsWith(xml, at, open)) {
             return null;
         }
         int start = at + open.length;
@@ -135,15 +165,33 @@ final class SecretField {
                 || b == '=';
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = Math.max(0, from); i + needle.length <= haystack.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (haystack[i + k] != needle[k]) {
-                    continue outer;
-                }
+    private static boolean startsWith(byte[] haystack, int at, byte[] needle) {
+        if (at + needle.length > haystack.length) {
+            return false;
+        }
+        for (int k = 0; k < needle.length; k++) {
+            if (haystack[at + k] != needle[k]) {
+                return false;
             }
-            return i;
+        }
+        return true;
+    }
+
+    /** The first byte alone rules out almost every position: an SA body is mostly base64, needles start with '<'. */
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        byte first = needle[0];
+        int last = haystack.length - needle.length;
+        for (int i = Math.max(0, from); i <= last; i++) {
+            if (haystack[i] != first) {
+                continue;
+            }
+            int k = 1;
+            while (k < needle.length && haystack[i + k] == needle[k]) {
+                k++;
+            }
+            if (k == needle.length) {
+                return i;
+            }
         }
         return -1;
     }

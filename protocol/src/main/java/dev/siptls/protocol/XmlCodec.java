@@ -67,6 +67,9 @@ public final class XmlCodec {
             Map.of(CLIENT_INFO, peerShape(CLIENT_INFO), SERVER_INFO, peerShape(SERVER_INFO)));
 
     private final HardenedXml xml = new HardenedXml();
+    private final AssociationWriter writer = new AssociationWriter();
+    /** The certificates of SA bodies read lately: an agent gets the same few chains in every SA. */
+    private final RecentCertificates recent = new RecentCertificates();
 
     public XmlCodec() {
     }
@@ -192,9 +195,27 @@ public final class XmlCodec {
     public byte[] encode(SecurityAssociation sa) {
         Objects.requireNonNull(sa, "security association");
         int certificates = sa.client().certificateChain().size() + sa.server().certificateChain().size();
-        WipingBuffer out = new WipingBuffer(2048 + 4096 * certificates);
         byte[] secret = sa.masterSecret();
         SecretField field = sa.isTls13() ? SecretField.PSK : SecretField.MASTER_SECRET;
+        AssociationWriter.Out direct = new AssociationWriter.Out(1024 + 2048 * certificates);
+        boolean escaping = false;
+        try {
+            if (writer.write(sa, secret, field, direct)) {
+                return direct.toByteArray();
+            }
+            escaping = true;
+        } finally {
+            direct.wipe();
+            if (!escaping) {
+                Arrays.fill(secret, (byte) 0);
+            }
+        }
+        return encodeWithGenerator(sa, secret, field, certificates);
+    }
+
+    /** The same bytes through the XML generator, which escapes what needs it; zeroes {@code secret}. */
+    byte[] encodeWithGenerator(SecurityAssociation sa, byte[] secret, SecretField field, int certificates) {
+        WipingBuffer out = new WipingBuffer(2048 + 4096 * certificates);
         try {
             try (ToXmlGenerator g = xml.generator(out)) {
                 g.writeStartObject();
@@ -226,8 +247,9 @@ public final class XmlCodec {
     public SecurityAssociation decodeAssociation(byte[] body) throws InvalidBodyException {
         Objects.requireNonNull(body, "body");
         byte[] copy = body.clone();
-        byte[] masterSecret = SecretField.MASTER_SECRET.take(copy);
-        byte[] psk = SecretField.PSK.take(copy);
+        byte[][] taken = SecretField.takeBoth(copy);
+        byte[] masterSecret = taken[0];
+        byte[] psk = taken[1];
         try {
             return decode(copy, masterSecret, psk);
         } finally {
@@ -305,11 +327,11 @@ public final class XmlCodec {
         }
     }
 
-    private static PeerInfo readPeer(Element peer) throws InvalidBodyException {
+    private PeerInfo readPeer(Element peer) throws InvalidBodyException {
         PeerInfo.Builder b = PeerInfo.builder()
                 .random(XmlValues.base64(RANDOM, peer.required(RANDOM)))
                 .identity(XmlValues.text(peer.required(IDENTITY)))
-                .certificateChain(XmlValues.certificates(CERTIFICATE, peer.name(), peer.all(CERTIFICATE)));
+                .certificateChain(XmlValues.certificates(CERTIFICATE, peer.name(), peer.all(CERTIFICATE), recent));
         Optional<String> host = peer.optional(HOST);
         Optional<String> port = peer.optional(PORT);
         if (host.isPresent() != port.isPresent()) {

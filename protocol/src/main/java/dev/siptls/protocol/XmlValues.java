@@ -30,7 +30,7 @@ final class XmlValues {
     /** A number of seconds; range checks are the value classes' job. */
     static Duration seconds(String element, String text) throws InvalidBodyException {
         String s = text(text);
-        if (!s.matches("-?[0-9]{1,18}")) {
+        if (!digits(s.startsWith("-") ? s.substring(1) : s, 18)) {
             throw new InvalidBodyException("<" + element + "> must be whole seconds, got " + Texts.quote(s));
         }
         return Duration.ofSeconds(Long.parseLong(s));
@@ -44,9 +44,26 @@ final class XmlValues {
         };
     }
 
+    /** 1 to {@code max} ASCII digits. */
+    private static boolean digits(String s, int max) {
+        if (s.isEmpty() || s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** An ISO-8601 UTC instant ({@code 2026-11-29T19:00:00Z}); other offsets are refused. */
     static Instant utc(String element, String text) throws InvalidBodyException {
         String s = text(text);
+        Instant plain = wholeSecondsUtc(s);
+        if (plain != null) {
+            return plain;
+        }
         try {
             if (s.endsWith("Z")) {
                 return Instant.parse(s);
@@ -57,9 +74,48 @@ final class XmlValues {
         throw new InvalidBodyException("<" + element + "> must be an ISO-8601 UTC time like 2026-11-29T19:00:00Z");
     }
 
+    /**
+     * The form key servers write, {@code yyyy-MM-ddTHH:mm:ssZ}, read without the date-time parser (slow for what
+     * it is); null for anything else, which {@link Instant#parse} then reads or refuses as before.
+     */
+    private static Instant wholeSecondsUtc(String s) {
+        if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
+            return null;
+        }
+        int year = number(s, 0, 4);
+        int month = number(s, 5, 7);
+        int day = number(s, 8, 10);
+        int hour = number(s, 11, 13);
+        int minute = number(s, 14, 16);
+        int second = number(s, 17, 19);
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
+            return null;
+        }
+        try {
+            return java.time.LocalDateTime.of(year, month, day, hour, minute, second)
+                    .toInstant(java.time.ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            return null; // 24:00, a leap second, 30 February: as Instant.parse has them
+        }
+    }
+
+    /** The decimal number in {@code s[from, to)}, or -1 unless all digits. */
+    private static int number(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
     static int port(String element, String text) throws InvalidBodyException {
         String s = text(text);
-        if (!s.matches("[0-9]{1,5}")) {
+        if (!digits(s, 5)) {
             throw new InvalidBodyException("<" + element + "> must be a port number, got " + Texts.quote(s));
         }
         return Integer.parseInt(s);
@@ -97,8 +153,19 @@ final class XmlValues {
     /** DER X.509 certificates, in order; each must be exactly one certificate and nothing more. */
     static List<X509Certificate> certificates(String element, String parent, List<String> texts)
             throws InvalidBodyException {
+        return certificates(element, parent, texts, null);
+    }
+
+    /** As {@link #certificates(String, String, List)}, taking texts seen before from {@code recent} (null: none). */
+    static List<X509Certificate> certificates(String element, String parent, List<String> texts,
+            RecentCertificates recent) throws InvalidBodyException {
         List<X509Certificate> chain = new ArrayList<>(texts.size());
         for (String text : texts) {
+            X509Certificate seen = recent == null ? null : recent.get(text);
+            if (seen != null) {
+                chain.add(seen);
+                continue;
+            }
             byte[] der = base64(element, text);
             String which = "<" + element + "> " + (chain.size() + 1) + " in <" + parent + ">";
             try {
@@ -107,6 +174,9 @@ final class XmlValues {
                     throw new InvalidBodyException(which + " is not exactly one DER X.509 certificate");
                 }
                 chain.add(x);
+                if (recent != null) {
+                    recent.put(text, x);
+                }
             } catch (CertificateException e) {
                 throw new InvalidBodyException(which + " is not a DER X.509 certificate");
             }
@@ -114,12 +184,17 @@ final class XmlValues {
         return chain;
     }
 
-    private static CertificateFactory x509() {
+    /** One factory per thread: the provider lookup costs a third of parsing a certificate the JDK has cached. */
+    private static final ThreadLocal<CertificateFactory> X509 = ThreadLocal.withInitial(() -> {
         try {
             return CertificateFactory.getInstance("X.509");
         } catch (CertificateException e) {
             throw new IllegalStateException("this JDK has no X.509 certificate factory", e);
         }
+    });
+
+    private static CertificateFactory x509() {
+        return X509.get();
     }
 
     private static boolean isXmlSpace(char c) {

@@ -36,6 +36,28 @@ class SealedBodyTest {
                 RANDOM);
     }
 
+    /** Sealing and opening reuse one cipher per thread: any order of them, with one key or several, works. */
+    @org.junit.jupiter.api.Test
+    void oneThreadSealsAndOpensInAnyOrderWithTheSameKeyOrOthers() throws Exception {
+        KeyPair bob = recipient("EC");
+        KeyPair eve = recipient("EC");
+        ECPublicKey ec = (ECPublicKey) bob.getPublic();
+        KeyPair ephemeral = SealedBody.ephemeralFor(ec, RANDOM);
+        byte[] senderKey = ephemeral.getPublic().getEncoded();
+        byte[] agreed = SealedBody.agreedKey(ephemeral.getPrivate(), senderKey, ec, null);
+        SealedBody.Opener opener = new SealedBody.Opener(bob.getPrivate(), bob.getPublic(), null);
+        for (int i = 0; i < 5; i++) {
+            byte[] first = SealedBody.sealToEc(TEXT, senderKey, agreed.clone(), RANDOM);
+            byte[] second = SealedBody.sealToEc(TEXT, senderKey, agreed.clone(), RANDOM);
+            assertFalse(Arrays.equals(first, second), "a fresh nonce each time");
+            assertArrayEquals(TEXT, opener.open(second));
+            assertThrows(InvalidBodyException.class, () -> SealedBody.open(first, eve.getPrivate(), eve.getPublic(),
+                    null));
+            assertArrayEquals(TEXT, opener.open(first));
+            assertArrayEquals(TEXT, SealedBody.open(seal(eve), eve.getPrivate(), eve.getPublic(), null));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"EC", "RSA"})
     void opensWithTheRecipientsKeyOnly(String algorithm) throws Exception {

@@ -91,4 +91,31 @@ class SecretFieldTest {
         byte[] master = xml(Base64.getEncoder().encodeToString(SECRET));
         assertNull(SecretField.PSK.take(master), "a <MasterSecret> is not a <PSK>");
     }
+
+    /** One pass for both elements takes what the two takes in a row take, and leaves the same document. */
+    @Test
+    void takingBothInOnePassEqualsTakingEachInTurn() {
+        String m = Base64.getEncoder().encodeToString(SECRET);
+        String p = Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'Q');
+        java.util.List<String> docs = java.util.List.of(
+                "<TLS><MasterSecret>" + m + "</MasterSecret></TLS>",
+                "<TLS><PSK>" + p + "</PSK></TLS>",
+                "<TLS><PSK>" + p + "</PSK><MasterSecret>" + m + "</MasterSecret></TLS>",
+                "<TLS><MasterSecret>" + m + "</MasterSecret><MasterSecret>" + m + "</MasterSecret></TLS>",
+                "<TLS><PSK>" + p + "</PSK><PSKX>" + p + "</PSKX></TLS>",
+                "<TLS><MasterSecretX>" + m + "</MasterSecretX></TLS>",
+                "<TLS><MasterSecret>" + m + "</MasterSecret><PSK>" + p + "</PSK><PSK/></TLS>",
+                "<TLS><MasterSecret>" + m + "<PSK>" + p + "</PSK></MasterSecret></TLS>",
+                "<TLS><SessionID>AAAA</SessionID></TLS>", "", "<", "<PSK", "<MasterSecret>" + m);
+        for (String text : docs) {
+            byte[] inTurn = text.getBytes(StandardCharsets.US_ASCII);
+            byte[] master = SecretField.MASTER_SECRET.take(inTurn);
+            byte[] psk = SecretField.PSK.take(inTurn);
+            byte[] once = text.getBytes(StandardCharsets.US_ASCII);
+            byte[][] both = SecretField.takeBoth(once);
+            assertArrayEquals(master, both[0], text);
+            assertArrayEquals(psk, both[1], text);
+            assertArrayEquals(inTurn, once, text);
+        }
+    }
 }

@@ -289,4 +289,21 @@ class XmlCodecTest {
         }
         assertEquals(8, ok.get());
     }
+
+    /** Certificates seen in an earlier body come from memory only for the exact same text. */
+    @Test
+    void aCertificateSeenBeforeIsReusedOnlyForTheSameText() throws Exception {
+        SecurityAssociation sa = TestData.association().build();
+        String xml = utf8(codec.encode(sa));
+        SecurityAssociation first = codec.decodeAssociation(utf8(xml));
+        SecurityAssociation again = codec.decodeAssociation(utf8(xml));
+        assertTrue(first.server().certificateChain().get(0) == again.server().certificateChain().get(0),
+                "the same text is the same certificate");
+        String certificate = b64(TestData.serverChain().get(0));
+        String broken = certificate.substring(0, 400); // its first 300 bytes: no certificate
+        assertThrows(InvalidBodyException.class, () -> codec.decodeAssociation(utf8(xml.replace(certificate, broken))));
+        String spaced = certificate.substring(0, 40) + "\n" + certificate.substring(40);
+        assertEquals(TestData.serverChain().get(0),
+                codec.decodeAssociation(utf8(xml.replace(certificate, spaced))).server().certificateChain().get(0));
+    }
 }

@@ -74,6 +74,12 @@ final class Aors {
     }
 
     private static boolean printable(String s) {
-        return s.chars().allMatch(c -> c > ' ' && c < 0x7F && c != '<' && c != '>' && c != '"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= ' ' || c >= 0x7F || c == '<' || c == '>' || c == '"') {
+                return false;
+            }
+        }
+        return true;
     }
 }

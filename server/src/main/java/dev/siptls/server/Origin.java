@@ -33,7 +33,7 @@ record Origin(boolean tls, InetSocketAddress remote, X509Certificate certificate
         if (certificate == null) {
             flow = null;
         }
-        return new Origin(tls, remote, certificate, certificate == null ? null : Flow.fingerprint(certificate), flow);
+        return new Origin(tls, remote, certificate, flow == null ? null : flow.peerFingerprint().orElse(null), flow);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.siptls.protocol.CipherSuites;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityPolicy;
 import java.io.ByteArrayInputStream;
+import java.lang.ref.WeakReference;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -32,6 +33,7 @@ final class StoredPolicy {
     private final long maxLifetimeSeconds;
     private final HostPort[] bindings;
     private final byte[][] chain;
+    private volatile WeakReference<List<X509Certificate>> parsed;
 
     private StoredPolicy(List<String> versions, String[] suites, long maxLifetimeSeconds, HostPort[] bindings,
             byte[][] chain) {
@@ -82,18 +84,32 @@ final class StoredPolicy {
         return List.of(bindings);
     }
 
-    /** The chain parsed again, leaf first. */
+    /**
+     * The chain parsed again, leaf first. The parsed chain is kept only weakly: a busy agent's SAs share it until
+     * the next collection, and an idle registration keeps only the DER bytes.
+     */
     List<X509Certificate> certificateChain() {
         if (chain.length == 0) {
             return List.of();
         }
+        WeakReference<List<X509Certificate>> ref = parsed;
+        List<X509Certificate> kept = ref == null ? null : ref.get();
+        if (kept != null) {
+            return kept;
+        }
+        List<X509Certificate> fresh = parse();
+        parsed = new WeakReference<>(fresh);
+        return fresh;
+    }
+
+    private List<X509Certificate> parse() {
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
             List<X509Certificate> out = new ArrayList<>(chain.length);
             for (byte[] der : chain) {
                 out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
             }
-            return out;
+            return List.copyOf(out);
         } catch (CertificateException e) {
             throw new IllegalStateException("stored certificate no longer parses", e);
         }

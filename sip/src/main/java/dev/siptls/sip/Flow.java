@@ -42,10 +42,18 @@ public final class Flow {
         return socket.peerCertificate();
     }
 
+    /**
+     * The SHA-256 of {@link #peerCertificate}, taken once per connection (a copy), or empty without one.
+     */
+    public Optional<byte[]> peerFingerprint() {
+        byte[] f = socket.peerFingerprint();
+        return f == null ? Optional.empty() : Optional.of(f.clone());
+    }
+
     /** Whether this connection was authenticated with the certificate whose SHA-256 is {@code fingerprint}. */
     public boolean authenticatedAs(byte[] fingerprint) {
-        return fingerprint != null && peerCertificate().map(Flow::fingerprint)
-                .map(f -> MessageDigest.isEqual(f, fingerprint)).orElse(false);
+        byte[] own = socket.peerFingerprint();
+        return fingerprint != null && own != null && MessageDigest.isEqual(own, fingerprint);
     }
 
     /**

@@ -65,6 +65,8 @@ final class TlsConnection implements AcceptedSocket {
     private volatile boolean established;
     private volatile boolean registered;
     private volatile X509Certificate peer;
+    /** SHA-256 of {@link #peer}, taken once: the certificate cannot change (renegotiation closes the connection). */
+    private volatile byte[] peerFingerprint;
     private volatile TlsFlowChannel channel;
     private ArrayDeque<byte[]> queue;
     private int queued;
@@ -101,6 +103,11 @@ final class TlsConnection implements AcceptedSocket {
 
     Optional<X509Certificate> peerCertificate() {
         return Optional.ofNullable(peer);
+    }
+
+    /** {@link Flow#fingerprint} of the peer certificate, or null without one; the caller must not modify it. */
+    byte[] peerFingerprint() {
+        return peerFingerprint;
     }
 
     TlsFlowChannel channel() {
@@ -426,6 +433,7 @@ final class TlsConnection implements AcceptedSocket {
         try {
             Certificate[] chain = engine.getSession().getPeerCertificates();
             if (chain.length > 0 && chain[0] instanceof X509Certificate x) {
+                peerFingerprint = Flow.fingerprint(x);
                 peer = x;
             }
         } catch (SSLPeerUnverifiedException e) {
