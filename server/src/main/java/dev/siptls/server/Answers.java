@@ -45,6 +45,7 @@ final class Answers {
         try {
             tx.sendResponse(response);
             if (response.getStatusCode() >= 300 && Request.INVITE.equals(tx.getRequest().getMethod())) {
+                tx.getRequest().removeContent(); // the stack drops the transaction at its next tick, not at once
                 // Otherwise the stack keeps the INVITE, body and all, for 32 s awaiting its ACK (RFC 3261 17.2.1,
                 // Timer H), and an insider who never ACKs could fill the heap. Over a connection nothing is
                 // retransmitted, so ending it now loses nothing; the ACK, if it comes, is stray and ignored.

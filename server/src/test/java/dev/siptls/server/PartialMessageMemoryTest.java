@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -71,10 +72,15 @@ class PartialMessageMemoryTest {
                 }));
             }
             for (Future<RawPeer> peer : opened) {
-                peers.add(peer.get());
+                try {
+                    peers.add(peer.get());
+                } catch (ExecutionException refused) {
+                    // a source port the previous batch used (bound with SO_REUSEADDR) is refused for 64 s
+                }
             }
+            assertTrue(peers.size() >= CONNECTIONS / 2, "only " + peers.size() + " connections opened");
             Thread.sleep(1_000); // let the key server read what is in flight
-            return (liveHeap() - before) / CONNECTIONS;
+            return (liveHeap() - before) / peers.size();
         } finally {
             opener.shutdownNow();
             for (RawPeer peer : peers) {
