@@ -1,5 +1,8 @@
 package dev.siptls.bench;
 
+import static dev.siptls.bench.DistributionAgents.agent;
+import static dev.siptls.bench.DistributionAgents.identity;
+
 import dev.siptls.agent.SipTlsAgent;
 import dev.siptls.bench.demo.QuietLogs;
 import dev.siptls.protocol.HostPort;
@@ -9,7 +12,6 @@ import dev.siptls.server.AuthorizationRule;
 import dev.siptls.server.KeyServer;
 import dev.siptls.server.KeyServerConfig;
 import dev.siptls.sip.CertificateAuthority;
-import dev.siptls.sip.CertificateAuthority.KeyType;
 import dev.siptls.sip.TlsIdentity;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -33,7 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DistributionBench {
 
-    private static final char[] PASSWORD = "bench".toCharArray();
     private static final List<String> SUITES = List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
 
     private DistributionBench() {
@@ -93,14 +94,14 @@ public final class DistributionBench {
         List<SipTlsAgent> agents = new ArrayList<>();
         try (KeyServer server = KeyServer.start(config)) {
             TlsIdentity web = identity(ca, "www.example.com", List.of("www.example.com"), trust);
-            SipTlsAgent bob = agent(server, identity(ca, "bob", List.of("sip:bob@example.com"), trust),
+            SipTlsAgent bob = agent(server.address(), identity(ca, "bob", List.of("sip:bob@example.com"), trust),
                     "sip:bob@example.com", SecurityPolicy.builder().cipherSuites(SUITES)
                             .binding(new HostPort("www.example.com", 443)).certificateChain(web.chain()).build(),
                     web.privateKey());
             agents.add(bob);
             for (int i = 0; i < clients; i++) {
                 String aor = "sip:client" + i + "@example.com";
-                agents.add(agent(server, identity(ca, "client" + i, List.of(aor), trust), aor,
+                agents.add(agent(server.address(), identity(ca, "client" + i, List.of(aor), trust), aor,
                         SecurityPolicy.builder().cipherSuites(SUITES).build(), null));
             }
             for (SipTlsAgent agent : agents) {
@@ -192,20 +193,5 @@ public final class DistributionBench {
             lat = latencies.stream().mapToLong(Long::longValue).toArray();
         }
         return new Result(ok.get(), failed.get(), elapsed, lat, 0, 0);
-    }
-
-    /** @param chainKey the key of the policy's chain, if that is not {@code id}'s own */
-    private static SipTlsAgent agent(KeyServer server, TlsIdentity id, String aor, SecurityPolicy policy,
-            java.security.PrivateKey chainKey) throws Exception {
-        SipTlsAgent agent = SipTlsAgent.builder().aor(aor).identity(id).keyServer(server.address())
-                .keyServerName("127.0.0.1").policy(policy).chainKey(chainKey).requestTimeout(Duration.ofSeconds(5))
-                .maxAssociations(1_000).build();
-        agent.start();
-        return agent;
-    }
-
-    private static TlsIdentity identity(CertificateAuthority ca, String cn, List<String> names, KeyStore trust)
-            throws Exception {
-        return TlsIdentity.of(ca.issue(cn, names, KeyType.EC_P256, PASSWORD), PASSWORD, trust);
     }
 }

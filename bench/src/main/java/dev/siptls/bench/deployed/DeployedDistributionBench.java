@@ -1,17 +1,18 @@
 package dev.siptls.bench.deployed;
 
+import static dev.siptls.bench.DistributionAgents.agent;
+import static dev.siptls.bench.DistributionAgents.identity;
+
 import dev.siptls.agent.SipTlsAgent;
 import dev.siptls.bench.demo.QuietLogs;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.sip.CertificateAuthority;
-import dev.siptls.sip.CertificateAuthority.KeyType;
 import dev.siptls.sip.TlsIdentity;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +34,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DeployedDistributionBench {
 
-    private static final char[] PASSWORD = "bench".toCharArray();
     private static final List<String> SUITES = List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     private static final String SERVER_AOR = "sip:bob@example.com";
     static final Duration RAMP = Duration.ofSeconds(1);
@@ -179,20 +179,5 @@ public final class DeployedDistributionBench {
             agents.forEach(SipTlsAgent::close);
             throw e;
         }
-    }
-
-    /** @param chainKey the key of the policy's chain, if that is not {@code id}'s own */
-    private static SipTlsAgent agent(InetSocketAddress keyServer, TlsIdentity id, String aor, SecurityPolicy policy,
-            PrivateKey chainKey) throws Exception {
-        SipTlsAgent agent = SipTlsAgent.builder().aor(aor).identity(id).keyServer(keyServer)
-                .keyServerName("127.0.0.1").policy(policy).chainKey(chainKey).requestTimeout(Duration.ofSeconds(5))
-                .maxAssociations(1_000).build();
-        agent.start();
-        return agent;
-    }
-
-    private static TlsIdentity identity(CertificateAuthority ca, String cn, List<String> names, KeyStore trust)
-            throws Exception {
-        return TlsIdentity.of(ca.issue(cn, names, KeyType.EC_P256, PASSWORD), PASSWORD, trust);
     }
 }
