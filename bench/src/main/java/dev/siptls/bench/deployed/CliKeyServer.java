@@ -1,5 +1,6 @@
 package dev.siptls.bench.deployed;
 
+import dev.siptls.bench.ChildJvm;
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.CertificateAuthority.KeyType;
 import java.io.BufferedReader;
@@ -164,19 +165,7 @@ final class CliKeyServer implements AutoCloseable {
     @Override
     public void close() {
         process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(killer);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
-        }
+        ChildJvm.awaitOrKill(process, killer);
         delete(directory);
     }
 

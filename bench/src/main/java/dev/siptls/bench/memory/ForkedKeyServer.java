@@ -1,5 +1,6 @@
 package dev.siptls.bench.memory;
 
+import dev.siptls.bench.ChildJvm;
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.CertificateAuthority.KeyType;
 import java.io.BufferedReader;
@@ -228,19 +229,7 @@ public final class ForkedKeyServer implements AutoCloseable {
         } catch (IOException e) {
             // already gone
         }
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook runs anyway
-        }
+        ChildJvm.awaitOrKill(process, shutdownHook);
         deleteDirectory();
     }
 
