@@ -14,6 +14,9 @@ final class Answers {
 
     private static final Logger LOG = System.getLogger("dev.siptls.server.KeyServer");
 
+    /** What a 503 asks for: an agent with another key server moves there at once instead. */
+    private static final int RETRY_AFTER_SECONDS = 5;
+
     final SipMessages messages;
     private final Counters counters;
 
@@ -26,13 +29,16 @@ final class Answers {
     void refuse(ServerTransaction tx, Request request, Origin origin, Refusal refusal) {
         counters.refused(refusal.status(), refusal.key());
         LOG.log(Level.INFO, () -> "refused " + request.getMethod() + " from " + SipText.from(request) + " on "
-                + origin + ": " + refusal.status() + " " + refusal.reason());
+                + (origin == null ? "a link from another node" : origin) + ": " + refusal.status() + " " + refusal.reason());
         Response response = messages.response(request, refusal.status(), refusal.reason());
         if (refusal.status() == 405) {
             messages.addAllow(response);
         }
         if (refusal instanceof Registrar.MinExpires min) {
             messages.addMinExpires(response, min.seconds);
+        }
+        if (refusal.status() == 503) {
+            messages.addRetryAfter(response, RETRY_AFTER_SECONDS);
         }
         if (refusal.status() == 415) {
             messages.addAccept(response);

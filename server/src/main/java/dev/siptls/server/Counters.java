@@ -19,6 +19,11 @@ final class Counters implements KeyServerStatistics {
     final LongAdder policiesAccepted = new LongAdder();
     final LongAdder associationsIssued = new LongAdder();
     final LongAdder tls13AssociationsIssued = new LongAdder();
+    /** Server legs this node sent to another node, for an agent registered there. */
+    final LongAdder relayedToNodes = new LongAdder();
+    /** Server legs another node sent here, passed on to an agent registered here. */
+    final LongAdder relayedFromNodes = new LongAdder();
+    private volatile LongSupplier sharedRegistrations = () -> -1;
     private final LongAdder relays = new LongAdder();
     private final LongAdder relayNanos = new LongAdder();
     private final LongAccumulator relayMaxNanos = new LongAccumulator(Math::max, 0);
@@ -31,6 +36,10 @@ final class Counters implements KeyServerStatistics {
     Counters(LongSupplier currentRegistrations, LongSupplier currentPolicies) {
         this.currentRegistrations = currentRegistrations;
         this.currentPolicies = currentPolicies;
+    }
+
+    void attachCluster(LongSupplier clusterRegistrations) {
+        this.sharedRegistrations = clusterRegistrations;
     }
 
     void attach(Supplier<TransportStatistics> transportStatistics) {
@@ -79,6 +88,9 @@ final class Counters implements KeyServerStatistics {
     }
 
     @Override public long getRelaysAnswered() { return relays.sum(); }
+    @Override public long getRelayedToNodes() { return relayedToNodes.sum(); }
+    @Override public long getRelayedFromNodes() { return relayedFromNodes.sum(); }
+    @Override public long getClusterRegistrations() { return sharedRegistrations.getAsLong(); }
     @Override public long getOpenConnections() { return transport.get().openConnections(); }
     @Override public long getFailedTlsHandshakes() { return transport.get().failedHandshakes(); }
     @Override public long getSlowPeersDisconnected() { return transport.get().slowPeersClosed(); }

@@ -47,24 +47,27 @@ final class InviteRelay {
     private final Answers answers;
     private final Counters counters;
     private final KeyServerConfig config;
-    private final ReplayGuard replays;
+    private final Cluster cluster;
     private final Sealer sealer;
     private final Acks acks;
     private final Map<String, Relay> byServerCall = new ConcurrentHashMap<>();
     private final Map<String, Relay> byClientCall = new ConcurrentHashMap<>();
     private volatile SipEndpoint endpoint;
+    /** The links to the other nodes of a cluster; null alone. */
+    private volatile SipEndpoint nodes;
+    private volatile ContactHeader nodesContact;
     /** The key server's Contact, parsed once: each use takes a copy. */
     private volatile ContactHeader contact;
 
-    InviteRelay(Registry registry, AssociationFactory factory, XmlCodec codec, Answers answers, Counters counters,
-            KeyServerConfig config) {
+    InviteRelay(Registry registry, Cluster cluster, AssociationFactory factory, XmlCodec codec, Answers answers,
+            Counters counters, KeyServerConfig config) {
         this.registry = registry;
+        this.cluster = cluster;
         this.factory = factory;
         this.codec = codec;
         this.answers = answers;
         this.counters = counters;
         this.config = config;
-        this.replays = new ReplayGuard(config.replayCacheSize());
         this.sealer = new Sealer(new SecureRandom());
         this.acks = new Acks(answers.messages);
     }
@@ -75,6 +78,13 @@ final class InviteRelay {
         this.endpoint = sipEndpoint;
     }
 
+    /** The links to the other nodes, over which legs to agents registered there travel. */
+    void attachNodes(SipEndpoint links) {
+        this.nodesContact = answers.messages.contact(links.listeningPoint().getIPAddress(),
+                links.listeningPoint().getPort());
+        this.nodes = links;
+    }
+
     /**
      * The flow a request of ours must travel over: a server leg's by its Call-ID, else the flow of the AOR
      * in its To header (a late ACK after the relay was forgotten).
@@ -82,7 +92,7 @@ final class InviteRelay {
     Optional<InetSocketAddress> route(Request request) {
         String callId = SipText.callId(request);
         Relay relay = callId == null ? null : byServerCall.get(callId);
-        if (relay != null) {
+        if (relay != null && relay.serverFlow() != null) {
             return Optional.of(relay.serverFlow().remote());
         }
         String aor = Aors.canonical(String.valueOf(SipText.toUri(request)));
@@ -117,6 +127,7 @@ final class InviteRelay {
         if (!origin.tls()) {
             throw new Refusal(403, "tls-required", "TLS required");
         }
+        cluster.requireAvailable();
         long now = System.currentTimeMillis();
         String sender = Aors.canonical(String.valueOf(SipText.fromUri(request)));
         Registration client = sender == null ? null : registry.active(sender, now).orElse(null);
@@ -126,7 +137,7 @@ final class InviteRelay {
         }
         SuiteOffer offer = offer(request);
         String callId = SipText.callId(request);
-        if (!replays.firstTime(sender + " " + callId + " " + SipText.cseq(request))) {
+        if (!cluster.firstTime(sender + " " + callId + " " + SipText.cseq(request))) {
             throw new Refusal(482, "replayed-invite", "Loop Detected: INVITE replayed");
         }
         URI uri = request.getRequestURI();
@@ -139,21 +150,26 @@ final class InviteRelay {
             address = hostPort(target);
             targetAor = registry.bindingOwner(address).orElse(null);
             if (targetAor == null) {
+                targetAor = cluster.bindingOwner(address).orElse(null);
+            }
+            if (targetAor == null) {
                 throw new Refusal(404, "unknown-target", "No agent serves " + address);
             }
         } else {
             targetAor = Aors.canonical("sip:" + (target.getUser() == null ? "" : target.getUser() + "@")
                     + target.getHost());
-            if (targetAor == null || !registry.known(targetAor)) {
+            if (targetAor == null || !(registry.known(targetAor) || cluster.known(targetAor))) {
                 throw new Refusal(404, "unknown-target", "Unknown target " + (targetAor == null ? "" : targetAor));
             }
         }
         String shown = address != null ? address.toString() : targetAor;
         Registration server = registry.active(targetAor, now).orElse(null);
-        if (server == null) {
+        RemoteTarget remote = server != null ? null : cluster.remote(targetAor, now).orElse(null);
+        if (server == null && remote == null) {
             throw new Refusal(480, "target-not-registered", shown + " is not registered");
         }
-        if (server.policy() == null) {
+        StoredPolicy serverPolicy = server != null ? server.policy() : remote.policy();
+        if (serverPolicy == null) {
             throw new Refusal(480, "target-without-policy", shown + " has published no policy");
         }
         if (!config.authorization().permits(sender, targetAor)) {
@@ -162,12 +178,12 @@ final class InviteRelay {
         if (client.policy() == null) {
             throw new Refusal(488, "client-without-policy", "No policy published by " + sender);
         }
-        AssociationFactory.commonSuite(client.policy(), server.policy(), offer);
-        if (address == null && !server.policy().bindings().isEmpty()) {
-            address = server.policy().bindings().get(0);
+        AssociationFactory.commonSuite(client.policy(), serverPolicy, offer);
+        if (address == null && !serverPolicy.bindings().isEmpty()) {
+            address = serverPolicy.bindings().get(0);
         }
         return new Relay(tx, request, origin, received, sender + " " + callId, sender, client, targetAor, server,
-                address, offer, received + config.relayTimeout().toNanos());
+                remote, address, offer, received + config.relayTimeout().toNanos());
     }
 
     /**
@@ -246,19 +262,24 @@ final class InviteRelay {
         }
         try {
             SecurityAssociation sa = factory.create(relay.clientAor, relay.clientRegistration.policy(),
-                    relay.serverAor, relay.serverRegistration.policy(), relay.serverAddress, relay.offer);
+                    relay.serverAor, relay.serverPolicy(), relay.serverAddress, relay.offer);
             byte[] plain = null;
             try {
                 plain = codec.encode(sa);
                 relay.sessionId = sa.sessionIdHex();
                 relay.tls13 = sa.isTls13();
-                relay.serverBody = sealer.seal(plain, recipient(relay.serverRegistration));
+                relay.serverBody = sealer.seal(plain, relay.remote != null ? relay.remote.certificate()
+                        : recipient(relay.serverRegistration));
                 relay.clientBody = sealer.seal(plain, recipient(relay.clientRegistration));
             } finally {
                 sa.destroy();
                 if (plain != null) {
                     Arrays.fill(plain, (byte) 0);
                 }
+            }
+            if (relay.remote != null) {
+                sendToNode(relay);
+                return;
             }
             Request invite = serverInvite(ep, relay);
             relay.serverCallId = SipText.callId(invite);
@@ -286,6 +307,48 @@ final class InviteRelay {
             Answers.debug(() -> relay + " could not reach the server agent: " + e);
             fail(relay, new Refusal(480, "target-unreachable", relay.serverAor + " is unreachable"));
         }
+    }
+
+    /**
+     * The server leg of an agent registered on another node: the same INVITE, sealed to the same agent, sent to that
+     * node over the links between nodes with a Route naming the agent's flow by the token that node minted
+     * (RFC 5626 style). That node checks the token and passes the INVITE on over the agent's flow; the answer
+     * comes back the same way, and this node answers the client. The SA is made here, once.
+     */
+    private void sendToNode(Relay relay) throws Exception {
+        SipEndpoint links = nodes;
+        if (links == null) {
+            throw new Refusal(480, "target-node-gone", relay.serverAor + " is registered on another key server");
+        }
+        SipMessages m = answers.messages;
+        relay.serverUri = m.addresses.createURI(secure(relay.serverAor));
+        Request invite = m.messages.createRequest(
+                (URI) relay.serverUri.clone(),
+                Request.INVITE,
+                links.provider().getNewCallId(),
+                m.headers.createCSeqHeader(1L, Request.INVITE),
+                m.headers.createFromHeader(m.addresses.createAddress(relay.clientAor), SipMessages.newTag()),
+                m.headers.createToHeader(m.addresses.createAddress(relay.serverAor), null),
+                List.of(m.headers.createViaHeader(links.listeningPoint().getIPAddress(),
+                        links.listeningPoint().getPort(), "tls", null)),
+                m.headers.createMaxForwardsHeader(70));
+        SipURI route = m.addresses.createSipURI(relay.remote.record().flowToken(),
+                relay.remote.node().getAddress().getHostAddress());
+        route.setPort(relay.remote.node().getPort());
+        route.setTransportParam("tls");
+        route.setLrParam();
+        invite.addHeader(m.headers.createRouteHeader(m.addresses.createAddress(route)));
+        invite.addHeader((ContactHeader) nodesContact.clone());
+        invite.setContent(relay.serverBody, associationType());
+        relay.serverCallId = SipText.callId(invite);
+        relay.deadlineNanos = System.nanoTime() + config.relayTimeout().toNanos();
+        byServerCall.put(relay.serverCallId, relay);
+        relay.sentNanos = System.nanoTime();
+        ClientTransaction ct = links.provider().getNewClientTransaction(invite);
+        requireTls((TransactionExt) ct);
+        ct.sendRequest();
+        counters.relayedToNodes.increment();
+        Answers.debug(() -> relay + " sent to " + relay.remote.record().nodeId() + " for its flow");
     }
 
     private Request serverInvite(SipEndpoint ep, Relay relay) throws Exception {
@@ -320,7 +383,12 @@ final class InviteRelay {
         }
         if (relay == null || !relay.answered.compareAndSet(false, true)) {
             if (success) {
-                ackLate(response);
+                SipEndpoint links = nodes;
+                if (links != null && event.getSource() == links.provider()) {
+                    ackLateNode(links, response);
+                } else {
+                    ackLate(response);
+                }
             }
             return;
         }
@@ -335,8 +403,9 @@ final class InviteRelay {
             return;
         }
         try {
+            SipEndpoint via = relay.remote != null ? nodes : endpoint;
             relay.serverAck = acks.forOk(response, relay.serverUri,
-                    endpoint.listeningPoint().getIPAddress(), endpoint.listeningPoint().getPort());
+                    via.listeningPoint().getIPAddress(), via.listeningPoint().getPort());
         } catch (Exception e) {
             Answers.warn(relay + ": cannot build the ACK for the server agent's 200", e);
         }
@@ -417,7 +486,9 @@ final class InviteRelay {
         }
         Request ack = relay.serverAck;
         try {
-            if (ack != null) {
+            if (ack != null && relay.remote != null) {
+                nodes.provider().sendRequest(ack);
+            } else if (ack != null) {
                 relay.serverFlow().sendOnly(() -> {
                     endpoint.provider().sendRequest(ack);
                     return null;
@@ -451,6 +522,17 @@ final class InviteRelay {
             });
         } catch (Exception e) {
             Answers.debug(() -> "late ACK failed: " + e);
+        }
+    }
+
+    /** A 2xx from another node for a leg already given up on: ACK it back to that node (its Contact). */
+    private void ackLateNode(SipEndpoint links, Response ok) {
+        try {
+            Request ack = acks.forOk(ok, m().addresses.createURI(secure(Aors.canonical(String.valueOf(
+                    SipText.toUri(ok))))), links.listeningPoint().getIPAddress(), links.listeningPoint().getPort());
+            links.provider().sendRequest(ack);
+        } catch (Exception e) {
+            Answers.debug(() -> "late ACK to a node failed: " + e);
         }
     }
 

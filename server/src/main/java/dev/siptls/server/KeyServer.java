@@ -12,6 +12,8 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.InstanceAlreadyExistsException;
@@ -25,11 +27,15 @@ import javax.management.ObjectName;
  * fresh security association after handing the same SA to the server agent over its own flow.
  *
  * <p>{@link #start} binds and returns a running server; {@link #close} stops it and every thread it started.
- * All state is in memory: a restart loses registrations, and agents register again.
+ * All state is in memory: a restart loses registrations, and agents register again. In a cluster
+ * ({@link KeyServerConfig.Builder#cluster}) the nodes share it, and a node passes SAs for agents registered on
+ * another node to that node (docs/CLUSTER.md).
  */
 public final class KeyServer implements AutoCloseable {
 
     private static final AtomicInteger BEANS = new AtomicInteger();
+    /** Requests waiting for a worker in a cluster; beyond, 503. */
+    private static final int WORK_QUEUE = 10_000;
 
     private final KeyServerConfig config;
     private final SipEndpoint endpoint;
@@ -37,11 +43,20 @@ public final class KeyServer implements AutoCloseable {
     private final InviteRelay relay;
     private final Registry registry;
     private final ObjectName beanName;
+    private final Cluster cluster;
+    private final SipEndpoint nodes;
+    private final EdgeRelay edge;
+    private final ThreadPoolExecutor workers;
     private volatile boolean closed;
 
     private KeyServer(KeyServerConfig config, SipEndpoint endpoint, Counters counters, InviteRelay relay,
-            Registry registry, ObjectName beanName) {
+            Registry registry, ObjectName beanName, Cluster cluster, SipEndpoint nodes, EdgeRelay edge,
+            ThreadPoolExecutor workers) {
         this.registry = registry;
+        this.cluster = cluster;
+        this.nodes = nodes;
+        this.edge = edge;
+        this.workers = workers;
         this.config = config;
         this.endpoint = endpoint;
         this.counters = counters;
@@ -52,6 +67,7 @@ public final class KeyServer implements AutoCloseable {
     /** Binds the listeners and starts serving; {@code IOException} if the port is taken or the identity unusable. */
     public static KeyServer start(KeyServerConfig config) throws IOException {
         Registry registry = new Registry();
+        Cluster cluster = config.sharedState().map(Cluster::of).orElseGet(() -> Cluster.alone(config.replayCacheSize()));
         Counters counters = new Counters(registry::registrations, registry::policies);
         Answers answers = new Answers(new SipMessages(), counters);
         XmlCodec codec = new XmlCodec();
@@ -79,43 +95,105 @@ public final class KeyServer implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("key server identity or trust store unusable: " + e.getMessage(), e);
         }
-        InviteRelay relay = new InviteRelay(registry, new AssociationFactory(new SecureRandom(), config.maxLifetime(),
-                new SuiteChoice(config.allowLegacySuites())),
+        InviteRelay relay = new InviteRelay(registry, cluster, new AssociationFactory(new SecureRandom(),
+                config.maxLifetime(), new SuiteChoice(config.allowLegacySuites())),
                 codec, answers, counters, config);
-        KeyServerListener listener = new KeyServerListener(new Registrar(registry, answers, counters, config),
-                new PolicyDesk(registry, verifier, codec, answers, counters), relay, answers);
-        SipEndpoint endpoint = SipEndpoint.start(sip.flows(relay::route).build(), listener);
+        EdgeRelay edge = cluster.shared() ? new EdgeRelay(registry, cluster, answers, counters, config) : null;
+        ThreadPoolExecutor workers = cluster.shared() ? workers(config) : null;
+        KeyServerListener listener = new KeyServerListener(new Registrar(registry, cluster, answers, counters, config),
+                new PolicyDesk(registry, cluster, verifier, codec, answers, counters), relay, answers, edge, workers);
+        SipEndpoint endpoint;
+        SipEndpoint nodes = null;
+        try {
+            endpoint = SipEndpoint.start(sip.flows(relay::route).build(), listener);
+            if (cluster.shared()) {
+                nodes = startLinks(config, config.nodeLinks().orElseThrow(), new NodeLinksListener(edge, relay, answers));
+            }
+        } catch (IOException | RuntimeException e) {
+            if (workers != null) {
+                workers.shutdownNow();
+            }
+            cluster.close();
+            throw e;
+        }
         relay.attach(endpoint);
         listener.attach(endpoint);
+        if (nodes != null) {
+            relay.attachNodes(nodes);
+            edge.attach(endpoint, nodes);
+            SharedState state = config.sharedState().orElseThrow();
+            state.announce(nodes.tlsAddress());
+            counters.attachCluster(cluster::sharedRegistrations);
+        }
         counters.attach(endpoint::transportStatistics);
         long relayMillis = relay.sweepInterval().toMillis();
-        endpoint.timers().scheduleWithFixedDelay(() -> expireRelays(relay), relayMillis, relayMillis,
+        endpoint.timers().scheduleWithFixedDelay(() -> expireRelays(relay, edge), relayMillis, relayMillis,
                 TimeUnit.MILLISECONDS);
         long sweepMillis = config.sweepInterval().toMillis();
-        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, relay, endpoint, config), sweepMillis,
+        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, cluster, relay, endpoint, config), sweepMillis,
                 sweepMillis, TimeUnit.MILLISECONDS);
         ObjectName bean = config.registerMBean() ? registerBean(config.name(), counters) : null;
-        KeyServer server = new KeyServer(config, endpoint, counters, relay, registry, bean);
+        KeyServer server = new KeyServer(config, endpoint, counters, relay, registry, bean, cluster, nodes, edge,
+                workers);
         Answers.info(() -> "key server " + config.name() + " listening on tls:" + server.address()
-                + server.plainTcpAddress().map(a -> " and tcp:" + a).orElse(""));
+                + server.plainTcpAddress().map(a -> " and tcp:" + a).orElse("")
+                + server.nodeLinksAddress().map(a -> ", for other nodes on tls:" + a).orElse(""));
         return server;
     }
 
-    private static void expireRelays(InviteRelay relay) {
+    /** The links to the other nodes: mutual TLS with the cluster's identity, blocking transport that dials too. */
+    private static SipEndpoint startLinks(KeyServerConfig config, NodeLinks links, NodeLinksListener listener)
+            throws IOException {
+        try {
+            return SipEndpoint.start(SipEndpointConfig.builder()
+                    .name(config.name() + "-nodes")
+                    .bindAddress(links.bindAddress())
+                    .port(links.port())
+                    .listening(true)
+                    .interconnect(true)
+                    .sslContext(links.identity().serverContext())
+                    .handshakeTimeout(config.handshakeTimeout())
+                    .maxMessageSize(config.maxMessageSize())
+                    .automaticDialogs(false)
+                    .reentrantListener(true)
+                    .build(), listener);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cluster identity or trust store unusable: " + e.getMessage(), e);
+        }
+    }
+
+    private static ThreadPoolExecutor workers(KeyServerConfig config) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(config.workers(), config.workers(), 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(WORK_QUEUE), task -> {
+                    Thread t = new Thread(task, config.name() + "-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static void expireRelays(InviteRelay relay, EdgeRelay edge) {
         try {
             relay.expire();
+            if (edge != null) {
+                edge.expire();
+            }
         } catch (RuntimeException e) {
             Answers.warn("expiring SA relays failed", e);
         }
     }
 
     /** Ends expired registrations and those whose connection closed, then closes idle unregistered connections. */
-    private static void sweep(Registry registry, InviteRelay relay, SipEndpoint endpoint, KeyServerConfig config) {
+    private static void sweep(Registry registry, Cluster cluster, InviteRelay relay, SipEndpoint endpoint,
+            KeyServerConfig config) {
         try {
             long now = System.currentTimeMillis();
-            List<String> expired = registry.sweep(now, now - config.forgetAfter().toMillis());
+            List<Registration> expired = registry.sweep(now, now - config.forgetAfter().toMillis());
             if (!expired.isEmpty()) {
-                Answers.debug(() -> "registrations ended: " + expired);
+                Answers.debug(() -> "registrations ended: " + expired.stream().map(Registration::aor).toList());
+                expired.forEach(cluster::withdrawn);
             }
             relay.forgetSealingKeys();
             Set<Flow> held = registry.heldFlows(now);
@@ -174,6 +252,11 @@ public final class KeyServer implements AutoCloseable {
         return registry.flowOf(aor, System.currentTimeMillis());
     }
 
+    /** Where this node takes requests from the other nodes of its cluster; empty alone. */
+    public Optional<InetSocketAddress> nodeLinksAddress() {
+        return Optional.ofNullable(nodes).map(SipEndpoint::tlsAddress);
+    }
+
     /** The plain-TCP listener for conformance tools, if configured. */
     public Optional<InetSocketAddress> plainTcpAddress() {
         return endpoint.plainTcpAddress();
@@ -206,8 +289,18 @@ public final class KeyServer implements AutoCloseable {
                 Answers.debug(() -> "statistics bean already gone: " + e);
             }
         }
+        if (edge != null) {
+            edge.closeAll();
+        }
         endpoint.close();
+        if (nodes != null) {
+            nodes.close();
+        }
+        if (workers != null) {
+            workers.shutdownNow();
+        }
         relay.wipeAll();
+        cluster.close();
         Answers.info(() -> "key server " + config.name() + " closed");
     }
 

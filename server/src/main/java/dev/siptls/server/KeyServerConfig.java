@@ -40,6 +40,9 @@ public final class KeyServerConfig {
     private final boolean allowLegacySuites;
     private final int eventLoops;
     private final int handshakeThreads;
+    private final SharedState sharedState;
+    private final NodeLinks nodeLinks;
+    private final int workers;
 
     private KeyServerConfig(Builder b) {
         this.identity = Objects.requireNonNull(b.identity, "identity is required");
@@ -61,6 +64,15 @@ public final class KeyServerConfig {
         this.forgetAfter = positive(b.forgetAfter, "forgetAfter");
         this.replayCacheSize = b.replayCacheSize;
         this.registerMBean = b.registerMBean;
+        this.sharedState = b.sharedState;
+        this.nodeLinks = b.nodeLinks;
+        this.workers = b.workers;
+        if ((sharedState == null) != (nodeLinks == null)) {
+            throw new IllegalArgumentException("a cluster needs both its shared state and the links between nodes");
+        }
+        if (workers < 1 || workers > 256) {
+            throw new IllegalArgumentException("workers must be 1..256: " + workers);
+        }
         this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
         this.writeTimeout = positive(b.writeTimeout, "writeTimeout");
         this.keepAlive = positive(b.keepAlive, "keepAlive");
@@ -137,6 +149,12 @@ public final class KeyServerConfig {
     /** How many recent INVITEs (sender, Call-ID, CSeq) are remembered to refuse replays. */
     public int replayCacheSize() { return replayCacheSize; }
     public boolean registerMBean() { return registerMBean; }
+    /** The state shared with the other nodes of a cluster; empty for a key server alone. */
+    public java.util.Optional<SharedState> sharedState() { return java.util.Optional.ofNullable(sharedState); }
+    /** The links to the other nodes; empty for a key server alone. */
+    public java.util.Optional<NodeLinks> nodeLinks() { return java.util.Optional.ofNullable(nodeLinks); }
+    /** Threads that run requests in a cluster, where deciding may wait for the other nodes. */
+    public int workers() { return workers; }
     /**
      * How long a connection may carry no live registration (from when it was accepted, or its last registration
      * ended) before it is closed, whatever it sends meanwhile.
@@ -220,6 +238,9 @@ public final class KeyServerConfig {
         private Duration forgetAfter = Duration.ofDays(1);
         private int replayCacheSize = 65_536;
         private boolean registerMBean = true;
+        private SharedState sharedState;
+        private NodeLinks nodeLinks;
+        private int workers = 16;
         private Duration idleTimeout = Duration.ofSeconds(30);
         private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration keepAlive = Duration.ofSeconds(30);
@@ -253,6 +274,16 @@ public final class KeyServerConfig {
         public Builder replayCacheSize(int entries) { this.replayCacheSize = entries; return this; }
         /** Whether {@link KeyServer#start} registers the statistics MXBean (default true). */
         public Builder registerMBean(boolean register) { this.registerMBean = register; return this; }
+        /**
+         * Makes this key server a node of a cluster: it shares its registrations, policies and replay records
+         * through {@code state} (closed with the server) and takes other nodes' requests over {@code links}.
+         */
+        public Builder cluster(SharedState state, NodeLinks links) {
+            this.sharedState = state;
+            this.nodeLinks = links;
+            return this;
+        }
+        public Builder workers(int threads) { this.workers = threads; return this; }
         public Builder idleTimeout(Duration idle) { this.idleTimeout = idle; return this; }
         public Builder writeTimeout(Duration timeout) { this.writeTimeout = timeout; return this; }
         public Builder keepAlive(Duration timeout) { this.keepAlive = timeout; return this; }

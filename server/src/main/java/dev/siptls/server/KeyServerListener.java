@@ -9,6 +9,8 @@ import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import javax.sip.message.Request;
 
 /**
@@ -16,7 +18,8 @@ import javax.sip.message.Request;
  * thread that read the message (an event loop of the transport, or the stack's timer thread for timeouts),
  * several at once, so it holds up the other connections of that loop while it runs:
  * nothing here blocks (sends only queue, and the key server never opens a connection), and all it touches is
- * thread-safe.
+ * thread-safe. In a cluster, where a decision may wait for the other nodes, REGISTER, MESSAGE and INVITE run on
+ * the key server's workers instead.
  */
 final class KeyServerListener implements SipEvents {
 
@@ -24,13 +27,19 @@ final class KeyServerListener implements SipEvents {
     private final PolicyDesk policies;
     private final InviteRelay relay;
     private final Answers answers;
+    private final EdgeRelay edge;
+    /** In a cluster, where requests run: deciding may wait for the other nodes. Null alone: run inline. */
+    private final Executor workers;
     private volatile SipEndpoint endpoint;
 
-    KeyServerListener(Registrar registrar, PolicyDesk policies, InviteRelay relay, Answers answers) {
+    KeyServerListener(Registrar registrar, PolicyDesk policies, InviteRelay relay, Answers answers, EdgeRelay edge,
+            Executor workers) {
         this.registrar = registrar;
         this.policies = policies;
         this.relay = relay;
         this.answers = answers;
+        this.edge = edge;
+        this.workers = workers;
     }
 
     /** The endpoint whose connections requests are matched to; until then no request has a connection. */
@@ -65,6 +74,20 @@ final class KeyServerListener implements SipEvents {
             return;
         }
         Origin origin = Origin.of(event, tx, endpoint);
+        ServerTransaction transaction = tx;
+        if (workers != null && (Request.REGISTER.equals(method) || Request.MESSAGE.equals(method)
+                || Request.INVITE.equals(method))) {
+            try {
+                workers.execute(() -> dispatch(method, transaction, request, origin));
+            } catch (RejectedExecutionException busy) {
+                answers.refuse(tx, request, origin, new Refusal(503, "overloaded", "Key server overloaded"));
+            }
+            return;
+        }
+        dispatch(method, transaction, request, origin);
+    }
+
+    private void dispatch(String method, ServerTransaction tx, Request request, Origin origin) {
         try {
             switch (method) {
                 case Request.REGISTER -> registrar.onRegister(tx, request, origin);
@@ -90,6 +113,9 @@ final class KeyServerListener implements SipEvents {
     @Override
     public void processResponse(ResponseEvent event) {
         try {
+            if (edge != null && edge.onResponse(event)) {
+                return;
+            }
             relay.onResponse(event);
         } catch (RuntimeException | LinkageError e) {
             Answers.warn("failed on a response", e);
@@ -99,7 +125,10 @@ final class KeyServerListener implements SipEvents {
     @Override
     public void processTimeout(TimeoutEvent event) {
         if (!event.isServerTransaction() && event.getClientTransaction() != null) {
-            relay.onServerLegTimeout(SipText.callId(event.getClientTransaction().getRequest()));
+            String callId = SipText.callId(event.getClientTransaction().getRequest());
+            if (edge == null || !edge.onTimeout(callId)) {
+                relay.onServerLegTimeout(callId);
+            }
         }
     }
 

@@ -40,6 +40,15 @@ public interface KeyServerStatistics {
     /** Server-leg INVITEs answered by the server agent (any final status). */
     long getRelaysAnswered();
 
+    /** Server legs sent to another node of the cluster, for agents registered there. */
+    long getRelayedToNodes();
+
+    /** Server legs received from other nodes and passed on to agents registered here. */
+    long getRelayedFromNodes();
+
+    /** Registrations kept cluster-wide, -1 for a key server alone (see {@link #getCurrentRegistrations}). */
+    long getClusterRegistrations();
+
     /** Accepted TLS connections open now. */
     long getOpenConnections();
 

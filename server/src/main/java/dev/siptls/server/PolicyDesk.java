@@ -5,6 +5,7 @@ import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.InvalidBodyException;
 import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.protocol.XmlCodec;
+import java.util.List;
 import java.util.Optional;
 import javax.sip.ServerTransaction;
 import javax.sip.header.ContentTypeHeader;
@@ -23,9 +24,12 @@ final class PolicyDesk {
     private final XmlCodec codec;
     private final Answers answers;
     private final Counters counters;
+    private final Cluster cluster;
 
-    PolicyDesk(Registry registry, PolicyVerifier verifier, XmlCodec codec, Answers answers, Counters counters) {
+    PolicyDesk(Registry registry, Cluster cluster, PolicyVerifier verifier, XmlCodec codec, Answers answers,
+            Counters counters) {
         this.registry = registry;
+        this.cluster = cluster;
         this.verifier = verifier;
         this.codec = codec;
         this.answers = answers;
@@ -67,16 +71,34 @@ final class PolicyDesk {
             throw new Refusal(400, "invalid-policy", e.getMessage());
         }
         verifier.verify(policy, sender, origin.certificate(), registration.challenge());
-        Optional<HostPort> conflict;
-        try {
-            conflict = registry.setPolicy(sender, StoredPolicy.of(policy), now);
-        } catch (IllegalStateException expiredMeanwhile) {
-            throw new Refusal(403, "sender-not-registered", "Not registered");
-        }
+        cluster.requireAvailable();
+        StoredPolicy stored = StoredPolicy.of(policy);
+        List<HostPort> before = registration.policy() == null ? List.of() : registration.policy().bindings();
+        Optional<HostPort> conflict = cluster.claim(sender, stored.bindings());
         if (conflict.isPresent()) {
             throw new Refusal(409, "binding-conflict", conflict.get() + " is bound by another agent");
         }
+        try {
+            conflict = registry.setPolicy(sender, stored, now);
+        } catch (IllegalStateException expiredMeanwhile) {
+            cluster.release(sender, newOnly(stored.bindings(), before));
+            throw new Refusal(403, "sender-not-registered", "Not registered");
+        }
+        if (conflict.isPresent()) {
+            cluster.release(sender, newOnly(stored.bindings(), before));
+            throw new Refusal(409, "binding-conflict", conflict.get() + " is bound by another agent");
+        }
+        cluster.release(sender, newOnly(before, stored.bindings()));
+        Registration updated = registry.active(sender, now).orElse(null);
+        if (updated != null) {
+            cluster.published(updated);
+        }
         counters.policiesAccepted.increment();
         Answers.debug(() -> "accepted policy of " + sender + ": " + policy);
+    }
+
+    /** Those of {@code bindings} not in {@code other}. */
+    private static List<HostPort> newOnly(List<HostPort> bindings, List<HostPort> other) {
+        return bindings.stream().filter(b -> !other.contains(b)).toList();
     }
 }

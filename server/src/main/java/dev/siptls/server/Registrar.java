@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.Base64;
 import java.time.Duration;
+import java.util.Optional;
 import javax.sip.InvalidArgumentException;
 import javax.sip.ServerTransaction;
 import javax.sip.header.ContactHeader;
@@ -27,10 +28,12 @@ final class Registrar {
     private final Answers answers;
     private final Counters counters;
     private final KeyServerConfig config;
+    private final Cluster cluster;
     private final SecureRandom random = new SecureRandom();
 
-    Registrar(Registry registry, Answers answers, Counters counters, KeyServerConfig config) {
+    Registrar(Registry registry, Cluster cluster, Answers answers, Counters counters, KeyServerConfig config) {
         this.registry = registry;
+        this.cluster = cluster;
         this.answers = answers;
         this.counters = counters;
         this.config = config;
@@ -66,6 +69,7 @@ final class Registrar {
         if (origin.flow() == null) {
             throw new Refusal(403, "connection-gone", "The connection this request came on is closed");
         }
+        cluster.requireAvailable();
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         long expires = requestedExpires(request, contact);
         long now = System.currentTimeMillis();
@@ -73,7 +77,9 @@ final class Registrar {
             throw new Refusal(400, "wildcard-needs-zero-expires", "Contact * needs Expires: 0");
         }
         if (expires == 0) {
-            boolean removed = registry.unregister(aor, now);
+            Optional<Registration> gone = registry.unregister(aor, now);
+            gone.ifPresent(cluster::withdrawn);
+            boolean removed = gone.isPresent();
             Answers.debug(() -> "unregistered " + aor + " on " + origin + (removed ? "" : " (was not registered)"));
             return answers.messages.response(request, 200, "OK");
         }
@@ -84,8 +90,19 @@ final class Registrar {
             throw new MinExpires(config.minExpires());
         }
         long granted = Math.min(expires, config.maxExpires().getSeconds());
-        Registry.Outcome outcome = registry.register(aor, origin.flow(), origin.fingerprint(), now + granted * 1000,
-                this::newChallenge);
+        Registry.Registered done = registry.register(aor, origin.flow(), origin.fingerprint(),
+                now + granted * 1000, this::newChallenge);
+        Registry.Outcome outcome = done.outcome();
+        if (done.dropped() != null) {
+            cluster.release(aor, done.dropped().bindings());
+        }
+        try {
+            cluster.published(done.registration());
+        } catch (Refusal r) {
+            // Not shared, so not registered: the agent registers with another node.
+            registry.unregister(aor, now);
+            throw r;
+        }
         origin.flow().registered();
         (outcome == Registry.Outcome.CREATED ? counters.registrationsCreated : counters.registrationsRefreshed)
                 .increment();

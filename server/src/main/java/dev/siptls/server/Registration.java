@@ -16,15 +16,17 @@ final class Registration {
     private final long expiresAtMillis;
     private final StoredPolicy policy;
     private final byte[] challenge;
+    private final long serial;
 
     Registration(String aor, Flow flow, byte[] certificateFingerprint, long expiresAtMillis,
-            StoredPolicy policy, byte[] challenge) {
+            StoredPolicy policy, byte[] challenge, long serial) {
         this.aor = aor;
         this.flow = flow;
         this.certificateFingerprint = certificateFingerprint;
         this.expiresAtMillis = expiresAtMillis;
         this.policy = policy;
         this.challenge = challenge;
+        this.serial = serial;
     }
 
     /** Canonical, see {@link Aors#canonical}. */
@@ -32,6 +34,10 @@ final class Registration {
     /** The very connection the agent registered on: the only one it is reached over. */
     Flow flow() { return flow; }
     long expiresAtMillis() { return expiresAtMillis; }
+    /** This node's number for the flow, the same for every refresh on it: what a {@link FlowTokens} token names. */
+    long serial() { return serial; }
+    /** SHA-256 of the certificate that proved the AOR. */
+    byte[] fingerprint() { return certificateFingerprint.clone(); }
     /** May be null. */
     StoredPolicy policy() { return policy; }
 
@@ -56,7 +62,7 @@ final class Registration {
     }
 
     Registration withPolicy(StoredPolicy newPolicy) {
-        return new Registration(aor, flow, certificateFingerprint, expiresAtMillis, newPolicy, challenge);
+        return new Registration(aor, flow, certificateFingerprint, expiresAtMillis, newPolicy, challenge, serial);
     }
 
     @Override

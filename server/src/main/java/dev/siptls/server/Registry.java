@@ -19,14 +19,20 @@ import java.util.function.Supplier;
  */
 final class Registry {
 
-    /** What {@link #register} did. */
     /** A new registration, a refresh on its connection, or one that moved from another connection still open. */
     enum Outcome { CREATED, REFRESHED, MOVED }
+
+    /**
+     * What {@link #register} did: the registration as it is now, and the policy it lost (another certificate
+     * registered the AOR), whose bindings the cluster must release.
+     */
+    record Registered(Outcome outcome, Registration registration, StoredPolicy dropped) {}
 
     private final Map<String, Registration> active = new HashMap<>();
     private final Map<HostPort, String> bindings = new HashMap<>();
     private final Map<String, Long> ended = new HashMap<>();
     private int policies;
+    private long serials;
 
     /** The live registration of {@code aor}, if any (an expired one not yet swept counts as gone). */
     synchronized Optional<Registration> active(String aor, long nowMillis) {
@@ -53,34 +59,39 @@ final class Registry {
      * Binds {@code aor} to a flow until {@code expiresAtMillis}. A refresh keeps the policy if the same
      * certificate proves the AOR again; another certificate (say, a renewed one) must publish its policy anew.
      */
-    synchronized Outcome register(String aor, Flow flow, byte[] fingerprint, long expiresAtMillis,
+    synchronized Registered register(String aor, Flow flow, byte[] fingerprint, long expiresAtMillis,
             Supplier<byte[]> newChallenge) {
         Registration old = active.get(aor);
         StoredPolicy policy = null;
+        StoredPolicy dropped = null;
         byte[] challenge = null;
+        boolean sameFlow = old != null && old.flow().equals(flow);
         if (old != null && old.sameCertificate(fingerprint)) {
             policy = old.policy();
-            if (old.flow().equals(flow)) {
+            if (sameFlow) {
                 challenge = old.challenge();
             }
         } else if (old != null) {
+            dropped = old.policy();
             dropPolicy(old);
         }
-        active.put(aor, new Registration(aor, flow, fingerprint, expiresAtMillis, policy,
-                challenge != null ? challenge : newChallenge.get()));
+        Registration now = new Registration(aor, flow, fingerprint, expiresAtMillis, policy,
+                challenge != null ? challenge : newChallenge.get(), sameFlow ? old.serial() : ++serials);
+        active.put(aor, now);
         ended.remove(aor);
-        return old == null ? Outcome.CREATED : old.flow().equals(flow) ? Outcome.REFRESHED : Outcome.MOVED;
+        return new Registered(old == null ? Outcome.CREATED : sameFlow ? Outcome.REFRESHED : Outcome.MOVED, now,
+                dropped);
     }
 
     /** Removes the registration and its policy; the AOR stays known for a while. */
-    synchronized boolean unregister(String aor, long nowMillis) {
+    synchronized Optional<Registration> unregister(String aor, long nowMillis) {
         Registration old = active.remove(aor);
         if (old == null) {
-            return false;
+            return Optional.empty();
         }
         dropPolicy(old);
         ended.put(aor, nowMillis);
-        return true;
+        return Optional.of(old);
     }
 
     /**
@@ -121,17 +132,17 @@ final class Registry {
     /**
      * Ends the registrations expired at {@code nowMillis} and forgets AORs ended before {@code forgetBefore}.
      *
-     * @return the AORs whose registration expired now
+     * @return the registrations that expired now
      */
-    synchronized List<String> sweep(long nowMillis, long forgetBefore) {
-        List<String> expired = new ArrayList<>();
+    synchronized List<Registration> sweep(long nowMillis, long forgetBefore) {
+        List<Registration> expired = new ArrayList<>();
         for (Iterator<Registration> it = active.values().iterator(); it.hasNext();) {
             Registration r = it.next();
             if (r.isExpired(nowMillis)) {
                 it.remove();
                 dropPolicy(r);
                 ended.put(r.aor(), nowMillis);
-                expired.add(r.aor());
+                expired.add(r);
             }
         }
         ended.values().removeIf(at -> at < forgetBefore);

@@ -23,7 +23,10 @@ final class Relay {
     final String clientAor;
     final Registration clientRegistration;
     final String serverAor;
+    /** The server agent's registration on this node; null if it is registered on another ({@link #remote}). */
     final Registration serverRegistration;
+    /** The server agent on another node of the cluster; null if it is registered here. */
+    final RemoteTarget remote;
     final dev.siptls.protocol.HostPort serverAddress;
     /** The suites the client connection offers; null if the request named none (any its policy lists). */
     final dev.siptls.protocol.SuiteOffer offer;
@@ -53,7 +56,7 @@ final class Relay {
 
     Relay(ServerTransaction clientTransaction, Request clientRequest, Origin client, long receivedNanos,
             String clientKey, String clientAor, Registration clientRegistration, String serverAor,
-            Registration serverRegistration, dev.siptls.protocol.HostPort serverAddress,
+            Registration serverRegistration, RemoteTarget remote, dev.siptls.protocol.HostPort serverAddress,
             dev.siptls.protocol.SuiteOffer offer, long deadlineNanos) {
         this.clientTransaction = clientTransaction;
         this.clientRequest = clientRequest;
@@ -64,13 +67,19 @@ final class Relay {
         this.clientRegistration = clientRegistration;
         this.serverAor = serverAor;
         this.serverRegistration = serverRegistration;
+        this.remote = remote;
         this.serverAddress = serverAddress;
         this.offer = offer;
         this.deadlineNanos = deadlineNanos;
     }
 
+    /** The server agent's flow on this node; null if its leg goes through another node. */
     Flow serverFlow() {
-        return serverRegistration.flow();
+        return serverRegistration == null ? null : serverRegistration.flow();
+    }
+
+    StoredPolicy serverPolicy() {
+        return serverRegistration != null ? serverRegistration.policy() : remote.policy();
     }
 
     /** Zeroes the sealed bodies: the messages that carried them reference these very arrays. */

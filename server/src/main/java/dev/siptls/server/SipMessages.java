@@ -95,6 +95,15 @@ final class SipMessages {
         }
     }
 
+    /** RFC 3261 20.33: when to try again (a 503 of a node that may not decide now). */
+    void addRetryAfter(Response response, int seconds) {
+        try {
+            response.addHeader(headers.createRetryAfterHeader(seconds));
+        } catch (InvalidArgumentException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String newTag() {
         return UUID.randomUUID().toString().substring(0, 12);
     }

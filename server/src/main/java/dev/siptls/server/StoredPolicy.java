@@ -60,6 +60,68 @@ final class StoredPolicy {
         return new StoredPolicy(versions, suites, max, bindings, chain);
     }
 
+    /** The policy as bytes, for the other nodes of a cluster ({@link #decode}): versions, suites, lifetime, bindings, chain. */
+    byte[] encode() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(128 + chainLength());
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(VERSION_LISTS.indexOf(versions));
+            out.writeShort(suites.length);
+            for (String suite : suites) {
+                out.writeUTF(suite);
+            }
+            out.writeLong(maxLifetimeSeconds);
+            out.writeShort(bindings.length);
+            for (HostPort b : bindings) {
+                out.writeUTF(b.host());
+                out.writeShort(b.port());
+            }
+            out.writeShort(chain.length);
+            for (byte[] der : chain) {
+                out.writeInt(der.length);
+                out.write(der);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** @throws IllegalArgumentException if {@code bytes} is not what {@link #encode} wrote */
+    static StoredPolicy decode(byte[] bytes) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            List<String> versions = VERSION_LISTS.get(in.readUnsignedByte());
+            String[] suites = new String[in.readUnsignedShort()];
+            for (int i = 0; i < suites.length; i++) {
+                suites[i] = shared(in.readUTF());
+            }
+            long max = in.readLong();
+            HostPort[] bindings = new HostPort[in.readUnsignedShort()];
+            for (int i = 0; i < bindings.length; i++) {
+                bindings[i] = new HostPort(in.readUTF(), in.readUnsignedShort());
+            }
+            byte[][] chain = new byte[in.readUnsignedShort()][];
+            for (int i = 0; i < chain.length; i++) {
+                int n = in.readInt();
+                if (n < 0 || n > 1 << 20) {
+                    throw new IllegalArgumentException("certificate of " + n + " bytes");
+                }
+                chain[i] = new byte[n];
+                in.readFully(chain[i]);
+            }
+            return new StoredPolicy(versions, suites, max, bindings, chain);
+        } catch (java.io.IOException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not an encoded policy", e);
+        }
+    }
+
+    private int chainLength() {
+        int n = 0;
+        for (byte[] der : chain) {
+            n += der.length + 4;
+        }
+        return n;
+    }
+
     /** The constant instance of a known suite name, so 100,000 policies share a handful of strings. */
     private static String shared(String suite) {
         int i = KNOWN.indexOf(suite);

@@ -42,17 +42,27 @@ final class RawPeer implements AutoCloseable {
         return connect(server, identity, 0, 0, protocol);
     }
 
+    /** Connects as {@code identity} to any TLS listener, e.g. a node's links to the other nodes. */
+    static RawPeer connect(java.net.InetSocketAddress address, TlsIdentity identity) throws Exception {
+        return connect(address, identity, 0, 0, null);
+    }
+
     private static RawPeer connect(KeyServer server, TlsIdentity identity, int localPort, int receiveBuffer,
             String protocol) throws Exception {
+        return connect(server.address(), identity, localPort, receiveBuffer, protocol);
+    }
+
+    private static RawPeer connect(java.net.InetSocketAddress address, TlsIdentity identity, int localPort,
+            int receiveBuffer, String protocol) throws Exception {
         Socket tcp = new Socket();
         tcp.setReuseAddress(true);
         if (receiveBuffer > 0) {
             tcp.setReceiveBufferSize(receiveBuffer);
         }
         tcp.bind(new InetSocketAddress("127.0.0.1", localPort));
-        tcp.connect(server.address(), 5_000);
+        tcp.connect(address, 5_000);
         SSLSocket tls = (SSLSocket) identity.clientContext("127.0.0.1").getSocketFactory()
-                .createSocket(tcp, "127.0.0.1", server.address().getPort(), true);
+                .createSocket(tcp, "127.0.0.1", address.getPort(), true);
         if (protocol != null) {
             tls.setEnabledProtocols(new String[] {protocol});
         }
@@ -138,6 +148,12 @@ final class RawPeer implements AutoCloseable {
     String policy(String aor, String xml) {
         return request("MESSAGE", "sips:" + TestAgent.domain(aor), aor, aor, "", xml,
                 "application/siptls-policy+xml");
+    }
+
+    /** An INVITE as one node sends another: the server agent's AOR, and a Route naming its flow by {@code token}. */
+    String nodeInvite(String from, String target, String token, java.net.InetSocketAddress node) {
+        return request("INVITE", target, from, target, "Contact: <sips:raw@127.0.0.1:" + localPort() + ">\r\n"
+                + "Route: <sip:" + token + "@127.0.0.1:" + node.getPort() + ";transport=tls;lr>\r\n", "", null);
     }
 
     String invite(String aor, String target) {

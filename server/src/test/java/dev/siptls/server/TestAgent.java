@@ -195,6 +195,10 @@ final class TestAgent implements AutoCloseable {
         return invites.poll(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
+    Request nextInviteWithin(java.time.Duration wait) throws InterruptedException {
+        return invites.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     Request nextAck() throws InterruptedException {
         return acks.poll(WAIT_SECONDS, TimeUnit.SECONDS);
     }

@@ -13,7 +13,7 @@ import javax.sip.ListeningPoint;
 /**
  * Gives a listening endpoint's TLS listening point the non-blocking {@link TlsFlowProcessor}; every other
  * transport (an agent's TLS, which dials out; the plain-TCP port for conformance tools) keeps JAIN-SIP's
- * blocking one.
+ * blocking one, and so does a link between key servers ({@link SipEndpointConfig#interconnect()}).
  *
  * <p>Public only because JAIN-SIP instantiates it by name ({@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}).
  */
@@ -30,7 +30,7 @@ public final class FlowProcessorFactory implements MessageProcessorFactory {
         SipStackImpl impl = (SipStackImpl) stack;
         SipEndpointConfig config = EndpointRegistry.lookup(impl.getStackName());
         NetworkLayer network = impl.getNetworkLayer();
-        if (ListeningPoint.TLS.equalsIgnoreCase(transport) && config.listening()
+        if (ListeningPoint.TLS.equalsIgnoreCase(transport) && config.listening() && !config.interconnect()
                 && network instanceof SipNetworkLayer sockets) {
             TlsFlowProcessor processor = new TlsFlowProcessor(address, port, stack, config, sockets.flows());
             sockets.adopt(processor);

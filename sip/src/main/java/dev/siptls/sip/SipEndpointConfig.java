@@ -40,6 +40,7 @@ public final class SipEndpointConfig {
     private final int handshakeThreads;
     private final boolean automaticDialogs;
     private final boolean reentrantListener;
+    private final boolean interconnect;
 
     private SipEndpointConfig(Builder b) {
         this.name = Objects.requireNonNull(b.name, "name");
@@ -62,6 +63,10 @@ public final class SipEndpointConfig {
         }
         this.automaticDialogs = b.automaticDialogs;
         this.reentrantListener = b.reentrantListener;
+        this.interconnect = b.interconnect;
+        if (interconnect && !listening) {
+            throw new IllegalArgumentException("an interconnect endpoint listens");
+        }
         if (maxQueuedBytes < maxMessageSize) {
             throw new IllegalArgumentException("maxQueuedBytes " + maxQueuedBytes + " is below maxMessageSize "
                     + maxMessageSize + ": one answer would not fit");
@@ -115,6 +120,13 @@ public final class SipEndpointConfig {
      */
     public boolean reentrantListener() { return reentrantListener; }
 
+    /**
+     * A link between key servers: it listens with JAIN-SIP's blocking TLS transport, requiring a client certificate
+     * its {@code SSLContext} trusts, and it dials its peers (the other nodes). Its trust is the cluster's CA, never
+     * the agents'.
+     */
+    public boolean interconnect() { return interconnect; }
+
     public static final class Builder {
         private String name = "sip";
         private String bindAddress = "127.0.0.1";
@@ -133,6 +145,7 @@ public final class SipEndpointConfig {
         private int handshakeThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
         private boolean automaticDialogs = true;
         private boolean reentrantListener;
+        private boolean interconnect;
 
         private Builder() {
         }
@@ -156,6 +169,7 @@ public final class SipEndpointConfig {
         public Builder handshakeThreads(int threads) { this.handshakeThreads = threads; return this; }
         public Builder automaticDialogs(boolean on) { this.automaticDialogs = on; return this; }
         public Builder reentrantListener(boolean on) { this.reentrantListener = on; return this; }
+        public Builder interconnect(boolean on) { this.interconnect = on; return this; }
 
         public SipEndpointConfig build() {
             return new SipEndpointConfig(this);

@@ -107,7 +107,7 @@ public final class SipNetworkLayer implements NetworkLayer {
      */
     private void checkMayDial(InetAddress address, int port) throws IOException {
         checkOpen();
-        if (config.listening()) {
+        if (config.listening() && !config.interconnect()) {
             throw new SocketException("not connecting to " + address.getHostAddress() + ":" + port
                     + ": this endpoint only answers over connections its peers opened");
         }
@@ -131,6 +131,13 @@ public final class SipNetworkLayer implements NetworkLayer {
         checkOpen();
         if (!config.listening()) {
             return new IdleSslServerSocket(address, port);
+        }
+        if (config.interconnect()) {
+            // JAIN-SIP's blocking listener; it requires the client certificate (TLS_CLIENT_AUTH_TYPE=Enabled).
+            SSLServerSocket listener = (SSLServerSocket) config.sslContext().getServerSocketFactory()
+                    .createServerSocket(port, backlog, address);
+            listeners.add(listener);
+            return listener;
         }
         throw new SocketException("a listening endpoint accepts TLS through its non-blocking processor");
     }
