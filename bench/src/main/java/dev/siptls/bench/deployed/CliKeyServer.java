@@ -32,8 +32,10 @@ import java.util.regex.Pattern;
  * {@code -Dsiptls.bench.keyServerClasspath}. Its output is drained at all times (the last lines kept for
  * errors); it is killed when {@link #close} runs, by a shutdown hook if this JVM ends first, and by itself
  * ({@link ParentBoundMain}, which calls the CLI's {@code main} unchanged) if this JVM is killed outright.
+ * {@link #launch} starts one on a configuration of the caller's (a node of a cluster), which it can also kill
+ * with SIGKILL, or stop and continue.
  */
-final class CliKeyServer implements AutoCloseable {
+public final class CliKeyServer implements AutoCloseable {
 
     /** The class {@code sip-tls} (and so {@code java -jar sip-tls.jar}) runs. */
     static final String CLI_MAIN = "dev.siptls.cli.SipTlsCommand";
@@ -46,16 +48,22 @@ final class CliKeyServer implements AutoCloseable {
     private static final char[] STORE_PASSWORD = "deployed-bench".toCharArray();
 
     private final Process process;
+    /** Removed on close: the files this class wrote; null when the caller's. */
     private final Path directory;
     private final Thread killer;
     private final Deque<String> lastLines = new ArrayDeque<>();
     private final CountDownLatch listening = new CountDownLatch(1);
+    /** Lines that must also have been printed before the key server counts as started. */
+    private final List<Pattern> awaited;
+    private final CountDownLatch ready;
     private volatile InetSocketAddress address;
 
-    private CliKeyServer(Process process, Path directory, Thread killer) {
+    private CliKeyServer(Process process, Path directory, Thread killer, List<Pattern> awaited) {
         this.process = process;
         this.directory = directory;
         this.killer = killer;
+        this.awaited = List.copyOf(awaited);
+        this.ready = new CountDownLatch(awaited.size());
     }
 
     /** Issues the key server's certificate (127.0.0.1, localhost) from {@code ca} and starts it. */
@@ -69,16 +77,38 @@ final class CliKeyServer implements AutoCloseable {
         Path config = dir.resolve("keyserver.properties");
         Files.writeString(config, "keystore=keyserver.p12\ntruststore=trust.p12\nname=" + NAME + "\n",
                 StandardCharsets.UTF_8);
+        return start(classpath, List.of("--config", config.toString(), "--bind", "127.0.0.1", "--port", "0",
+                "--data-dir", dir.resolve("data").toString()), new String(STORE_PASSWORD), dir, List.of());
+    }
+
+    /**
+     * Starts {@code sip-tls server} with {@code arguments} (after {@code server}), the files they name being the
+     * caller's (kept on close), and waits until it listens and has printed a line matching each of
+     * {@code awaited} too (e.g. that it joined its cluster).
+     *
+     * @param keystorePassword for {@code SIPTLS_KEYSTORE_PASSWORD}, or null
+     */
+    public static CliKeyServer launch(List<String> arguments, String keystorePassword, List<Pattern> awaited)
+            throws Exception {
+        String classpath = System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path"));
+        requireCli(classpath);
+        return start(classpath, arguments, keystorePassword, null, awaited);
+    }
+
+    private static CliKeyServer start(String classpath, List<String> arguments, String keystorePassword,
+            Path ownDirectory, List<Pattern> awaited) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
-                ParentBoundMain.class.getName(), CLI_MAIN, "server", "--config", config.toString(),
-                "--bind", "127.0.0.1", "--port", "0", "--data-dir", dir.resolve("data").toString()));
+                ParentBoundMain.class.getName(), CLI_MAIN, "server"));
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("SIPTLS_KEYSTORE_PASSWORD", new String(STORE_PASSWORD));
+        if (keystorePassword != null) {
+            builder.environment().put("SIPTLS_KEYSTORE_PASSWORD", keystorePassword);
+        }
         Process process = builder.start();
         Thread killer = new Thread(process::destroyForcibly, "deployed-bench-key-server-killer");
         Runtime.getRuntime().addShutdownHook(killer);
-        CliKeyServer server = new CliKeyServer(process, dir, killer);
+        CliKeyServer server = new CliKeyServer(process, ownDirectory, killer, awaited);
         try {
             server.drain(process.getInputStream());
             server.awaitListening();
@@ -120,11 +150,19 @@ final class CliKeyServer implements AutoCloseable {
                         address = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
                         listening.countDown();
                     }
+                    for (Pattern p : awaited) {
+                        if (p.matcher(line).find()) {
+                            ready.countDown();
+                        }
+                    }
                 }
             } catch (IOException e) {
                 // the process is gone: awaitListening or the next request says so
             }
             listening.countDown();
+            while (ready.getCount() > 0) {
+                ready.countDown();
+            }
         }, "deployed-bench-key-server-output");
         reader.setDaemon(true);
         reader.start();
@@ -138,35 +176,66 @@ final class CliKeyServer implements AutoCloseable {
     }
 
     /** The last lines the key server wrote, for error messages. */
-    synchronized String output() {
+    public synchronized String output() {
         return String.join("\n", lastLines);
     }
 
     private void awaitListening() throws IOException, InterruptedException {
-        if (!listening.await(START_SECONDS, TimeUnit.SECONDS) || address == null) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
+        if (!listening.await(START_SECONDS, TimeUnit.SECONDS) || address == null
+                || !ready.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS) || !process.isAlive()) {
             throw new IOException("sip-tls server did not start" + (process.isAlive() ? " in " + START_SECONDS + " s"
                     : " (exit " + process.exitValue() + ")") + ":\n" + output());
         }
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Kills the key server outright (SIGKILL on Linux: no shutdown hook runs) and waits until it is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Sends the key server's process {@code SIGSTOP} (true) or {@code SIGCONT} (false) with {@code kill}: a hung
+     * node, its sockets open and silent.
+     */
+    public void suspend(boolean stop) throws IOException, InterruptedException {
+        Process signal = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        if (signal.waitFor() != 0) {
+            throw new IOException("kill " + (stop ? "-STOP" : "-CONT") + " " + process.pid() + ": "
+                    + new String(signal.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 
     /** Stops the key server as Ctrl-C would, kills it if it has not ended within seconds, removes its files. */
     @Override
     public void close() {
+        if (process.isAlive()) {
+            try {
+                suspend(false); // a stopped JVM would not see SIGTERM before the wait ends
+            } catch (IOException e) {
+                // destroyForcibly below still ends it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         process.destroy();
         ChildJvm.awaitOrKill(process, killer);
-        delete(directory);
+        if (directory != null) {
+            delete(directory);
+        }
     }
 
     private static void delete(Path dir) {

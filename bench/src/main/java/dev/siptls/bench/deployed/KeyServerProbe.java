@@ -18,7 +18,7 @@ import javax.management.remote.JMXServiceURL;
  * collections, and the key server's own statistics MBean. The management agent adds its own threads and
  * a little heap to the key server; both are constant over a run.
  */
-final class KeyServerProbe implements AutoCloseable {
+public final class KeyServerProbe implements AutoCloseable {
 
     private static final int COLLECTIONS = 3;
 
@@ -28,7 +28,7 @@ final class KeyServerProbe implements AutoCloseable {
     private final MemoryMXBean memory;
     private final ObjectName statistics;
 
-    private KeyServerProbe(JMXConnector connector) throws IOException {
+    private KeyServerProbe(JMXConnector connector, String name) throws IOException {
         this.connector = connector;
         this.connection = connector.getMBeanServerConnection();
         this.os = ManagementFactory.newPlatformMXBeanProxy(connection, ManagementFactory.OPERATING_SYSTEM_MXBEAN_NAME,
@@ -36,13 +36,18 @@ final class KeyServerProbe implements AutoCloseable {
         this.memory = ManagementFactory.newPlatformMXBeanProxy(connection, ManagementFactory.MEMORY_MXBEAN_NAME,
                 MemoryMXBean.class);
         try {
-            this.statistics = new ObjectName("dev.siptls:type=KeyServer,name=" + CliKeyServer.NAME);
+            this.statistics = new ObjectName("dev.siptls:type=KeyServer,name=" + name);
         } catch (JMException e) {
             throw new IOException(e);
         }
     }
 
     static KeyServerProbe attach(long pid) throws IOException {
+        return attach(pid, CliKeyServer.NAME);
+    }
+
+    /** The figures of the key server named {@code name} (its {@code name} setting) in process {@code pid}. */
+    public static KeyServerProbe attach(long pid, String name) throws IOException {
         VirtualMachine vm;
         try {
             vm = VirtualMachine.attach(Long.toString(pid));
@@ -51,14 +56,14 @@ final class KeyServerProbe implements AutoCloseable {
         }
         try {
             String url = vm.startLocalManagementAgent();
-            return new KeyServerProbe(JMXConnectorFactory.connect(new JMXServiceURL(url)));
+            return new KeyServerProbe(JMXConnectorFactory.connect(new JMXServiceURL(url)), name);
         } finally {
             vm.detach();
         }
     }
 
     /** CPU time the key server's process has used so far, all threads, user and system. */
-    long cpuNanos() {
+    public long cpuNanos() {
         return os.getProcessCpuTime();
     }
 
@@ -76,9 +81,31 @@ final class KeyServerProbe implements AutoCloseable {
     }
 
     /** SAs the key server says it issued (its statistics MBean). */
-    long associationsIssued() throws IOException {
+    public long associationsIssued() throws IOException {
+        return counter("SecurityAssociationsIssued");
+    }
+
+    /** A number of the key server's statistics MBean, by attribute name, e.g. {@code RelayedToNodes}. */
+    public long counter(String attribute) throws IOException {
         try {
-            return ((Number) connection.getAttribute(statistics, "SecurityAssociationsIssued")).longValue();
+            return ((Number) connection.getAttribute(statistics, attribute)).longValue();
+        } catch (JMException e) {
+            throw new IOException("the key server's statistics MBean " + statistics + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The key server's refusals by {@code "<status> <reason-key>"}. */
+    public java.util.Map<String, Long> refusals() throws IOException {
+        try {
+            Object value = connection.getAttribute(statistics, "Refusals");
+            java.util.Map<String, Long> out = new java.util.TreeMap<>();
+            if (value instanceof javax.management.openmbean.TabularData table) {
+                for (Object row : table.values()) {
+                    javax.management.openmbean.CompositeData entry = (javax.management.openmbean.CompositeData) row;
+                    out.put((String) entry.get("key"), ((Number) entry.get("value")).longValue());
+                }
+            }
+            return out;
         } catch (JMException e) {
             throw new IOException("the key server's statistics MBean " + statistics + ": " + e.getMessage(), e);
         }
