@@ -4,6 +4,7 @@ import dev.siptls.bench.DistributionBench;
 import dev.siptls.bench.FirstContactBench;
 import dev.siptls.bench.HandshakeBench;
 import dev.siptls.bench.LoadBench;
+import dev.siptls.bench.cluster.ClusterBench;
 import dev.siptls.bench.connections.ConnectionsBench;
 import dev.siptls.bench.deployed.DeployedDistributionBench;
 import dev.siptls.bench.memory.MemoryBench;
@@ -26,7 +27,10 @@ import picocli.CommandLine.Option;
                 + "in a child JVM with -Xmx512m) and in the agent, against their targets; then a bounded load "
                 + "run (client terminals x connections x TLS server terminals through one key server); then "
                 + "many agents each on its own mutual-TLS connection to a key server in a child JVM (its threads, "
-                + "heap per idle connection, and SA latency before and with them)."})
+                + "heap per idle connection, and SA latency before and with them); then SA distribution by a "
+                + "cluster of `sip-tls server` nodes (1, 2 and 3 nodes side by side: SAs/s, latency, key-server CPU "
+                + "per SA over all nodes, share relayed between nodes) and the time from a node's kill -9 to the "
+                + "last of its agents registered elsewhere."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--handshakes", paramLabel = "COUNT", description = "handshakes per way (default ${DEFAULT-VALUE})")
@@ -44,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--seconds", paramLabel = "S",
             description = "duration of the distribution run, and of each level's measuring window in the deployed "
-                    + "run (default ${DEFAULT-VALUE})")
+                    + "run and each size's in the cluster run (default ${DEFAULT-VALUE})")
     int seconds = 10;
 
     @Option(names = "--deployed-clients", paramLabel = "N",
@@ -58,8 +62,8 @@ final class BenchCommand implements Callable<Integer> {
             .toArray();
 
     @Option(names = "--warm-up", paramLabel = "S",
-            description = "seconds of load before the deployed run's first level, so both JVMs are compiled "
-                    + "(default ${DEFAULT-VALUE})")
+            description = "seconds of load before the deployed run's first level, and before each cluster size's "
+                    + "window, so the JVMs are compiled (default ${DEFAULT-VALUE})")
     int warmUp = DeployedDistributionBench.Settings.defaults().warmUpSeconds();
 
     @Option(names = "--settle", paramLabel = "S",
@@ -96,12 +100,24 @@ final class BenchCommand implements Callable<Integer> {
             Integer.toString(ConnectionsBench.Settings.defaults().inFlight()),
             Integer.toString((int) ConnectionsBench.Settings.defaults().saSeconds())};
 
+    @Option(names = "--cluster-nodes", paramLabel = "N", split = ",",
+            description = "cluster sizes of the cluster run, one after the other; the kill -9 is measured on the "
+                    + "largest if it has 3 nodes or more (default 1,2,3)")
+    int[] clusterNodes = ClusterBench.Settings.defaults().nodes().stream().mapToInt(Integer::intValue).toArray();
+
+    @Option(names = "--cluster-load", paramLabel = "C:S:K", split = ":",
+            description = "cluster run: C client agents asking S server agents for SAs in turn, K in flight per "
+                    + "client, the same for every cluster size (default ${DEFAULT-VALUE})")
+    String[] clusterLoad = {Integer.toString(ClusterBench.Settings.defaults().clients()),
+            Integer.toString(ClusterBench.Settings.defaults().servers()),
+            Integer.toString(ClusterBench.Settings.defaults().inFlight())};
+
     @Option(names = "--only", paramLabel = "SECTION", split = ",",
             description = "run only these sections: ${COMPLETION-CANDIDATES} (default: all)")
     Set<Section> only = EnumSet.allOf(Section.class);
 
     /** The parts of the benchmark, in the order they run. */
-    enum Section { handshake, firstcontact, distribution, deployed, memory, load, connections }
+    enum Section { handshake, firstcontact, distribution, deployed, memory, load, connections, cluster }
 
     @Override
     public Integer call() throws Exception {
@@ -142,6 +158,13 @@ final class BenchCommand implements Callable<Integer> {
         if (only.contains(Section.connections)) {
             System.out.println("== Connections ==");
             ConnectionsBench.main(connections);
+            System.out.println();
+        }
+        if (only.contains(Section.cluster)) {
+            System.out.println("== SA distribution by a cluster ==");
+            ClusterBench.main(new String[] {Integer.toString(seconds),
+                    Arrays.stream(clusterNodes).mapToObj(Integer::toString).collect(Collectors.joining(",")),
+                    clusterLoad[0], clusterLoad[1], clusterLoad[2], Integer.toString(warmUp)});
         }
         return 0;
     }
