@@ -48,7 +48,7 @@ public final class ClusterAgents implements AutoCloseable {
         return Optional.empty();
     };
 
-    private ClusterAgents(ClusterLayout layout, Timing timing) {
+    private ClusterAgents(ClusterLayout layout, Timing timing) throws java.security.GeneralSecurityException {
         this.layout = layout;
         this.timing = timing;
         this.trust = layout.agentsCa().trustStore();
