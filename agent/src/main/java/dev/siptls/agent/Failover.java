@@ -17,7 +17,8 @@ import java.util.Deque;
  *
  * <p>Logs one line per move (INFO, naming from and to), one WARNING when a registered key server is lost, one
  * when the first round after that fails; later failed rounds are DEBUG until the agent registers again, so a
- * long outage logs nothing per attempt. Not thread-safe: the agent's failover thread owns it.
+ * long outage logs nothing per attempt. The agent's failover thread calls it, but {@link #registered} comes from a
+ * SIP worker thread: every method holds its lock.
  */
 final class Failover {
 
@@ -34,7 +35,6 @@ final class Failover {
     private KeyServerTarget lastRegistered;
     private boolean registered;
     private boolean roundFailureLogged;
-    private String lostFrom;
 
     Failover(String aor, KeyServerList servers, Backoff backoff, AgentStatistics statistics) {
         this.aor = aor;
@@ -49,7 +49,7 @@ final class Failover {
      * @throws IOException if the list cannot be had (an SRV name that does not resolve): report it with
      *                     {@link #failed} like a failed attempt
      */
-    KeyServerTarget next() throws IOException {
+    synchronized KeyServerTarget next() throws IOException {
         if (round.isEmpty()) {
             round.addAll(servers.round(current));
         }
@@ -57,7 +57,7 @@ final class Failover {
         return current;
     }
 
-    KeyServerTarget current() {
+    synchronized KeyServerTarget current() {
         return current;
     }
 
@@ -66,12 +66,11 @@ final class Failover {
      * long to wait before {@link #next()}. Zero while the round has key servers left; the backoff once it has
      * none.
      */
-    Duration failed(String reason) {
+    synchronized Duration failed(String reason) {
         if (registered) {
             registered = false;
             roundFailureLogged = false;
             statistics.keyServer(null);
-            lostFrom = current == null ? null : current.describe();
             round.clear();
             try {
                 for (KeyServerTarget t : servers.round(current)) {
@@ -102,8 +101,11 @@ final class Failover {
         return delay;
     }
 
-    /** The agent registered with the current key server (from not being registered). */
-    void registered() {
+    /** The agent registered with {@code target} (from not being registered); ignored unless it is the current one. */
+    synchronized void registered(KeyServerTarget target) {
+        if (!target.equals(current)) {
+            return;
+        }
         registered = true;
         roundFailureLogged = false;
         round.clear();
@@ -116,11 +118,5 @@ final class Failover {
             LOG.log(Level.INFO, "{0}: registered with key server {1}", aor, current);
         }
         lastRegistered = current;
-        lostFrom = null;
-    }
-
-    /** The key server the agent is leaving or left, while it is not registered; null otherwise. */
-    String lostFrom() {
-        return lostFrom;
     }
 }

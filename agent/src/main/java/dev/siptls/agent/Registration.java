@@ -316,10 +316,10 @@ final class Registration {
             LOG.log(Level.DEBUG, "{0}: registered with the key server for {1} s", aor, grantedExpiry);
         }
         lastError = null;
-        setState(RegistrationState.REGISTERED);
         if (!refreshed) {
-            events.registered();
+            events.registered(); // first, so that whoever sees REGISTERED sees the agent's bookkeeping done
         }
+        setState(RegistrationState.REGISTERED);
         long refresh = Math.max(1, grantedExpiry / 2L);
         timer = worker.schedule(this::sendRegister, refresh, TimeUnit.SECONDS);
     }

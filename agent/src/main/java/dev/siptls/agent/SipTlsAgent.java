@@ -261,17 +261,16 @@ public final class SipTlsAgent implements AutoCloseable {
         }
     }
 
-    /** What one link's registration tells the agent; handled on the failover thread, stale links ignored. */
+    /** What one link's registration tells the agent: failures are handled on the failover thread, stale links ignored. */
     private final class LinkEvents implements Registration.Events {
         volatile KeyServerLink link;
 
         @Override
         public void registered() {
-            onMover(() -> {
-                if (link != null && link == SipTlsAgent.this.link) {
-                    failover.registered();
-                }
-            }, Duration.ZERO);
+            KeyServerLink l = link;
+            if (l != null && !closed) {
+                failover.registered(l.target);
+            }
         }
 
         @Override
