@@ -5,15 +5,12 @@ import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.CertificateNames;
 import dev.siptls.sip.SipEndpoint;
-import dev.siptls.sip.SipEndpointConfig;
 import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,12 +18,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 
 /**
  * The SIP user agent of one TLS peer (the paper's "SIP UA" beside each TLS client or server). In the
