@@ -16,6 +16,8 @@ public final class AgentStatistics {
     private final LongAdder refreshes = new LongAdder();
     private final LongAdder registrationFailures = new LongAdder();
     private final LongAdder reconnects = new LongAdder();
+    private final LongAdder failovers = new LongAdder();
+    private volatile String keyServer;
     private final LongAdder requested = new LongAdder();
     private final LongAdder obtained = new LongAdder();
     private final LongAdder refused = new LongAdder();
@@ -37,6 +39,10 @@ public final class AgentStatistics {
     public long registrationFailures() { return registrationFailures.sum(); }
     /** Times the agent lost a working registration (connection or key server gone) and started again. */
     public long reconnects() { return reconnects.sum(); }
+    /** Times the agent registered with another key server than the one it was registered with before. */
+    public long failovers() { return failovers.sum(); }
+    /** The key server the agent is registered with ({@code ip:port}); empty while it is not registered. */
+    public java.util.Optional<String> currentKeyServer() { return java.util.Optional.ofNullable(keyServer); }
     /** SAs this agent asked for as TLS client. */
     public long associationsRequested() { return requested.sum(); }
     /** SAs obtained as TLS client, validated and stored. */
@@ -69,6 +75,8 @@ public final class AgentStatistics {
     void refreshed() { refreshes.increment(); }
     void registrationFailed() { registrationFailures.increment(); }
     void reconnecting() { reconnects.increment(); }
+    void failedOver() { failovers.increment(); }
+    void keyServer(String address) { keyServer = address; }
     void requested() { requested.increment(); }
     void obtained(long nanos) {
         obtained.increment();
@@ -87,6 +95,7 @@ public final class AgentStatistics {
     public String toString() {
         return "AgentStatistics[registrations=" + registrations() + ", refreshes=" + refreshes()
                 + ", registrationFailures=" + registrationFailures() + ", reconnects=" + reconnects()
+                + ", failovers=" + failovers() + ", keyServer=" + currentKeyServer().orElse("-")
                 + ", requested=" + associationsRequested() + ", obtained=" + associationsObtained()
                 + ", refused=" + associationsRefusedByCode() + ", failed=" + associationsFailed()
                 + ", accepted=" + associationsAccepted() + ", refusedAsServer=" + associationsRefusedAsServer()

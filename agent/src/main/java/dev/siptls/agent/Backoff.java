@@ -36,6 +36,10 @@ final class Backoff {
         return Duration.ofMillis(Math.max(minMillis, delay));
     }
 
+    long maxMillis() {
+        return maxMillis;
+    }
+
     /** After a success: the next failure starts again from {@code min}. */
     void reset() {
         failures = 0;

@@ -26,10 +26,10 @@ import javax.sip.message.Response;
 /**
  * Phase 1 for one agent: REGISTER, then MESSAGE with the policy (its chain's possession proven over the nonce
  * of that REGISTER's answer, so a new connection's new nonce gets a new proof), refreshed at half the granted
- * expiry; after
- * any failure (no connection, no answer, refusal, lost connection) it starts over after a backoff, until it
- * works or the agent closes. A lost connection is also reported to {@code connectionLost}: answers to
- * requests sent over it can no longer arrive (the key server answers over the flow a request came on).
+ * expiry. Any failure (no connection, no answer, refusal, lost connection) is reported to its {@link Events}:
+ * the agent then decides ({@link Failover}) whether to {@link #retry()} here after a backoff or to move to another
+ * key server. A lost connection is also reported to {@code connectionLost}: answers to requests sent over it can
+ * no longer arrive (the key server answers over the flow a request came on).
  *
  * <p>Everything but the state getters runs on the endpoint's worker thread, so the fields below need no
  * lock; the state is published through a monitor that {@link #awaitRegistered} waits on.
@@ -50,7 +50,7 @@ final class Registration {
     private final KeyServerFlow flow;
     private final XmlCodec codec;
     private final AgentStatistics statistics;
-    private final Backoff backoff;
+    private final Events events;
     private final Duration answerWait;
     private final CallIdHeader callId;
     private final Consumer<String> connectionLost;
@@ -78,7 +78,7 @@ final class Registration {
     private CountDownLatch unregistered;
 
     Registration(Aor aor, SipProvider provider, ScheduledExecutorService worker, SipMessages messages,
-            KeyServerFlow flow, XmlCodec codec, AgentStatistics statistics, Backoff backoff,
+            KeyServerFlow flow, XmlCodec codec, AgentStatistics statistics, Events events,
             ProvablePolicy policy, Duration expiry, Duration requestTimeout, Consumer<String> connectionLost) {
         this.aor = aor.toString();
         this.canonicalAor = aor.canonical();
@@ -89,15 +89,41 @@ final class Registration {
         this.flow = flow;
         this.codec = codec;
         this.statistics = statistics;
-        this.backoff = backoff;
+        this.events = events;
         this.policy = policy;
         this.requestedExpiry = (int) Math.min(Integer.MAX_VALUE, Math.max(1, expiry.toSeconds()));
         this.answerWait = requestTimeout.compareTo(MIN_ANSWER_WAIT) > 0 ? requestTimeout : MIN_ANSWER_WAIT;
         this.callId = provider.getNewCallId();
     }
 
+    /** What the agent hears of a registration: each on the worker thread but {@link #stateChanged}, any thread. */
+    interface Events {
+        /** Registered, from not being registered. */
+        void registered();
+
+        /** The attempt or the registration failed; nothing more happens until {@link #retry()} or the agent moves. */
+        void failed(String reason);
+
+        /** {@link #state()} or the accepted policy changed. */
+        void stateChanged();
+    }
+
     RegistrationState state() {
         return state;
+    }
+
+    /** Whether registered with the current policy accepted. */
+    boolean policyAccepted() {
+        return state == RegistrationState.REGISTERED && accepted == policy;
+    }
+
+    /** Registers again over this endpoint (after a failure); any thread. */
+    void retry() {
+        run(() -> {
+            if (state != RegistrationState.STOPPED && state != RegistrationState.REGISTERED) {
+                sendRegister();
+            }
+        });
     }
 
     Optional<String> lastError() {
@@ -280,16 +306,19 @@ final class Registration {
             return;
         }
         cancelTimer();
-        backoff.reset();
         registeredChannel = candidateChannel;
         accepted = policySent;
-        if (state == RegistrationState.REGISTERED) {
+        boolean refreshed = state == RegistrationState.REGISTERED;
+        if (refreshed) {
             statistics.refreshed();
         } else {
             statistics.registered();
-            LOG.log(Level.INFO, "{0}: registered with the key server for {1} s", aor, grantedExpiry);
+            LOG.log(Level.DEBUG, "{0}: registered with the key server for {1} s", aor, grantedExpiry);
         }
         lastError = null;
+        if (!refreshed) {
+            events.registered(); // first, so that whoever sees REGISTERED sees the agent's bookkeeping done
+        }
         setState(RegistrationState.REGISTERED);
         long refresh = Math.max(1, grantedExpiry / 2L);
         timer = worker.schedule(this::sendRegister, refresh, TimeUnit.SECONDS);
@@ -347,6 +376,7 @@ final class Registration {
             state = RegistrationState.RETRYING;
             monitor.notifyAll();
         }
+        events.stateChanged();
         connectionLost.accept(reason);
         run(() -> {
             flow.close(channel);
@@ -382,12 +412,10 @@ final class Registration {
         if (wasRegistered) {
             statistics.reconnecting();
         }
-        Level level = reason.equals(lastError) ? Level.DEBUG : Level.WARNING;
         lastError = reason;
-        Duration delay = backoff.next();
-        LOG.log(level, "{0}: {1}; registering again in {2} ms", aor, reason, delay.toMillis());
+        LOG.log(Level.DEBUG, "{0}: {1}", aor, reason); // the agent's Failover says what happens next
         setState(RegistrationState.RETRYING);
-        timer = worker.schedule(this::sendRegister, delay.toMillis(), TimeUnit.MILLISECONDS);
+        events.failed(reason);
     }
 
     /**
@@ -447,6 +475,7 @@ final class Registration {
             state = next;
             monitor.notifyAll();
         }
+        events.stateChanged();
     }
 
     private void run(Runnable task) {

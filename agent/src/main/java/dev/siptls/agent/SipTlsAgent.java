@@ -5,15 +5,12 @@ import dev.siptls.protocol.SecurityPolicy;
 import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.CertificateNames;
 import dev.siptls.sip.SipEndpoint;
-import dev.siptls.sip.SipEndpointConfig;
 import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,23 +18,23 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 
 /**
  * The SIP user agent of one TLS peer (the paper's "SIP UA" beside each TLS client or server). In the
- * background it registers with its key server over mutual TLS and publishes its security policy (phase 1),
- * keeps that registration alive and recovers it after losing the key server; on request it obtains SAs as
- * TLS client, and it accepts SAs the key server offers it as TLS server (phase 2). The SAs end up in
- * {@link #associations()}, which the JSSE provider reads on every handshake. It knows SIP, not JSSE.
+ * background it registers with one of its key servers over mutual TLS and publishes its security policy (phase 1),
+ * keeps that registration alive and, on losing that key server, registers with another ({@link Failover}); on
+ * request it obtains SAs as TLS client, and it accepts SAs the key server offers it as TLS server (phase 2). The
+ * SAs end up in {@link #associations()}, which the JSSE provider reads on every handshake, and stay there when the
+ * agent moves to another key server. It knows SIP, not JSSE.
  *
  * <p>Threads: SA exchanges are handled on the stack's thread that read them (its re-entrant listener); the
  * rest of the SIP work (registration, keep-alive, sending SA requests) runs on the endpoint's worker thread;
- * request futures complete and time out on a notifier thread of the agent. {@link #close()} stops all of
- * them.
+ * request futures complete and time out on a notifier thread of the agent; choosing and changing key servers
+ * runs on a failover thread of the agent. {@link #close()} stops all of them.
  */
 public final class SipTlsAgent implements AutoCloseable {
 
@@ -53,8 +50,7 @@ public final class SipTlsAgent implements AutoCloseable {
 
     private final Aor aor;
     private final TlsIdentity identity;
-    private final InetSocketAddress keyServer;
-    private final String keyServerName;
+    private final KeyServerList keyServers;
     private final Duration registrationExpiry;
     private final Duration requestTimeout;
     private final AssociationAcceptor acceptor;
@@ -72,20 +68,32 @@ public final class SipTlsAgent implements AutoCloseable {
     private final Object lifecycle = new Object();
     private volatile boolean started;
     private volatile boolean closed;
-    private SipEndpoint endpoint;
     private ScheduledThreadPoolExecutor notifier;
-    private volatile Registration registration;
-    private volatile AssociationRequests requests;
-    private volatile KeepAlive keepAlive;
-    /** Why the endpoint has not started yet (the key server's name does not resolve); null once it has. */
-    private volatile String startError;
+    /** Runs {@link #failover} and opens and closes links; no other thread touches those. */
+    private ScheduledThreadPoolExecutor mover;
+    private Failover failover;
+    private KeyServerLink.Settings settings;
+    /** The link to the key server in use; null before the first and while moving to another. */
+    private volatile KeyServerLink link;
+    /** Why there is no link now (the last attempt failed, or the agent is moving); null once one is open. */
+    private volatile String linkError;
     private volatile Thread notifierThread;
 
     private SipTlsAgent(Builder b) {
         this.aor = Aor.parse(Objects.requireNonNull(b.aor, "aor"));
         this.identity = Objects.requireNonNull(b.identity, "identity");
-        this.keyServer = Objects.requireNonNull(b.keyServer, "keyServer");
-        this.keyServerName = b.keyServerName != null ? b.keyServerName : keyServer.getHostString();
+        if (b.srvName != null) {
+            if (b.keyServers != null) {
+                throw new IllegalArgumentException("give key servers as addresses or as an SRV name, not both");
+            }
+            this.keyServers = new SrvKeyServers(b.srvName, b.dnsResolver, b.keyServerName,
+                    () -> ThreadLocalRandom.current().nextDouble());
+        } else {
+            if (b.dnsResolver != null) {
+                throw new IllegalArgumentException("a DNS resolver applies to an SRV name (keyServerSrv) only");
+            }
+            this.keyServers = new FixedKeyServers(Objects.requireNonNull(b.keyServers, "keyServer"), b.keyServerName);
+        }
         this.policy = ProvablePolicy.of(Objects.requireNonNull(b.policy, "policy"), b.chainKey,
                 identity.certificate());
         this.registrationExpiry = positive(b.registrationExpiry, "registrationExpiry");
@@ -114,24 +122,18 @@ public final class SipTlsAgent implements AutoCloseable {
     }
 
     /**
-     * Starts the SIP endpoint and registration in the background and returns without waiting for it; see
-     * {@link #awaitRegistered} and {@link #state()}. A key server whose host name does not resolve yet is like
-     * one that does not answer: the agent starts, says why in {@link #lastError()}, and tries to resolve it
-     * again with its backoff until it does.
+     * Starts registering with the first key server in the background and returns without waiting for it; see
+     * {@link #awaitRegistered} and {@link #state()}. A key server that is down, refuses, or whose host name does
+     * not resolve yet is not an error here: the agent tries the next one, and the whole list again with its
+     * backoff, saying why in {@link #lastError()}.
      *
-     * @throws IOException if the SIP endpoint cannot start (the key server being down is not an error here)
+     * @throws IOException kept for callers of earlier versions; nothing about a key server throws it now
      * @throws IllegalStateException if started before or closed
      */
     public void start() throws IOException {
         synchronized (lifecycle) {
             if (closed || started) {
                 throw new IllegalStateException(closed ? "agent closed" : "agent already started");
-            }
-            SSLContext tls;
-            try {
-                tls = identity.clientContext(keyServerName);
-            } catch (GeneralSecurityException e) {
-                throw new IOException("cannot set up TLS for " + aor + ": " + e.getMessage(), e);
             }
             ScheduledThreadPoolExecutor notify = new ScheduledThreadPoolExecutor(1, task -> {
                 Thread t = new Thread(task, "agent-" + aor + "-notifier");
@@ -143,141 +145,149 @@ public final class SipTlsAgent implements AutoCloseable {
             notify.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
             notify.scheduleWithFixedDelay(store::sweep, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
             this.notifier = notify;
+            ScheduledThreadPoolExecutor move = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread t = new Thread(task, "agent-" + aor + "-failover");
+                t.setDaemon(true);
+                return t;
+            });
+            move.setRemoveOnCancelPolicy(true);
+            move.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            this.mover = move;
+            this.settings = new KeyServerLink.Settings(aor, identity, bindAddress, store, statistics, codec, acceptor,
+                    clock, registrationExpiry, requestTimeout, keepAliveInterval, keepAliveTimeout, notify);
+            this.failover = new Failover(aor.toString(), keyServers,
+                    new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()), statistics);
             started = true;
-            Optional<InetSocketAddress> resolved = resolveKeyServer();
-            if (resolved.isPresent()) {
-                launch(tls, resolved.get());
-            } else {
-                retryResolving(tls, new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()));
-            }
+            LOG.log(Level.INFO, "{0}: started, key servers {1}", aor, keyServers.describe());
+            onMover(this::attempt, Duration.ZERO);
         }
     }
 
-    /** The key server's address, resolved now if given by name; empty (saying why) if the name does not resolve. */
-    private Optional<InetSocketAddress> resolveKeyServer() {
-        if (!keyServer.isUnresolved()) {
-            return Optional.of(keyServer);
+    /**
+     * Failover thread: tries the key server {@link Failover} names, over the current link if it is that key
+     * server's (a single key server is retried in place), else over a new link, closing the old one first.
+     */
+    private void attempt() {
+        if (closed) {
+            return;
+        }
+        KeyServerTarget target;
+        try {
+            target = failover.next();
+        } catch (IOException e) {
+            failed(null, e.getMessage());
+            return;
+        }
+        KeyServerLink old = link;
+        if (old != null && old.target.equals(target)) {
+            old.registration.retry();
+            return;
+        }
+        if (old != null) {
+            leave(old, "left key server " + old.target.describe() + " for " + target.describe());
+        }
+        LinkEvents events = new LinkEvents();
+        KeyServerLink next;
+        ProvablePolicy given = policy;
+        try {
+            next = KeyServerLink.open(settings, target, given, events);
+        } catch (IOException | RuntimeException e) {
+            failed(null, e.getMessage());
+            return;
+        }
+        events.link = next;
+        LOG.log(Level.DEBUG, "{0}: registering with key server {1} from {2}", aor, target,
+                next.localAddress().getAddress().getHostAddress());
+        next.start();
+        synchronized (lifecycle) {
+            if (!closed) {
+                link = next;
+                linkError = null;
+                if (policy != given) {
+                    next.registration.publish(policy);
+                }
+                lifecycle.notifyAll();
+                return;
+            }
+        }
+        leave(next, "agent closed");
+    }
+
+    /** Failover thread: the attempt over {@code failed} (null: none was opened) failed; when to try which next. */
+    private void failed(KeyServerLink failed, String reason) {
+        if (closed || (failed != null && failed != link)) {
+            return; // a link already left
+        }
+        if (failed == null) {
+            linkError = reason;
+        }
+        onMover(this::attempt, failover.failed(reason));
+    }
+
+    /** Failover thread: stops using {@code old} at once; SA requests fail at once until the next link registers. */
+    private void leave(KeyServerLink old, String why) {
+        synchronized (lifecycle) {
+            if (link == old) {
+                link = null;
+                linkError = why;
+                lifecycle.notifyAll();
+            }
         }
         try {
-            return Optional.of(new InetSocketAddress(InetAddress.getByName(keyServer.getHostString()),
-                    keyServer.getPort()));
-        } catch (UnknownHostException | SecurityException e) {
-            String reason = "cannot resolve the key server host " + keyServer.getHostString();
-            LOG.log(reason.equals(startError) ? Level.DEBUG : Level.WARNING, "{0}: {1}; trying again", aor, reason);
-            startError = reason;
-            return Optional.empty();
+            old.close(why, Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** Lifecycle lock held. Tries the name again after the backoff, until it resolves or the agent closes. */
-    private void retryResolving(SSLContext tls, Backoff backoff) {
-        notifier.schedule(() -> {
-            synchronized (lifecycle) {
-                if (closed) {
-                    return;
-                }
-                Optional<InetSocketAddress> resolved = resolveKeyServer();
-                if (resolved.isEmpty()) {
-                    retryResolving(tls, backoff);
-                    return;
-                }
+    private void onMover(Runnable task, Duration delay) {
+        try {
+            mover.schedule(() -> {
                 try {
-                    launch(tls, resolved.get());
-                } catch (IOException | RuntimeException e) {
-                    startError = "cannot start the SIP endpoint: " + e.getMessage();
-                    LOG.log(Level.WARNING, "{0}: {1}; trying again", aor, startError);
-                    retryResolving(tls, backoff);
+                    task.run();
+                } catch (RuntimeException e) {
+                    // the agent must keep trying whatever one attempt threw
+                    LOG.log(Level.WARNING, aor + ": choosing a key server failed", e);
+                    onMover(task, Duration.ofMillis(maxBackoff.toMillis()));
                 }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** What one link's registration tells the agent: failures are handled on the failover thread, stale links ignored. */
+    private final class LinkEvents implements Registration.Events {
+        volatile KeyServerLink link;
+
+        @Override
+        public void registered() {
+            KeyServerLink l = link;
+            if (l != null && !closed) {
+                failover.registered(l.target);
             }
-        }, backoff.next().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Lifecycle lock held: starts the SIP endpoint towards {@code keyServerAddress} and registration. */
-    private void launch(SSLContext tls, InetSocketAddress keyServerAddress) throws IOException {
-        DeferredListener listener = new DeferredListener();
-        SipEndpointConfig config = SipEndpointConfig.builder()
-                .name("agent-" + (aor.user().isEmpty() ? aor.host() : aor.user()).replaceAll("[^A-Za-z0-9._-]", "_"))
-                .bindAddress(bindAddress != null ? bindAddress : localAddressTowards(keyServerAddress))
-                .listening(false)
-                .sslContext(tls)
-                .outboundProxy(keyServerAddress)
-                // SA dialogs end with their ACK (PROTOCOL.md) and the agent needs no other: the stack makes
-                // none, neither for offered SAs nor for the 2xx to its own INVITEs (AssociationRequests#ack).
-                .automaticDialogs(false)
-                // SA exchanges are handled on the thread that read them: no hand-off to an event thread.
-                .reentrantListener(true)
-                .build();
-        SipEndpoint sip = SipEndpoint.start(config, listener);
-        // The finished INVITE transactions are dropped within the stack's next tick (half a second), yet their
-        // messages are garbage only then: SA bodies are wiped as soon as they are decoded.
-        ScheduledThreadPoolExecutor notify = notifier;
-        ScheduledExecutorService worker = sip.scheduler();
-        SharedCertificates certificates = new SharedCertificates();
-        SipMessages messages = new SipMessages(sip, aor);
-        AssociationBodies bodies = new AssociationBodies(codec, identity);
-        AssociationRequests req = new AssociationRequests(aor, sip.provider(), worker, notify, messages, bodies,
-                store, statistics, clock, requestTimeout, () -> notRegistered(registration, keepAlive),
-                certificates, () -> {
-                    KeepAlive k = keepAlive;
-                    if (k != null) {
-                        k.requestTimedOut();
-                    }
-                });
-        // SA requests waiting on a lost connection fail now rather than at their timeout, so a provider
-        // falls back (or refuses) at once instead of holding its handshake for the request timeout.
-        Registration reg = new Registration(aor, sip.provider(), worker, messages,
-                new KeyServerFlow(sip, keyServerAddress), codec, statistics,
-                new Backoff(minBackoff, maxBackoff, () -> ThreadLocalRandom.current().nextDouble()),
-                policy, registrationExpiry, requestTimeout, reason -> req.failAll(new IOException(reason)));
-        KeepAlive alive = new KeepAlive(aor.toString(), sip.provider(), worker, sip.timers(), messages, reg,
-                keepAliveInterval, keepAliveTimeout, () -> ThreadLocalRandom.current().nextDouble());
-        AssociationOffers offers = new AssociationOffers(aor, messages, bodies, store, statistics, acceptor,
-                clock, keyServerAddress, keyServerName, certificates);
-        listener.delegate = new AgentSipListener(aor.toString(), sip.provider(), worker, messages, reg, alive,
-                req, offers, keyServerAddress);
-        this.endpoint = sip;
-        this.registration = reg;
-        this.requests = req;
-        this.keepAlive = alive;
-        startError = null;
-        LOG.log(Level.INFO, "{0}: started, key server {1} ({2}) from {3}", aor,
-                keyServerAddress.getAddress().getHostAddress() + ":" + keyServerAddress.getPort(), keyServerName,
-                sip.tlsAddress().getAddress().getHostAddress());
-        reg.start();
-        alive.start();
-        lifecycle.notifyAll();
-    }
-
-    private static Optional<String> notRegistered(Registration reg, KeepAlive alive) {
-        if (reg == null) {
-            return Optional.of("agent not started");
         }
-        RegistrationState state = reg.state();
-        if (state == RegistrationState.REGISTERED) {
-            return alive == null ? Optional.empty() : alive.suspicion();
+
+        @Override
+        public void failed(String reason) {
+            onMover(() -> {
+                if (link != null) {
+                    SipTlsAgent.this.failed(link, reason);
+                }
+            }, Duration.ZERO);
         }
-        return Optional.of("agent is " + state + reg.lastError().map(e -> " (" + e + ")").orElse(""));
+
+        @Override
+        public void stateChanged() {
+            synchronized (lifecycle) {
+                lifecycle.notifyAll();
+            }
+        }
     }
 
     /** Waits until the agent is registered (REGISTER and policy MESSAGE accepted); false on timeout. */
     public boolean awaitRegistered(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Registration reg = awaitLaunched(deadline);
-        return reg != null && reg.awaitRegistered(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-    }
-
-    /** The registration once the endpoint runs (the key server's name may not have resolved yet); null on timeout. */
-    private Registration awaitLaunched(long deadline) throws InterruptedException {
-        synchronized (lifecycle) {
-            while (registration == null && started && !closed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
-            }
-            return registration;
-        }
+        return await(timeout, reg -> reg.state() == RegistrationState.REGISTERED);
     }
 
     /**
@@ -285,26 +295,50 @@ public final class SipTlsAgent implements AutoCloseable {
      * {@link #publish}), e.g. a TLS server's certificate chain; false on timeout.
      */
     public boolean awaitPolicyAccepted(Duration timeout) throws InterruptedException {
+        return await(timeout, Registration::policyAccepted);
+    }
+
+    private boolean await(Duration timeout, java.util.function.Predicate<Registration> done)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Registration reg = awaitLaunched(deadline);
-        return reg != null && reg.awaitPolicyAccepted(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        synchronized (lifecycle) {
+            while (started && !closed) {
+                KeyServerLink l = link;
+                if (l != null && done.test(l.registration)) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lifecycle, left);
+            }
+            return false;
+        }
     }
 
     public RegistrationState state() {
-        Registration reg = registration;
+        KeyServerLink l = link;
         if (closed || !started) {
             return RegistrationState.STOPPED;
         }
-        if (reg == null) {
-            return startError == null ? RegistrationState.CONNECTING : RegistrationState.RETRYING;
+        if (l == null) {
+            return linkError == null ? RegistrationState.CONNECTING : RegistrationState.RETRYING;
         }
-        return reg.state();
+        return l.registration.state();
     }
 
-    /** Why the last registration attempt failed (or the key server's name did not resolve); empty once registered. */
+    /** Why the last registration attempt failed (or the agent is between key servers); empty once registered. */
     public Optional<String> lastError() {
-        Registration reg = registration;
-        return reg == null ? Optional.ofNullable(startError) : reg.lastError();
+        KeyServerLink l = link;
+        return l == null ? Optional.ofNullable(linkError) : l.registration.lastError();
+    }
+
+    /** The key server the agent is registered with now; empty while it is not registered. */
+    public Optional<InetSocketAddress> keyServer() {
+        KeyServerLink l = link;
+        return l != null && l.registration.state() == RegistrationState.REGISTERED
+                ? Optional.of(l.target.address()) : Optional.empty();
     }
 
     /**
@@ -328,9 +362,9 @@ public final class SipTlsAgent implements AutoCloseable {
                 identity.certificate());
         synchronized (lifecycle) {
             this.policy = next;
-            Registration reg = registration;
-            if (reg != null) {
-                reg.publish(next);
+            KeyServerLink l = link;
+            if (l != null) {
+                l.registration.publish(next);
             }
         }
     }
@@ -359,15 +393,16 @@ public final class SipTlsAgent implements AutoCloseable {
      * the connections that offer that one.
      */
     public CompletableFuture<SecurityAssociation> requestAssociation(String target, List<String> offeredSuites) {
-        AssociationRequests req = requests;
-        if (req == null || closed) {
+        KeyServerLink l = link;
+        if (l == null || closed) {
+            // between key servers: fail now, so that a handshake falls back (or is refused) without waiting
             statistics.requested();
             statistics.failed();
             String why = closed ? "agent closed" : !started ? "agent not started" : "agent not registered: "
                     + lastError().orElse("starting");
             return CompletableFuture.failedFuture(new IOException(why));
         }
-        return req.request(target, offeredSuites);
+        return l.requests.request(target, offeredSuites);
     }
 
     public AssociationStore associations() {
@@ -394,22 +429,25 @@ public final class SipTlsAgent implements AutoCloseable {
                 return;
             }
             closed = true;
+            lifecycle.notifyAll();
         }
-        Registration reg = registration;
-        if (reg != null) {
+        if (mover != null) {
+            mover.shutdownNow();
             try {
-                Duration wait = requestTimeout.compareTo(MAX_UNREGISTER_WAIT) < 0 ? requestTimeout : MAX_UNREGISTER_WAIT;
-                reg.stop(wait);
+                // an attempt under way finishes (it closes a link it opened once it sees the agent closed)
+                mover.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        AssociationRequests req = requests;
-        if (req != null) {
-            req.failAll(new IOException("agent closed"));
-        }
-        if (endpoint != null) {
-            endpoint.close();
+        KeyServerLink l = link;
+        if (l != null) {
+            try {
+                Duration wait = requestTimeout.compareTo(MAX_UNREGISTER_WAIT) < 0 ? requestTimeout : MAX_UNREGISTER_WAIT;
+                l.close("agent closed", wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (notifier != null) {
             notifier.shutdown();
@@ -434,12 +472,14 @@ public final class SipTlsAgent implements AutoCloseable {
      */
     /** The transaction the agent's SIP stack still keeps under {@code branch}, for tests; null if none. */
     gov.nist.javax.sip.stack.SIPTransaction keptTransaction(String branch, boolean server) {
-        SipEndpoint sip = endpoint;
+        KeyServerLink l = link;
+        SipEndpoint sip = l == null ? null : l.endpoint();
         return sip == null ? null : sip.keptTransaction(branch, server);
     }
 
     int openDialogs() {
-        SipEndpoint sip = endpoint;
+        KeyServerLink l = link;
+        SipEndpoint sip = l == null ? null : l.endpoint();
         if (sip == null) {
             return 0;
         }
@@ -481,11 +521,16 @@ public final class SipTlsAgent implements AutoCloseable {
         return "SipTlsAgent[" + aor + ", " + state() + "]";
     }
 
-    /** Builds an agent; {@code aor}, {@code identity}, {@code keyServer} and {@code policy} are required. */
+    /**
+     * Builds an agent; {@code aor}, {@code identity}, {@code policy} and its key servers ({@code keyServer},
+     * {@code keyServers} or {@code keyServerSrv}) are required.
+     */
     public static final class Builder {
         private String aor;
         private TlsIdentity identity;
-        private InetSocketAddress keyServer;
+        private List<InetSocketAddress> keyServers;
+        private String srvName;
+        private String dnsResolver;
         private String keyServerName;
         private SecurityPolicy policy;
         private PrivateKey chainKey;
@@ -508,11 +553,50 @@ public final class SipTlsAgent implements AutoCloseable {
         /** The TLS identity presented to the key server (a certificate proving the AOR) and its trust anchors. */
         public Builder identity(TlsIdentity identity) { this.identity = identity; return this; }
         /**
-         * Where the key server listens for SIP over TLS. An unresolved address (a host name that does not resolve
-         * yet) is resolved when the agent starts and, until it resolves, again with the registration backoff.
+         * Where the key server listens for SIP over TLS: {@link #keyServers} with a list of one. An unresolved
+         * address (a host name that does not resolve yet) is resolved at each attempt.
          */
-        public Builder keyServer(InetSocketAddress keyServer) { this.keyServer = keyServer; return this; }
-        /** The dNSName or IP address the key server's certificate must carry; default the address's host string. */
+        public Builder keyServer(InetSocketAddress keyServer) {
+            this.keyServers = keyServer == null ? null : List.of(keyServer);
+            return this;
+        }
+
+        /**
+         * The key servers, in the order the agent tries them: it registers with one at a time and, when that one
+         * is lost, hangs or refuses, registers with the next at once (the list wraps around); after a whole round
+         * failed it waits with the {@link #retryBackoff} before the next round. Host names are resolved at each
+         * round. Not with {@link #keyServerSrv}.
+         */
+        public Builder keyServers(List<InetSocketAddress> keyServers) {
+            this.keyServers = keyServers == null ? null : List.copyOf(keyServers);
+            return this;
+        }
+
+        /**
+         * The key servers as DNS SRV records (RFC 3263, RFC 2782), e.g. {@code _sips._tcp.example.com}, looked up
+         * at start and again at each round after a failure: by priority, then weighted random within a priority.
+         * Not with {@link #keyServers}.
+         *
+         * @throws IllegalArgumentException if it is not an SRV name ({@code _service._proto.domain})
+         */
+        public Builder keyServerSrv(String srvName) {
+            this.srvName = srvName == null ? null : SrvKeyServers.checkedName(srvName);
+            return this;
+        }
+        /**
+         * The DNS server SRV names and their targets are looked up at, as {@code dns://host[:port]}; default the
+         * system's (JNDI's DNS provider reads the system configuration).
+         *
+         * @throws IllegalArgumentException if it is not such a URL
+         */
+        public Builder dnsResolver(String url) {
+            this.dnsResolver = url == null ? null : SrvKeyServers.checkedResolver(url);
+            return this;
+        }
+        /**
+         * The dNSName or IP address every key server's certificate must carry; default each address's host
+         * string, or for SRV the target's host name.
+         */
         public Builder keyServerName(String name) { this.keyServerName = name; return this; }
         /** The security policy published after registering. */
         public Builder policy(SecurityPolicy policy) { this.policy = policy; return this; }
@@ -557,22 +641,6 @@ public final class SipTlsAgent implements AutoCloseable {
 
         public SipTlsAgent build() {
             return new SipTlsAgent(this);
-        }
-    }
-
-    /** Lets the listener exist before the endpoint whose provider its parts need; no event comes before. */
-    private static final class DeferredListener implements javax.sip.SipListener {
-        volatile javax.sip.SipListener delegate;
-
-        @Override public void processRequest(javax.sip.RequestEvent e) { if (delegate != null) delegate.processRequest(e); }
-        @Override public void processResponse(javax.sip.ResponseEvent e) { if (delegate != null) delegate.processResponse(e); }
-        @Override public void processTimeout(javax.sip.TimeoutEvent e) { if (delegate != null) delegate.processTimeout(e); }
-        @Override public void processIOException(javax.sip.IOExceptionEvent e) { if (delegate != null) delegate.processIOException(e); }
-        @Override public void processTransactionTerminated(javax.sip.TransactionTerminatedEvent e) {
-            if (delegate != null) delegate.processTransactionTerminated(e);
-        }
-        @Override public void processDialogTerminated(javax.sip.DialogTerminatedEvent e) {
-            if (delegate != null) delegate.processDialogTerminated(e);
         }
     }
 }

@@ -303,6 +303,38 @@ final class DemoCredentials {
         }
     }
 
+    static final String CLUSTER_CA = "cluster-ca.p12";
+    static final String CLUSTER_TRUST_STORE = "cluster-truststore.p12";
+
+    /**
+     * A node's identity for the links between the nodes of a demo cluster: issued by a cluster CA of its own, never
+     * by the demo CA that issues agents (an agent must not pass for a node). Made on first use, under a lock on the
+     * directory, so nodes started together on one machine share one cluster CA.
+     */
+    TlsIdentity clusterNodeIdentity(String nodeName) throws IOException, GeneralSecurityException {
+        Path node = directory.resolve("node-" + nodeName.replaceAll("[^A-Za-z0-9._-]", "_") + ".p12");
+        try (FileChannel lock = FileChannel.open(directory.resolve(".cluster.lock"), EnumSet.of(
+                java.nio.file.StandardOpenOption.CREATE, WRITE)); var held = lock.lock()) {
+            char[] caPassword = readSecret(directory.resolve(CA_PASSWORD));
+            try {
+                CertificateAuthority ca;
+                if (Files.exists(directory.resolve(CLUSTER_CA))) {
+                    ca = CertificateAuthority.load(directory.resolve(CLUSTER_CA), caPassword);
+                } else {
+                    ca = CertificateAuthority.create("SIP-TLS Demo Cluster CA");
+                    writeKeyStore(ca.trustStore(), directory.resolve(CLUSTER_TRUST_STORE), password);
+                    writeKeyStore(ca.keyStore(caPassword), directory.resolve(CLUSTER_CA), caPassword);
+                }
+                if (!Files.exists(node)) {
+                    issue(ca, node, nodeName, List.of("localhost", "127.0.0.1"));
+                }
+            } finally {
+                Arrays.fill(caPassword, '\0');
+            }
+        }
+        return TlsIdentity.fromPkcs12(node, password, directory.resolve(CLUSTER_TRUST_STORE), password);
+    }
+
     /** The key server's identity from these files. */
     TlsIdentity keyServerIdentity() throws IOException, GeneralSecurityException {
         return TlsIdentity.fromPkcs12(keyServer(), password, trustStore(), password);

@@ -1,7 +1,10 @@
 package dev.siptls.cli;
 
+import dev.siptls.cluster.ClusterConfig;
+import dev.siptls.cluster.ClusterNode;
 import dev.siptls.server.KeyServer;
 import dev.siptls.server.KeyServerConfig;
+import dev.siptls.sip.TlsIdentity;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -47,6 +50,21 @@ final class ServerCommand implements Callable<Integer> {
             description = "Also listen on plain TCP for conformance tools such as sipp (nothing secure succeeds there).")
     Integer plainTcpPort;
 
+    @Option(names = "--cluster", paramLabel = "MEMBERS",
+            description = "Join other key servers as one: their cluster ports, host:port,... (docs/CLUSTER.md).")
+    String clusterMembers;
+
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "This node's cluster port (default 7800).")
+    Integer clusterPort;
+
+    @Option(names = "--node-name", paramLabel = "NAME",
+            description = "This node's name in the cluster, unique (default keyserver-<cluster port>).")
+    String nodeName;
+
+    @Option(names = "--links-port", paramLabel = "PORT",
+            description = "Where this node takes SIP requests from the other nodes (default 0: a free port).")
+    Integer linksPort;
+
     @Option(names = "--verbose", description = "Log every decision (DEBUG), never a body.")
     boolean verbose;
 
@@ -88,7 +106,11 @@ final class ServerCommand implements Callable<Integer> {
     KeyServer start(PrintWriter out) throws Exception {
         ServerSettings settings = config == null ? ServerSettings.none() : ServerSettings.load(config);
         Path base = config == null ? Path.of(".") : config.toAbsolutePath().getParent();
+        ClusterSettings cluster = settings.cluster().withFlags(clusterMembers, clusterPort, nodeName, linksPort);
         KeyServerConfig.Builder b = KeyServerConfig.builder();
+        if (cluster.enabled()) {
+            b.name(cluster.nodeName()); // the file's name, if any, wins
+        }
         settings.apply(b, base); // a mistake in the file is reported before any credential is touched
         DemoCredentials demo = null;
         if (settings.hasIdentity()) {
@@ -111,7 +133,40 @@ final class ServerCommand implements Callable<Integer> {
         if (plainTcpPort != null) {
             b.plainTcpPort(plainTcpPort);
         }
-        KeyServer server = KeyServer.start(b.build());
+        ClusterNode node = null;
+        if (cluster.enabled()) {
+            String address = bind != null ? bind : settings.bind().orElse("127.0.0.1");
+            TlsIdentity nodeIdentity;
+            if (cluster.hasIdentity()) {
+                nodeIdentity = cluster.identity(base);
+            } else if (demo != null) {
+                nodeIdentity = demo.clusterNodeIdentity(cluster.nodeName());
+            } else {
+                throw new IllegalArgumentException("a key server with its own keystore needs cluster.keystore and"
+                        + " cluster.truststore (a node certificate from the cluster's own CA) to join a cluster");
+            }
+            ClusterConfig clusterConfig = cluster.config(nodeIdentity, address, base);
+            out.println("Joining cluster '" + clusterConfig.clusterName() + "' as " + clusterConfig.nodeName()
+                    + " on " + address + ":" + clusterConfig.bindPort() + " (members " + clusterConfig.members() + ")");
+            out.flush();
+            node = ClusterNode.join(clusterConfig);
+            b.cluster(node, cluster.links(nodeIdentity, address));
+        }
+        KeyServer server;
+        try {
+            server = KeyServer.start(b.build());
+        } catch (Exception | Error e) {
+            if (node != null) {
+                node.close();
+            }
+            throw e;
+        }
+        if (node != null) {
+            out.println("Cluster '" + node.config().clusterName() + "': node " + node.nodeId() + " joined, "
+                    + node.members().size() + " member(s) now; other nodes reach it on tls:"
+                    + server.nodeLinksAddress().map(a -> hostPort(a.getAddress().getHostAddress(), a.getPort()))
+                            .orElse("?"));
+        }
         out.println("SIP-TLS key server '" + server.config().name() + "' listening on tls:"
                 + hostPort(server.address().getAddress().getHostAddress(), server.address().getPort())
                 + server.plainTcpAddress().map(a -> " and plain tcp:" + a.getAddress().getHostAddress() + ":"
@@ -223,5 +278,20 @@ final class ServerCommand implements Callable<Integer> {
               serving                     hosts an agent may bind: certified (default) or same-domain
               suites.allow-legacy         true to issue CBC, 3DES, plain-RSA suites (default false)
               demo.agents                 comma-separated AORs for demo identities
-                                          (default sip:alice@example.com,sip:bob@example.com)""";
+                                          (default sip:alice@example.com,sip:bob@example.com)
+            A cluster (docs/CLUSTER.md; on when cluster.members or --cluster is given):
+              cluster.members             the nodes' cluster ports, host:port,... (this node's own may be listed)
+              cluster.port                this node's cluster port (default 7800)
+              cluster.bind                its address (default: bind)
+              cluster.name                the cluster's name (default sip-tls)
+              cluster.node                this node's name, unique (default keyserver-<cluster.port>)
+              cluster.links.port          where other nodes send this node SIP requests (default 0 = a free port)
+              cluster.keystore            PKCS#12 with this node's key and certificate, from the cluster's own CA
+                                          (else demo credentials in --data-dir)
+              cluster.keystore.password   its password (or env SIPTLS_CLUSTER_KEYSTORE_PASSWORD)
+              cluster.truststore          PKCS#12 holding the cluster's CA only (never the agents' CA)
+              cluster.truststore.password default: cluster.keystore.password
+              cluster.failure-detection   how long a silent node is waited for before it is suspected, ms
+              cluster.jgroups             a JGroups XML stack of your own (e.g. DNS_PING discovery) instead of
+                                          the built-in TCP + TCPPING + TLS one""";
 }

@@ -58,11 +58,19 @@ import java.util.TreeSet;
  */
 final class ServerSettings {
 
-    static final Set<String> KEYS = Set.of("keystore", "keystore.password", "truststore", "truststore.password",
+    static final Set<String> OWN_KEYS = Set.of("keystore", "keystore.password", "truststore", "truststore.password",
             "policy.truststore", "policy.truststore.password", "bind", "port", "plain-tcp.port", "name",
             "sa.max-lifetime", "expires.min", "expires.max", "expires.default", "relay.timeout",
             "max-message-size", "replay-cache.size", "keep-alive", "event-loops", "handshake-threads", "authorization", "serving", "suites.allow-legacy",
             "demo.agents");
+
+    static final Set<String> KEYS = union(OWN_KEYS, ClusterSettings.KEYS);
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private final Properties properties;
 
@@ -86,6 +94,16 @@ final class ServerSettings {
             p.load(in);
         }
         return new ServerSettings(p);
+    }
+
+    /** The {@code cluster.*} keys. */
+    ClusterSettings cluster() {
+        return new ClusterSettings(properties);
+    }
+
+    /** The listen address the file names, if any. */
+    java.util.Optional<String> bind() {
+        return java.util.Optional.ofNullable(properties.getProperty("bind")).map(String::trim);
     }
 
     /** Whether the file names the key server's own key store (else the demo credentials are used). */

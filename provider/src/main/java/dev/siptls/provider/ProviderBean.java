@@ -197,4 +197,14 @@ final class ProviderBean implements SipTlsProviderMXBean {
     public long getAgentReconnects() {
         return runtime.agentStatistics().map(AgentStatistics::reconnects).orElse(0L);
     }
+
+    @Override
+    public long getAgentFailovers() {
+        return runtime.agentStatistics().map(AgentStatistics::failovers).orElse(0L);
+    }
+
+    @Override
+    public String getKeyServer() {
+        return runtime.agentStatistics().flatMap(AgentStatistics::currentKeyServer).orElse("");
+    }
 }

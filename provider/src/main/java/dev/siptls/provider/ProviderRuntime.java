@@ -242,14 +242,10 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
     }
 
     private void startAgent(SecurityPolicy policy, PrivateKey chainKey) throws IOException {
-        HostPort keyServer = config.keyServer();
-        // A name that does not resolve is a key server out of reach: the agent keeps resolving, fallback decides.
-        InetSocketAddress address = InetSocketAddress.createUnresolved(keyServer.host(), keyServer.port());
         SipTlsAgent.Builder builder = SipTlsAgent.builder()
                 .aor(config.aor())
                 .identity(config.identity())
-                .keyServer(address)
-                .keyServerName(config.keyServerName())
+                .keyServerName(config.keyServerName().orElse(null))
                 .policy(policy)
                 .chainKey(chainKey)
                 .registrationExpiry(config.registrationExpiry())
@@ -261,6 +257,13 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
                     return Optional.empty();
                 });
         config.bindAddress().ifPresent(builder::bindAddress);
+        if (config.keyServerSrv().isPresent()) {
+            builder.keyServerSrv(config.keyServerSrv().get()).dnsResolver(config.keyServerResolver().orElse(null));
+        } else {
+            // A name that does not resolve is a key server out of reach: the agent resolves it at each round.
+            builder.keyServers(config.keyServers().stream()
+                    .map(k -> InetSocketAddress.createUnresolved(k.host(), k.port())).toList());
+        }
         SipTlsAgent started = builder.build();
         started.start();
         this.agent = started;
@@ -268,7 +271,7 @@ final class ProviderRuntime implements ContextSupport, AutoCloseable {
         ApplicationExit.closeAtEnd(closeAtApplicationEnd);
         this.beanName = register();
         LOG.log(Level.INFO, "{0}: SIP-TLS agent started (key server {1}, serving {2}, fallback={3})", config.aor(),
-                keyServer, policy.bindings(), config.fallback().name().toLowerCase(java.util.Locale.ROOT));
+                config.describeKeyServers(), policy.bindings(), config.fallback().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     boolean awaitRegistered(Duration timeout) throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.siptls.provider;
 
+import dev.siptls.agent.SipTlsAgent;
 import dev.siptls.protocol.CipherSuites;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.protocol.SecurityAssociation;
@@ -49,10 +50,14 @@ import java.util.function.Function;
  * <tr><td>{@code trustStore}</td><td>trust anchors for the key server's certificate</td><td>required</td></tr>
  * <tr><td>{@code trustStorePassword} or {@code trustStorePassword.env}</td><td>its password</td><td>none</td></tr>
  * <tr><td>{@code trustStoreType}</td><td>{@code PKCS12} or {@code JKS}</td><td>{@code PKCS12}</td></tr>
- * <tr><td>{@code keyServer}</td><td>{@code host:port} of the key server's SIP-over-TLS listener</td>
- *     <td>required</td></tr>
- * <tr><td>{@code keyServerName}</td><td>the dNSName or IP address the key server's certificate must carry
- *     </td><td>{@code keyServer}'s host</td></tr>
+ * <tr><td>{@code keyServer}</td><td>{@code host:port} of the key server's SIP-over-TLS listener, or several
+ *     ({@code host:port,host:port}): the agent registers with one at a time and moves to the next when it is
+ *     lost, hangs or refuses; or {@code srv:_sips._tcp.example.com}: the key servers of that DNS SRV name (RFC
+ *     3263), looked up again at each round of attempts</td><td>required</td></tr>
+ * <tr><td>{@code keyServer.resolver}</td><td>with {@code srv:}, the DNS server asked, {@code dns://host[:port]}
+ *     </td><td>the system's</td></tr>
+ * <tr><td>{@code keyServerName}</td><td>the dNSName or IP address every key server's certificate must carry
+ *     </td><td>each entry's host; for {@code srv:} each SRV target's host name</td></tr>
  * <tr><td>{@code serve}</td><td>comma-separated {@code host:port}s this application serves as a TLS server;
  *     published in its policy with the certificate chain of the key manager given to
  *     {@code SSLContext.init}</td><td>none (client only)</td></tr>
@@ -97,7 +102,7 @@ public final class SipTlsConfiguration {
     /** The keys a properties file may hold. */
     public static final Set<String> KEYS = Set.of("aor", "keyStore", "keyStorePassword", "keyStorePassword.env",
             "keyStoreType", "trustStore", "trustStorePassword", "trustStorePassword.env", "trustStoreType",
-            "keyServer", "keyServerName", "serve", "prefetch", "protocols", "suites", "maxLifetime", "requestTimeout", "fallback",
+            "keyServer", "keyServer.resolver", "keyServerName", "serve", "prefetch", "protocols", "suites", "maxLifetime", "requestTimeout", "fallback",
             "registrationExpiry", "bindAddress", "keepAliveInterval", "keepAliveTimeout", "awaitRegistration");
 
     static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(50);
@@ -120,7 +125,10 @@ public final class SipTlsConfiguration {
     private final String source;
     private final String aor;
     private final TlsIdentity identity;
-    private final HostPort keyServer;
+    /** Empty when the key servers are given by an SRV name. */
+    private final List<HostPort> keyServers;
+    private final String keyServerSrv;
+    private final String keyServerResolver;
     private final String keyServerName;
     private final List<HostPort> serve;
     private final List<HostPort> prefetch;
@@ -138,8 +146,23 @@ public final class SipTlsConfiguration {
     private SipTlsConfiguration(String source, Reading r) throws GeneralSecurityException, IOException {
         this.source = source;
         this.aor = r.required("aor");
-        this.keyServer = r.parsed("keyServer", HostPort::parse).orElseThrow(() -> r.missing("keyServer"));
-        this.keyServerName = r.optional("keyServerName").orElse(keyServer.host());
+        String keyServerText = r.optional("keyServer").orElseThrow(() -> r.missing("keyServer"));
+        if (keyServerText.trim().regionMatches(true, 0, SRV_PREFIX, 0, SRV_PREFIX.length())) {
+            this.keyServers = List.of();
+            this.keyServerSrv = r.parsed("keyServer", t -> srvName(t.trim().substring(SRV_PREFIX.length()))).get();
+            this.keyServerResolver = r.parsed("keyServer.resolver", SipTlsConfiguration::resolver).orElse(null);
+        } else {
+            this.keyServers = r.list("keyServer", keyServerText, SipTlsConfiguration::keyServerEntry);
+            if (keyServers.isEmpty()) {
+                throw r.invalid("keyServer", "lists no key server; give host:port[,host:port...] or srv:<SRV name>");
+            }
+            this.keyServerSrv = null;
+            if (r.optional("keyServer.resolver").isPresent()) {
+                throw r.invalid("keyServer.resolver", "applies to keyServer=srv:<SRV name> only");
+            }
+            this.keyServerResolver = null;
+        }
+        this.keyServerName = r.optional("keyServerName").orElse(null);
         this.serve = r.optional("serve").map(s -> r.list("serve", s, HostPort::parse)).orElse(List.of());
         this.prefetch = r.optional("prefetch").map(s -> r.list("prefetch", s, HostPort::parse)).orElse(List.of());
         if (prefetch.size() > MAX_PREFETCH) {
@@ -240,12 +263,31 @@ public final class SipTlsConfiguration {
         return aor;
     }
 
-    public HostPort keyServer() {
-        return keyServer;
+    /** The key servers as {@code host:port}s, in the order the agent tries them; empty when given by SRV. */
+    public List<HostPort> keyServers() {
+        return keyServers;
     }
 
-    public String keyServerName() {
-        return keyServerName;
+    /** The SRV name the key servers are looked up by ({@code keyServer=srv:...}), if so given. */
+    public Optional<String> keyServerSrv() {
+        return Optional.ofNullable(keyServerSrv);
+    }
+
+    /** The DNS server SRV lookups go to ({@code dns://host[:port]}); empty: the system's. */
+    public Optional<String> keyServerResolver() {
+        return Optional.ofNullable(keyServerResolver);
+    }
+
+    /** What every key server's certificate must prove; empty: each entry's host (SRV: each target's). */
+    public Optional<String> keyServerName() {
+        return Optional.ofNullable(keyServerName);
+    }
+
+    /** The key servers as configured, for messages. */
+    public String describeKeyServers() {
+        return keyServerSrv != null ? SRV_PREFIX + keyServerSrv
+                + (keyServerResolver == null ? "" : " via " + keyServerResolver)
+                : keyServers.stream().map(HostPort::toString).collect(java.util.stream.Collectors.joining(","));
     }
 
     /** The {@code host:port}s served as a TLS server; empty for a pure client. */
@@ -313,12 +355,35 @@ public final class SipTlsConfiguration {
 
     @Override
     public String toString() {
-        return "SipTlsConfiguration[" + source + ": aor=" + aor + ", keyServer=" + keyServer + " (" + keyServerName
-                + "), serve=" + serve + (prefetch.isEmpty() ? "" : ", prefetch=" + prefetch) + ", protocols=" + protocols + ", suites=" + (suites.isEmpty() ? "default" : suites)
+        return "SipTlsConfiguration[" + source + ": aor=" + aor + ", keyServer=" + describeKeyServers()
+                + (keyServerName == null ? "" : " (" + keyServerName + ")") + ", serve=" + serve + (prefetch.isEmpty() ? "" : ", prefetch=" + prefetch) + ", protocols=" + protocols + ", suites=" + (suites.isEmpty() ? "default" : suites)
                 + ", maxLifetime=" + (maxLifetime == null ? "-" : maxLifetime.getSeconds() + "s")
                 + ", requestTimeout=" + requestTimeout.toMillis() + "ms, fallback="
                 + fallback.name().toLowerCase(Locale.ROOT) + ", registrationExpiry=" + registrationExpiry.getSeconds()
                 + "s]";
+    }
+
+    /** {@code keyServer=srv:<name>}: the key servers are that name's DNS SRV records. */
+    static final String SRV_PREFIX = "srv:";
+
+    private static HostPort keyServerEntry(String text) {
+        try {
+            return HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not host:port (" + e.getMessage()
+                    + "); give host:port[,host:port...] or srv:<SRV name>");
+        }
+    }
+
+    /** The agent's builder checks SRV names and resolver URLs; here only so that a bad one fails at load. */
+    private static String srvName(String name) {
+        SipTlsAgent.builder().keyServerSrv(name);
+        return name;
+    }
+
+    private static String resolver(String url) {
+        SipTlsAgent.builder().dnsResolver(url);
+        return url;
     }
 
     /** {@code 30} (seconds), {@code 500ms}, {@code 2s}, {@code 10m}, {@code 1h}, or ISO-8601 {@code PT2S}. */

@@ -110,4 +110,10 @@ public interface SipTlsProviderMXBean {
     long getAgentRegistrations();
 
     long getAgentReconnects();
+
+    /** Times the agent registered with another key server than the one it had been registered with. */
+    long getAgentFailovers();
+
+    /** The key server the agent is registered with ({@code ip:port}); empty while it is not registered. */
+    String getKeyServer();
 }

@@ -52,8 +52,9 @@ class SipTlsConfigurationTest {
         SipTlsConfiguration config = SipTlsConfiguration.fromProperties(minimal(), dir);
 
         assertEquals(AOR, config.aor());
-        assertEquals(new HostPort("keyserver.example.com", 5061), config.keyServer());
-        assertEquals("keyserver.example.com", config.keyServerName());
+        assertEquals(List.of(new HostPort("keyserver.example.com", 5061)), config.keyServers());
+        assertTrue(config.keyServerName().isEmpty(), "each key server's own host is the name it must prove");
+        assertTrue(config.keyServerSrv().isEmpty());
         assertEquals(List.of(), config.serve());
         assertEquals(List.of(), config.prefetch());
         assertEquals(List.of(), config.suites());
@@ -79,7 +80,7 @@ class SipTlsConfigurationTest {
 
         SipTlsConfiguration config = SipTlsConfiguration.fromProperties(p, dir);
 
-        assertEquals("ks.example.com", config.keyServerName());
+        assertEquals("ks.example.com", config.keyServerName().orElseThrow());
         assertEquals(List.of(new HostPort("www.example.com", 8443), new HostPort("192.0.2.1", 443)), config.serve());
         assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
                 config.suites());
@@ -121,6 +122,61 @@ class SipTlsConfigurationTest {
                 () -> SipTlsConfiguration.fromProperties(p, dir));
 
         assertTrue(refused.getMessage().contains("[fallBack]"), refused.getMessage());
+    }
+
+    @Test
+    void severalKeyServersAreReadInTheirOrder() {
+        Properties p = minimal();
+        p.setProperty("keyServer", "ks1.example.com:5061, ks2.example.com:5062,[::1]:5063");
+
+        SipTlsConfiguration config = SipTlsConfiguration.fromProperties(p, dir);
+
+        assertEquals(List.of(new HostPort("ks1.example.com", 5061), new HostPort("ks2.example.com", 5062),
+                new HostPort("::1", 5063)), config.keyServers());
+    }
+
+    @Test
+    void anSrvNameAndItsResolverAreRead() {
+        Properties p = minimal();
+        p.setProperty("keyServer", "srv:_sips._tcp.example.com");
+        p.setProperty("keyServer.resolver", "dns://127.0.0.1:5353");
+
+        SipTlsConfiguration config = SipTlsConfiguration.fromProperties(p, dir);
+
+        assertEquals("_sips._tcp.example.com", config.keyServerSrv().orElseThrow());
+        assertEquals("dns://127.0.0.1:5353", config.keyServerResolver().orElseThrow());
+        assertEquals(List.of(), config.keyServers());
+    }
+
+    @Test
+    void malformedKeyServerEntriesAreRefusedNamingTheEntry() {
+        Map<String, String> cases = Map.of(
+                "ks1.example.com:5061,ks2.example.com", "'ks2.example.com' is not host:port",
+                "ks1.example.com:5061,ks1.example.com:5061", "listed twice",
+                "srv:example.com", "'example.com' is not an SRV name",
+                " , ", "lists no key server");
+        cases.forEach((value, expected) -> {
+            Properties p = minimal();
+            p.setProperty("keyServer", value);
+            String message = assertThrows(IllegalArgumentException.class,
+                    () -> SipTlsConfiguration.fromProperties(p, dir)).getMessage();
+            assertTrue(message.contains("keyServer") && message.contains(expected), value + " -> " + message);
+        });
+    }
+
+    @Test
+    void aResolverIsRefusedUnlessWellFormedAndForAnSrvName() {
+        Properties p = minimal();
+        p.setProperty("keyServer.resolver", "dns://127.0.0.1:5353");
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> SipTlsConfiguration.fromProperties(p, dir)).getMessage();
+        assertTrue(message.contains("keyServer.resolver") && message.contains("srv:"), message);
+
+        p.setProperty("keyServer", "srv:_sips._tcp.example.com");
+        p.setProperty("keyServer.resolver", "udp://127.0.0.1:5353");
+        message = assertThrows(IllegalArgumentException.class,
+                () -> SipTlsConfiguration.fromProperties(p, dir)).getMessage();
+        assertTrue(message.contains("keyServer.resolver") && message.contains("not a DNS resolver URL"), message);
     }
 
     @Test
