@@ -22,7 +22,8 @@ import javax.sip.message.Request;
  * <p>The probe is a SIP OPTIONS over the flow, not RFC 5626's CRLF ping: JAIN-SIP 1.3.0-91's parser takes
  * every second CRLF pong for the first half of a ping (it answers it with a pong of its own and cancels no
  * timer), so CRLF keep-alives would report a live key server lost every other time. The key server answers
- * OPTIONS with 200 without touching its registrar.
+ * OPTIONS with 200 without touching its registrar, or with 503 while it may not serve (a node on the minority side
+ * of a split cluster): that counts as lost, so the agent moves to another key server.
  *
  * <p>A probe goes only when nothing was heard from the key server for the interval (jittered down to 80%, as
  * RFC 5626 section 4.4.1 asks, so agents registered together do not probe together): an agent in use sends
@@ -102,6 +103,10 @@ final class KeepAlive {
             if (p != null && p.tx == tx && outstanding.compareAndSet(p, null)) {
                 p.timer.cancel(false);
                 idleBeforeProbe = jittered();
+                if (status == 503) {
+                    // A node of a split cluster that may not decide says so: its SAs would all be refused.
+                    registration.flowLost(p.channel, "the key server answers a keep-alive 503: it cannot serve now");
+                }
             }
         }
         return true;

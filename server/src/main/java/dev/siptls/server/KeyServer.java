@@ -101,7 +101,8 @@ public final class KeyServer implements AutoCloseable {
         EdgeRelay edge = cluster.shared() ? new EdgeRelay(registry, cluster, answers, counters, config) : null;
         ThreadPoolExecutor workers = cluster.shared() ? workers(config) : null;
         KeyServerListener listener = new KeyServerListener(new Registrar(registry, cluster, answers, counters, config),
-                new PolicyDesk(registry, cluster, verifier, codec, answers, counters), relay, answers, edge, workers);
+                new PolicyDesk(registry, cluster, verifier, codec, answers, counters), relay, answers, edge, workers,
+                () -> config.sharedState().map(SharedState::available).orElse(true));
         SipEndpoint endpoint;
         SipEndpoint nodes = null;
         try {

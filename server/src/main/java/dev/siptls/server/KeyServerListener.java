@@ -30,10 +30,12 @@ final class KeyServerListener implements SipEvents {
     private final EdgeRelay edge;
     /** In a cluster, where requests run: deciding may wait for the other nodes. Null alone: run inline. */
     private final Executor workers;
+    private final java.util.function.BooleanSupplier available;
     private volatile SipEndpoint endpoint;
 
     KeyServerListener(Registrar registrar, PolicyDesk policies, InviteRelay relay, Answers answers, EdgeRelay edge,
-            Executor workers) {
+            Executor workers, java.util.function.BooleanSupplier available) {
+        this.available = available;
         this.registrar = registrar;
         this.policies = policies;
         this.relay = relay;
@@ -95,6 +97,12 @@ final class KeyServerListener implements SipEvents {
                 case Request.INVITE -> relay.onInvite(tx, request, origin);
                 case Request.CANCEL -> relay.onCancel(tx, request, origin);
                 case Request.OPTIONS -> {
+                    if (!available.getAsBoolean()) {
+                        // Agents' keep-alives: a node that may not decide sends its agents to another node.
+                        answers.refuse(tx, request, origin, new Refusal(503, "cluster-unavailable",
+                                "Key server cluster unavailable here"));
+                        return;
+                    }
                     var ok = answers.messages.response(request, 200, "OK");
                     answers.messages.addAllow(ok);
                     answers.send(tx, ok);

@@ -139,6 +139,8 @@ class ClusterRoutingTest {
         assertEquals(503, refused.getStatusCode());
         assertNotNull(refused.getHeader("Retry-After"));
         assertEquals(503, alice.register(600).getStatusCode());
+        assertEquals(503, alice.send(alice.request("OPTIONS", "sips:example.com", "sip:alice@example.com"))
+                .getStatusCode(), "keep-alives are answered 503 too, so that agents move to another node");
         stateA.available = true;
         assertTrue(fixture.server.statistics().getRefusals().containsKey("503 cluster-unavailable"));
     }
