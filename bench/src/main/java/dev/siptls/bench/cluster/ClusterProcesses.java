@@ -3,6 +3,8 @@ package dev.siptls.bench.cluster;
 import dev.siptls.bench.deployed.CliKeyServer;
 import dev.siptls.bench.deployed.KeyServerProbe;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -62,7 +64,32 @@ public final class ClusterProcesses implements AutoCloseable {
     private static CliKeyServer launch(ClusterLayout layout, int node) throws Exception {
         return CliKeyServer.launch(List.of("--config", layout.config(node).toString(),
                 "--data-dir", layout.directory().resolve(layout.name(node) + "-data").toString()), null,
-                List.of(JOINED));
+                List.of(JOINED), log(layout, node));
+    }
+
+    private static Path log(ClusterLayout layout, int node) {
+        return layout.directory().resolve(layout.name(node) + ".log");
+    }
+
+    /**
+     * Every node's output since its first start, restarts included, for a failure message: the lines that are
+     * not a refusal of one request (those are counted instead), at most {@code lines} per node.
+     */
+    public String logs(int lines) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < layout.nodes(); i++) {
+            List<String> all;
+            try {
+                all = Files.readAllLines(log(layout, i));
+            } catch (IOException e) {
+                all = List.of("(no log: " + e.getMessage() + ")");
+            }
+            List<String> kept = all.stream().filter(l -> !l.contains(": refused ")).toList();
+            out.append("\n--- ").append(layout.name(i)).append(" (").append(all.size() - kept.size())
+                    .append(" refusals not shown):\n");
+            kept.subList(Math.max(0, kept.size() - lines), kept.size()).forEach(l -> out.append(l).append('\n'));
+        }
+        return out.toString();
     }
 
     /** Kills node {@code i} with SIGKILL and waits until its process is gone. */

@@ -53,13 +53,16 @@ public final class CliKeyServer implements AutoCloseable {
     private final Thread killer;
     private final Deque<String> lastLines = new ArrayDeque<>();
     private final CountDownLatch listening = new CountDownLatch(1);
+    /** Where every line is appended too; null for none. */
+    private final Path log;
     /** Lines that must also have been printed before the key server counts as started. */
     private final List<Pattern> awaited;
     private final CountDownLatch ready;
     private volatile InetSocketAddress address;
 
-    private CliKeyServer(Process process, Path directory, Thread killer, List<Pattern> awaited) {
+    private CliKeyServer(Process process, Path directory, Thread killer, List<Pattern> awaited, Path log) {
         this.process = process;
+        this.log = log;
         this.directory = directory;
         this.killer = killer;
         this.awaited = List.copyOf(awaited);
@@ -78,7 +81,7 @@ public final class CliKeyServer implements AutoCloseable {
         Files.writeString(config, "keystore=keyserver.p12\ntruststore=trust.p12\nname=" + NAME + "\n",
                 StandardCharsets.UTF_8);
         return start(classpath, List.of("--config", config.toString(), "--bind", "127.0.0.1", "--port", "0",
-                "--data-dir", dir.resolve("data").toString()), new String(STORE_PASSWORD), dir, List.of());
+                "--data-dir", dir.resolve("data").toString()), new String(STORE_PASSWORD), dir, List.of(), null);
     }
 
     /**
@@ -87,16 +90,17 @@ public final class CliKeyServer implements AutoCloseable {
      * {@code awaited} too (e.g. that it joined its cluster).
      *
      * @param keystorePassword for {@code SIPTLS_KEYSTORE_PASSWORD}, or null
+     * @param log              a file every line of its output is appended to, or null
      */
-    public static CliKeyServer launch(List<String> arguments, String keystorePassword, List<Pattern> awaited)
-            throws Exception {
+    public static CliKeyServer launch(List<String> arguments, String keystorePassword, List<Pattern> awaited,
+            Path log) throws Exception {
         String classpath = System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path"));
         requireCli(classpath);
-        return start(classpath, arguments, keystorePassword, null, awaited);
+        return start(classpath, arguments, keystorePassword, null, awaited, log);
     }
 
     private static CliKeyServer start(String classpath, List<String> arguments, String keystorePassword,
-            Path ownDirectory, List<Pattern> awaited) throws Exception {
+            Path ownDirectory, List<Pattern> awaited, Path log) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
                 ParentBoundMain.class.getName(), CLI_MAIN, "server"));
@@ -108,7 +112,7 @@ public final class CliKeyServer implements AutoCloseable {
         Process process = builder.start();
         Thread killer = new Thread(process::destroyForcibly, "deployed-bench-key-server-killer");
         Runtime.getRuntime().addShutdownHook(killer);
-        CliKeyServer server = new CliKeyServer(process, ownDirectory, killer, awaited);
+        CliKeyServer server = new CliKeyServer(process, ownDirectory, killer, awaited, log);
         try {
             server.drain(process.getInputStream());
             server.awaitListening();
@@ -142,9 +146,14 @@ public final class CliKeyServer implements AutoCloseable {
 
     private void drain(InputStream output) {
         Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8))) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(output, StandardCharsets.UTF_8));
+                    java.io.Writer copy = log == null ? java.io.Writer.nullWriter() : Files.newBufferedWriter(log,
+                            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND)) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     keep(line);
+                    copy.write(line + "\n");
+                    copy.flush();
                     Matcher m = LISTENING.matcher(line);
                     if (address == null && m.find()) {
                         address = new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
