@@ -3,7 +3,9 @@ package dev.siptls.cluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.infinispan.partitionhandling.AvailabilityException;
 import org.jgroups.Global;
 import org.jgroups.logging.LogFactory;
 
@@ -23,6 +25,13 @@ final class ClusterLogging {
 
     static final String JBOSS_LOGGING_PROVIDER = "org.jboss.logging.provider";
     static final List<String> QUIET = List.of("org.infinispan", "org.jgroups", "org.jboss");
+
+    /**
+     * Where Infinispan logs every failed cache command (at ERROR, and at WARN when it came from another node, with
+     * the command's key and value).
+     */
+    static final List<String> COMMAND_ERRORS = List.of("org.infinispan.interceptors.impl.InvocationContextInterceptor",
+            "org.infinispan.remoting.inboundhandler.BasePerCacheInboundInvocationHandler");
 
     private static final List<Logger> HELD = new ArrayList<>();
 
@@ -48,6 +57,26 @@ final class ClusterLogging {
                 logger.setLevel(Level.WARNING);
             }
         }
+        for (String name : COMMAND_ERRORS) {
+            Logger commands = Logger.getLogger(name);
+            HELD.add(commands);
+            if (commands.getFilter() == null) {
+                commands.setFilter(ClusterLogging::notARefusal);
+            }
+        }
+    }
+
+    /**
+     * Drops Infinispan's error record (with stack trace) of a command refused on a minority side: the caller gets
+     * a {@code StateUnavailableException} for it, and a key server refusing every request would log each one.
+     */
+    private static boolean notARefusal(LogRecord record) {
+        for (Throwable t = record.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AvailabilityException) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean levelConfigured(Logger logger) {

@@ -50,6 +50,7 @@ public final class ClusterNode implements SharedState {
     private final Cache<String, String> bindings;
     private final Cache<String, String> replays;
     private final Cache<String, String> nodes;
+    private final MinorityRepair repair;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ClusterNode(ClusterConfig config, JChannel channel, DefaultCacheManager manager) {
@@ -61,6 +62,13 @@ public final class ClusterNode implements SharedState {
         this.bindings = manager.getCache(StateCaches.BINDINGS);
         this.replays = manager.getCache(StateCaches.REPLAYS);
         this.nodes = manager.getCache(StateCaches.NODES);
+        this.repair = new MinorityRepair(config.nodeName(), List.of(untyped(registrations), untyped(bindings),
+                untyped(replays)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static AdvancedCache<String, Object> untyped(Cache<String, ?> cache) {
+        return (AdvancedCache<String, Object>) (AdvancedCache<String, ?>) cache.getAdvancedCache();
     }
 
     /**
@@ -72,7 +80,8 @@ public final class ClusterNode implements SharedState {
      */
     public static ClusterNode join(ClusterConfig config) {
         ClusterLogging.quietByDefault();
-        long deadline = System.nanoTime() + config.joinTimeout().toNanos();
+        long start = System.nanoTime();
+        long deadline = start + config.joinTimeout().toNanos();
         JChannel channel;
         try {
             channel = ClusterStack.channel(config);
@@ -85,11 +94,17 @@ public final class ClusterNode implements SharedState {
         DefaultCacheManager manager = null;
         try {
             manager = new DefaultCacheManager(StateCaches.configuration(config, channel), true);
+            long connected = System.nanoTime();
             manager.startCaches(StateCaches.ALL.toArray(new String[0]));
+            long started = System.nanoTime();
             ClusterNode node = new ClusterNode(config, channel, manager);
+            node.repair.watch();
             node.awaitServing(deadline);
-            LOG.log(System.Logger.Level.INFO, "node {0} joined cluster {1}: {2} member(s)", config.nodeName(),
-                    config.clusterName(), channel.getView().size());
+            long serving = System.nanoTime();
+            LOG.log(System.Logger.Level.INFO, "node {0} joined cluster {1}: {2} member(s), in {3} ms (connected "
+                    + "{4} ms, state {5} ms, serving {6} ms)", config.nodeName(), config.clusterName(),
+                    String.valueOf(channel.getView().size()), millis(serving - start), millis(connected - start),
+                    millis(started - connected), millis(serving - started));
             return node;
         } catch (RuntimeException e) {
             stopQuietly(manager, channel);
@@ -107,7 +122,8 @@ public final class ClusterNode implements SharedState {
 
     @Override
     public boolean available() {
-        if (closed.get() || manager.getStatus() != ComponentStatus.RUNNING || !channel.isConnected()) {
+        if (closed.get() || manager.getStatus() != ComponentStatus.RUNNING || !channel.isConnected()
+                || repair.stale()) {
             return false;
         }
         for (Cache<?, ?> cache : List.of(registrations, bindings, replays)) {
@@ -262,6 +278,7 @@ public final class ClusterNode implements SharedState {
             LOG.log(System.Logger.Level.DEBUG, "node {0} could not withdraw its interconnect: {1}", nodeId(),
                     e.toString());
         }
+        repair.close();
         stopQuietly(manager, channel);
         LOG.log(System.Logger.Level.INFO, "node {0} left cluster {1}", nodeId(), config.clusterName());
     }
@@ -301,6 +318,12 @@ public final class ClusterNode implements SharedState {
             throw new StateUnavailableException("cannot " + what + ": node " + nodeId() + " has left cluster "
                     + config.clusterName());
         }
+        if (!available()) {
+            // One answer for all the consistent caches: they enter degraded mode one after another.
+            throw new StateUnavailableException("cannot " + what + ": node " + nodeId() + " of cluster "
+                    + config.clusterName() + " is not in a partition that may decide (members now: " + members()
+                    + ")");
+        }
         try {
             return operation.get();
         } catch (AvailabilityException e) {
@@ -318,6 +341,11 @@ public final class ClusterNode implements SharedState {
                 + " node(s) needed to start; are the members " + (config.jgroupsFile().isPresent() ? "found by the"
                 + " JGroups file's discovery" : config.members().toString()) + " up, and are their certificates "
                 + "issued by the same cluster CA as this node's?): " + rootMessage(e);
+    }
+
+    /** Milliseconds as text: MessageFormat would group a number's digits. */
+    private static String millis(long nanos) {
+        return String.valueOf(nanos / 1_000_000);
     }
 
     private static String rootMessage(Throwable e) {

@@ -2,7 +2,6 @@ package dev.siptls.cluster;
 
 import java.time.Duration;
 import java.util.List;
-import org.infinispan.commons.dataconversion.MediaType;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
@@ -15,16 +14,17 @@ import org.jgroups.JChannel;
 
 /**
  * The caches the nodes share, and how they behave when the cluster splits. All are replicated and synchronous:
- * a write returns once every member holds it. Keys and values are strings, bytes and longs, kept in ProtoStream
- * form, so no marshaller of ours is needed and conditional writes compare values byte by byte.
+ * a write returns once every member holds it. Keys and values are strings, bytes and longs, which Infinispan
+ * marshals itself, so no marshaller of ours is needed; conditional writes compare byte arrays by content.
  *
  * <p><b>A split cluster refuses rather than issues inconsistent SAs.</b> Registrations, bindings and replay
  * records deny reads and writes ({@link PartitionHandling#DENY_READ_WRITES}) on any side that lost half or more of
  * the members it last had in a stable topology: with three nodes, the side with two keeps serving and a lone node
  * answers {@code StateUnavailableException} (the key server then says 503). An even split (two of four, one of
  * two) leaves no side serving; so run an odd number of nodes. A side that refused accepted no writes, so at the
- * merge the serving side's entries win ({@link MergePolicy#PREFERRED_ALWAYS}): what it wrote or removed while
- * split holds everywhere, and the nodes that refused serve again once the merge is done. Ended AORs and the nodes'
+ * merge the serving side's entries win ({@link MergePolicy#PREFERRED_ALWAYS}, and {@link MinorityRepair} for
+ * what that leaves behind): what it wrote or removed while split holds everywhere, and the nodes that refused
+ * serve again once they hold the same. Ended AORs and the nodes'
  * interconnect addresses only tell a 404 from a 480 and where to route, so they stay readable everywhere and keep
  * any entry at the merge.
  *
@@ -68,7 +68,6 @@ final class StateCaches {
             cache.clustering().partitionHandling()
                     .whenSplit(consistent ? PartitionHandling.DENY_READ_WRITES : PartitionHandling.ALLOW_READ_WRITES)
                     .mergePolicy(consistent ? MergePolicy.PREFERRED_ALWAYS : MergePolicy.PREFERRED_NON_NULL);
-            cache.encoding().mediaType(MediaType.APPLICATION_PROTOSTREAM_TYPE);
             cache.locking().lockAcquisitionTimeout(remote);
             cache.statistics().enabled(false);
         }
