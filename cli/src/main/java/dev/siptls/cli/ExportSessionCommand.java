@@ -53,11 +53,16 @@ final class ExportSessionCommand implements Callable<Integer> {
         HostPort server = HostPort.parse(target);
         SecurityPolicy policy = policy(settings.suites(), settings.protocols())
                 .certificateChain(settings.identity().chain()).build();
-        HostPort keyServer = settings.keyServer();
-        try (SipTlsAgent agent = SipTlsAgent.builder().aor(settings.aor()).identity(settings.identity())
-                .keyServer(new InetSocketAddress(keyServer.host(), keyServer.port()))
-                .keyServerName(settings.keyServerName()).policy(policy)
-                .requestTimeout(settings.requestTimeout()).build()) {
+        SipTlsAgent.Builder builder = SipTlsAgent.builder().aor(settings.aor()).identity(settings.identity())
+                .keyServerName(settings.keyServerName().orElse(null)).policy(policy)
+                .requestTimeout(settings.requestTimeout());
+        if (settings.keyServerSrv().isPresent()) {
+            builder.keyServerSrv(settings.keyServerSrv().get()).dnsResolver(settings.keyServerResolver().orElse(null));
+        } else {
+            builder.keyServers(settings.keyServers().stream()
+                    .map(k -> InetSocketAddress.createUnresolved(k.host(), k.port())).toList());
+        }
+        try (SipTlsAgent agent = builder.build()) {
             agent.start();
             if (!agent.awaitRegistered(Duration.ofSeconds(10))) {
                 System.err.println("not registered with the key server: " + agent.lastError().orElse("no answer"));
