@@ -3,6 +3,8 @@ package dev.siptls.cluster;
 import dev.siptls.protocol.HostPort;
 import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -183,7 +185,7 @@ public final class ClusterConfig {
                 }
                 require(bindPort != 0 || members.isEmpty(), "bind port 0 with members listed: the others could "
                         + "not list this node; give a fixed port");
-                members.removeIf(m -> m.port() == bindPort && m.host().equalsIgnoreCase(bindAddress));
+                members.removeIf(m -> m.port() == bindPort && sameHost(m.host(), bindAddress));
             }
             require(nodeName != null || bindPort != 0, "bind port 0 (or a JGroups file's own) makes no unique name: "
                     + "give the node a name");
@@ -197,6 +199,22 @@ public final class ClusterConfig {
             positive(joinTimeout, "join timeout");
             require(initialClusterSize >= 0, "initial cluster size is negative: " + initialClusterSize);
             return new ClusterConfig(this);
+        }
+
+        /**
+         * Whether a listed member is this node: the same name, or one resolving to the same address (a list shared
+         * by all nodes names each by its host name, a node binds to its address), since counting itself among the
+         * others would raise the majority it waits for at start-up.
+         */
+        private static boolean sameHost(String member, String bind) {
+            if (member.equalsIgnoreCase(bind)) {
+                return true;
+            }
+            try {
+                return InetAddress.getByName(member).equals(InetAddress.getByName(bind));
+            } catch (UnknownHostException e) {
+                return false;
+            }
         }
 
         private static void positive(Duration d, String what) {

@@ -41,6 +41,10 @@ class ClusterConfigTest {
                 .members("10.0.0.1:7800, 10.0.0.2:7800,10.0.0.3:7800").build();
         assertEquals(List.of(HostPort.parse("10.0.0.2:7800"), HostPort.parse("10.0.0.3:7800")), three.members());
         assertEquals(2, three.initialClusterSize());
+        ClusterConfig byName = ClusterConfig.builder().identity(IDENTITY).bindAddress("127.0.0.1")
+                .members("localhost:7800,10.0.0.2:7800,10.0.0.3:7800").build();
+        assertEquals(List.of(HostPort.parse("10.0.0.2:7800"), HostPort.parse("10.0.0.3:7800")), byName.members());
+        assertEquals(2, byName.initialClusterSize());
         ClusterConfig five = ClusterConfig.builder().identity(IDENTITY).bindAddress("10.0.0.1")
                 .members("10.0.0.2:7800,10.0.0.3:7800,10.0.0.4:7800,10.0.0.5:7800").build();
         assertEquals(3, five.initialClusterSize());

@@ -42,7 +42,7 @@ class MembershipTest {
     }
 
     @Test
-    void nodeThatLeavesKeepsNothingFromTheOthersAndCatchesUpWhenItRejoins() {
+    void othersKeepServingEverythingWhenANodeLeavesAndItCatchesUpWhenItRejoins() {
         List<Integer> ports = TestClusters.freePorts(3);
         List<ClusterConfig> configs = configs("leave", ports);
         List<ClusterNode> nodes = TestClusters.joinAll(configs);

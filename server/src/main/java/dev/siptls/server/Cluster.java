@@ -110,7 +110,22 @@ final class Cluster {
             return Optional.empty();
         }
         try {
-            return state.claimBindings(aor, bindings);
+            Optional<HostPort> conflict = state.claimBindings(aor, bindings);
+            if (conflict.isEmpty()) {
+                return conflict;
+            }
+            // A binding outlives its holder's record when that holder's node died and the agent never came back:
+            // the AOR holding it must still be registered somewhere, or the binding is free again.
+            String holder = state.bindingOwner(conflict.get()).orElse(null);
+            long now = System.currentTimeMillis();
+            if (holder != null && !holder.equals(aor)
+                    && state.registration(holder).filter(r -> !r.isExpired(now)).isEmpty()) {
+                state.releaseBindings(holder, List.of(conflict.get()));
+                LOG.log(System.Logger.Level.INFO, "{0} was held by {1}, registered nowhere now: released", conflict.get(),
+                        holder);
+                return state.claimBindings(aor, bindings);
+            }
+            return conflict;
         } catch (StateUnavailableException e) {
             throw unavailable(e);
         }

@@ -132,6 +132,23 @@ class ClusterRoutingTest {
     }
 
     @Test
+    void aBindingWhoseHolderIsRegisteredNowhereIsFreeAgain() throws Exception {
+        HostPort www = new HostPort("www.example.com", 8443);
+        TestAgent bob = TestAgent.connect(b, fixture.pki.agent("sip:bob@example.com"), "sip:bob@example.com");
+        assertEquals(200, bob.register(600).getStatusCode());
+        assertEquals(200, fixture.publishServerPolicy(bob, www).getStatusCode());
+        TestAgent carol = fixture.agent("sip:carol@example.com");
+        assertEquals(200, carol.register(600).getStatusCode());
+        assertEquals(409, fixture.publishServerPolicy(carol, www).getStatusCode(), "held by bob, registered");
+        // bob's node dies without a word: its record is gone from the shared state, its binding is not.
+        store.registrations.remove("sip:bob@example.com");
+        assertEquals(200, fixture.publishServerPolicy(carol, www).getStatusCode());
+        assertEquals("sip:carol@example.com", store.bindings.get(www));
+        bob.close();
+        carol.close();
+    }
+
+    @Test
     void aNodeOnTheMinoritySideRefusesWith503() throws Exception {
         TestAgent alice = fixture.client("sip:alice@example.com");
         stateA.available = false;
