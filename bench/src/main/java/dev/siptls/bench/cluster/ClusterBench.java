@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * latency, the key servers' CPU per SA summed over the nodes, and the share of SAs whose server leg went to
  * another node. Then, on the largest cluster of at least 3 nodes, under the same load, node 1 is killed with
  * SIGKILL: the time to the last of its agents registered with another node, and to the first SA again for every
- * pair. All against the 1-node run (or the smallest).
+ * pair. All against the 1-node run (or the smallest). First, as a baseline for what being a node costs, the same
+ * with one key server alone (no {@code cluster.*} key): the row "alone".
  *
  * <p>Run: {@code java -cp sip-tls.jar dev.siptls.bench.cluster.ClusterBench [seconds] [node counts, e.g. 1,2,3]
  * [clients] [servers] [in flight per client] [warm-up seconds]} (defaults 10 1,2,3 6 3 4 10).
@@ -57,7 +58,7 @@ public final class ClusterBench {
         }
     }
 
-    /** One cluster size's figures. */
+    /** One cluster size's figures; {@code nodes} 0 for the key server alone. */
     public record SizeFigures(int nodes, long startMs, long sas, double perSecond, double p50Ms, double p99Ms,
             double cpuMsPerSa, double relayedShare, long failed, String firstFailure) {
     }
@@ -67,7 +68,7 @@ public final class ClusterBench {
 
         public String text() {
             StringBuilder out = new StringBuilder();
-            SizeFigures base = sizes.get(0);
+            SizeFigures base = sizes.stream().filter(f -> f.nodes() > 0).findFirst().orElse(sizes.get(0));
             out.append(String.format("%nSA distribution by a cluster: %d client agents x %d server agents, %d in flight"
                     + " per client, %d s window; ratios to the %d-node run%n", settings.clients(),
                     settings.servers(), settings.inFlight(), settings.seconds(), base.nodes()));
@@ -75,13 +76,15 @@ public final class ClusterBench {
                     + "| relayed between nodes | failed |\n");
             out.append("|---|---|---|---|---|---|---|---|---|\n");
             for (SizeFigures s : sizes) {
-                out.append(String.format("| %d | %.0f | %.2f | %.2f | %.2f | %.3f | %.2f | %.0f%% | %d |%n", s.nodes(),
+                out.append(String.format("| %s | %.0f | %.2f | %.2f | %.2f | %.3f | %.2f | %.0f%% | %d |%n",
+                        s.nodes() == 0 ? "alone" : Integer.toString(s.nodes()),
                         s.perSecond(), s.perSecond() / base.perSecond(), s.p50Ms(), s.p99Ms(), s.cpuMsPerSa(),
                         s.cpuMsPerSa() / base.cpuMsPerSa(), 100 * s.relayedShare(), s.failed()));
             }
             for (SizeFigures s : sizes) {
                 if (s.failed() > 0) {
-                    out.append(String.format("%d nodes: first failure: %s%n", s.nodes(), s.firstFailure()));
+                    out.append(String.format("%s: first failure: %s%n", s.nodes() == 0 ? "alone" : s.nodes() + " nodes",
+                            s.firstFailure()));
                 }
             }
             if (recovery != null) {
@@ -109,10 +112,14 @@ public final class ClusterBench {
         Recovery recovery = null;
         int largest = s.nodes().stream().mapToInt(Integer::intValue).max().orElse(1);
         int recoveryNodes = largest >= 3 ? largest : 0;
-        for (int n : s.nodes()) {
+        List<Integer> runs = new ArrayList<>(List.of(0));
+        runs.addAll(s.nodes());
+        for (int size : runs) {
+            int n = Math.max(1, size);
             Path dir = Files.createTempDirectory("sip-tls-cluster-bench");
             try {
-                ClusterLayout layout = ClusterLayout.write(dir, "bench" + n, n);
+                ClusterLayout layout = size == 0 ? ClusterLayout.alone(dir, "alone")
+                        : ClusterLayout.write(dir, "bench" + n, n);
                 long start = System.nanoTime();
                 try (ClusterProcesses cluster = ClusterProcesses.start(layout);
                         ClusterAgents agents = ClusterAgents.start(layout, s.clients(), s.servers(), TIMING)) {
@@ -122,14 +129,15 @@ public final class ClusterBench {
                         cluster.probe(i);
                         pids.append(i == 0 ? "" : ", ").append(cluster.node(i).pid());
                     }
-                    out.printf("%d node(s): pids %s, up with the agents registered in %d ms%n", n, pids, startMs);
+                    String what = size == 0 ? "alone" : n + " node(s)";
+                    out.printf("%s: pids %s, up with the agents registered in %d ms%n", what, pids, startMs);
                     PairLoad warmUp = PairLoad.start(agents.clients(), agents.serverAors(), s.inFlight());
                     TimeUnit.SECONDS.sleep(s.warmUpSeconds());
                     warmUp.stopAndAwait(TIMING.requestTimeout().plusSeconds(5));
-                    SizeFigures size = measure(s, n, startMs, cluster, agents);
-                    sizes.add(size);
-                    out.printf("%d node(s): %d SAs in %d s, %d failed%n", n, size.sas(), s.seconds(), size.failed());
-                    if (n == recoveryNodes) {
+                    SizeFigures figures = measure(s, size, n, startMs, cluster, agents);
+                    sizes.add(figures);
+                    out.printf("%s: %d SAs in %d s, %d failed%n", what, figures.sas(), s.seconds(), figures.failed());
+                    if (size == recoveryNodes) {
                         recovery = kill(s, cluster, agents);
                         out.printf("%d node(s): kill -9 of node 1: last agent registered elsewhere after %d ms%n", n,
                                 recovery.lastMs());
@@ -152,7 +160,7 @@ public final class ClusterBench {
         return report;
     }
 
-    private static SizeFigures measure(Settings s, int n, long startMs, ClusterProcesses cluster,
+    private static SizeFigures measure(Settings s, int size, int n, long startMs, ClusterProcesses cluster,
             ClusterAgents agents) throws Exception {
         long issued = sum(cluster, n, "SecurityAssociationsIssued");
         long relayed = sum(cluster, n, "RelayedToNodes");
@@ -171,7 +179,7 @@ public final class ClusterBench {
                 .mapToLong(Outcome::latencyNanos).sorted().toArray();
         List<Outcome> failed = outcomes.stream().filter(o -> !o.ok()).sorted(Comparator.comparingLong(
                 Outcome::doneNanos)).toList();
-        return new SizeFigures(n, startMs, latencies.length, latencies.length * 1e9 / (to - from),
+        return new SizeFigures(size, startMs, latencies.length, latencies.length * 1e9 / (to - from),
                 percentile(latencies, 0.50), percentile(latencies, 0.99),
                 latencies.length == 0 ? 0 : cpu / 1e6 / latencies.length, issued == 0 ? 0 : (double) relayed / issued,
                 failed.size() + open, failed.isEmpty() ? (open > 0 ? open + " request(s) unanswered" : null)

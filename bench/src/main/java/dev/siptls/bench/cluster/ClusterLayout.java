@@ -34,9 +34,11 @@ public final class ClusterLayout {
     private final List<Path> configs;
     private final List<String> names;
     private final List<InetSocketAddress> keyServers;
+    private final boolean clustered;
 
     private ClusterLayout(Path directory, CertificateAuthority agentsCa, List<Path> configs, List<String> names,
-            List<InetSocketAddress> keyServers) {
+            List<InetSocketAddress> keyServers, boolean clustered) {
+        this.clustered = clustered;
         this.directory = directory;
         this.agentsCa = agentsCa;
         this.configs = configs;
@@ -50,6 +52,19 @@ public final class ClusterLayout {
      * @param cluster the cluster's name, also the prefix of its nodes' names
      */
     public static ClusterLayout write(Path directory, String cluster, int nodes)
+            throws IOException, GeneralSecurityException {
+        return write(directory, cluster, nodes, true);
+    }
+
+    /**
+     * The same for one key server without any {@code cluster.*} key, as a key server alone is deployed: the
+     * baseline that shows what being a node costs.
+     */
+    public static ClusterLayout alone(Path directory, String name) throws IOException, GeneralSecurityException {
+        return write(directory, name, 1, false);
+    }
+
+    private static ClusterLayout write(Path directory, String cluster, int nodes, boolean clustered)
             throws IOException, GeneralSecurityException {
         CertificateAuthority agentsCa = CertificateAuthority.create("SIP-TLS " + cluster + " agents CA");
         CertificateAuthority clusterCa = CertificateAuthority.create("SIP-TLS " + cluster + " cluster CA");
@@ -69,14 +84,15 @@ public final class ClusterLayout {
             CertificateAuthority.write(clusterCa.issue(name, List.of("127.0.0.1"), KeyType.EC_P256, password),
                     directory.resolve(name + "-cluster.p12"), password);
             Path config = directory.resolve(name + ".properties");
-            Files.writeString(config, String.join("\n",
+            List<String> keyServer = List.of(
                     "keystore=" + name + ".p12",
                     "keystore.password=" + PASSWORD,
                     "truststore=trust.p12",
                     "truststore.password=" + PASSWORD,
                     "name=" + name,
                     "bind=127.0.0.1",
-                    "port=" + sipPorts.get(i),
+                    "port=" + sipPorts.get(i), "");
+            List<String> node = List.of(
                     "cluster.members=" + members,
                     "cluster.port=" + clusterPorts.get(i),
                     "cluster.name=" + cluster,
@@ -85,13 +101,15 @@ public final class ClusterLayout {
                     "cluster.keystore=" + name + "-cluster.p12",
                     "cluster.keystore.password=" + PASSWORD,
                     "cluster.truststore=cluster-trust.p12",
-                    "cluster.truststore.password=" + PASSWORD, ""), StandardCharsets.UTF_8);
+                    "cluster.truststore.password=" + PASSWORD, "");
+            Files.writeString(config, String.join("\n", keyServer) + (clustered ? String.join("\n", node) : ""),
+                    StandardCharsets.UTF_8);
             configs.add(config);
             names.add(name);
             keyServers.add(new InetSocketAddress("127.0.0.1", sipPorts.get(i)));
         }
         return new ClusterLayout(directory, agentsCa, List.copyOf(configs), List.copyOf(names),
-                List.copyOf(keyServers));
+                List.copyOf(keyServers), clustered);
     }
 
     /** Free loopback ports now, each at least {@code spacing} from the others. */
@@ -108,6 +126,11 @@ public final class ClusterLayout {
             }
         }
         return ports;
+    }
+
+    /** False for a key server alone ({@link #alone}). */
+    public boolean clustered() {
+        return clustered;
     }
 
     public int nodes() {

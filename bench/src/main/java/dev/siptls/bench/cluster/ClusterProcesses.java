@@ -64,7 +64,7 @@ public final class ClusterProcesses implements AutoCloseable {
     private static CliKeyServer launch(ClusterLayout layout, int node) throws Exception {
         return CliKeyServer.launch(List.of("--config", layout.config(node).toString(),
                 "--data-dir", layout.directory().resolve(layout.name(node) + "-data").toString()), null,
-                List.of(JOINED), log(layout, node));
+                layout.clustered() ? List.of(JOINED) : List.of(), log(layout, node));
     }
 
     private static Path log(ClusterLayout layout, int node) {
