@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Three key servers as one cluster, each {@code sip-tls server --config <file>} in a JVM of its own, with 6 client
  * and 3 TLS-server agents of this JVM spread over them (each agent given all three, starting at a different one),
  * clients asking for SAs with the servers the whole time, 2 in flight each. Node 1 is killed with SIGKILL, and
- * restarted on its file later.
+ * restarted on its file later; in the second test, on a fresh cluster, node 2 is hung with SIGSTOP, then continued.
  *
  * <p>Checked: no SA issued twice (no session id received twice, none accepted twice by the server agents, every
  * client's SA accepted by its server agent, the agents' own counts equal to the answers); every request answered,
@@ -54,6 +54,7 @@ class ClusterFaultTest {
     /** Waits for what must happen (it is the count that is asserted), long enough for a loaded machine. */
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final int KILLED = 1;
+    private static final int HUNG = 2;
     /** The refusals and failures an agent's provider falls back on (or refuses on, under fallback=fail). */
     private static final Set<String> CLEAN = Set.of("503", "480", "408", "timeout", "no key server");
 
@@ -163,6 +164,89 @@ class ClusterFaultTest {
                     + "received: %d); nodes counted %d issued (the killed one %d before the kill), %d relayed between "
                     + "nodes; refusals %s%n", sas.received(), sas.distinct(), sas.accepted(), sas.orphans(), issued,
                     issuedByKilled, relayed, refusals);
+        }
+    }
+
+    /**
+     * A node hung (SIGSTOP: its sockets open and silent) under the same load, then continued (SIGCONT): its agents
+     * find it lost by their keep-alives and register with the others, which go on serving; afterwards every client
+     * gets an SA with every server again. Same checks on the answers and the SAs as above.
+     */
+    @Test
+    void aHungNodeIsLeftByItsAgentsAndTheOthersServeOn() throws Exception {
+        ClusterLayout layout = ClusterLayout.write(temp, "hang", NODES);
+        try (ClusterProcesses cluster = ClusterProcesses.start(layout);
+                ClusterAgents agents = ClusterAgents.start(layout, CLIENTS, SERVERS, TIMING)) {
+            for (int i = 0; i < NODES; i++) {
+                cluster.probe(i);
+            }
+            RegistrationWatch watch = RegistrationWatch.start(agents.all(), agents::nodeOf);
+            PairLoad load = PairLoad.start(agents.clients(), agents.serverAors(), IN_FLIGHT);
+            TimeUnit.SECONDS.sleep(4);
+            long stoppedAt = System.nanoTime();
+            List<Integer> hung = watch.agentsOn(HUNG, stoppedAt);
+            progress("SIGSTOP node " + HUNG);
+            cluster.suspend(HUNG, true);
+            try {
+                await("the hung node's agents registered elsewhere", () -> hung.stream()
+                        .allMatch(a -> watch.registeredElsewhere(a, HUNG, stoppedAt).isPresent()), cluster);
+                progress("its agents registered elsewhere");
+                TimeUnit.SECONDS.sleep(3);
+            } finally {
+                cluster.suspend(HUNG, false);
+                progress("SIGCONT node " + HUNG);
+            }
+            long continuedAt = System.nanoTime();
+            TimeUnit.SECONDS.sleep(3);
+            int open = load.stopAndAwait(TIMING.requestTimeout().plusSeconds(5));
+            watch.close();
+            List<Outcome> outcomes = load.outcomes();
+            // then every client gets an SA with every server again, wherever both are registered now
+            List<SecurityAssociation> extra = new ArrayList<>();
+            Map<Integer, Long> extraByClient = new HashMap<>();
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            for (int c = 0; c < CLIENTS; c++) {
+                for (SipTlsAgent server : agents.servers()) {
+                    SecurityAssociation sa = null;
+                    String last = null;
+                    while (sa == null && System.nanoTime() < deadline) {
+                        try {
+                            sa = agents.clients().get(c).requestAssociation(server.aor())
+                                    .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            last = String.valueOf(e.getCause());
+                            TimeUnit.MILLISECONDS.sleep(200);
+                        }
+                    }
+                    assertTrue(sa != null, "client" + c + " got no SA with " + server.aor() + " after the hang: "
+                            + last + cluster.logs(40));
+                    extra.add(sa);
+                    extraByClient.merge(c, 1L, Long::sum);
+                }
+            }
+            long servedAt = System.nanoTime();
+
+            Map<String, Long> failures = checkAnswered(outcomes, open);
+            Checked sas = checkNoSaTwice(outcomes, extra, extraByClient, agents);
+            long issued = 0;
+            for (int i = 0; i < NODES; i++) {
+                issued += cluster.probe(i).associationsIssued();
+            }
+            // the hung node's 200s for requests in flight when it stopped are sent, if at all, to agents gone
+            assertTrue(Math.abs(issued - sas.received()) <= IN_FLIGHT_TOTAL, "nodes counted " + issued
+                    + " SAs issued, clients received " + sas.received());
+            Recovery stopped = Recovery.of(HUNG, stoppedAt, watch, SERVERS, CLIENTS, outcomes);
+            assertTrue(stopped.agentsMoved() > 0, "agents on the hung node");
+            assertEquals(stopped.agentsMoved(), stopped.reRegistered(), "agents of the hung node registered again");
+            System.out.println("| fault | agents on the node | first re-registered | last re-registered "
+                    + "| first SA asked after | every pair served again | pairs of the moved agents served again |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            row("SIGSTOP node " + HUNG, stopped);
+            System.out.printf("requests %d: SAs %d, failed %d %s; stop to continue %d failed; every pair served "
+                    + "again %d ms after the continue; SAs received %d, nodes counted %d%n", outcomes.size(),
+                    outcomes.stream().filter(Outcome::ok).count(), outcomes.stream().filter(o -> !o.ok()).count(),
+                    failures, failed(outcomes, stoppedAt, continuedAt), ms(servedAt - continuedAt), sas.received(),
+                    issued);
         }
     }
 
