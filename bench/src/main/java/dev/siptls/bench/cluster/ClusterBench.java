@@ -32,8 +32,12 @@ public final class ClusterBench {
 
     private static final Duration RAMP = Duration.ofSeconds(1);
     private static final Duration RE_REGISTER_LIMIT = Duration.ofSeconds(40);
+    /**
+     * Keep-alives at 5 s, the provider's default timeout: a busy key server on a loaded machine is not taken for a
+     * hung one (a killed one is seen at once, by its closed connection).
+     */
     private static final ClusterAgents.Timing TIMING = new ClusterAgents.Timing(Duration.ofSeconds(3),
-            Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(1));
+            Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(1));
 
     private ClusterBench() {
     }
