@@ -120,7 +120,7 @@ public final class KeyServer implements AutoCloseable {
         relay.attach(endpoint);
         listener.attach(endpoint);
         if (nodes != null) {
-            relay.attachNodes(nodes);
+            relay.attachNodes(nodes, workers);
             edge.attach(endpoint, nodes);
             SharedState state = config.sharedState().orElseThrow();
             state.announce(nodes.tlsAddress());
