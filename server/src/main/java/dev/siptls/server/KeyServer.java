@@ -121,7 +121,7 @@ public final class KeyServer implements AutoCloseable {
         listener.attach(endpoint);
         if (nodes != null) {
             relay.attachNodes(nodes, workers);
-            edge.attach(endpoint, nodes);
+            edge.attach(endpoint, nodes, workers);
             SharedState state = config.sharedState().orElseThrow();
             state.announce(nodes.tlsAddress());
             counters.attachCluster(cluster::sharedRegistrations);
