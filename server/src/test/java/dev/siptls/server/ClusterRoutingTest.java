@@ -72,6 +72,9 @@ class ClusterRoutingTest {
 
         Response byAddress = alice.invite("sips:www.example.com:8443");
         assertEquals(200, byAddress.getStatusCode(), "a binding published on the other node is found");
+        Polling.until(() -> Long.valueOf(2).equals(b.statistics().getClusterTotals()
+                .get("SecurityAssociationsIssued")));
+        assertEquals(2L, b.statistics().getClusterTotals().get("TotalRegistrations"), "each node's, summed");
         bob.close();
     }
 
