@@ -50,6 +50,7 @@ public final class ClusterNode implements SharedState {
     private final Cache<String, String> bindings;
     private final Cache<String, String> replays;
     private final Cache<String, String> nodes;
+    private final Cache<String, String> counters;
     private final MinorityRepair repair;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -62,6 +63,7 @@ public final class ClusterNode implements SharedState {
         this.bindings = manager.getCache(StateCaches.BINDINGS);
         this.replays = manager.getCache(StateCaches.REPLAYS);
         this.nodes = manager.getCache(StateCaches.NODES);
+        this.counters = manager.getCache(StateCaches.COUNTERS);
         this.repair = new MinorityRepair(config.nodeName(), List.of(untyped(registrations), untyped(bindings),
                 untyped(replays)));
     }
@@ -240,6 +242,34 @@ public final class ClusterNode implements SharedState {
         }
         HostPort hostPort = HostPort.parse(where);
         return Optional.of(new InetSocketAddress(hostPort.host(), hostPort.port()));
+    }
+
+    @Override
+    public void publishCounters(java.util.Map<String, Long> totals) {
+        StringBuilder line = new StringBuilder();
+        totals.forEach((name, value) -> line.append(name).append('=').append(value).append('\n'));
+        guarded("publish counters", () -> counters.put(nodeId(), line.toString()));
+    }
+
+    @Override
+    public java.util.Map<String, Long> clusterCounters() {
+        java.util.Map<String, Long> sums = new java.util.TreeMap<>();
+        guarded("read counters", () -> {
+            for (String published : counters.values()) {
+                for (String entry : published.split("\n")) {
+                    int eq = entry.indexOf('=');
+                    if (eq > 0) {
+                        try {
+                            sums.merge(entry.substring(0, eq), Long.parseLong(entry.substring(eq + 1)), Long::sum);
+                        } catch (NumberFormatException skipped) {
+                            // another version's entry: not summed
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        return sums;
     }
 
     @Override

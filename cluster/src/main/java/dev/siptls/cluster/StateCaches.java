@@ -38,10 +38,12 @@ final class StateCaches {
     static final String BINDINGS = "siptls-bindings";
     static final String REPLAYS = "siptls-replays";
     static final String NODES = "siptls-nodes";
+    /** Each node's running totals, for the cluster's sums: informative, so readable on every side of a split. */
+    static final String COUNTERS = "siptls-counters";
 
     /** The caches whose consistency matters: refused on a minority side. */
     static final List<String> CONSISTENT = List.of(REGISTRATIONS, BINDINGS, REPLAYS);
-    static final List<String> ALL = List.of(REGISTRATIONS, ENDED, BINDINGS, REPLAYS, NODES);
+    static final List<String> ALL = List.of(REGISTRATIONS, ENDED, BINDINGS, REPLAYS, NODES, COUNTERS);
 
     private StateCaches() {
     }

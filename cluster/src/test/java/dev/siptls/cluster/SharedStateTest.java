@@ -61,6 +61,19 @@ class SharedStateTest {
     }
 
     @Test
+    void countersPublishedByEachNodeAreSummedOnEvery() {
+        for (int i = 0; i < nodes.size(); i++) {
+            nodes.get(i).publishCounters(java.util.Map.of("SecurityAssociationsIssued", 10L * (i + 1), "Other", 1L));
+        }
+        for (ClusterNode node : nodes) {
+            assertEquals(60L, node.clusterCounters().get("SecurityAssociationsIssued"), node.toString());
+            assertEquals(3L, node.clusterCounters().get("Other"), node.toString());
+        }
+        nodes.get(0).publishCounters(java.util.Map.of("SecurityAssociationsIssued", 11L, "Other", 1L));
+        assertEquals(61L, nodes.get(2).clusterCounters().get("SecurityAssociationsIssued"), "a node's last totals count");
+    }
+
+    @Test
     void recordPutOnOneNodeIsReadOnTheOthers() {
         byte[] policy = "<TLS><CipherSuite>x</CipherSuite></TLS>".getBytes(StandardCharsets.UTF_8);
         AgentRecord record = TestRecords.withPolicy(TestRecords.record("sip:alice@example.com", "node-0", "flow-1",

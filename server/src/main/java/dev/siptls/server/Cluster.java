@@ -225,6 +225,30 @@ final class Cluster {
         }
     }
 
+    /** Tells the other nodes this node's totals; a node that may not write now skips a round. */
+    void publishCounters(Map<String, Long> totals) {
+        if (state == null) {
+            return;
+        }
+        try {
+            state.publishCounters(totals);
+        } catch (StateUnavailableException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "counters not published: " + e.getMessage());
+        }
+    }
+
+    /** The cluster's totals, empty alone or while they cannot be read. */
+    Map<String, Long> clusterCounters() {
+        if (state == null) {
+            return Map.of();
+        }
+        try {
+            return state.clusterCounters();
+        } catch (StateUnavailableException e) {
+            return Map.of();
+        }
+    }
+
     private X509Certificate certificate(AgentRecord record) {
         String key = HexFormat.of().formatHex(record.fingerprint());
         synchronized (certificates) {

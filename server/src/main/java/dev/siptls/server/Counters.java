@@ -24,6 +24,7 @@ final class Counters implements KeyServerStatistics {
     /** Server legs another node sent here, passed on to an agent registered here. */
     final LongAdder relayedFromNodes = new LongAdder();
     private volatile LongSupplier sharedRegistrations = () -> -1;
+    private volatile Supplier<Map<String, Long>> clusterTotals = Map::of;
     private final LongAdder relays = new LongAdder();
     private final LongAdder relayNanos = new LongAdder();
     private final LongAccumulator relayMaxNanos = new LongAccumulator(Math::max, 0);
@@ -38,8 +39,21 @@ final class Counters implements KeyServerStatistics {
         this.currentPolicies = currentPolicies;
     }
 
-    void attachCluster(LongSupplier clusterRegistrations) {
+    void attachCluster(LongSupplier clusterRegistrations, Supplier<Map<String, Long>> totals) {
         this.sharedRegistrations = clusterRegistrations;
+        this.clusterTotals = totals;
+    }
+
+    /** This node's running totals, as it publishes them to the other nodes of a cluster. */
+    Map<String, Long> totals() {
+        Map<String, Long> totals = new TreeMap<>();
+        totals.put("SecurityAssociationsIssued", associationsIssued.sum());
+        totals.put("Tls13AssociationsIssued", tls13AssociationsIssued.sum());
+        totals.put("TotalRegistrations", registrationsCreated.sum());
+        totals.put("TotalPolicies", policiesAccepted.sum());
+        totals.put("TotalRefusals", getTotalRefusals());
+        totals.put("RelayedToNodes", relayedToNodes.sum());
+        return totals;
     }
 
     void attach(Supplier<TransportStatistics> transportStatistics) {
@@ -91,6 +105,7 @@ final class Counters implements KeyServerStatistics {
     @Override public long getRelayedToNodes() { return relayedToNodes.sum(); }
     @Override public long getRelayedFromNodes() { return relayedFromNodes.sum(); }
     @Override public long getClusterRegistrations() { return sharedRegistrations.getAsLong(); }
+    @Override public Map<String, Long> getClusterTotals() { return clusterTotals.get(); }
     @Override public long getOpenConnections() { return transport.get().openConnections(); }
     @Override public long getFailedTlsHandshakes() { return transport.get().failedHandshakes(); }
     @Override public long getSlowPeersDisconnected() { return transport.get().slowPeersClosed(); }

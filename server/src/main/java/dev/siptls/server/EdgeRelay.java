@@ -43,6 +43,8 @@ final class EdgeRelay {
     private volatile SipEndpoint nodes;
     private volatile ContactHeader contact;
     private volatile ContactHeader nodesContact;
+    /** Where answers to another node are sent: the links' transport may block (even dial), the event loops must not. */
+    private volatile java.util.concurrent.Executor nodeWrites;
 
     EdgeRelay(Registry registry, Cluster cluster, Answers answers, Counters counters, KeyServerConfig config) {
         this.registry = registry;
@@ -54,7 +56,8 @@ final class EdgeRelay {
         this.timeout = config.relayTimeout().multipliedBy(4).dividedBy(5);
     }
 
-    void attach(SipEndpoint agents, SipEndpoint links) {
+    void attach(SipEndpoint agents, SipEndpoint links, java.util.concurrent.Executor writes) {
+        this.nodeWrites = writes;
         this.contact = answers.messages.contact(agents.listeningPoint().getIPAddress(),
                 agents.listeningPoint().getPort());
         this.nodesContact = answers.messages.contact(links.listeningPoint().getIPAddress(),
@@ -173,8 +176,10 @@ final class EdgeRelay {
         if (status < 300) {
             back.addHeader((ContactHeader) nodesContact.clone());
         }
-        answers.send(leg.fromNode, back);
-        leg.request.removeContent();
+        toNode(() -> {
+            answers.send(leg.fromNode, back);
+            leg.request.removeContent();
+        });
         return true;
     }
 
@@ -214,8 +219,16 @@ final class EdgeRelay {
 
     private void timedOut(Leg leg) {
         if (leg.answered.compareAndSet(false, true)) {
-            answers.refuse(leg.fromNode, leg.request, null, new Refusal(408, "relay-timeout",
-                    "Server agent did not answer"));
+            toNode(() -> answers.refuse(leg.fromNode, leg.request, null, new Refusal(408, "relay-timeout",
+                    "Server agent did not answer")));
+        }
+    }
+
+    private void toNode(Runnable send) {
+        try {
+            nodeWrites.execute(send);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            Answers.debug(() -> "closing: an answer to another node is dropped");
         }
     }
 

@@ -56,6 +56,8 @@ final class InviteRelay {
     /** The links to the other nodes of a cluster; null alone. */
     private volatile SipEndpoint nodes;
     private volatile ContactHeader nodesContact;
+    /** Where a write to another node runs: the links' transport blocks, the agents' event loops must not. */
+    private volatile java.util.concurrent.Executor nodeWrites;
     /** The key server's Contact, parsed once: each use takes a copy. */
     private volatile ContactHeader contact;
 
@@ -79,7 +81,8 @@ final class InviteRelay {
     }
 
     /** The links to the other nodes, over which legs to agents registered there travel. */
-    void attachNodes(SipEndpoint links) {
+    void attachNodes(SipEndpoint links, java.util.concurrent.Executor writes) {
+        this.nodeWrites = writes;
         this.nodesContact = answers.messages.contact(links.listeningPoint().getIPAddress(),
                 links.listeningPoint().getPort());
         this.nodes = links;
@@ -487,7 +490,13 @@ final class InviteRelay {
         Request ack = relay.serverAck;
         try {
             if (ack != null && relay.remote != null) {
-                nodes.provider().sendRequest(ack);
+                nodeWrites.execute(() -> {
+                    try {
+                        nodes.provider().sendRequest(ack);
+                    } catch (Exception e) {
+                        Answers.info(() -> relay + ": ACK to the node failed: " + e);
+                    }
+                });
             } else if (ack != null) {
                 relay.serverFlow().sendOnly(() -> {
                     endpoint.provider().sendRequest(ack);

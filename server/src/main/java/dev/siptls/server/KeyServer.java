@@ -120,18 +120,18 @@ public final class KeyServer implements AutoCloseable {
         relay.attach(endpoint);
         listener.attach(endpoint);
         if (nodes != null) {
-            relay.attachNodes(nodes);
-            edge.attach(endpoint, nodes);
+            relay.attachNodes(nodes, workers);
+            edge.attach(endpoint, nodes, workers);
             SharedState state = config.sharedState().orElseThrow();
             state.announce(nodes.tlsAddress());
-            counters.attachCluster(cluster::sharedRegistrations);
+            counters.attachCluster(cluster::sharedRegistrations, cluster::clusterCounters);
         }
         counters.attach(endpoint::transportStatistics);
         long relayMillis = relay.sweepInterval().toMillis();
         endpoint.timers().scheduleWithFixedDelay(() -> expireRelays(relay, edge), relayMillis, relayMillis,
                 TimeUnit.MILLISECONDS);
         long sweepMillis = config.sweepInterval().toMillis();
-        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, cluster, relay, endpoint, config), sweepMillis,
+        endpoint.scheduler().scheduleWithFixedDelay(() -> sweep(registry, cluster, counters, relay, endpoint, config), sweepMillis,
                 sweepMillis, TimeUnit.MILLISECONDS);
         ObjectName bean = config.registerMBean() ? registerBean(config.name(), counters) : null;
         KeyServer server = new KeyServer(config, endpoint, counters, relay, registry, bean, cluster, nodes, edge,
@@ -187,8 +187,8 @@ public final class KeyServer implements AutoCloseable {
     }
 
     /** Ends expired registrations and those whose connection closed, then closes idle unregistered connections. */
-    private static void sweep(Registry registry, Cluster cluster, InviteRelay relay, SipEndpoint endpoint,
-            KeyServerConfig config) {
+    private static void sweep(Registry registry, Cluster cluster, Counters counters, InviteRelay relay,
+            SipEndpoint endpoint, KeyServerConfig config) {
         try {
             long now = System.currentTimeMillis();
             List<Registration> expired = registry.sweep(now, now - config.forgetAfter().toMillis());
@@ -197,6 +197,7 @@ public final class KeyServer implements AutoCloseable {
                 expired.forEach(cluster::withdrawn);
             }
             relay.forgetSealingKeys();
+            cluster.publishCounters(counters.totals());
             Set<Flow> held = registry.heldFlows(now);
             endpoint.closeUnclaimedFlows(config.idleTimeout(), held::contains);
         } catch (RuntimeException e) {

@@ -49,6 +49,12 @@ public interface KeyServerStatistics {
     /** Registrations kept cluster-wide, -1 for a key server alone (see {@link #getCurrentRegistrations}). */
     long getClusterRegistrations();
 
+    /**
+     * The cluster's totals (SecurityAssociationsIssued, TotalRegistrations, TotalRefusals, ...), summed over what every
+     * node last published (every few seconds); empty for a key server alone or a node that may not read them now.
+     */
+    Map<String, Long> getClusterTotals();
+
     /** Accepted TLS connections open now. */
     long getOpenConnections();
 

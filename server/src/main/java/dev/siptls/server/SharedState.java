@@ -65,6 +65,12 @@ public interface SharedState extends AutoCloseable {
     /** Where {@code nodeId} takes requests from other nodes, if it is a member now. */
     Optional<InetSocketAddress> interconnect(String nodeId);
 
+    /** Publishes this node's running totals (counter name to value), so that every node can give the cluster's. */
+    void publishCounters(java.util.Map<String, Long> totals);
+
+    /** The totals every node last published, summed by name (a node's own as of its last publication). */
+    java.util.Map<String, Long> clusterCounters();
+
     /** Records kept cluster-wide (registrations of every node). */
     int registrations();
 

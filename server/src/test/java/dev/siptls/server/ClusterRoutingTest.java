@@ -72,6 +72,10 @@ class ClusterRoutingTest {
 
         Response byAddress = alice.invite("sips:www.example.com:8443");
         assertEquals(200, byAddress.getStatusCode(), "a binding published on the other node is found");
+        // Each node publishes its totals at its next sweep: A has issued both SAs, each node registered one agent.
+        Polling.until(() -> Long.valueOf(2).equals(b.statistics().getClusterTotals()
+                .get("SecurityAssociationsIssued")) && Long.valueOf(2).equals(b.statistics().getClusterTotals()
+                .get("TotalRegistrations")));
         bob.close();
     }
 

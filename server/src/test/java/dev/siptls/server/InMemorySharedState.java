@@ -23,6 +23,7 @@ final class InMemorySharedState implements SharedState {
         final Map<HostPort, String> bindings = new ConcurrentHashMap<>();
         final Map<String, Boolean> replays = new ConcurrentHashMap<>();
         final Map<String, InetSocketAddress> nodes = new ConcurrentHashMap<>();
+        final Map<String, Map<String, Long>> counters = new ConcurrentHashMap<>();
 
         InMemorySharedState node(String id) {
             return new InMemorySharedState(this, id);
@@ -128,6 +129,18 @@ final class InMemorySharedState implements SharedState {
     public Optional<InetSocketAddress> interconnect(String node) {
         check();
         return Optional.ofNullable(store.nodes.get(node));
+    }
+
+    @Override
+    public void publishCounters(Map<String, Long> totals) {
+        store.counters.put(nodeId, Map.copyOf(totals));
+    }
+
+    @Override
+    public Map<String, Long> clusterCounters() {
+        Map<String, Long> sums = new java.util.TreeMap<>();
+        store.counters.values().forEach(m -> m.forEach((k, v) -> sums.merge(k, v, Long::sum)));
+        return sums;
     }
 
     @Override
