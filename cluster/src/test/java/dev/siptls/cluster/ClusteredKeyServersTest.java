@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * Three real key servers, each a node of one cluster over the real shared state ({@link ClusterNode}, loopback TLS,
  * the cluster's own CA), and real agents (clients and TLS servers with proof of possession, each given all three
  * key servers, spread so that their first key servers differ): SAs between agents on different nodes, a node cut
- * off and healed, and what the real store keeps that an in-memory stand-in would
+ * off and healed, an agent moving between nodes, and what the real store keeps that an in-memory stand-in would
  * not show.
  */
 @Timeout(240)
@@ -204,6 +205,70 @@ class ClusteredKeyServersTest {
                 + "link healed%n", millis(refusingAt - cutAt), leaving.size(), moved.toMillis(),
                 KEEP_ALIVE_INTERVAL.toMillis(), KEEP_ALIVE_TIMEOUT.toMillis(), deliveredDuringSplit,
                 asker.refused503.get(), millis(servingAt - healedAt));
+    }
+
+    @Test
+    void anAgentThatMovesIsReachedAtItsNewNodeAndTheOldNodesCleanupLeavesItsRecordAndBindings()
+            throws Exception {
+        start("move", c -> { });
+        CuttableRelay relay = CuttableRelay.to(nodes.address(0));
+        closing.add(relay);
+        int port = FIRST_BINDING_PORT;
+        HostPort binding = new HostPort("localhost", port);
+        List<InetSocketAddress> viaRelay = List.of(relay.address(), nodes.address(1), nodes.address(2));
+        SipTlsAgent mover = tlsServer("mover", 0, port, k -> k.keyServers(viaRelay));
+        SipTlsAgent c0 = client("client0", 0);
+        SipTlsAgent c1 = client("client1", 1);
+        SipTlsAgent c2 = client("client2", 2);
+        awaitOn(c0, 0);
+        awaitOn(c1, 1);
+        awaitOn(c2, 2);
+        awaitOn(mover, relay.address());
+        association(c1, mover.aor(), mover);
+
+        // Its connection breaks on its side only: it registers on n1 while n0 still holds the old connection.
+        long cutAt = System.nanoTime();
+        relay.cutAgentSide();
+        awaitOn(mover, 1);
+        long movedAfterCut = millis(System.nanoTime() - cutAt);
+        assertEquals("n1", nodes.node(2).registration(mover.aor()).orElseThrow().nodeId());
+        assertEquals(2, nodes.server(0).statistics().getCurrentRegistrations(),
+                "n0 holds client0's and, not having seen the loss yet, the mover's");
+
+        // Now n0 sees its connection close, and cleans up after the agent that has already moved.
+        relay.cutServerSide();
+        TestClusters.await("n0 to end the registration on its closed connection", EVENTUALLY,
+                () -> nodes.server(0).statistics().getCurrentRegistrations() == 1);
+        // The sweep that ended it withdraws it from the shared state right after: give it a few sweeps.
+        Thread.sleep(KeyServerNodes.SWEEP.multipliedBy(5).toMillis());
+        for (int i = 0; i < 3; i++) {
+            assertEquals("n1", nodes.node(i).registration(mover.aor()).map(r -> r.nodeId()).orElse("none"),
+                    "the record of the moved agent, seen on n" + i);
+            assertEquals(Optional.of(mover.aor()), nodes.node(i).bindingOwner(binding),
+                    "the moved agent's binding, seen on n" + i);
+        }
+        association(c0, mover.aor(), mover);
+        association(c2, mover.aor(), mover);
+        association(c0, binding.toString(), mover);
+        association(c2, binding.toString(), mover);
+        association(c1, binding.toString(), mover);
+        assertEquals(4, nodes.server(1).statistics().getRelayedFromNodes(), "requests from n0 and n2 reached n1");
+
+        // Its node closes: it moves on to n2, and its peers' requests follow it there.
+        long closedAt = System.nanoTime();
+        nodes.close(1);
+        awaitOn(mover, 2);
+        long movedAfterClose = millis(System.nanoTime() - closedAt);
+        awaitOn(c1, 2);
+        assertEquals("n2", nodes.node(0).registration(mover.aor()).orElseThrow().nodeId());
+        association(c0, mover.aor(), mover);
+        association(c0, binding.toString(), mover);
+        association(c1, mover.aor(), mover);
+        association(c2, binding.toString(), mover);
+        assertEquals(2, nodes.server(2).statistics().getRelayedFromNodes(), "requests from n0 reached n2");
+        assertEquals(2, mover.statistics().failovers());
+        System.out.printf("FIGURE an agent moving: on n1 %d ms after its connection to n0 broke, on n2 %d ms after "
+                + "n1 closed%n", movedAfterCut, movedAfterClose);
     }
 
     @Test
