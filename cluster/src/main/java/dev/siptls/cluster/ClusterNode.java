@@ -53,6 +53,9 @@ public final class ClusterNode implements SharedState {
     private final Cache<String, String> counters;
     private final MinorityRepair repair;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Numbers this node's replay claims; a random start, so that a restarted node's claims differ from its last. */
+    private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong(
+            java.util.concurrent.ThreadLocalRandom.current().nextLong());
 
     private ClusterNode(ClusterConfig config, JChannel channel, DefaultCacheManager manager) {
         this.config = config;
@@ -221,7 +224,11 @@ public final class ClusterNode implements SharedState {
 
     @Override
     public boolean firstTime(String key) {
-        return guarded("check a replay", () -> replays.putIfAbsent(key, nodeId(),
+        // A value of its own per call: Infinispan retries a putIfAbsent cut by a topology change as "absent, or
+        // already this value", so with the bare node name a node asked twice for one key during a rebalance was
+        // told "first" twice.
+        String claim = nodeId() + " " + claims.incrementAndGet();
+        return guarded("check a replay", () -> replays.putIfAbsent(key, claim,
                 config.replayRetention().toMillis(), TimeUnit.MILLISECONDS) == null);
     }
 

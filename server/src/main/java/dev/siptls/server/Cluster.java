@@ -94,13 +94,35 @@ final class Cluster {
             return;
         }
         try {
-            state.removeRegistration(r.aor(), state.nodeId(), tokens.mint(r.aor(), r.serial()));
+            boolean removed = state.removeRegistration(r.aor(), state.nodeId(), tokens.mint(r.aor(), r.serial()));
             if (r.policy() != null) {
-                state.releaseBindings(r.aor(), r.policy().bindings());
+                state.releaseBindings(r.aor(), removed ? r.policy().bindings() : notHeldElsewhere(r));
             }
         } catch (StateUnavailableException e) {
             // The record expires by itself, and a node taking the AOR overwrites it.
             LOG.log(System.Logger.Level.DEBUG, () -> "could not withdraw " + r.aor() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The bindings of {@code r}'s policy that this node may release when the AOR's record was not its own to
+     * remove. A binding names only the AOR: if the agent moved to another flow, releasing one would take it from
+     * the new registration. So: those the new registration's policy does not list; none while it has published
+     * no policy yet (it claims the same ones at once); all if the AOR is registered nowhere.
+     */
+    private List<HostPort> notHeldElsewhere(Registration r) {
+        Optional<AgentRecord> now = state.registration(r.aor());
+        if (now.isEmpty()) {
+            return r.policy().bindings();
+        }
+        if (!now.get().hasPolicy()) {
+            return List.of();
+        }
+        try {
+            List<HostPort> held = StoredPolicy.decode(now.get().policy()).bindings();
+            return r.policy().bindings().stream().filter(b -> !held.contains(b)).toList();
+        } catch (IllegalArgumentException e) {
+            return List.of();
         }
     }
 
