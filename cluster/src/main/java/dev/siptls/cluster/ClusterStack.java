@@ -13,7 +13,12 @@ import javax.net.ssl.SSLContext;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TP;
-import org.jgroups.util.TLSClientAuth;
+import java.net.SocketException;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.jgroups.protocols.BaseBundler;
+import org.jgroups.util.DefaultSocketFactory;
+import org.jgroups.util.SocketFactory;
 
 /**
  * The JGroups channel a node talks to the others over: TCP with {@code tcp_nodelay} (without it Nagle and
@@ -61,7 +66,7 @@ final class ClusterStack {
         String hosts = config.members().stream().map(ClusterStack::tcppingHost).collect(Collectors.joining(","));
         return "<config xmlns=\"urn:org:jgroups\">\n"
                 + "  <TCP bind_addr=\"" + attr(config.bindAddress()) + "\" bind_port=\"" + config.bindPort() + "\""
-                + " port_range=\"0\" tcp_nodelay=\"true\" sock_conn_timeout=\"" + Math.max(1000, timeout) + "\""
+                + " port_range=\"0\" tcp_nodelay=\"true\" non_blocking_sends=\"true\" sock_conn_timeout=\"" + Math.max(1000, timeout) + "\""
                 + " diag.enabled=\"false\" use_vthreads=\"false\" thread_naming_pattern=\"cl\""
                 + " thread_pool.min_threads=\"0\" thread_pool.max_threads=\"200\" thread_pool.keep_alive_time=\"60000\"/>\n"
                 + "  <TCPPING initial_hosts=\"" + attr(hosts) + "\" port_range=\"0\" send_cache_on_join=\"true\"/>\n"
@@ -94,11 +99,54 @@ final class ClusterStack {
         }
         tcp.tcpNodelay(true);
         tcp.getDiagnosticsHandler().setEnabled(false);
-        tcp.tls().enabled(true)
-                .setSSLContext(context(config))
-                .setProtocols(new String[] {"TLSv1.3"})
-                .setClientAuth(TLSClientAuth.NEED);
+        // A hung member must not hold the others' traffic: writes to it queue on its connection, each destination
+        // has a sender thread of its own, and a handshake with it gives up (below) instead of blocking for ever.
+        tcp.nonBlockingSends(true);
+        if (tcp.getBundler() instanceof BaseBundler bundler) {
+            bundler.useSingleSenderThread(false);
+        }
+        tcp.tls().enabled(false); // TLS comes from the socket factory: JGroups' own would not bound the handshake
+        tcp.setSocketFactory(socketFactory(context(config), handshakeTimeout(config)));
     }
+
+    /** How long a TLS handshake with another node may take: a stopped node never finishes one. */
+    static int handshakeTimeout(ClusterConfig config) {
+        return (int) Math.max(1000, config.failureDetectionTimeout().toMillis() / 3);
+    }
+
+    /**
+     * Mutual TLS 1.3 on every socket. JGroups connects and handshakes on the thread that sends, and sets no read
+     * timeout for the handshake: against a node that is stopped (SIGSTOP) but whose kernel still accepts connections,
+     * that thread would wait until the node resumes. The multicasts, heartbeats among them, wait on it too, and the
+     * healthy nodes then suspect each other. So a client socket reads with a timeout until its handshake completes.
+     */
+    private static SocketFactory socketFactory(SSLContext context, int handshakeMillis) {
+        DefaultSocketFactory factory = new DefaultSocketFactory(context);
+        factory.setServerSocketConfigurator(server -> {
+            SSLServerSocket tls = (SSLServerSocket) server;
+            tls.setEnabledProtocols(PROTOCOLS);
+            tls.setNeedClientAuth(true);
+        });
+        factory.setSocketConfigurator(socket -> {
+            SSLSocket tls = (SSLSocket) socket;
+            tls.setEnabledProtocols(PROTOCOLS);
+            try {
+                tls.setSoTimeout(handshakeMillis);
+            } catch (SocketException e) {
+                throw new IllegalStateException("cannot bound the TLS handshake", e);
+            }
+            tls.addHandshakeCompletedListener(done -> {
+                try {
+                    done.getSocket().setSoTimeout(0);
+                } catch (SocketException closed) {
+                    // closed meanwhile: nothing to read any more
+                }
+            });
+        });
+        return factory;
+    }
+
+    private static final String[] PROTOCOLS = {"TLSv1.3"};
 
     /** PKIX against the cluster CA both ways: as server (client certificate required) and as client. */
     private static SSLContext context(ClusterConfig config) throws GeneralSecurityException {
