@@ -71,7 +71,7 @@ final class ClusterStack {
                 + " thread_pool.min_threads=\"0\" thread_pool.max_threads=\"200\" thread_pool.keep_alive_time=\"60000\"/>\n"
                 + "  <TCPPING initial_hosts=\"" + attr(hosts) + "\" port_range=\"0\" send_cache_on_join=\"true\"/>\n"
                 + "  <MERGE3 min_interval=\"" + mergeMin + "\" max_interval=\"" + 2 * mergeMin + "\"/>\n"
-                + "  <FD_SOCK2/>\n"
+                + "  <FD_SOCK2 bind_addr=\"" + attr(config.bindAddress()) + "\"/>\n"
                 + "  <FD_ALL3 timeout=\"" + timeout + "\" interval=\"" + heartbeat + "\"/>\n"
                 + "  <VERIFY_SUSPECT2 timeout=\"" + verify + "\"/>\n"
                 + "  <pbcast.NAKACK2 use_mcast_xmit=\"false\" xmit_interval=\"200\"/>\n"
