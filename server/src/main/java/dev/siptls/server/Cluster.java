@@ -70,12 +70,35 @@ final class Cluster {
         }
     }
 
+    /**
+     * Whether {@code r} is still its AOR's registration: always alone; in a cluster, while the shared record names
+     * this node and {@code r}'s flow. Once the AOR registered on another node (or another flow here), a registration
+     * left on this node neither receives SAs nor asks for them.
+     */
+    boolean owns(Registration r) throws Refusal {
+        if (state == null) {
+            return true;
+        }
+        try {
+            return state.registration(r.aor()).filter(now -> now.nodeId().equals(state.nodeId())
+                    && now.flowToken().equals(tokens.mint(r.aor(), r.serial()))).isPresent();
+        } catch (StateUnavailableException e) {
+            throw unavailable(e);
+        }
+    }
+
     /** Publishes a registration made (or refreshed, or given a policy) on this node. */
     void published(Registration r) throws Refusal {
         if (state == null) {
             return;
         }
         try {
+            long now = System.currentTimeMillis();
+            state.registration(r.aor()).filter(before -> !before.isExpired(now)
+                    && !before.nodeId().equals(state.nodeId())).ifPresent(before -> LOG.log(
+                    System.Logger.Level.WARNING, "{0} registered here while its registration on node {1} was still"
+                    + " live: SAs for it now come here. If this repeats, two processes share this AOR, and each"
+                    + " takes the SAs of the other", r.aor(), before.nodeId()));
             byte[] certificate = r.flow().peerCertificate().orElseThrow(() -> new Refusal(403, "connection-gone",
                     "The connection this request came on is closed")).getEncoded();
             state.putRegistration(new AgentRecord(r.aor(), state.nodeId(), tokens.mint(r.aor(), r.serial()),

@@ -103,7 +103,7 @@ final class EdgeRelay {
             throw new Refusal(403, "invalid-flow-token", "Flow token not valid for " + aor);
         }
         Registration agent = registry.active(aor, System.currentTimeMillis()).orElse(null);
-        if (agent == null || agent.serial() != serial.getAsLong() || !agent.reachable()) {
+        if (agent == null || agent.serial() != serial.getAsLong() || !agent.reachable() || !cluster.owns(agent)) {
             throw new Refusal(480, "flow-gone", aor + " is no longer registered on that connection");
         }
         return agent;

@@ -138,6 +138,9 @@ final class InviteRelay {
                 || !client.sameCertificate(origin.fingerprint())) {
             throw new Refusal(403, "sender-not-registered", "Not registered on this connection");
         }
+        if (!cluster.owns(client)) {
+            throw new Refusal(403, "sender-not-registered", "Registered on another connection now");
+        }
         SuiteOffer offer = offer(request);
         String callId = SipText.callId(request);
         if (!cluster.firstTime(sender + " " + callId + " " + SipText.cseq(request))) {
@@ -167,6 +170,9 @@ final class InviteRelay {
         }
         String shown = address != null ? address.toString() : targetAor;
         Registration server = registry.active(targetAor, now).orElse(null);
+        if (server != null && !cluster.owns(server)) {
+            server = null; // it registered again elsewhere: the shared record says where
+        }
         RemoteTarget remote = server != null ? null : cluster.remote(targetAor, now).orElse(null);
         if (server == null && remote == null) {
             throw new Refusal(480, "target-not-registered", shown + " is not registered");
