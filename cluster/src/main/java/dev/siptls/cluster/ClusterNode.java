@@ -131,6 +131,13 @@ public final class ClusterNode implements SharedState {
                 || repair.stale()) {
             return false;
         }
+        // Never fewer members than a majority of the cluster as configured: a node that restarted while the others
+        // were unreachable founds a view of its own, whose caches Infinispan finds available (nobody was lost), and
+        // one cut off sees itself alone a moment before its caches turn read-only.
+        View view = channel.getView();
+        if (view == null || view.size() < config.initialClusterSize()) {
+            return false;
+        }
         for (Cache<?, ?> cache : List.of(registrations, bindings, replays)) {
             AdvancedCache<?, ?> advanced = cache.getAdvancedCache();
             if (advanced.getStatus() != ComponentStatus.RUNNING
