@@ -32,6 +32,7 @@ final class Cluster {
     private final SharedState state;
     private final ReplayGuard localReplays;
     private final FlowTokens tokens;
+    private volatile InetSocketAddress links;
     private final Map<String, X509Certificate> certificates = new LinkedHashMap<>(256, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -270,13 +271,31 @@ final class Cluster {
         }
     }
 
-    /** Tells the other nodes this node's totals; a node that may not write now skips a round. */
-    void publishCounters(Map<String, Long> totals) {
+    /** Tells the other nodes where this node takes their requests. */
+    void announce(InetSocketAddress address) {
+        links = address;
+        if (state != null) {
+            state.announce(address);
+        }
+    }
+
+    /**
+     * Every sweep: tells the other nodes this node's totals, and its links address again if the shared entry is
+     * not it (a merge can leave the entry of an earlier process under this node's name). A node that may not write
+     * now skips a round.
+     */
+    void refresh(Map<String, Long> totals) {
         if (state == null) {
             return;
         }
         try {
             state.publishCounters(totals);
+            InetSocketAddress own = links;
+            if (own != null && !state.interconnect(state.nodeId()).filter(own::equals).isPresent()) {
+                state.announce(own);
+                LOG.log(System.Logger.Level.INFO, "node {0} announced its links address {1} again", state.nodeId(),
+                        own);
+            }
         } catch (StateUnavailableException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "counters not published: " + e.getMessage());
         }

@@ -122,8 +122,7 @@ public final class KeyServer implements AutoCloseable {
         if (nodes != null) {
             relay.attachNodes(nodes, workers);
             edge.attach(endpoint, nodes, workers);
-            SharedState state = config.sharedState().orElseThrow();
-            state.announce(nodes.tlsAddress());
+            cluster.announce(nodes.tlsAddress());
             counters.attachCluster(cluster::sharedRegistrations, cluster::clusterCounters);
         }
         counters.attach(endpoint::transportStatistics);
@@ -197,7 +196,7 @@ public final class KeyServer implements AutoCloseable {
                 expired.forEach(cluster::withdrawn);
             }
             relay.forgetSealingKeys();
-            cluster.publishCounters(counters.totals());
+            cluster.refresh(counters.totals());
             Set<Flow> held = registry.heldFlows(now);
             endpoint.closeUnclaimedFlows(config.idleTimeout(), held::contains);
         } catch (RuntimeException e) {
