@@ -292,6 +292,7 @@ final class ServerCommand implements Callable<Integer> {
               cluster.truststore          PKCS#12 holding the cluster's CA only (never the agents' CA)
               cluster.truststore.password default: cluster.keystore.password
               cluster.failure-detection   how long a silent node is waited for before it is suspected, ms
+                                          (default 3000)
               cluster.jgroups             a JGroups XML stack of your own (e.g. DNS_PING discovery)
                                           (instead of the built-in TCP + TCPPING + TLS one)""";
 }
