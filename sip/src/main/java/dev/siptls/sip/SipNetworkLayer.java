@@ -20,7 +20,8 @@ import javax.net.ssl.SSLSocket;
  * JVM-wide {@code javax.net.ssl} properties), {@code TCP_NODELAY} on every connection (JAIN-SIP never sets
  * it, and Nagle plus delayed ACKs then add ~40 ms to every transaction), and, for an agent, a TLS
  * "listener" that never accepts: agents are reached over the connection they registered on. A listening
- * endpoint's TLS connections do not come through here: {@link TlsFlowProcessor} accepts them.
+ * endpoint's TLS connections do not come through here: {@link TlsFlowProcessor} accepts them; a link between
+ * key servers listens through {@link HandshakeBoundSslServerSocket}.
  *
  * <p>Public only because JAIN-SIP instantiates it by name ({@code gov.nist.javax.sip.NETWORK_LAYER}).
  */
@@ -134,8 +135,10 @@ public final class SipNetworkLayer implements NetworkLayer {
         }
         if (config.interconnect()) {
             // JAIN-SIP's blocking listener; it requires the client certificate (TLS_CLIENT_AUTH_TYPE=Enabled).
-            SSLServerSocket listener = (SSLServerSocket) config.sslContext().getServerSocketFactory()
-                    .createServerSocket(port, backlog, address);
+            // Bounded so that connections that never handshake cannot hold its reader threads.
+            SSLServerSocket listener = new HandshakeBoundSslServerSocket((SSLServerSocket) config.sslContext()
+                    .getServerSocketFactory().createServerSocket(port, backlog, address),
+                    (int) config.handshakeTimeout().toMillis());
             listeners.add(listener);
             return listener;
         }
