@@ -62,6 +62,35 @@ final class Answers {
         }
     }
 
+    /**
+     * The request's server transaction, made if the stack has none yet; null for a retransmission of a request
+     * already in hand, and for one the stack would not track (e.g. an INVITE without Contact), which is answered 400
+     * statelessly if {@code answerUntracked}.
+     */
+    ServerTransaction transaction(javax.sip.RequestEvent event, boolean answerUntracked) {
+        Request request = event.getRequest();
+        ServerTransaction tx = event.getServerTransaction();
+        if (tx != null) {
+            return tx;
+        }
+        javax.sip.SipProvider provider = (javax.sip.SipProvider) event.getSource();
+        try {
+            return provider.getNewServerTransaction(request);
+        } catch (javax.sip.TransactionAlreadyExistsException retransmission) {
+            return null;
+        } catch (Exception e) {
+            debug(() -> "no transaction for " + request.getMethod() + ": " + e);
+            if (answerUntracked) {
+                try {
+                    provider.sendResponse(messages.response(request, 400, "Bad Request"));
+                } catch (Exception unanswerable) {
+                    debug(() -> "cannot answer " + request.getMethod() + " either: " + unanswerable);
+                }
+            }
+            return null;
+        }
+    }
+
     static void debug(java.util.function.Supplier<String> message) {
         LOG.log(Level.DEBUG, message);
     }

@@ -290,7 +290,7 @@ final class InviteRelay {
                 sendToNode(relay);
                 return;
             }
-            Request invite = serverInvite(ep, relay);
+            Request invite = legInvite(ep, relay, contact);
             relay.serverCallId = SipText.callId(invite);
             // The answer is waited for from now; set before expire() can see the relay.
             relay.deadlineNanos = System.nanoTime() + config.relayTimeout().toNanos();
@@ -330,25 +330,13 @@ final class InviteRelay {
             throw new Refusal(480, "target-node-gone", relay.serverAor + " is registered on another key server");
         }
         SipMessages m = answers.messages;
-        relay.serverUri = m.addresses.createURI(secure(relay.serverAor));
-        Request invite = m.messages.createRequest(
-                (URI) relay.serverUri.clone(),
-                Request.INVITE,
-                links.provider().getNewCallId(),
-                m.headers.createCSeqHeader(1L, Request.INVITE),
-                m.headers.createFromHeader(m.addresses.createAddress(relay.clientAor), SipMessages.newTag()),
-                m.headers.createToHeader(m.addresses.createAddress(relay.serverAor), null),
-                List.of(m.headers.createViaHeader(links.listeningPoint().getIPAddress(),
-                        links.listeningPoint().getPort(), "tls", null)),
-                m.headers.createMaxForwardsHeader(70));
+        Request invite = legInvite(links, relay, nodesContact);
         SipURI route = m.addresses.createSipURI(relay.remote.record().flowToken(),
                 relay.remote.node().getAddress().getHostAddress());
         route.setPort(relay.remote.node().getPort());
         route.setTransportParam("tls");
         route.setLrParam();
         invite.addHeader(m.headers.createRouteHeader(m.addresses.createAddress(route)));
-        invite.addHeader((ContactHeader) nodesContact.clone());
-        invite.setContent(relay.serverBody, associationType());
         relay.serverCallId = SipText.callId(invite);
         relay.deadlineNanos = System.nanoTime() + config.relayTimeout().toNanos();
         byServerCall.put(relay.serverCallId, relay);
@@ -360,7 +348,8 @@ final class InviteRelay {
         Answers.debug(() -> relay + " sent to " + relay.remote.record().nodeId() + " for its flow");
     }
 
-    private Request serverInvite(SipEndpoint ep, Relay relay) throws Exception {
+    /** The server leg's INVITE, sent from {@code ep} (the agents' endpoint, or the links to another node). */
+    private Request legInvite(SipEndpoint ep, Relay relay, ContactHeader from) throws Exception {
         SipMessages m = answers.messages;
         relay.serverUri = m.addresses.createURI(secure(relay.serverAor));
         Request invite = m.messages.createRequest(
@@ -373,7 +362,7 @@ final class InviteRelay {
                 List.of(m.headers.createViaHeader(ep.listeningPoint().getIPAddress(), ep.listeningPoint().getPort(),
                         "tls", null)),
                 m.headers.createMaxForwardsHeader(70));
-        invite.addHeader((ContactHeader) contact.clone());
+        invite.addHeader((ContactHeader) from.clone());
         invite.setContent(relay.serverBody, associationType());
         return invite;
     }

@@ -6,9 +6,7 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
-import javax.sip.TransactionAlreadyExistsException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import javax.sip.message.Request;
@@ -57,22 +55,8 @@ final class KeyServerListener implements SipEvents {
             relay.onAck(event, Origin.of(event, null, endpoint));
             return;
         }
-        ServerTransaction tx = event.getServerTransaction();
-        try {
-            if (tx == null) {
-                tx = ((SipProvider) event.getSource()).getNewServerTransaction(request);
-            }
-        } catch (TransactionAlreadyExistsException retransmission) {
-            return;
-        } catch (Exception e) {
-            // The stack would not track this request (e.g. an INVITE without Contact): say so, statelessly.
-            Answers.debug(() -> "no transaction for " + method + ": " + e);
-            try {
-                ((SipProvider) event.getSource()).sendResponse(
-                        answers.messages.response(request, 400, "Bad Request"));
-            } catch (Exception unanswerable) {
-                Answers.debug(() -> "cannot answer " + method + " either: " + unanswerable);
-            }
+        ServerTransaction tx = answers.transaction(event, true);
+        if (tx == null) {
             return;
         }
         Origin origin = Origin.of(event, tx, endpoint);

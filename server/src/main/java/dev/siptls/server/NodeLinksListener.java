@@ -5,9 +5,7 @@ import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
-import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.message.Request;
 
 /**
@@ -35,15 +33,8 @@ final class NodeLinksListener implements SipEvents {
         if (Request.ACK.equals(method)) {
             return;
         }
-        ServerTransaction tx = event.getServerTransaction();
-        try {
-            if (tx == null) {
-                tx = ((SipProvider) event.getSource()).getNewServerTransaction(request);
-            }
-        } catch (TransactionAlreadyExistsException retransmission) {
-            return;
-        } catch (Exception e) {
-            Answers.debug(() -> "no transaction for " + method + " from a node: " + e);
+        ServerTransaction tx = answers.transaction(event, false);
+        if (tx == null) {
             return;
         }
         try {
