@@ -121,6 +121,7 @@ class CheckCommandTest {
         assertEquals(1, result.exit(), result.out());
         assertTrue(result.out().contains("'keyStore' cannot load PKCS12 key store " + dir.resolve("gone.p12")),
                 result.out());
+        assertFalse(result.out().contains("\tat "), "a stack trace without --verbose: " + result.out());
     }
 
     @Test
