@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         versionProvider = SipTlsCommand.Version.class,
         description = "TLS handshakes whose security associations are distributed by a SIP key server.",
         subcommands = {DemoCommand.class, ServerCommand.class, BenchCommand.class, ExportSessionCommand.class,
-                CommandLine.HelpCommand.class})
+                CheckCommand.class, CommandLine.HelpCommand.class})
 public final class SipTlsCommand implements Runnable {
 
     @Spec
