@@ -39,7 +39,7 @@ final class KeyServerMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        counter(registry, "siptls.keyserver.registrations.created", "REGISTERs that created a registration",
+        counter(registry, "siptls.keyserver.registrations.new", "REGISTERs that created a registration (not refreshes)",
                 Tags.empty(), Counters::getTotalRegistrations);
         counter(registry, "siptls.keyserver.registrations.refreshed", "REGISTERs that refreshed a registration",
                 Tags.empty(), Counters::getRefreshedRegistrations);

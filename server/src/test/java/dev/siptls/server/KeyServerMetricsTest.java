@@ -32,7 +32,7 @@ class KeyServerMetricsTest {
             assertEquals(404, client.invite("sips:nobody@example.com").getStatusCode());
             assertEquals(403, impostor.register(600).getStatusCode());
 
-            assertEquals(2, counter(registry, "siptls.keyserver.registrations.created"));
+            assertEquals(2, counter(registry, "siptls.keyserver.registrations.new"));
             assertEquals(2, registry.get("siptls.keyserver.registrations.current").gauge().value());
             assertEquals(2, counter(registry, "siptls.keyserver.policies.accepted"));
             double issued = registry.get("siptls.keyserver.sas.issued").functionCounters().stream()
