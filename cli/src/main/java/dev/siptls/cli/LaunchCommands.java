@@ -1,5 +1,6 @@
 package dev.siptls.cli;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ final class LaunchCommands {
     static String sipTls() {
         Path cwd = workingDirectory();
         Optional<Path> jar = jar();
-        if (jar.isPresent() && jar.get().equals(cwd.resolve(SCRIPT_JAR)) && Files.isRegularFile(cwd.resolve(SCRIPT))) {
+        if (jar.isPresent() && sameFile(jar.get(), cwd.resolve(SCRIPT_JAR)) && Files.isRegularFile(cwd.resolve(SCRIPT))) {
             return "./" + SCRIPT;
         }
         return "java -jar " + jarText();
@@ -35,15 +36,38 @@ final class LaunchCommands {
 
     /** The jar, relative where it can be; {@code sip-tls.jar} when this code does not run from one. */
     static String jarText() {
-        return jar().map(LaunchCommands::display).orElse("sip-tls.jar");
+        Path cwd = workingDirectory();
+        return jar().map(j -> sameFile(j, cwd.resolve(SCRIPT_JAR)) ? SCRIPT_JAR.toString() : display(j))
+                .orElse("sip-tls.jar");
     }
 
-    /** {@code path} relative to the working directory if it lies under it, else absolute. */
+    /**
+     * {@code path} relative to the working directory if it lies under it, else absolute. The JDK names the jar it
+     * runs from by its real path, so a working directory reached through a symbolic link is compared as real too.
+     */
     static String display(Path path) {
         Path absolute = path.toAbsolutePath().normalize();
         Path cwd = workingDirectory();
-        return absolute.startsWith(cwd) && !absolute.equals(cwd) ? cwd.relativize(absolute).toString()
-                : absolute.toString();
+        if (absolute.startsWith(cwd) && !absolute.equals(cwd)) {
+            return cwd.relativize(absolute).toString();
+        }
+        try {
+            Path realCwd = cwd.toRealPath();
+            if (absolute.startsWith(realCwd) && !absolute.equals(realCwd)) {
+                return realCwd.relativize(absolute).toString();
+            }
+        } catch (IOException e) {
+            // shown absolute
+        }
+        return absolute.toString();
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Path workingDirectory() {
