@@ -148,6 +148,20 @@ final class DemoCredentials {
         }
     }
 
+    /**
+     * The demo CA kept in {@code directory}, to issue identities kept elsewhere ({@code sip-tls enroll}); nothing
+     * is created.
+     *
+     * @throws RefusedException if the directory holds no demo CA, or its key does not open
+     */
+    static CertificateAuthority existingCa(Path directory) throws IOException, GeneralSecurityException {
+        if (!Files.exists(directory.resolve(CA)) || !Files.exists(directory.resolve(CA_PASSWORD))) {
+            throw new RefusedException("no demo CA in " + directory + ": start `sip-tls server` first (it creates"
+                    + " one there), or pass --data-dir naming the directory the key server uses");
+        }
+        return new DemoCredentials(directory, new char[0], false).loadCa();
+    }
+
     private CertificateAuthority loadCa() throws IOException, GeneralSecurityException {
         char[] caPassword = readSecret(directory.resolve(CA_PASSWORD));
         try {
@@ -217,12 +231,12 @@ final class DemoCredentials {
         return s.replaceAll("[^A-Za-z0-9@._-]", "_");
     }
 
-    private static boolean posix(Path path) {
+    static boolean posix(Path path) {
         return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     /** Owner-only from its creation on; parents the user did not have are created as usual. */
-    private static void createOwnerOnlyDirectory(Path directory) throws IOException {
+    static void createOwnerOnlyDirectory(Path directory) throws IOException {
         Path parent = directory.getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -245,7 +259,7 @@ final class DemoCredentials {
         }
     }
 
-    private static char[] newSecret() {
+    static char[] newSecret() {
         byte[] random = new byte[18];
         RANDOM.nextBytes(random);
         char[] secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random).toCharArray();
@@ -257,7 +271,7 @@ final class DemoCredentials {
         return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
     }
 
-    private static void writeSecret(Path file, char[] secret) throws IOException, GeneralSecurityException {
+    static void writeSecret(Path file, char[] secret) throws IOException, GeneralSecurityException {
         CharBuffer line = CharBuffer.allocate(secret.length + System.lineSeparator().length());
         line.put(secret).put(System.lineSeparator()).flip();
         ByteBuffer bytes = StandardCharsets.US_ASCII.encode(line);
@@ -269,13 +283,13 @@ final class DemoCredentials {
         }
     }
 
-    private static void writeKeyStore(KeyStore store, Path file, char[] password)
+    static void writeKeyStore(KeyStore store, Path file, char[] password)
             throws IOException, GeneralSecurityException {
         writeAtomically(file, out -> store.store(out, password));
     }
 
     /** What goes into a file. */
-    private interface Content {
+    interface Content {
         void writeTo(OutputStream out) throws IOException, GeneralSecurityException;
     }
 
@@ -284,7 +298,7 @@ final class DemoCredentials {
      * then renames it to {@code file} in one step: whoever looks sees the whole file or none, never a partial
      * one, and never one others may read.
      */
-    private static void writeAtomically(Path file, Content content) throws IOException, GeneralSecurityException {
+    static void writeAtomically(Path file, Content content) throws IOException, GeneralSecurityException {
         Path temp = file.resolveSibling("." + file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
                 + ".tmp");
         FileAttribute<?>[] ownerOnly = posix(file)

@@ -43,7 +43,9 @@ final class ServerCommand implements Callable<Integer> {
             description = "Properties file (see --help-config for its keys).")
     Path config;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "sip-tls-data",
+    static final String DEFAULT_DATA_DIR = "sip-tls-data";
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = DEFAULT_DATA_DIR,
             description = "Where demo credentials are kept (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
@@ -236,29 +238,35 @@ final class ServerCommand implements Callable<Integer> {
                     + "; opens all of the above)");
             out.println("  demo CA key   " + demo.ca() + "   (keep private; opens only with the password in "
                     + demo.caPasswordFile() + ", never printed)");
-            String aor = demo.agentAors().isEmpty() ? "sip:alice@example.com" : demo.agentAors().get(0);
-            Path agentFile = demo.agents().getOrDefault(aor, demo.directory().resolve("alice@example.com.p12"));
-            out.println();
-            out.println("An agent uses them like this (Java):");
-            out.println("  char[] password = Files.readString(Path.of(\"" + demo.passwordFile() + "\")).strip().toCharArray();");
-            out.println("  TlsIdentity identity = TlsIdentity.fromPkcs12(Path.of(\"" + agentFile + "\"), password,");
-            out.println("          Path.of(\"" + demo.trustStore() + "\"), password);");
-            out.println("  SipTlsAgent agent = SipTlsAgent.builder()");
-            out.println("          .aor(\"" + aor + "\")");
-            out.println("          .identity(identity)");
-            out.println("          .keyServer(new InetSocketAddress(\"" + server.address().getAddress().getHostAddress()
-                    + "\", " + server.address().getPort() + "))");
-            out.println("          .keyServerName(\"localhost\")");
-            out.println("          .policy(SecurityPolicy.builder()");
-            out.println("                  .cipherSuite(\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\").build())");
-            out.println("          .build();");
-            out.println("  agent.start();");
-            out.println("A TLS server agent adds .binding(new HostPort(\"" + DemoCredentials.TLS_SERVER_HOST
-                    + "\", 8443)) and .certificateChain(<chain of " + demo.tlsServer().getFileName()
-                    + ">) to its policy, and .chainKey(<its private key>) to the builder (proof of possession).");
+            printEnrolment(out, demo, server);
         } finally {
             Arrays.fill(password, '\0');
         }
+    }
+
+    /**
+     * The commands of README's "Three processes in five commands" after this one, with this key server's address
+     * and data directory filled in: enrol a TLS server and a client, and start each in a JVM of its own.
+     */
+    private static void printEnrolment(PrintWriter out, DemoCredentials demo, KeyServer server) {
+        var address = server.address().getAddress();
+        String host = address.isAnyLocalAddress() ? "127.0.0.1" : address.getHostAddress();
+        String flags = " --key-server " + hostPort(host, server.address().getPort());
+        if (!demo.directory().equals(Path.of(DEFAULT_DATA_DIR).toAbsolutePath().normalize())) {
+            flags += " --data-dir " + LaunchCommands.display(demo.directory());
+        }
+        String sipTls = LaunchCommands.sipTls();
+        out.println();
+        out.println("Enrol and start a TLS server and a client, each a JVM of its own with the provider installed by");
+        out.println("-Djava.security.properties (README, \"Three processes in five commands\"):");
+        out.println("  " + sipTls + " enroll sip:web@example.com --serve localhost:8443 --out web" + flags);
+        out.println("  " + sipTls + " enroll sip:app@example.com --out app" + flags);
+        out.println("  " + LaunchCommands.application(Path.of("web", Enrolment.JAVA_SECURITY),
+                "https-server localhost:8443 --key-store " + Path.of("web", Enrolment.TLS_SERVER)) + " &");
+        out.println("  " + LaunchCommands.application(Path.of("app", Enrolment.JAVA_SECURITY),
+                "https-get https://localhost:8443/ --trust-store " + Path.of("app", Enrolment.TRUST_STORE)
+                        + " --count 3"));
+        out.println("The client's second and later requests resume via SIP.");
     }
 
     private static String hostPort(String host, int port) {

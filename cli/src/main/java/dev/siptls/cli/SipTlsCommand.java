@@ -8,14 +8,17 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sip-tls}: the command line of SIP-TLS. {@code demo} reproduces the paper's evaluation on an embedded
  * key server and terminals; {@code server} runs a key server (with demo credentials if none are configured);
- * {@code bench} measures handshake costs and the key server's distribution rate.
+ * {@code enroll} issues an agent's files from the demo CA; {@code https-server} and {@code https-get} are a plain
+ * JSSE server and client on the installed provider; {@code bench} measures handshake costs and the key server's
+ * distribution rate.
  */
 @Command(name = "sip-tls",
         mixinStandardHelpOptions = true,
         versionProvider = SipTlsCommand.Version.class,
         description = "TLS handshakes whose security associations are distributed by a SIP key server.",
-        subcommands = {DemoCommand.class, ServerCommand.class, BenchCommand.class, ExportSessionCommand.class,
-                CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ServerCommand.class, EnrollCommand.class, CheckCommand.class,
+                HttpsServerCommand.class, HttpsGetCommand.class, BenchCommand.class, ExportSessionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SipTlsCommand implements Runnable {
 
     @Spec

@@ -1,0 +1,178 @@
+package dev.siptls.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.siptls.protocol.HostPort;
+import dev.siptls.provider.SipTlsConfiguration;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code sip-tls enroll} in this JVM, against demo credentials made here; no key server needed. */
+class EnrollCommandTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void withoutADemoCaItSaysToStartTheServerFirstAndWritesNothing() throws Exception {
+        Run run = enroll("sip:web@example.com", "--data-dir", temp.resolve("none").toString(),
+                "--out", temp.resolve("web").toString());
+
+        assertEquals(1, run.exit);
+        assertEquals(1, run.err.lines().count(), run.err);
+        assertTrue(run.err.contains("sip-tls server") && run.err.contains("--data-dir"), run.err);
+        assertFalse(Files.exists(temp.resolve("web")));
+    }
+
+    @Test
+    void writesAReadyOwnerOnlyEnrolmentThatTheProviderLoads() throws Exception {
+        Path data = demoCa();
+        Path web = temp.resolve("web");
+
+        Run run = enroll("sip:web@example.com", "--data-dir", data.toString(), "--out", web.toString(),
+                "--serve", "localhost:8443,127.0.0.1:8443", "--key-server", "127.0.0.1:5099");
+
+        assertEquals(0, run.exit, run.err);
+        String password = Files.readString(web.resolve(Enrolment.PASSWORD)).strip();
+        assertFalse(run.out.contains(password), "the password is printed: " + run.out);
+        assertTrue(run.out.contains("https-server localhost:8443 --key-store"), run.out);
+        for (String file : Enrolment.FILES) {
+            assertTrue(Files.exists(web.resolve(file)), file);
+            if (DemoCredentialsTest.posix(web)) {
+                assertEquals("rw-------", DemoCredentialsTest.mode(web.resolve(file)), file);
+            }
+        }
+        if (DemoCredentialsTest.posix(web)) {
+            assertEquals("rwx------", DemoCredentialsTest.mode(web));
+        }
+        assertNotEquals(Files.readString(data.resolve("password")).strip(), password, "a password of its own");
+
+        SipTlsConfiguration config = SipTlsConfiguration.load(web.resolve(Enrolment.PROPERTIES));
+        assertEquals("sip:web@example.com", config.aor());
+        assertEquals(List.of(new HostPort("localhost", 8443), new HostPort("127.0.0.1", 8443)), config.serve());
+        assertTrue(config.toString().contains("127.0.0.1:5099"), config.toString());
+
+        assertEquals(List.of(List.of(6, "sip:web@example.com")), names(web.resolve(Enrolment.AGENT), password));
+        assertEquals(List.of(List.of(2, "localhost"), List.of(7, "127.0.0.1")),
+                names(web.resolve(Enrolment.TLS_SERVER), password));
+        KeyStore trust = load(web.resolve(Enrolment.TRUST_STORE), password);
+        assertEquals(1, trust.size());
+
+        int n = JdkProviderNumbering.next(JdkProviderNumbering.jdkJavaSecurity());
+        Properties fragment = new Properties();
+        try (InputStream in = Files.newInputStream(web.resolve(Enrolment.JAVA_SECURITY))) {
+            fragment.load(in);
+        }
+        assertEquals(Map.of("security.provider." + n, "SipTls " + web.resolve(Enrolment.PROPERTIES).toAbsolutePath()),
+                Map.copyOf(fragment));
+        assertEquals(null, jdkProvider(n), "security.provider." + n + " is taken in the JDK");
+        assertTrue(jdkProvider(n - 1) != null, "security.provider." + (n - 1) + " leaves a gap");
+    }
+
+    @Test
+    void aMovedDirectoryStillLoads() throws Exception {
+        Path data = demoCa();
+        assertEquals(0, enroll("sip:app@example.com", "--data-dir", data.toString(),
+                "--out", temp.resolve("app").toString()).exit);
+        Path moved = Files.move(temp.resolve("app"), temp.resolve("elsewhere"));
+
+        SipTlsConfiguration config = SipTlsConfiguration.load(moved.resolve(Enrolment.PROPERTIES));
+
+        assertEquals("sip:app@example.com", config.aor());
+        assertEquals(List.of(), config.serve());
+        assertFalse(Files.exists(moved.resolve(Enrolment.TLS_SERVER)), "no TLS server keys without --serve");
+    }
+
+    @Test
+    void anExistingEnrolmentIsReplacedOnlyWithForce() throws Exception {
+        Path data = demoCa();
+        Path app = temp.resolve("app");
+        String[] args = {"sip:app@example.com", "--data-dir", data.toString(), "--out", app.toString()};
+        assertEquals(0, enroll(args).exit);
+        Map<String, byte[]> first = DemoCredentialsTest.contents(app);
+
+        Run again = enroll(args);
+
+        assertEquals(1, again.exit);
+        assertEquals(1, again.err.lines().count(), again.err);
+        assertTrue(again.err.contains("--force"), again.err);
+        Map<String, byte[]> unchanged = DemoCredentialsTest.contents(app);
+        assertEquals(first.keySet(), unchanged.keySet());
+        first.forEach((name, bytes) -> assertArrayEquals(bytes, unchanged.get(name), name));
+
+        List<String> forced = new ArrayList<>(List.of(args));
+        forced.add("--force");
+        assertEquals(0, enroll(forced.toArray(String[]::new)).exit);
+        assertFalse(new String(first.get(Enrolment.PASSWORD)).equals(
+                Files.readString(app.resolve(Enrolment.PASSWORD))), "a new password");
+    }
+
+    @Test
+    void theDefaultDirectoryIsTheAorsUserPart() {
+        assertEquals("web", Enrolment.defaultDirectoryName("sip:web@example.com"));
+        assertEquals("example.com", Enrolment.defaultDirectoryName("sips:example.com"));
+    }
+
+    private Path demoCa() throws Exception {
+        Path data = temp.resolve("data");
+        DemoCredentials.ensure(data, List.of());
+        return data;
+    }
+
+    private static String jdkProvider(int n) throws Exception {
+        Properties jdk = new Properties();
+        try (InputStream in = Files.newInputStream(JdkProviderNumbering.jdkJavaSecurity())) {
+            jdk.load(in);
+        }
+        return jdk.getProperty("security.provider." + n);
+    }
+
+    private static KeyStore load(Path file, String password) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password.toCharArray());
+        }
+        return store;
+    }
+
+    /** The subjectAltNames of the one key entry's certificate, as [type, name] lists. */
+    private static List<List<?>> names(Path file, String password) throws Exception {
+        KeyStore store = load(file, password);
+        String alias = store.aliases().nextElement();
+        Collection<List<?>> names = ((X509Certificate) store.getCertificate(alias)).getSubjectAlternativeNames();
+        return List.copyOf(names);
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run enroll(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = SipTlsCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 1];
+        all[0] = "enroll";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int exit = cl.execute(all);
+        return new Run(exit, out.toString(), err.toString());
+    }
+}
