@@ -8,6 +8,7 @@ import dev.siptls.server.NodeLinks;
 import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -67,6 +68,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "Where this node takes SIP requests from the other nodes (default 0: a free port).")
     Integer linksPort;
 
+    @Option(names = "--metrics", paramLabel = "ADDRESS",
+            description = "Serve Prometheus metrics and health checks over plain HTTP on host:port (e.g."
+                    + " 127.0.0.1:9464): /metrics, /health/live, /health/ready.")
+    String metricsAddress;
+
+    /** The metrics endpoint {@link #start} opened, if asked for; closed by whoever closes the key server. */
+    MetricsEndpoint metrics;
+
     @Option(names = "--verbose", description = "Log every decision (DEBUG), never a body.")
     boolean verbose;
 
@@ -86,6 +95,9 @@ final class ServerCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             out.println("Key server stopped.");
             out.flush();
             stopped.countDown();
@@ -106,6 +118,14 @@ final class ServerCommand implements Callable<Integer> {
             b.name(configured(cluster::nodeName)); // the file's name, if any, wins
         }
         configured(() -> settings.apply(b, base)); // a mistake in the file is reported before any credential is touched
+        String metricsAt = metricsAddress != null ? metricsAddress : settings.metrics().orElse(null);
+        InetSocketAddress metricsBind;
+        try {
+            metricsBind = metricsAt == null ? null
+                    : MetricsEndpoint.parse(metricsAddress != null ? "--metrics" : "metrics", metricsAt);
+        } catch (IllegalArgumentException e) {
+            throw metricsAddress != null ? new UserError(e.getMessage(), e) : new UserError(config + ": " + e.getMessage(), e);
+        }
         DemoCredentials demo = null;
         if (settings.hasIdentity()) {
             b.identity(configured(() -> settings.identity(base)));
@@ -153,6 +173,16 @@ final class ServerCommand implements Callable<Integer> {
             }
             b.cluster(node, configured(() -> cluster.links(links, address)));
         }
+        // bound before the key server starts: a busy port stops the start at once
+        MetricsEndpoint endpoint = null;
+        try {
+            endpoint = metricsBind == null ? null : MetricsEndpoint.bind(metricsBind);
+        } catch (MetricsEndpoint.Unusable e) {
+            if (node != null) {
+                node.close();
+            }
+            throw e;
+        }
         KeyServer server;
         try {
             KeyServerConfig serverConfig = configured(b::build);
@@ -166,7 +196,14 @@ final class ServerCommand implements Callable<Integer> {
             if (node != null) {
                 node.close();
             }
+            if (endpoint != null) {
+                endpoint.close();
+            }
             throw e;
+        }
+        if (endpoint != null) {
+            endpoint.serve(server);
+            metrics = endpoint;
         }
         if (node != null) {
             out.println("Cluster '" + node.config().clusterName() + "': node " + node.nodeId() + " joined, "
@@ -178,6 +215,10 @@ final class ServerCommand implements Callable<Integer> {
                 + hostPort(server.address().getAddress().getHostAddress(), server.address().getPort())
                 + server.plainTcpAddress().map(a -> " and plain tcp:" + a.getAddress().getHostAddress() + ":"
                         + a.getPort()).orElse(""));
+        if (metrics != null) {
+            String at = "http://" + MetricsEndpoint.hostPort(metrics.address());
+            out.println("Metrics on " + at + "/metrics, health on " + at + "/health/live and " + at + "/health/ready");
+        }
         if (demo != null) {
             printDemo(out, demo, server);
         }
@@ -316,7 +357,9 @@ final class ServerCommand implements Callable<Integer> {
               bind                        listen address (default 127.0.0.1)
               port                        TLS port (default 5061)
               plain-tcp.port              plain-TCP listener for sipp (default 0 = none)
-              name                        name in logs and JMX (default keyserver)
+              name                        name in logs, JMX and metrics (default keyserver)
+              metrics                     host:port serving Prometheus /metrics, /health/live, /health/ready
+                                          (plain HTTP; default: none; --metrics wins)
               sa.max-lifetime             longest SA lifetime, seconds (default 3600)
               expires.min                 shortest registration, seconds (default 60)
               expires.max                 longest registration, seconds (default 3600)

@@ -35,7 +35,9 @@ import java.util.TreeSet;
  * # port                 TLS port (default 5061; 0 picks a free one; --port wins)
  * # plain-tcp.port       plain-TCP listener for conformance tools without TLS, e.g. sipp
  * #                      (default 0 = none; nothing security-relevant succeeds on it)
- * # name                 name of the server in logs and JMX (default keyserver)
+ * # name                 name of the server in logs, JMX and metrics (default keyserver)
+ * # metrics              host:port to serve Prometheus /metrics and /health/live, /health/ready on, plain HTTP
+ * #                      (default: none; --metrics wins)
  * # --- limits --------------------------------------------------------------------------------------
  * # sa.max-lifetime      longest SA lifetime handed out, seconds (default 3600, at most 86400)
  * # expires.min          shortest registration accepted, seconds (default 60; 423 below)
@@ -64,7 +66,7 @@ final class ServerSettings {
             "policy.truststore", "policy.truststore.password", "bind", "port", "plain-tcp.port", "name",
             "sa.max-lifetime", "expires.min", "expires.max", "expires.default", "relay.timeout",
             "max-message-size", "replay-cache.size", "keep-alive", "event-loops", "handshake-threads", "authorization", "serving", "suites.allow-legacy",
-            "demo.agents");
+            "demo.agents", "metrics");
 
     static final Set<String> KEYS = union(OWN_KEYS, ClusterSettings.KEYS);
 
@@ -166,6 +168,11 @@ final class ServerSettings {
     /** The listen address the file names, if any. */
     java.util.Optional<String> bind() {
         return java.util.Optional.ofNullable(properties.getProperty("bind")).map(String::trim);
+    }
+
+    /** The address the file asks metrics to be served on, if any. */
+    java.util.Optional<String> metrics() {
+        return java.util.Optional.ofNullable(properties.getProperty("metrics")).map(String::trim);
     }
 
     /** Whether the file names the key server's own key store (else the demo credentials are used). */

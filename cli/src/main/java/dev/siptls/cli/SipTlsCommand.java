@@ -24,7 +24,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeList = {"0:done", "1:a configuration or start-up error, said in one line (--verbose adds the stack"
                 + " trace)", "2:a usage error: an unknown option, a value that is not valid for it"},
         subcommands = {DemoCommand.class, ServerCommand.class, BenchCommand.class, ExportSessionCommand.class,
-                CommandLine.HelpCommand.class})
+                CheckCommand.class, CommandLine.HelpCommand.class})
 public final class SipTlsCommand implements Runnable {
 
     @Spec

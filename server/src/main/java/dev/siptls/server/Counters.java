@@ -4,9 +4,11 @@ import dev.siptls.sip.TransportStatistics;
 import java.util.function.Supplier;
 
 import dev.siptls.sip.LatencyHistogram;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -17,8 +19,9 @@ final class Counters implements KeyServerStatistics {
     final LongAdder registrationsCreated = new LongAdder();
     final LongAdder registrationsRefreshed = new LongAdder();
     final LongAdder policiesAccepted = new LongAdder();
-    final LongAdder associationsIssued = new LongAdder();
-    final LongAdder tls13AssociationsIssued = new LongAdder();
+    private final LongAdder associationsIssued = new LongAdder();
+    private final LongAdder tls12AssociationsIssued = new LongAdder();
+    private final LongAdder tls13AssociationsIssued = new LongAdder();
     /** Server legs this node sent to another node, for an agent registered there. */
     final LongAdder relayedToNodes = new LongAdder();
     /** Server legs another node sent here, passed on to an agent registered here. */
@@ -33,6 +36,19 @@ final class Counters implements KeyServerStatistics {
     private final LongSupplier currentRegistrations;
     private final LongSupplier currentPolicies;
     private volatile Supplier<TransportStatistics> transport = () -> new TransportStatistics(0, 0, 0, 0, 0);
+    /** Bound metrics ({@link KeyServerMetrics}), told each latency and each new refusal reason; none by default. */
+    private final List<Observer> observers = new CopyOnWriteArrayList<>();
+
+    /** What {@link Counters} times; each also goes to its observers. */
+    enum Latency { RELAY, INVITE, REGISTER, POLICY }
+
+    /** Hears what the adders alone cannot give a meter registry: single latencies, and refusal reasons as they appear. */
+    interface Observer {
+        void latency(Latency which, long nanos);
+
+        /** The first refusal of {@code status} and {@code key} happened; {@code count} counts them from now on. */
+        void newRefusal(int status, String key, LongAdder count);
+    }
 
     Counters(LongSupplier currentRegistrations, LongSupplier currentPolicies) {
         this.currentRegistrations = currentRegistrations;
@@ -60,19 +76,65 @@ final class Counters implements KeyServerStatistics {
         this.transport = transportStatistics;
     }
 
+    /** Adds an observer and tells it the refusals seen so far. */
+    void observe(Observer observer) {
+        observers.add(observer);
+        refusals.forEach((k, count) -> {
+            int space = k.indexOf(' ');
+            observer.newRefusal(Integer.parseInt(k.substring(0, space)), k.substring(space + 1), count);
+        });
+    }
+
     void refused(int status, String key) {
-        refusals.computeIfAbsent(status + " " + key, k -> new LongAdder()).increment();
+        String k = status + " " + key;
+        LongAdder count = refusals.get(k);
+        if (count == null) {
+            count = refusals.computeIfAbsent(k, x -> new LongAdder());
+            // outside the map's lock; two first refusals at once both tell, which observers take twice
+            for (Observer o : observers) {
+                o.newRefusal(status, key, count);
+            }
+        }
+        count.increment();
+    }
+
+    void associationIssued(boolean tls13) {
+        associationsIssued.increment();
+        (tls13 ? tls13AssociationsIssued : tls12AssociationsIssued).increment();
+    }
+
+    /** TLS 1.2 SAs issued: counted apart, so that a reader never sees the difference of two racing sums fall. */
+    long tls12AssociationsIssued() {
+        return tls12AssociationsIssued.sum();
     }
 
     void relayAnswered(long nanos) {
         relays.increment();
         relayNanos.add(nanos);
         relayMaxNanos.accumulate(nanos);
+        tell(Latency.RELAY, nanos);
     }
 
     /** A client's INVITE got its final response {@code nanos} after it arrived. */
     void inviteAnswered(long nanos) {
         inviteAnswers.record(nanos);
+        tell(Latency.INVITE, nanos);
+    }
+
+    /** A REGISTER was answered {@code nanos} after its handling began (for meters only; JMX has no such figure). */
+    void registerAnswered(long nanos) {
+        tell(Latency.REGISTER, nanos);
+    }
+
+    /** A policy MESSAGE was answered {@code nanos} after its handling began (for meters only). */
+    void policyAnswered(long nanos) {
+        tell(Latency.POLICY, nanos);
+    }
+
+    private void tell(Latency which, long nanos) {
+        for (Observer o : observers) {
+            o.latency(which, nanos);
+        }
     }
 
     /** How often one refusal happened, 0 if never. */

@@ -419,10 +419,7 @@ final class InviteRelay {
                 relay.clientTransaction.sendResponse(ok);
                 return null;
             });
-            counters.associationsIssued.increment();
-            if (relay.tls13) {
-                counters.tls13AssociationsIssued.increment();
-            }
+            counters.associationIssued(relay.tls13);
             Answers.debug(() -> relay + " accepted by the server agent and sent to the client");
         } catch (IllegalStateException e) {
             Answers.warn(relay + " not sent to the client", e);

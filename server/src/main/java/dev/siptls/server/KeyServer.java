@@ -4,6 +4,7 @@ import dev.siptls.protocol.XmlCodec;
 import dev.siptls.sip.Flow;
 import dev.siptls.sip.SipEndpoint;
 import dev.siptls.sip.SipEndpointConfig;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -265,6 +266,44 @@ public final class KeyServer implements AutoCloseable {
 
     public KeyServerStatistics statistics() {
         return counters;
+    }
+
+    /**
+     * The statistics as Micrometer meters ({@code siptls.keyserver.*}, tagged {@code keyserver=<name>}), plus
+     * latency timers with histogram buckets; bind it to a registry, e.g. Prometheus's. JMX is unaffected.
+     */
+    public MeterBinder metrics() {
+        return new KeyServerMetrics(config.name(), counters, cluster.shared());
+    }
+
+    /** Whether the key server still runs: up until it is closed or its TLS listener or an event loop stopped. */
+    public Health liveness() {
+        if (closed) {
+            return Health.down("key server closed");
+        }
+        if (!endpoint.running()) {
+            return Health.down("key server's TLS listener or an event loop stopped (see the log)");
+        }
+        return Health.up("running");
+    }
+
+    /**
+     * Whether agents may register here now: the key server runs and, in a cluster, its node links run and this node
+     * may read and write the shared state (not while cut off from the majority, or while the cluster forms).
+     */
+    public Health readiness() {
+        Health live = liveness();
+        if (!live.up()) {
+            return live;
+        }
+        if (nodes != null && !nodes.running()) {
+            return Health.down("links to the other nodes closed");
+        }
+        if (!config.sharedState().map(SharedState::available).orElse(true)) {
+            return Health.down("cluster state not available on this node: agents are sent to another node");
+        }
+        return Health.up("accepting agents on tls:" + address().getAddress().getHostAddress() + ":"
+                + address().getPort());
     }
 
     /** The JMX name the statistics are registered under, if they are. */

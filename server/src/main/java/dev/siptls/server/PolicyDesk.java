@@ -37,12 +37,14 @@ final class PolicyDesk {
     }
 
     void onMessage(ServerTransaction tx, Request request, Origin origin) {
+        long started = System.nanoTime();
         try {
             accept(request, origin);
             answers.send(tx, answers.messages.response(request, 200, "OK"));
         } catch (Refusal r) {
             answers.refuse(tx, request, origin, r);
         }
+        counters.policyAnswered(System.nanoTime() - started);
     }
 
     private void accept(Request request, Origin origin) throws Refusal {

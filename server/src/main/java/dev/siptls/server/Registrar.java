@@ -40,11 +40,13 @@ final class Registrar {
     }
 
     void onRegister(ServerTransaction tx, Request request, Origin origin) {
+        long started = System.nanoTime();
         try {
             answers.send(tx, register(request, origin));
         } catch (Refusal r) {
             answers.refuse(tx, request, origin, r);
         }
+        counters.registerAnswered(System.nanoTime() - started);
     }
 
     private Response register(Request request, Origin origin) throws Refusal {

@@ -118,6 +118,12 @@ final class EventLoop implements Runnable {
         return peakBuffered;
     }
 
+    /** Whether the loop's thread still runs it: false once stopped, or after a failure ended it. */
+    boolean alive() {
+        Thread t = thread;
+        return running && t != null && t.isAlive();
+    }
+
     void stop() {
         running = false;
         selector.wakeup();

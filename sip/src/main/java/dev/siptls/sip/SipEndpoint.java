@@ -296,6 +296,18 @@ public final class SipEndpoint implements AutoCloseable {
      */
     public ScheduledExecutorService timers() { return timers; }
 
+    /**
+     * Whether the endpoint still serves: not closed and, where it listens on its own TLS transport, its acceptor
+     * and every event loop still running (a loop that failed closed its connections and stopped).
+     */
+    public boolean running() {
+        if (closed) {
+            return false;
+        }
+        return !(((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network)
+                || network.tlsProcessor() == null || network.tlsProcessor().serving();
+    }
+
     /** Stops the stack and every thread it started; idempotent. */
     @Override
     public void close() {

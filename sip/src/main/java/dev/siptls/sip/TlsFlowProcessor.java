@@ -154,6 +154,19 @@ final class TlsFlowProcessor extends ConnectionOrientedMessageProcessor implemen
         }
     }
 
+    /** Whether it still accepts connections and every event loop still runs. */
+    boolean serving() {
+        if (closed || acceptor == null || !acceptor.isAlive() || loops == null) {
+            return false;
+        }
+        for (EventLoop loop : loops) {
+            if (!loop.alive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     int maxMessageSize() {
         return config.maxMessageSize();
     }
