@@ -70,7 +70,12 @@ final class ClusterSettings {
         }
         char[] password = required("cluster.keystore.password", System.getenv("SIPTLS_CLUSTER_KEYSTORE_PASSWORD"));
         char[] trustPassword = required("cluster.truststore.password", new String(password));
-        return TlsIdentity.fromPkcs12(base.resolve(keyStore), password, base.resolve(trustStore), trustPassword);
+        String passwordFrom = properties.containsKey("cluster.keystore.password") ? "cluster.keystore.password"
+                : "SIPTLS_CLUSTER_KEYSTORE_PASSWORD";
+        return KeyStoreFiles.identity(base.resolve(keyStore.trim()), password, "cluster.keystore", passwordFrom,
+                base.resolve(trustStore.trim()), trustPassword, "cluster.truststore",
+                properties.containsKey("cluster.truststore.password") ? "cluster.truststore.password" : passwordFrom,
+                "fix the path or the password (relative paths are resolved from the --config file's directory)");
     }
 
     /** The cluster's configuration for this node, with {@code identity} on its links; {@code bind} is the key server's. */

@@ -13,6 +13,8 @@ import java.nio.CharBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -66,9 +68,13 @@ final class DemoCredentials {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Demo credentials that cannot be used as found; the message says in one line what to do. */
-    static final class RefusedException extends IOException {
+    static final class RefusedException extends UserError {
         RefusedException(String message) {
             super(message);
+        }
+
+        RefusedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -105,7 +111,12 @@ final class DemoCredentials {
         if (missing.size() == SHARED.size()) {
             refuseStrayIdentities(directory, agentAors);
             demo = new DemoCredentials(directory, newSecret(), true);
-            ca = demo.createShared();
+            try {
+                ca = demo.createShared();
+            } catch (UserError e) {
+                throw new UserError(e.getMessage() + "; then move " + directory + " away, it holds only part of the"
+                        + " demo credentials", e);
+            }
         } else if (!missing.isEmpty()) {
             throw refusal(directory, missing);
         } else {
@@ -143,6 +154,8 @@ final class DemoCredentials {
                     ca = loadCa();
                 }
                 issue(ca, file, aor, List.of(aor));
+            } else {
+                warnIfUnusable(file);
             }
             agents.put(aor, file);
         }
@@ -162,13 +175,34 @@ final class DemoCredentials {
         return new DemoCredentials(directory, new char[0], false).loadCa();
     }
 
+    /** An agent's key store the key server does not need, but its agent does: said, and how to get a new one. */
+    private void warnIfUnusable(Path file) {
+        try {
+            KeyStoreFiles.load(file, password, "agent key store", passwordFile().toString(), "delete it and start"
+                    + " again to have a new one issued by the demo CA");
+        } catch (UserError e) {
+            warnings.add("warning: " + e.getMessage());
+        }
+    }
+
+    /** What to do about a shared file that cannot be used. */
+    private String restoreOrStartAfresh() {
+        return "restore it from a backup, or move " + directory + " away to create new demo credentials (agents then"
+                + " need the new trust store and key stores)";
+    }
+
     private CertificateAuthority loadCa() throws IOException, GeneralSecurityException {
         char[] caPassword = readSecret(directory.resolve(CA_PASSWORD));
         try {
+            if (Files.size(ca()) == 0) {
+                throw new RefusedException("demo CA key store " + ca() + " is empty (a disk that was full when it was"
+                        + " written?); " + restoreOrStartAfresh());
+            }
             return CertificateAuthority.load(ca(), caPassword);
         } catch (IOException e) {
             if (!(e.getCause() instanceof UnrecoverableKeyException)) {
-                throw e;
+                throw new RefusedException("demo CA key store " + ca() + " is not a readable PKCS#12 key store"
+                        + " (damaged: " + e.getMessage() + "); " + restoreOrStartAfresh(), e);
             }
             throw new RefusedException(ca() + " does not open with the password in " + caPasswordFile()
                     + "; restore both from a backup, or move " + directory + " away to create new demo credentials");
@@ -238,13 +272,23 @@ final class DemoCredentials {
     /** Owner-only from its creation on; parents the user did not have are created as usual. */
     static void createOwnerOnlyDirectory(Path directory) throws IOException {
         Path parent = directory.getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (posix(directory)) {
-            Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
-        } else {
-            Files.createDirectory(directory);
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            if (posix(directory)) {
+                Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY));
+            } else {
+                Files.createDirectory(directory);
+            }
+        } catch (FileAlreadyExistsException e) {
+            Path file = Path.of(e.getFile());
+            throw new UserError("cannot create the data directory " + directory + ": " + file
+                    + " is a file, not a directory; pick another --data-dir", e);
+        } catch (FileSystemException e) {
+            throw new UserError("cannot create the data directory " + directory + ": " + KeyStoreFiles.reason(e)
+                    + (e.getFile() != null && !Path.of(e.getFile()).equals(directory) ? " (" + e.getFile() + ")" : "")
+                    + "; pick a writable --data-dir", e);
         }
     }
 
@@ -268,7 +312,14 @@ final class DemoCredentials {
     }
 
     private static char[] readSecret(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
+        } catch (FileSystemException e) {
+            throw new UserError("cannot read " + file + ": " + KeyStoreFiles.reason(e), e);
+        } catch (IOException e) {
+            throw new UserError("cannot read " + file + ": " + e.getMessage() + "; it should hold one line of"
+                    + " letters and digits", e);
+        }
     }
 
     static void writeSecret(Path file, char[] secret) throws IOException, GeneralSecurityException {
@@ -312,6 +363,13 @@ final class DemoCredentials {
                 channel.force(true);
             }
             Files.move(temp, file, ATOMIC_MOVE);
+        } catch (FileSystemException e) {
+            throw new UserError("cannot write " + file + ": " + KeyStoreFiles.reason(e) + "; give it room, or pick"
+                    + " another --data-dir", e);
+        } catch (IOException e) {
+            // a full disk or a file size limit: the OS's words, e.g. "No space left on device"
+            throw new UserError("cannot write " + file + ": " + e.getMessage() + "; free some space, or pick another"
+                    + " --data-dir", e);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -346,12 +404,15 @@ final class DemoCredentials {
                 Arrays.fill(caPassword, '\0');
             }
         }
-        return TlsIdentity.fromPkcs12(node, password, directory.resolve(CLUSTER_TRUST_STORE), password);
+        return KeyStoreFiles.identity(node, password, "node key store", passwordFile().toString(),
+                directory.resolve(CLUSTER_TRUST_STORE), password, "cluster trust store", passwordFile().toString(),
+                "restore it, or delete the node-*.p12 and cluster-*.p12 files and restart every node of the demo cluster");
     }
 
     /** The key server's identity from these files. */
-    TlsIdentity keyServerIdentity() throws IOException, GeneralSecurityException {
-        return TlsIdentity.fromPkcs12(keyServer(), password, trustStore(), password);
+    TlsIdentity keyServerIdentity() {
+        return KeyStoreFiles.identity(keyServer(), password, "key server key store", passwordFile().toString(),
+                trustStore(), password, "trust store", passwordFile().toString(), restoreOrStartAfresh());
     }
 
     Path directory() { return directory; }

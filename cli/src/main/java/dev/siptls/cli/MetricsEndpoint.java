@@ -46,7 +46,7 @@ final class MetricsEndpoint implements AutoCloseable {
     private volatile Supplier<Health> ready;
 
     /** The address could not be served on: a line naming it and why. */
-    static final class Unusable extends Exception {
+    static final class Unusable extends UserError {
         private static final long serialVersionUID = 1L;
 
         Unusable(String message, Throwable cause) {

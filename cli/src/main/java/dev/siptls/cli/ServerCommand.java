@@ -4,7 +4,9 @@ import dev.siptls.cluster.ClusterConfig;
 import dev.siptls.cluster.ClusterNode;
 import dev.siptls.server.KeyServer;
 import dev.siptls.server.KeyServerConfig;
+import dev.siptls.server.NodeLinks;
 import dev.siptls.sip.TlsIdentity;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ final class ServerCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "TLS port (default: 5061; 0 picks a free one).")
+    @Option(names = "--port", paramLabel = "PORT", converter = PortConverter.class, description = "TLS port (default: 5061; 0 picks a free one).")
     Integer port;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: 127.0.0.1).")
@@ -49,7 +51,7 @@ final class ServerCommand implements Callable<Integer> {
             description = "Where demo credentials are kept (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--plain-tcp-port", paramLabel = "PORT",
+    @Option(names = "--plain-tcp-port", paramLabel = "PORT", converter = PortConverter.class,
             description = "Also listen on plain TCP for conformance tools such as sipp (nothing secure succeeds there).")
     Integer plainTcpPort;
 
@@ -57,14 +59,14 @@ final class ServerCommand implements Callable<Integer> {
             description = "Join other key servers as one: their cluster ports, host:port,... (docs/CLUSTER.md).")
     String clusterMembers;
 
-    @Option(names = "--cluster-port", paramLabel = "PORT", description = "This node's cluster port (default 7800).")
+    @Option(names = "--cluster-port", paramLabel = "PORT", converter = PortConverter.class, description = "This node's cluster port (default 7800).")
     Integer clusterPort;
 
     @Option(names = "--node-name", paramLabel = "NAME",
             description = "This node's name in the cluster, unique (default keyserver-<cluster port>).")
     String nodeName;
 
-    @Option(names = "--links-port", paramLabel = "PORT",
+    @Option(names = "--links-port", paramLabel = "PORT", converter = PortConverter.class,
             description = "Where this node takes SIP requests from the other nodes (default 0: a free port).")
     Integer linksPort;
 
@@ -91,15 +93,7 @@ final class ServerCommand implements Callable<Integer> {
             return 0;
         }
         configureLogging(verbose);
-        KeyServer server;
-        try {
-            server = start(out);
-        } catch (DemoCredentials.RefusedException | MetricsEndpoint.Unusable e) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.println("sip-tls server: " + e.getMessage());
-            err.flush();
-            return 1;
-        }
+        KeyServer server = start(out); // a UserError is said in one line by SipTlsCommand's handler
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -123,23 +117,28 @@ final class ServerCommand implements Callable<Integer> {
         ClusterSettings cluster = settings.cluster().withFlags(clusterMembers, clusterPort, nodeName, linksPort);
         KeyServerConfig.Builder b = KeyServerConfig.builder();
         if (cluster.enabled()) {
-            b.name(cluster.nodeName()); // the file's name, if any, wins
+            b.name(configured(cluster::nodeName)); // the file's name, if any, wins
         }
-        settings.apply(b, base); // a mistake in the file is reported before any credential is touched
+        configured(() -> settings.apply(b, base)); // a mistake in the file is reported before any credential is touched
         String metricsAt = metricsAddress != null ? metricsAddress : settings.metrics().orElse(null);
-        InetSocketAddress metricsBind = metricsAt == null ? null
-                : MetricsEndpoint.parse(metricsAddress != null ? "--metrics" : "metrics", metricsAt);
+        InetSocketAddress metricsBind;
+        try {
+            metricsBind = metricsAt == null ? null
+                    : MetricsEndpoint.parse(metricsAddress != null ? "--metrics" : "metrics", metricsAt);
+        } catch (IllegalArgumentException e) {
+            throw metricsAddress != null ? new UserError(e.getMessage(), e) : new UserError(config + ": " + e.getMessage(), e);
+        }
         DemoCredentials demo = null;
         if (settings.hasIdentity()) {
-            b.identity(settings.identity(base));
+            b.identity(configured(() -> settings.identity(base)));
         } else {
             demo = DemoCredentials.ensure(dataDir.toAbsolutePath().normalize(), settings.demoAgents());
+            b.identity(demo.keyServerIdentity()); // before the warnings: if it fails, that is the one line to read
             if (!demo.warnings().isEmpty()) {
                 PrintWriter err = spec.commandLine().getErr();
                 demo.warnings().forEach(err::println);
                 err.flush();
             }
-            b.identity(demo.keyServerIdentity());
         }
         if (port != null) {
             b.port(port);
@@ -155,19 +154,26 @@ final class ServerCommand implements Callable<Integer> {
             String address = bind != null ? bind : settings.bind().orElse("127.0.0.1");
             TlsIdentity nodeIdentity;
             if (cluster.hasIdentity()) {
-                nodeIdentity = cluster.identity(base);
+                nodeIdentity = configured(() -> cluster.identity(base));
             } else if (demo != null) {
                 nodeIdentity = demo.clusterNodeIdentity(cluster.nodeName());
             } else {
-                throw new IllegalArgumentException("a key server with its own keystore needs cluster.keystore and"
-                        + " cluster.truststore (a node certificate from the cluster's own CA) to join a cluster");
+                throw new UserError((config != null ? config + ": " : "") + "a key server with its own keystore needs"
+                        + " cluster.keystore and cluster.truststore (a node certificate from the cluster's own CA) to"
+                        + " join a cluster");
             }
-            ClusterConfig clusterConfig = cluster.config(nodeIdentity, address, base);
+            TlsIdentity links = nodeIdentity;
+            ClusterConfig clusterConfig = configured(() -> cluster.config(links, address, base));
             out.println("Joining cluster '" + clusterConfig.clusterName() + "' as " + clusterConfig.nodeName()
                     + " on " + address + ":" + clusterConfig.bindPort() + " (members " + clusterConfig.members() + ")");
             out.flush();
-            node = ClusterNode.join(clusterConfig);
-            b.cluster(node, cluster.links(nodeIdentity, address));
+            StartFailures.checkClusterPort(clusterConfig.bindAddress(), clusterConfig.bindPort());
+            try {
+                node = ClusterNode.join(clusterConfig);
+            } catch (RuntimeException e) {
+                throw StartFailures.joining(e, clusterConfig.bindAddress(), clusterConfig.bindPort()).orElseThrow(() -> e);
+            }
+            b.cluster(node, configured(() -> cluster.links(links, address)));
         }
         // bound before the key server starts: a busy port stops the start at once
         MetricsEndpoint endpoint = null;
@@ -181,7 +187,13 @@ final class ServerCommand implements Callable<Integer> {
         }
         KeyServer server;
         try {
-            server = KeyServer.start(b.build());
+            KeyServerConfig serverConfig = configured(b::build);
+            try {
+                server = KeyServer.start(serverConfig);
+            } catch (IOException e) {
+                throw StartFailures.listening(e, serverConfig.port(),
+                        serverConfig.nodeLinks().map(NodeLinks::port).orElse(null)).orElseThrow(() -> e);
+            }
         } catch (Exception | Error e) {
             if (node != null) {
                 node.close();
@@ -214,6 +226,27 @@ final class ServerCommand implements Callable<Integer> {
         }
         out.flush();
         return server;
+    }
+
+    /** A step that reads the configuration. */
+    private interface Configured<T> {
+        T get() throws Exception;
+    }
+
+    /**
+     * {@code step}'s result; a value it refuses is a {@link UserError} naming the key (and the --config file), in
+     * the file's words rather than the key server's builder's.
+     */
+    private <T> T configured(Configured<T> step) throws Exception {
+        String where = config != null ? config + ": " : "";
+        try {
+            return step.get();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(where + ServerSettings.inKeys(e.getMessage()), e);
+        } catch (UserError e) {
+            throw config == null || e instanceof DemoCredentials.RefusedException ? e
+                    : new UserError(where + e.getMessage(), e);
+        }
     }
 
     private static void printDemo(PrintWriter out, DemoCredentials demo, KeyServer server) {
@@ -292,7 +325,32 @@ final class ServerCommand implements Callable<Integer> {
         SIPTLS_LOGGER.setLevel(level);
         for (var handler : root.getHandlers()) {
             handler.setLevel(level);
-            handler.setFormatter(new java.util.logging.SimpleFormatter());
+            handler.setFormatter(verbose ? new java.util.logging.SimpleFormatter() : new OneLineFormatter());
+        }
+    }
+
+    /**
+     * Without {@code --verbose} a record stays one line: its exception (a library's, say JGroups' on a port in
+     * use) is told by its innermost message, not a stack trace.
+     */
+    static final class OneLineFormatter extends java.util.logging.SimpleFormatter {
+        @Override
+        public String format(java.util.logging.LogRecord record) {
+            if (record.getThrown() == null) {
+                return super.format(record);
+            }
+            Throwable innermost = record.getThrown();
+            while (innermost.getCause() != null) {
+                innermost = innermost.getCause();
+            }
+            String why = innermost.getMessage() != null ? innermost.getMessage() : innermost.getClass().getSimpleName();
+            java.util.logging.LogRecord line = new java.util.logging.LogRecord(record.getLevel(),
+                    formatMessage(record) + " (" + why + "; --verbose shows the stack trace)");
+            line.setInstant(record.getInstant());
+            line.setLoggerName(record.getLoggerName());
+            line.setSourceClassName(record.getSourceClassName());
+            line.setSourceMethodName(record.getSourceMethodName());
+            return super.format(line);
         }
     }
 

@@ -7,7 +7,9 @@ import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -81,8 +83,10 @@ final class ServerSettings {
         Set<String> unknown = new TreeSet<>(properties.stringPropertyNames());
         unknown.removeAll(KEYS);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown key(s) in the configuration: " + unknown
-                    + "; known keys: " + new TreeSet<>(KEYS));
+            List<String> named = unknown.stream().map(key -> nearest(key).map(k -> key + " (did you mean " + k + "?)")
+                    .orElse(key)).toList();
+            throw new IllegalArgumentException("unknown key" + (named.size() == 1 ? " " : "s ") + String.join(", ", named)
+                    + "; sip-tls server --help-config lists the keys");
         }
     }
 
@@ -90,13 +94,71 @@ final class ServerSettings {
         return new ServerSettings(new Properties());
     }
 
-    static ServerSettings load(Path file) throws IOException {
+    /** The file's keys; a file that cannot be read is a {@link UserError} naming it. */
+    static ServerSettings load(Path file) {
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(in);
+        } catch (NoSuchFileException e) {
+            throw new UserError("--config " + file + " does not exist; give the path of a properties file"
+                    + " (sip-tls server --help-config lists its keys)", e);
+        } catch (FileSystemException e) {
+            throw new UserError("cannot read --config " + file + ": " + KeyStoreFiles.reason(e), e);
+        } catch (IOException | IllegalArgumentException e) {
+            // a directory, a file that is not UTF-8, a malformed unicode escape
+            throw new UserError("cannot read --config " + file + " as a properties file: " + e.getMessage(), e);
         }
-        return new ServerSettings(p);
+        try {
+            return new ServerSettings(p);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": " + e.getMessage(), e);
+        }
     }
+
+    /** A known key that {@code key} is probably a typo of. */
+    private static java.util.Optional<String> nearest(String key) {
+        return KEYS.stream().filter(k -> distance(k, key) <= 2).min(java.util.Comparator.comparingInt(k -> distance(k, key)));
+    }
+
+    /** Edits (insert, delete, replace) from {@code a} to {@code b}. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+
+    /**
+     * {@code message} of {@link KeyServerConfig}'s checks with its builder's names replaced by this file's keys,
+     * e.g. {@code maxLifetime must be positive} as {@code sa.max-lifetime must be positive}.
+     */
+    static String inKeys(String message) {
+        String s = message == null ? "" : message;
+        for (var name : BUILDER_NAMES.entrySet()) {
+            s = s.replaceAll("\\b" + name.getKey() + "\\b", name.getValue());
+        }
+        return s;
+    }
+
+    private static final java.util.Map<String, String> BUILDER_NAMES = java.util.Map.ofEntries(
+            java.util.Map.entry("maxLifetime", "sa.max-lifetime"), java.util.Map.entry("minExpires", "expires.min"),
+            java.util.Map.entry("maxExpires", "expires.max"), java.util.Map.entry("defaultExpires", "expires.default"),
+            java.util.Map.entry("relayTimeout", "relay.timeout"), java.util.Map.entry("maxMessageSize", "max-message-size"),
+            java.util.Map.entry("replayCacheSize", "replay-cache.size"), java.util.Map.entry("keepAlive", "keep-alive"),
+            java.util.Map.entry("eventLoops", "event-loops"), java.util.Map.entry("handshakeThreads", "handshake-threads"),
+            java.util.Map.entry("plainTcpPort", "plain-tcp.port"));
 
     /** The {@code cluster.*} keys. */
     ClusterSettings cluster() {
@@ -124,10 +186,18 @@ final class ServerSettings {
         char[] trustPassword = password("truststore.password", new String(password));
         String trust = properties.getProperty("truststore");
         if (trust == null) {
-            throw new IllegalArgumentException("configuration names a keystore but no truststore");
+            throw new IllegalArgumentException("keystore is set but truststore is not: give the PKCS#12 file of the"
+                    + " CAs agents' certificates chain to");
         }
-        return TlsIdentity.fromPkcs12(base.resolve(properties.getProperty("keystore")), password,
-                base.resolve(trust), trustPassword);
+        return KeyStoreFiles.identity(base.resolve(properties.getProperty("keystore").trim()), password, "keystore",
+                passwordFrom("keystore.password"), base.resolve(trust.trim()), trustPassword, "truststore",
+                properties.containsKey("truststore.password") ? "truststore.password" : passwordFrom("keystore.password"),
+                "fix the path or the password (relative paths are resolved from the --config file's directory)");
+    }
+
+    /** Where a key store's password came from, to name in an error. */
+    private String passwordFrom(String key) {
+        return properties.containsKey(key) ? key : "SIPTLS_KEYSTORE_PASSWORD";
     }
 
     private char[] password(String key, String fallback) {
@@ -152,7 +222,11 @@ final class ServerSettings {
         if (policyTrust != null) {
             char[] pw = password("policy.truststore.password", properties.getProperty("truststore.password",
                     properties.getProperty("keystore.password", System.getenv("SIPTLS_KEYSTORE_PASSWORD"))));
-            b.policyTrustStore(TlsIdentity.load(base.resolve(policyTrust), pw));
+            b.policyTrustStore(KeyStoreFiles.load(base.resolve(policyTrust.trim()), pw, "policy.truststore",
+                    properties.containsKey("policy.truststore.password") ? "policy.truststore.password"
+                            : properties.containsKey("truststore.password") ? "truststore.password"
+                            : passwordFrom("keystore.password"),
+                    "fix the path or the password (relative paths are resolved from the --config file's directory)"));
         }
         String v;
         if ((v = properties.getProperty("bind")) != null) {
@@ -168,19 +242,19 @@ final class ServerSettings {
             b.name(v.trim());
         }
         if ((v = properties.getProperty("sa.max-lifetime")) != null) {
-            b.maxLifetime(Duration.ofSeconds(integer("sa.max-lifetime", v)));
+            b.maxLifetime(Duration.ofSeconds(positive("sa.max-lifetime", v)));
         }
         if ((v = properties.getProperty("expires.min")) != null) {
-            b.minExpires(Duration.ofSeconds(integer("expires.min", v)));
+            b.minExpires(Duration.ofSeconds(positive("expires.min", v)));
         }
         if ((v = properties.getProperty("expires.max")) != null) {
-            b.maxExpires(Duration.ofSeconds(integer("expires.max", v)));
+            b.maxExpires(Duration.ofSeconds(positive("expires.max", v)));
         }
         if ((v = properties.getProperty("expires.default")) != null) {
-            b.defaultExpires(Duration.ofSeconds(integer("expires.default", v)));
+            b.defaultExpires(Duration.ofSeconds(positive("expires.default", v)));
         }
         if ((v = properties.getProperty("relay.timeout")) != null) {
-            b.relayTimeout(Duration.ofMillis(integer("relay.timeout", v)));
+            b.relayTimeout(Duration.ofMillis(positive("relay.timeout", v)));
         }
         if ((v = properties.getProperty("max-message-size")) != null) {
             b.maxMessageSize(integer("max-message-size", v));
@@ -189,7 +263,7 @@ final class ServerSettings {
             b.replayCacheSize(integer("replay-cache.size", v));
         }
         if ((v = properties.getProperty("keep-alive")) != null) {
-            b.keepAlive(Duration.ofSeconds(integer("keep-alive", v)));
+            b.keepAlive(Duration.ofSeconds(positive("keep-alive", v)));
         }
         if ((v = properties.getProperty("event-loops")) != null) {
             b.eventLoops(integer("event-loops", v));
@@ -225,6 +299,15 @@ final class ServerSettings {
             case "false" -> false;
             default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value.trim() + "'");
         };
+    }
+
+    /** Durations are checked here, not only when the key server's configuration is built: before any file is written. */
+    private static int positive(String key, String value) {
+        int n = integer(key, value);
+        if (n <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + n);
+        }
+        return n;
     }
 
     private static int integer(String key, String value) {

@@ -143,11 +143,11 @@ class MetricsEndpointTest {
         Path config = dataDir.resolve("metrics.properties");
         Files.writeString(config, "metrics=localhost\n");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserError e = assertThrows(UserError.class,
                 () -> command("server", "--config", config.toString(), "--data-dir", dataDir.toString())
                         .start(new PrintWriter(new StringWriter())));
 
-        assertEquals("metrics must be host:port (e.g. 127.0.0.1:9464), got 'localhost'", e.getMessage());
+        assertEquals(config + ": metrics must be host:port (e.g. 127.0.0.1:9464), got 'localhost'", e.getMessage());
     }
 
     /** Scrapes until {@code done} holds: a latency is recorded just after its response went out. */

@@ -101,11 +101,11 @@ class ServerCommandTest {
         Path config = dataDir.resolve("loops.properties");
         Files.writeString(config, "event-loops=0\n");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserError e = assertThrows(UserError.class,
                 () -> command("server", "--config", config.toString(), "--data-dir", dataDir.resolve("d").toString())
                         .start(new PrintWriter(new StringWriter())));
 
-        assertTrue(e.getMessage().contains("eventLoops"), e.getMessage());
+        assertTrue(e.getMessage().contains("event-loops"), e.getMessage());
     }
 
     @Test
@@ -113,10 +113,10 @@ class ServerCommandTest {
         Path config = dataDir.resolve("serving.properties");
         Files.writeString(config, "serving=everyone\n");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserError e = assertThrows(UserError.class,
                 () -> command("server", "--config", config.toString()).start(new PrintWriter(new StringWriter())));
 
-        assertEquals("serving must be certified or same-domain, got 'everyone'", e.getMessage());
+        assertEquals(config + ": serving must be certified or same-domain, got 'everyone'", e.getMessage());
     }
 
     @Test
@@ -139,7 +139,7 @@ class ServerCommandTest {
         Path config = dataDir.resolve("yes.properties");
         Files.writeString(config, "suites.allow-legacy=yes\n");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserError e = assertThrows(UserError.class,
                 () -> command("server", "--config", config.toString(), "--data-dir", dataDir.resolve("c").toString())
                         .start(new PrintWriter(new StringWriter())));
 
@@ -151,7 +151,7 @@ class ServerCommandTest {
         Path config = dataDir.resolve("typo.properties");
         Files.writeString(config, "prot=5061\n");
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserError e = assertThrows(UserError.class,
                 () -> command("server", "--config", config.toString()).start(new PrintWriter(new StringWriter())));
 
         assertTrue(e.getMessage().contains("prot"), e.getMessage());

@@ -74,6 +74,9 @@ class ServerProcessTest {
         CompletableFuture<String> crashedOut = drain(crashed.getInputStream());
         String crashedErr = drain(crashed.getErrorStream()).get();
         assertNotEquals(0, crashed.waitFor(), crashedOut.get() + crashedErr);
+        assertEquals(1, crashedErr.lines().count(), crashedErr);
+        assertTrue(crashedErr.contains("cannot write " + dir.resolve("ca.p12")) && crashedErr.contains("move " + dir
+                + " away"), crashedErr);
 
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {

@@ -160,13 +160,11 @@ public final class SipEndpoint implements AutoCloseable {
         factory.setPathName("gov.nist");
         SipStack stack = new ForgettableStack(stackProperties(stackName, config));
         try {
-            int port = config.port() != 0 ? config.port() : freePort(config.bindAddress());
-            ListeningPoint tls = stack.createListeningPoint(config.bindAddress(), port, ListeningPoint.TLS);
+            ListeningPoint tls = listen(stack, config.bindAddress(), config.port(), ListeningPoint.TLS);
             SipProvider provider = stack.createSipProvider(tls);
             ListeningPoint plain = null;
             if (config.plainTcpPort() != 0) {
-                int plainPort = config.plainTcpPort() > 0 ? config.plainTcpPort() : freePort(config.bindAddress());
-                plain = stack.createListeningPoint(config.bindAddress(), plainPort, ListeningPoint.TCP);
+                plain = listen(stack, config.bindAddress(), Math.max(config.plainTcpPort(), 0), ListeningPoint.TCP);
                 provider.addListeningPoint(plain);
             }
             provider.addSipListener(listener);
@@ -174,6 +172,18 @@ public final class SipEndpoint implements AutoCloseable {
             return new SipEndpoint(stackName, stack, provider, tls, plain, factory, threads);
         } catch (Exception e) {
             stack.stop();
+            throw e;
+        }
+    }
+
+    /** A listening point on {@code port} (0: a free one); one that cannot be had is a {@link ListenException}. */
+    private static ListeningPoint listen(SipStack stack, String address, int port, String transport) throws Exception {
+        try {
+            return stack.createListeningPoint(address, port != 0 ? port : freePort(address), transport);
+        } catch (IOException | javax.sip.InvalidArgumentException e) {
+            if (e instanceof IOException || e.getCause() instanceof IOException) {
+                throw new ListenException(transport.toLowerCase(Locale.ROOT), address, port, e);
+            }
             throw e;
         }
     }
@@ -193,6 +203,20 @@ public final class SipEndpoint implements AutoCloseable {
         @Override
         @SuppressWarnings({"deprecation", "removal"})
         protected void finalize() {
+        }
+
+        /**
+         * JAIN-SIP keeps the processor of a listening point whose port could not be bound, and its TCP processor
+         * then fails on its never-opened socket when stopped: the stop would end there, leaving the stack's
+         * threads running and hiding why it started in the first place.
+         */
+        @Override
+        protected void removeMessageProcessor(gov.nist.javax.sip.stack.MessageProcessor processor) {
+            try {
+                super.removeMessageProcessor(processor);
+            } catch (NullPointerException neverBound) {
+                // removed already; it had nothing open to close
+            }
         }
     }
 

@@ -244,7 +244,9 @@ public final class SipNetworkLayer implements NetworkLayer {
         @Override
         public void close() throws IOException {
             super.close();
-            flows.closeAll();
+            if (flows != null) { // null when ServerSocket's constructor closes it on a port it could not bind
+                flows.closeAll();
+            }
         }
     }
 }
