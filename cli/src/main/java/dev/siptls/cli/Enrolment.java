@@ -93,7 +93,8 @@ final class Enrolment {
         Path dir = request.directory().toAbsolutePath().normalize();
         List<String> warnings = new ArrayList<>();
         prepareDirectory(dir, request.force(), warnings);
-        int number = JdkProviderNumbering.next(JdkProviderNumbering.jdkJavaSecurity());
+        JavaSecurityFiles jdk = JavaSecurityFiles.runningJdk();
+        int number = ProviderEntries.of(jdk.properties()).gap(); // the JDK reads up to the first missing number
         char[] password = DemoCredentials.newSecret();
         List<Path> written = new ArrayList<>();
         try {
@@ -117,7 +118,8 @@ final class Enrolment {
             }
             writeText(dir.resolve(PROPERTIES), properties(request, password));
             written.add(dir.resolve(PROPERTIES));
-            writeText(dir.resolve(JAVA_SECURITY), javaSecurity(number, dir.resolve(PROPERTIES), request.aor()));
+            writeText(dir.resolve(JAVA_SECURITY),
+                    javaSecurity(number, jdk.jdkFile(), dir.resolve(PROPERTIES), request.aor()));
             written.add(dir.resolve(JAVA_SECURITY));
             return new Result(dir, written, number, dir.resolve(JAVA_SECURITY), dir.resolve(PROPERTIES), tlsServer,
                     warnings);
@@ -181,11 +183,11 @@ final class Enrolment {
         return CharBuffer.wrap(chars);
     }
 
-    private static CharBuffer javaSecurity(int number, Path properties, String aor) {
+    private static CharBuffer javaSecurity(int number, Path jdkFile, Path properties, String aor) {
         String text = "# Installs the SipTls provider (" + aor + ") in a JVM without touching the JDK:\n"
                 + "#   java -Djava.security.properties=" + properties.resolveSibling(JAVA_SECURITY) + " ...\n"
-                + "# " + number + " is one more than the highest security.provider.N of the JDK that ran sip-tls enroll\n"
-                + "# (" + JdkProviderNumbering.jdkJavaSecurity() + "); a gap in the numbers drops the provider silently.\n"
+                + "# " + number + " follows the last security.provider.N of the JDK that ran sip-tls enroll (" + jdkFile + ");\n"
+                + "# the JDK stops reading at the first missing number, so a gap drops the provider silently.\n"
                 + "security.provider." + number + "=SipTls " + escape(properties.toString()) + "\n";
         return CharBuffer.wrap(text);
     }

@@ -74,6 +74,11 @@ final class JavaSecurityFiles {
         return javaHome.resolve("conf").resolve("security").resolve("java.security");
     }
 
+    /** The running JDK's own java.security, read alone. */
+    static JavaSecurityFiles runningJdk() {
+        return read(jdkFile(Path.of(System.getProperty("java.home"))), null);
+    }
+
     /**
      * Reads {@code jdkFile}, then {@code extraSpec} as the value of {@code -Djava.security.properties} would be
      * read ({@code null}: none).

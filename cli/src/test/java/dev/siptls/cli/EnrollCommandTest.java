@@ -2,6 +2,7 @@ package dev.siptls.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,7 +76,7 @@ class EnrollCommandTest {
         KeyStore trust = load(web.resolve(Enrolment.TRUST_STORE), password);
         assertEquals(1, trust.size());
 
-        int n = JdkProviderNumbering.next(JdkProviderNumbering.jdkJavaSecurity());
+        int n = ProviderEntries.of(JavaSecurityFiles.runningJdk().properties()).gap();
         Properties fragment = new Properties();
         try (InputStream in = Files.newInputStream(web.resolve(Enrolment.JAVA_SECURITY))) {
             fragment.load(in);
@@ -83,6 +84,7 @@ class EnrollCommandTest {
         assertEquals(Map.of("security.provider." + n, "SipTls " + web.resolve(Enrolment.PROPERTIES).toAbsolutePath()),
                 Map.copyOf(fragment));
         assertEquals(null, jdkProvider(n), "security.provider." + n + " is taken in the JDK");
+        assertNotNull(jdkProvider(n - 1), "security.provider." + n + " would leave a gap in the JDK's list");
         assertTrue(jdkProvider(n - 1) != null, "security.provider." + (n - 1) + " leaves a gap");
     }
 
@@ -138,7 +140,7 @@ class EnrollCommandTest {
 
     private static String jdkProvider(int n) throws Exception {
         Properties jdk = new Properties();
-        try (InputStream in = Files.newInputStream(JdkProviderNumbering.jdkJavaSecurity())) {
+        try (InputStream in = Files.newInputStream(JavaSecurityFiles.runningJdk().jdkFile())) {
             jdk.load(in);
         }
         return jdk.getProperty("security.provider." + n);
