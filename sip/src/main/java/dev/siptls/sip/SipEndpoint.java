@@ -128,6 +128,18 @@ public final class SipEndpoint implements AutoCloseable {
         return flows == null ? 0 : flows.closeUnclaimed(grace, claimed);
     }
 
+    /**
+     * Tells {@code listener} (peer, message) of a TLS error read on a connection this endpoint dialled, on the
+     * thread that read it: a TLS 1.3 server's refusal of the client's certificate ("Received fatal alert:
+     * bad_certificate") comes after the client's handshake is over, and JAIN-SIP's only answer to it is to
+     * close the connection, so a request sent over it would otherwise just go unanswered.
+     */
+    public void onTlsReadFailure(java.util.function.BiConsumer<InetSocketAddress, String> listener) {
+        if (((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network) {
+            network.onTlsReadFailure(listener);
+        }
+    }
+
     /** What the transport did to protect the endpoint, counted since it started. */
     public TransportStatistics transportStatistics() {
         AcceptedFlows flows = flows();
