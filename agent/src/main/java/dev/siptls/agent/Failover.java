@@ -17,7 +17,8 @@ import java.util.Deque;
  *
  * <p>Logs one line per move (INFO, naming from and to), one WARNING when a registered key server is lost, one
  * when the first round after that fails; later failed rounds are DEBUG until the agent registers again, so a
- * long outage logs nothing per attempt. The agent's failover thread calls it, but {@link #registered} comes from a
+ * long outage logs nothing per attempt. A failure for certificates ({@link TlsTrouble}) gets instead one WARNING
+ * saying what to do, again only if its cause changes before the agent registers. The agent's failover thread calls it, but {@link #registered} comes from a
  * SIP worker thread: every method holds its lock.
  */
 final class Failover {
@@ -35,6 +36,8 @@ final class Failover {
     private KeyServerTarget lastRegistered;
     private boolean registered;
     private boolean roundFailureLogged;
+    /** The certificate problem last reported with its advice; null once registered. */
+    private TlsTrouble.Cause trouble;
 
     Failover(String aor, KeyServerList servers, Backoff backoff, AgentStatistics statistics) {
         this.aor = aor;
@@ -86,6 +89,14 @@ final class Failover {
         } else {
             LOG.log(Level.DEBUG, "{0}: key server {1} failed: {2}", aor, current, reason);
         }
+        TlsTrouble.Cause cause = TlsTrouble.causeOf(reason).orElse(null);
+        if (cause != null) {
+            if (cause != trouble) {
+                trouble = cause;
+                LOG.log(Level.WARNING, TlsTrouble.advice(cause, aor, current, reason));
+            }
+            roundFailureLogged = true; // the advice says it all
+        }
         if (!round.isEmpty()) {
             return Duration.ZERO;
         }
@@ -108,6 +119,7 @@ final class Failover {
         }
         registered = true;
         roundFailureLogged = false;
+        trouble = null;
         round.clear();
         backoff.reset();
         statistics.keyServer(current.describe());

@@ -97,6 +97,11 @@ final class KeyServerLink {
         reg[0] = new Registration(aor, sip.provider(), worker, messages, new KeyServerFlow(sip, address), s.codec(),
                 s.statistics(), events, policy, s.registrationExpiry(), s.requestTimeout(),
                 reason -> req.failAll(new IOException(reason)));
+        sip.onTlsReadFailure((peer, message) -> {
+            if (peer.equals(address)) {
+                worker.execute(() -> reg[0].onTlsReadFailure(message));
+            }
+        });
         alive[0] = new KeepAlive(aor.toString(), sip.provider(), worker, sip.timers(), messages, reg[0],
                 s.keepAliveInterval(), s.keepAliveTimeout(), () -> ThreadLocalRandom.current().nextDouble());
         AssociationOffers offers = new AssociationOffers(aor, messages, bodies, s.store(), s.statistics(),

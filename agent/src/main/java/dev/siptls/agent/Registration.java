@@ -210,6 +210,16 @@ final class Registration {
         return false;
     }
 
+    /**
+     * Reading from the connection to the key server failed with a TLS error (worker thread): a TLS 1.3 key
+     * server refuses a client certificate so, after the client's handshake, leaving the REGISTER unanswered.
+     */
+    void onTlsReadFailure(String message) {
+        if (registerTx != null) {
+            TlsTrouble.reasonOfTlsError(message).ifPresent(this::fail);
+        }
+    }
+
     /** JAIN-SIP could not reach the key server (worker thread). */
     void onIoFailure(String detail) {
         if (state == RegistrationState.REGISTERED || registerTx != null || messageTx != null) {
@@ -230,7 +240,7 @@ final class Registration {
             tx.sendRequest();
             armAnswerTimeout(tx, "REGISTER");
         } catch (Exception e) {
-            fail("cannot send REGISTER to the key server: " + describe(e));
+            fail(TlsTrouble.reasonOf(e).orElse("cannot send REGISTER to the key server: " + describe(e)));
         }
     }
 

@@ -24,17 +24,15 @@ final class TortureMessages {
 
     private static final Pattern REPEAT = Pattern.compile("<repeat count=(\\d+)>(.*?)</repeat>", Pattern.DOTALL);
     private static final Pattern HEX = Pattern.compile("<hex>([0-9A-Fa-f]+)</hex>");
-    private static final Pattern TOP_VIA = Pattern.compile("(?im)^(?:via|v)[ \\t]*:");
-    private static final Pattern VIA_TRANSPORT = Pattern.compile("(SIP\\s*/\\s*\\d+\\.\\d+\\s*/\\s*)([A-Za-z]+)");
-    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^(?:content-length|l)[ \\t]*:[ \\t]*(\\d+)");
     private static final Pattern BRANCH = Pattern.compile("(?i)(branch\\s*=\\s*)([^;,\\s]+)");
 
-    /** One message file and the outcomes the RFC allows for it. */
     /**
-     * @param bytes    what the test sends: the RFC's message with its own branches and its top Via over TLS
-     * @param original the RFC's message as written (its Via naming UDP or TCP)
+     * One message file and the outcomes the RFC allows for it.
+     *
+     * @param bytes    what the test sends: the RFC's message with its own branches ({@link #ownBranches})
+     * @param original the RFC's message as written (its Vias naming UDP and other hosts)
      */
-    record Message(String name, boolean valid, byte[] bytes, byte[] original, List<String> allowed, String deviation) {
+    record Message(String name, boolean valid, byte[] bytes, byte[] original, List<String> allowed) {
         @Override
         public String toString() {
             return name + (valid ? " (3.1.1 valid)" : " (3.1.2 invalid)");
@@ -65,9 +63,8 @@ final class TortureMessages {
             boolean valid = TortureMessages.class.getResource("/rfc4475/valid/" + name + ".sip") != null;
             String path = "/rfc4475/" + (valid ? "valid/" : "invalid/") + name + ".sip";
             byte[] original = wire(read(path));
-            out.add(new Message(name, valid, topViasOverTls(ownBranches(original, name)), original,
-                    List.of(allowed.split("\\s*,\\s*")),
-                    expectations.getProperty(name + ".deviation")));
+            out.add(new Message(name, valid, ownBranches(original, name), original,
+                    List.of(allowed.split("\\s*,\\s*"))));
         });
         return out;
     }
@@ -98,46 +95,6 @@ final class TortureMessages {
         String text = new String(wire, StandardCharsets.ISO_8859_1);
         return BRANCH.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + "." + name))
                 .getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /**
-     * Makes the top Via of each message in {@code wire} name TLS, the transport it really travels on (RFC 3261
-     * 18.1.1). The RFC wrote its messages for UDP; sent over TLS unchanged, they meet a JAIN-SIP defect instead
-     * of the parser: the stack sends a response with the transport of the last request's top Via, so an answer
-     * to a "UDP" request leaves as a UDP datagram unless a later request on the connection named TLS
-     * (TortureTest#requestNamingUdpOverTlsIsAnsweredOverTls shows it). Other Vias, the ones the tests are about
-     * (transports, wsinv's folding), are left alone.
-     */
-    static byte[] topViasOverTls(byte[] wire) {
-        String text = new String(wire, StandardCharsets.ISO_8859_1);
-        StringBuilder out = new StringBuilder();
-        int at = 0;
-        while (at < text.length()) {
-            int headEnd = text.indexOf("\r\n\r\n", at);
-            if (headEnd < 0) {
-                out.append(text, at, text.length());
-                break;
-            }
-            out.append(overTls(text.substring(at, headEnd)));
-            Matcher length = CONTENT_LENGTH.matcher(text.substring(at, headEnd));
-            int body = length.find() ? Integer.parseInt(length.group(1)) : -1;
-            int end = body < 0 ? text.length() : Math.min(text.length(), headEnd + 4 + body);
-            out.append(text, headEnd, end);
-            at = end;
-        }
-        return out.toString().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static String overTls(String head) {
-        Matcher via = TOP_VIA.matcher(head);
-        if (!via.find()) {
-            return head;
-        }
-        Matcher transport = VIA_TRANSPORT.matcher(head);
-        if (!transport.find(via.end())) {
-            return head;
-        }
-        return head.substring(0, transport.start(2)) + "TLS" + head.substring(transport.end(2));
     }
 
     /** Expands the RFC notation and makes every line end in CRLF. */

@@ -58,7 +58,7 @@ public interface KeyServerStatistics {
     /** Accepted TLS connections open now. */
     long getOpenConnections();
 
-    /** TLS handshakes that failed, a refused client certificate among them (each logged, at most a line a second). */
+    /** TLS handshakes that failed, refused client certificates among them (logged at most a line per reason a minute). */
     long getFailedTlsHandshakes();
 
     /** Connections closed because their peer stopped reading (output queue full, or a write blocked too long). */

@@ -20,14 +20,12 @@ import java.util.function.Predicate;
 /**
  * The TLS connections a listening endpoint accepted and that are still open, by remote address, with what
  * keeps one peer from costing the others: the shared pool that writes every connection's queued output, the
- * check that closes a connection whose peer stopped reading, and the closing of idle ones. It also reports
- * and counts failed TLS handshakes (a client certificate the trust store refuses, say), at most one log line
- * a second.
+ * check that closes a connection whose peer stopped reading, and the closing of idle ones. Failed TLS
+ * handshakes go to {@link HandshakeFailures}.
  */
 final class AcceptedFlows {
 
     private static final System.Logger LOG = System.getLogger(AcceptedFlows.class.getName());
-    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Twice JAIN-SIP's longest transaction linger (64 T1, 32 s). */
     static final Duration REUSE_QUARANTINE = Duration.ofSeconds(64);
@@ -40,11 +38,9 @@ final class AcceptedFlows {
     private final ExecutorService writers;
     private final int maxQueuedBytes;
     private final long writeTimeoutNanos;
-    private final AtomicLong handshakeFailures = new AtomicLong();
+    private final HandshakeFailures handshakeFailures = new HandshakeFailures();
     private final AtomicLong slowPeersClosed = new AtomicLong();
     private final AtomicLong idleClosed = new AtomicLong();
-    private final AtomicLong nextHandshakeLog = new AtomicLong(System.nanoTime());
-    private final AtomicInteger unloggedHandshakeFailures = new AtomicInteger();
     private volatile boolean closing;
 
     AcceptedFlows(String name, int maxQueuedBytes, Duration writeTimeout) {
@@ -104,18 +100,9 @@ final class AcceptedFlows {
         return socket == null || !socket.established() ? Optional.empty() : Optional.of(new Flow(socket));
     }
 
+    /** Counts and reports a failed handshake; the caller closes the connection. */
     void handshakeFailed(AcceptedSocket socket, Exception e) {
-        handshakeFailures.incrementAndGet();
-        socket.abort();
-        long now = System.nanoTime();
-        long due = nextHandshakeLog.get();
-        if (now - due >= 0 && nextHandshakeLog.compareAndSet(due, now + LOG_EVERY_NANOS)) {
-            int more = unloggedHandshakeFailures.getAndSet(0);
-            LOG.log(Level.INFO, "TLS handshake from {0} failed: {1}{2}", socket.remote(), reason(e),
-                    more == 0 ? "" : " (" + more + " more failed handshakes not logged in the last second)");
-        } else {
-            unloggedHandshakeFailures.incrementAndGet();
-        }
+        handshakeFailures.failed(socket.remote(), e);
     }
 
     void slowPeer(AcceptedSocket socket, String why) {
@@ -180,7 +167,7 @@ final class AcceptedFlows {
         return true;
     }
 
-    long handshakeFailures() { return handshakeFailures.get(); }
+    long handshakeFailures() { return handshakeFailures.count(); }
     long slowPeersClosed() { return slowPeersClosed.get(); }
     long idleClosed() { return idleClosed.get(); }
     long reusedAddressesRefused() { return reusedAddressesRefused.get(); }
@@ -203,7 +190,7 @@ final class AcceptedFlows {
     }
 
     /** The exception's own message, and its root cause's where that says more (PKIX names the actual fault). */
-    private static String reason(Throwable e) {
+    static String reason(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -24,6 +24,8 @@ final class OutboundQueue extends OutputStream {
     private int queued;
     private boolean draining;
     private boolean closed;
+    /** Close the connection once the queue is empty: the stack closed it with a last answer still queued. */
+    private boolean closeWhenDrained;
     /** {@link System#nanoTime()} when the write in progress began; 0 when none is. */
     private volatile long writingSince;
 
@@ -75,12 +77,17 @@ final class OutboundQueue extends OutputStream {
     private void drain() {
         while (true) {
             byte[] chunk;
+            boolean close;
             synchronized (this) {
                 chunk = chunks.poll();
-                if (chunk == null) {
-                    draining = false;
-                    return;
+                draining = chunk != null;
+                close = chunk == null && closeWhenDrained;
+            }
+            if (chunk == null) {
+                if (close) {
+                    owner.abort();
                 }
+                return;
             }
             writingSince = System.nanoTime();
             try {
@@ -106,6 +113,23 @@ final class OutboundQueue extends OutputStream {
         return since != 0 && nowNanos - since > timeoutNanos;
     }
 
+    /**
+     * Writes what is queued, then closes the connection (at once if nothing is); later writes fail. JAIN-SIP
+     * closes a connection right after its last answer on it (a 505, a 400 to a malformed request), which
+     * {@link #discard} would drop unsent. A write that blocks still counts as stalled, and closes it then.
+     */
+    void closeWhenDrained() {
+        boolean now;
+        synchronized (this) {
+            closed = true;
+            closeWhenDrained = true;
+            now = !draining;
+        }
+        if (now) {
+            owner.abort();
+        }
+    }
+
     /** Zeroes and drops what is queued; later writes fail. */
     void discard() {
         synchronized (this) {
@@ -124,8 +148,9 @@ final class OutboundQueue extends OutputStream {
         // the writer flushes each chunk it writes
     }
 
+    /** As {@link #closeWhenDrained}: JAIN-SIP closes the stream as well as the socket. */
     @Override
     public void close() {
-        owner.abort();
+        closeWhenDrained();
     }
 }

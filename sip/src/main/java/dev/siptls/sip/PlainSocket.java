@@ -1,5 +1,6 @@
 package dev.siptls.sip;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,9 @@ final class PlainSocket extends Socket implements AcceptedSocket {
     private final AcceptedFlows flows;
     private final InetSocketAddress remote;
     private final OutboundQueue output;
+    private final InputStream input;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean closing;
     private volatile long lastClaimedNanos = System.nanoTime();
 
     PlainSocket(Socket raw, AcceptedFlows flows) throws IOException {
@@ -30,11 +33,18 @@ final class PlainSocket extends Socket implements AcceptedSocket {
         this.flows = flows;
         this.remote = (InetSocketAddress) raw.getRemoteSocketAddress();
         this.output = new OutboundQueue(this, raw.getOutputStream(), flows.writers(), flows.maxQueuedBytes());
+        // JAIN-SIP's parser closes the input stream as it closes the connection: that must not cut the output
+        this.input = new FilterInputStream(raw.getInputStream()) {
+            @Override
+            public void close() {
+                PlainSocket.this.close();
+            }
+        };
     }
 
     @Override public InetSocketAddress remote() { return remote; }
     @Override public void overflowed(int bytes) { flows.slowPeer(this, "over " + bytes + " bytes waiting to be sent"); }
-    @Override public boolean isOpenFlow() { return !closed.get() && !raw.isClosed(); }
+    @Override public boolean isOpenFlow() { return !isClosed(); }
     @Override public boolean writeStalled(long nowNanos, long timeoutNanos) { return output.stalled(nowNanos, timeoutNanos); }
     @Override public void claimed(long nowNanos) { lastClaimedNanos = nowNanos; }
     @Override public long unclaimedNanos(long nowNanos) { return nowNanos - lastClaimedNanos; }
@@ -53,9 +63,13 @@ final class PlainSocket extends Socket implements AcceptedSocket {
     }
 
     @Override public OutputStream getOutputStream() { return output; }
-    @Override public InputStream getInputStream() throws IOException { return raw.getInputStream(); }
-    @Override public void close() { abort(); }
-    @Override public boolean isClosed() { return closed.get() || raw.isClosed(); }
+    @Override public InputStream getInputStream() throws IOException { return input; }
+    /** JAIN-SIP's close, which may follow its last answer at once: that answer still goes out first. */
+    @Override public void close() {
+        closing = true;
+        output.closeWhenDrained();
+    }
+    @Override public boolean isClosed() { return closing || closed.get() || raw.isClosed(); }
     @Override public boolean isConnected() { return raw.isConnected(); }
     @Override public boolean isBound() { return raw.isBound(); }
     @Override public boolean isInputShutdown() { return raw.isInputShutdown(); }

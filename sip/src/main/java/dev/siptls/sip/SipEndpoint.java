@@ -128,6 +128,18 @@ public final class SipEndpoint implements AutoCloseable {
         return flows == null ? 0 : flows.closeUnclaimed(grace, claimed);
     }
 
+    /**
+     * Tells {@code listener} (peer, message) of a TLS error read on a connection this endpoint dialled, on the
+     * thread that read it: a TLS 1.3 server's refusal of the client's certificate ("Received fatal alert:
+     * bad_certificate") comes after the client's handshake is over, and JAIN-SIP's only answer to it is to
+     * close the connection, so a request sent over it would otherwise just go unanswered.
+     */
+    public void onTlsReadFailure(java.util.function.BiConsumer<InetSocketAddress, String> listener) {
+        if (((SipStackImpl) stack).getNetworkLayer() instanceof SipNetworkLayer network) {
+            network.onTlsReadFailure(listener);
+        }
+    }
+
     /** What the transport did to protect the endpoint, counted since it started. */
     public TransportStatistics transportStatistics() {
         AcceptedFlows flows = flows();
@@ -226,6 +238,7 @@ public final class SipEndpoint implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", SipNetworkLayer.class.getName());
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", FlowProcessorFactory.class.getName());
         p.setProperty("javax.sip.ROUTER_PATH", FlowRouter.class.getName());
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", SipVersionParserFactory.class.getName());
         config.outboundProxy().ifPresent(proxy -> p.setProperty("javax.sip.OUTBOUND_PROXY",
                 proxy.getAddress().getHostAddress() + ":" + proxy.getPort() + "/tls"));
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Enabled");

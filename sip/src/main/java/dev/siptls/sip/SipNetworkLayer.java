@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 
@@ -34,6 +35,7 @@ public final class SipNetworkLayer implements NetworkLayer {
     private final Set<Closeable> listeners = ConcurrentHashMap.newKeySet();
     /** The connections this endpoint opened, JAIN-SIP's to close; closed here too, for the ones it lost. */
     private final Set<Socket> dialled = ConcurrentHashMap.newKeySet();
+    private volatile BiConsumer<InetSocketAddress, String> tlsReadFailed = (peer, message) -> { };
 
     public SipNetworkLayer() {
     }
@@ -172,7 +174,13 @@ public final class SipNetworkLayer implements NetworkLayer {
             socket.close();
             throw e;
         }
-        return handOut(socket);
+        return handOut(config.listening() ? socket
+                : new WatchedSslSocket(socket, (peer, e) -> tlsReadFailed.accept(peer, e.getMessage())));
+    }
+
+    /** Who hears of a TLS error read on a connection this endpoint dialled; see {@link WatchedSslSocket}. */
+    void onTlsReadFailure(BiConsumer<InetSocketAddress, String> listener) {
+        tlsReadFailed = listener;
     }
 
     @Override

@@ -39,6 +39,8 @@ final class TlsConnection implements AcceptedSocket {
      * the unregistered-connection timeout, heap bounded only by descriptors.
      */
     static final int UNREGISTERED_PARTIAL = 8 * 1024;
+    /** How long a refused peer has to read the alert and close, before its connection is closed anyway. */
+    private static final long REFUSAL_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final SocketChannel socket;
     private final SSLEngine engine;
@@ -60,6 +62,8 @@ final class TlsConnection implements AcceptedSocket {
     private boolean keepAliveArmed;
     private boolean tls13;
     private long lastReadNanos = acceptedNanos;
+    /** When its handshake failed and its alert went out; 0 if it has not. */
+    private long refusedNanos;
 
     // Shared state.
     private volatile boolean established;
@@ -233,6 +237,10 @@ final class TlsConnection implements AcceptedSocket {
         if (closed.get() || tasking) {
             return;
         }
+        if (refusedNanos != 0) {
+            drainRefused(b);
+            return;
+        }
         ByteBuffer in = b.netIn;
         in.clear();
         if (netTail != null) {
@@ -261,7 +269,7 @@ final class TlsConnection implements AcceptedSocket {
     }
 
     void onWritable(EventLoop.Buffers b) {
-        if (closed.get()) {
+        if (closed.get() || refusedNanos != 0) {
             return;
         }
         if (writeNetOut()) {
@@ -274,7 +282,11 @@ final class TlsConnection implements AcceptedSocket {
         if (closed.get()) {
             return;
         }
-        if (!established && now - acceptedNanos > handshakeTimeoutNanos) {
+        if (refusedNanos != 0) {
+            if (now - refusedNanos > REFUSAL_LINGER_NANOS) {
+                abort();
+            }
+        } else if (!established && now - acceptedNanos > handshakeTimeoutNanos) {
             flows.handshakeFailed(this, new SSLException("TLS handshake not completed within "
                     + TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNanos) + " ms"));
             abort();
@@ -326,16 +338,58 @@ final class TlsConnection implements AcceptedSocket {
             }
         } catch (SSLException e) {
             if (!established) {
-                flows.handshakeFailed(this, e);
+                refuse(e, b);
             } else {
                 LOG.log(Level.DEBUG, "TLS error on connection from {0}: {1}", remote, e.getMessage());
+                abort();
             }
-            abort();
             return;
         }
         if (!closed.get() && in.hasRemaining()) {
             netTail = new byte[in.remaining()];
             in.get(netTail);
+        }
+    }
+
+    /**
+     * Ends a failed handshake telling the peer why: the alert the engine made of it (bad_certificate, say) is
+     * written once, without waiting, and the connection half-closed; what the peer still sends is read and
+     * dropped until it closes too, or for {@link #REFUSAL_LINGER_NANOS}. A TLS 1.3 client has finished its
+     * handshake, and sent its first request, before its certificate is refused: closed at once with that request
+     * unread, the connection would be reset and the alert lost, and the client would know only that it is gone.
+     */
+    private void refuse(SSLException e, EventLoop.Buffers b) {
+        flows.handshakeFailed(this, e);
+        if (netOut != null) {
+            abort(); // handshake bytes the peer has not taken yet would have to go first
+            return;
+        }
+        refusedNanos = System.nanoTime();
+        key.interestOps(SelectionKey.OP_READ);
+        try {
+            ByteBuffer out = b.netOut;
+            out.clear();
+            engine.wrap(EMPTY, out);
+            out.flip();
+            socket.write(out);
+            socket.shutdownOutput();
+        } catch (IOException closed) {
+            abort();
+        }
+    }
+
+    /** Reads and drops what a refused peer still sends, a buffer at a time; closes at its end. */
+    private void drainRefused(EventLoop.Buffers b) {
+        ByteBuffer in = b.netIn;
+        in.clear();
+        int n;
+        try {
+            n = socket.read(in);
+        } catch (IOException e) {
+            n = -1;
+        }
+        if (n < 0) {
+            abort();
         }
     }
 
@@ -394,7 +448,7 @@ final class TlsConnection implements AcceptedSocket {
 
     private void tasksDone() {
         tasking = false;
-        if (closed.get()) {
+        if (closed.get() || refusedNanos != 0) {
             return;
         }
         key.interestOps(SelectionKey.OP_READ | (netOut != null ? SelectionKey.OP_WRITE : 0));
@@ -420,9 +474,10 @@ final class TlsConnection implements AcceptedSocket {
             }
         } catch (SSLException e) {
             if (!established) {
-                flows.handshakeFailed(this, e);
+                refuse(e, b);
+            } else {
+                abort();
             }
-            abort();
         }
     }
 

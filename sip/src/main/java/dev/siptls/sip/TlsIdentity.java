@@ -108,7 +108,7 @@ public final class TlsIdentity {
 
     /** For a server: accepts any client whose chain verifies (who it is, the application decides). */
     public SSLContext serverContext() throws GeneralSecurityException {
-        return context(trustManager());
+        return context(new ExplainedTrustManager(trustManager()));
     }
 
     /**
@@ -116,7 +116,7 @@ public final class TlsIdentity {
      * {@code serverName} as a dNSName or iPAddress ({@link CertificateNames#matchesHost}).
      */
     public SSLContext clientContext(String serverName) throws GeneralSecurityException {
-        return context(new NamedPeerTrustManager(trustManager(), serverName));
+        return context(new ExplainedTrustManager(new NamedPeerTrustManager(trustManager(), serverName)));
     }
 
     private SSLContext context(X509ExtendedTrustManager trust) throws GeneralSecurityException {
