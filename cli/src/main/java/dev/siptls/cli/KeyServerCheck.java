@@ -20,7 +20,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -50,7 +52,7 @@ final class KeyServerCheck {
             + " then said nothing)";
 
     /** A SIP answer as far as the check reads it: the status line and the headers, names lower-cased. */
-    private record Answer(String status, java.util.Map<String, String> headers) {
+    private record Answer(String status, Map<String, String> headers) {
         int code() {
             try {
                 return Integer.parseInt(status.substring(SIP.length(), SIP.length() + 3));
@@ -194,7 +196,7 @@ final class KeyServerCheck {
     }
 
     /** Where a listed Contact says the AOR is registered, in words. */
-    static String where(String contact) {
+    private static String where(String contact) {
         int close = contact.indexOf('>');
         String uri = contact.startsWith("<") && close > 0 ? contact.substring(1, close) : contact;
         String params = close > 0 ? contact.substring(close + 1) : "";
@@ -257,7 +259,7 @@ final class KeyServerCheck {
         out.flush();
         InputStream in = tls.getInputStream();
         String status = line(in);
-        java.util.Map<String, String> headers = new java.util.HashMap<>();
+        Map<String, String> headers = new HashMap<>();
         if (!status.startsWith(SIP)) {
             return new Answer(status, headers);
         }
