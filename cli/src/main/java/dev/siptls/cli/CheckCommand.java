@@ -28,7 +28,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Checks that the SipTls provider is installed and works: java.security (position of SipTls,"
                 + " gaps in the security.provider.N numbering), sip-tls.properties (key and trust stores, the"
-                + " agent's certificate), the key servers (TCP, mutual TLS, SIP, a real registration) and bctls."},
+                + " agent's certificate), the key servers (TCP, mutual TLS, SIP, a real registration unless the AOR is"
+                + " registered now: then an application with this configuration runs, and check only says where)"
+                + " and bctls."},
         footer = {"", "Exit codes: 0 every check passed; 1 a check failed (its FAIL line says what to do);"
                 + " 2 wrong usage.",
                 "Run it as the application runs, e.g. java -Djava.security.properties=FILE -jar sip-tls.jar check,"

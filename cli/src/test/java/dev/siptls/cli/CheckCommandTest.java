@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.siptls.agent.RegistrationState;
+import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.server.KeyServer;
 import dev.siptls.sip.CertificateAuthority;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -171,6 +174,49 @@ class CheckCommandTest {
 
         assertEquals(1, result.exit(), result.out());
         assertTrue(result.out().contains("this agent does not trust the key server's certificate"), result.out());
+    }
+
+    /**
+     * Run on the configuration of an application that is running, check asks the key server (a REGISTER without
+     * Contact) and registers nothing: a registration of its own would take the application's over.
+     */
+    @Test
+    void leavesTheRegistrationOfARunningApplicationWithTheSameConfigurationAlone() throws Exception {
+        Path properties = properties(dir, "");
+        SipTlsProvider running = (SipTlsProvider) new SipTlsProvider().configure(properties.toString());
+        try {
+            running.start();
+            try {
+                running.assertHealthy(Duration.ofSeconds(10));
+            } catch (IllegalStateException e) {
+                // the session bridge is not what this test is about: the registration below is
+            }
+            assertEquals(RegistrationState.REGISTERED, running.health().registration());
+            long created = server.statistics().getTotalRegistrations();
+            long refreshed = server.statistics().getRefreshedRegistrations();
+            long current = server.statistics().getCurrentRegistrations();
+
+            Path fragment = fragment("security.provider." + next + "=SipTls " + properties);
+
+            Result result = inChildJvm(fragment);
+
+            assertEquals(0, result.exit(), result.out());
+            assertTrue(result.out().contains("accepted this agent's certificate as proof of sip:alice@example.com"),
+                    result.out());
+            assertTrue(result.out().contains("sip:alice@example.com is registered now from 127.0.0.1:"), result.out());
+            assertTrue(result.out().contains("check did not register itself"), result.out());
+            assertTrue(result.out().contains("the policy was not checked"), result.out());
+            assertFalse(result.out().contains("the provider's agent registered as"), result.out());
+            // the key server's registration is still the running agent's: nothing registered, moved or removed
+            assertEquals(created, server.statistics().getTotalRegistrations());
+            assertEquals(refreshed, server.statistics().getRefreshedRegistrations(), "a takeover counts as a refresh");
+            assertEquals(current, server.statistics().getCurrentRegistrations());
+            assertEquals(RegistrationState.REGISTERED, running.health().registration());
+            assertTrue(check("--properties", properties.toString()).out().contains("is registered now from 127.0.0.1:"),
+                    "a second check still finds the running application registered");
+        } finally {
+            running.close();
+        }
     }
 
     /** A sip-tls.properties for alice of the demo credentials, plus {@code extra} lines. */

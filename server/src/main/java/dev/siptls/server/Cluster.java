@@ -88,6 +88,23 @@ final class Cluster {
         }
     }
 
+    /** This node's name in the cluster; empty alone. */
+    Optional<String> nodeId() {
+        return state == null ? Optional.empty() : Optional.of(state.nodeId());
+    }
+
+    /** The shared record of {@code aor} if it is live and names another node; always empty alone. */
+    Optional<AgentRecord> registeredElsewhere(String aor, long nowMillis) throws Refusal {
+        if (state == null) {
+            return Optional.empty();
+        }
+        try {
+            return state.registration(aor).filter(r -> !r.isExpired(nowMillis) && !r.nodeId().equals(state.nodeId()));
+        } catch (StateUnavailableException e) {
+            throw unavailable(e);
+        }
+    }
+
     /** Publishes a registration made (or refreshed, or given a policy) on this node. */
     void published(Registration r) throws Refusal {
         if (state == null) {

@@ -18,6 +18,8 @@ final class Counters implements KeyServerStatistics {
 
     final LongAdder registrationsCreated = new LongAdder();
     final LongAdder registrationsRefreshed = new LongAdder();
+    /** REGISTERs without Contact that asked for an AOR's binding (and changed nothing). */
+    final LongAdder registrationQueries = new LongAdder();
     final LongAdder policiesAccepted = new LongAdder();
     private final LongAdder associationsIssued = new LongAdder();
     private final LongAdder tls12AssociationsIssued = new LongAdder();
@@ -104,6 +106,10 @@ final class Counters implements KeyServerStatistics {
     }
 
     /** TLS 1.2 SAs issued: counted apart, so that a reader never sees the difference of two racing sums fall. */
+    long registrationQueries() {
+        return registrationQueries.sum();
+    }
+
     long tls12AssociationsIssued() {
         return tls12AssociationsIssued.sum();
     }

@@ -43,6 +43,8 @@ final class KeyServerMetrics implements MeterBinder {
                 Tags.empty(), Counters::getTotalRegistrations);
         counter(registry, "siptls.keyserver.registrations.refreshed", "REGISTERs that refreshed a registration",
                 Tags.empty(), Counters::getRefreshedRegistrations);
+        counter(registry, "siptls.keyserver.registrations.queried", "REGISTERs without Contact: queries that"
+                + " changed nothing", Tags.empty(), Counters::registrationQueries);
         gauge(registry, "siptls.keyserver.registrations.current", "AORs registered on this key server now",
                 Counters::getCurrentRegistrations);
         counter(registry, "siptls.keyserver.policies.accepted", "Security policies accepted", Tags.empty(),

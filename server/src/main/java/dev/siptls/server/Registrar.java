@@ -3,6 +3,7 @@ package dev.siptls.server;
 import dev.siptls.protocol.PossessionProof;
 import dev.siptls.protocol.SealedBody;
 import dev.siptls.sip.CertificateNames;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.Base64;
@@ -17,7 +18,8 @@ import javax.sip.message.Response;
 
 /**
  * REGISTER (phase 1): binds an AOR to the flow the request came over, if and only if that TLS connection's
- * client certificate proves the AOR. Over plain TCP nothing registers: the certificate is the proof.
+ * client certificate proves the AOR. Over plain TCP nothing registers: the certificate is the proof. Without
+ * Contact (and Expires not 0) a REGISTER only asks where the AOR is registered, with the same checks.
  */
 final class Registrar {
 
@@ -86,7 +88,7 @@ final class Registrar {
             return answers.messages.response(request, 200, "OK");
         }
         if (contact == null) {
-            throw new Refusal(400, "missing-contact", "Missing Contact");
+            return query(request, aor, origin, now);
         }
         if (expires < config.minExpires().getSeconds()) {
             throw new MinExpires(config.minExpires());
@@ -129,6 +131,54 @@ final class Registrar {
             throw new IllegalStateException(e);
         }
         return ok;
+    }
+
+    /**
+     * A REGISTER without Contact asks for the AOR's bindings and changes nothing (RFC 3261 10.2.3, 10.3 step 6):
+     * 200 with one Contact if it is registered, on this node or another, none if not. Only the AOR's own
+     * certificate gets here, so the answer says no more than where that certificate's holder is registered:
+     * the address of its connection as this node sees it, or only the node's name if it is registered on another
+     * node (docs/PROTOCOL.md, "Querying a registration"). Not the agent's Contact, its policy or its nonce.
+     */
+    private Response query(Request request, String aor, Origin origin, long now) throws Refusal {
+        Optional<Registration> local = registry.active(aor, now);
+        String binding;
+        if (local.isPresent() && cluster.owns(local.get())) {
+            binding = contact(aor, local.get().flow().remote(), local.get().expiresAtMillis() - now,
+                    cluster.nodeId().orElse(null));
+        } else {
+            binding = cluster.registeredElsewhere(aor, now)
+                    .map(r -> contact(aor, null, r.expiresAtMillis() - now, r.nodeId())).orElse(null);
+        }
+        counters.registrationQueries.increment();
+        Answers.debug(() -> "query of " + aor + " from " + origin + ": " + (binding == null ? "not registered"
+                : binding));
+        Response ok = answers.messages.response(request, 200, "OK");
+        if (binding != null) {
+            try {
+                ok.addHeader(answers.messages.headers.createHeader(ContactHeader.NAME, binding));
+            } catch (ParseException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return ok;
+    }
+
+    /**
+     * {@code <sip:user@address;transport=tls>;expires=N}, the address that of the registered connection; without
+     * one (registered on another node) the AOR itself. {@code node} as a quoted parameter in a cluster.
+     */
+    private static String contact(String aor, InetSocketAddress address, long leftMillis, String node) {
+        String uri = aor;
+        if (address != null) {
+            int at = aor.lastIndexOf('@');
+            String host = address.getAddress().getHostAddress();
+            uri = "sip:" + (at >= 0 ? aor.substring("sip:".length(), at + 1) : "")
+                    + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + ";transport=tls";
+        }
+        long seconds = Math.max(1, (leftMillis + 999) / 1000);
+        return "<" + uri + ">;expires=" + seconds + (node == null ? ""
+                : ";node=\"" + node.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
     }
 
     private byte[] newChallenge() {

@@ -79,6 +79,28 @@ class ClusterRoutingTest {
         bob.close();
     }
 
+    /** A query (REGISTER without Contact) on one node finds a registration on the other, and names that node. */
+    @Test
+    void aQueryOnOneNodeNamesTheNodeTheAorIsRegisteredOnAndMovesNothing() throws Exception {
+        var bobs = fixture.pki.agent("sip:bob@example.com");
+        TestAgent bob = TestAgent.connect(b, bobs, "sip:bob@example.com");
+        assertEquals(200, bob.register(600).getStatusCode());
+        TestAgent check = fixture.agent(bobs, "sip:bob@example.com");
+
+        Response elsewhere = check.query(-1);
+
+        assertEquals(200, elsewhere.getStatusCode(), elsewhere.getReasonPhrase());
+        String contact = RawPeer.header(elsewhere.toString(), "Contact");
+        assertTrue(contact.matches("<sip:bob@example\\.com>;expires=\\d+;node=\"b\""), contact);
+        assertEquals("b", AgentRecord.fromBytes(store.registrations.get("sip:bob@example.com")).nodeId(),
+                "still registered on b");
+        TestAgent alice = fixture.client("sip:alice@example.com");
+        Response here = alice.query(-1);
+        assertTrue(RawPeer.header(here.toString(), "Contact").matches(
+                "<sip:alice@127\\.0\\.0\\.1:\\d+;transport=tls>;expires=\\d+;node=\"a\""), here.toString());
+        bob.close();
+    }
+
     @Test
     void anInviteFromANodeIsPassedOnOnlyWithATokenMintedForThatAgentAndFlow() throws Exception {
         TestAgent bob = TestAgent.connect(b, fixture.pki.agent("sip:bob@example.com"), "sip:bob@example.com");

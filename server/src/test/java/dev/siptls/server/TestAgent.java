@@ -107,6 +107,15 @@ final class TestAgent implements AutoCloseable {
         return response;
     }
 
+    /** REGISTER without Contact: a query (RFC 3261 10.2.3); with {@code expires} 0, removes the registration. */
+    Response query(int expires) throws Exception {
+        Request r = request(Request.REGISTER, "sips:" + domain(aor), aor);
+        if (expires >= 0) {
+            r.addHeader(endpoint.headerFactory().createExpiresHeader(expires));
+        }
+        return send(r);
+    }
+
     /** Publishes {@code policy} as it is: with a possession proof only if it carries one. */
     Response publish(SecurityPolicy policy) throws Exception {
         return message(ContentTypes.TYPE, ContentTypes.POLICY_SUBTYPE, CODEC.encode(policy));
