@@ -70,10 +70,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "Where this node takes SIP requests from the other nodes (default 0: a free port).")
     Integer linksPort;
 
-    @Option(names = "--metrics", paramLabel = "ADDRESS",
+    @Option(names = "--metrics", paramLabel = "ADDRESS", converter = MetricsAddressConverter.class,
             description = "Serve Prometheus metrics and health checks over plain HTTP on host:port (e.g."
                     + " 127.0.0.1:9464): /metrics, /health/live, /health/ready.")
-    String metricsAddress;
+    InetSocketAddress metricsAddress;
 
     /** The metrics endpoint {@link #start} opened, if asked for; closed by whoever closes the key server. */
     MetricsEndpoint metrics;
@@ -120,13 +120,16 @@ final class ServerCommand implements Callable<Integer> {
             b.name(configured(cluster::nodeName)); // the file's name, if any, wins
         }
         configured(() -> settings.apply(b, base)); // a mistake in the file is reported before any credential is touched
-        String metricsAt = metricsAddress != null ? metricsAddress : settings.metrics().orElse(null);
         InetSocketAddress metricsBind;
-        try {
-            metricsBind = metricsAt == null ? null
-                    : MetricsEndpoint.parse(metricsAddress != null ? "--metrics" : "metrics", metricsAt);
-        } catch (IllegalArgumentException e) {
-            throw metricsAddress != null ? new UserError(e.getMessage(), e) : new UserError(config + ": " + e.getMessage(), e);
+        if (metricsAddress != null) {
+            try {
+                metricsBind = MetricsEndpoint.resolve(metricsAddress);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--metrics " + MetricsEndpoint.hostPort(metricsAddress) + ": " + e.getMessage(), e);
+            }
+        } else {
+            // the file's value is a configuration error (exit 1) naming the file; the flag's is a usage error (2)
+            metricsBind = configured(() -> settings.metrics().map(ServerCommand::metricsKey).orElse(null));
         }
         DemoCredentials demo = null;
         if (settings.hasIdentity()) {
@@ -226,6 +229,15 @@ final class ServerCommand implements Callable<Integer> {
         }
         out.flush();
         return server;
+    }
+
+    /** The {@code metrics} key's address; what is wrong with it named by the key. */
+    private static InetSocketAddress metricsKey(String value) {
+        try {
+            return MetricsEndpoint.resolve(MetricsEndpoint.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("metrics: " + e.getMessage(), e);
+        }
     }
 
     /** A step that reads the configuration. */

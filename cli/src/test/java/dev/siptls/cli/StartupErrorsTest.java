@@ -79,6 +79,27 @@ class StartupErrorsTest {
         assertFalse(Files.exists(dir), "nothing written for a command line that is wrong");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:99999", "nohost", "127.0.0.1:", "127.0.0.1:x"})
+    void aMetricsAddressThatIsNoHostPortIsAUsageErrorBeforeAnythingIsWritten(String address) {
+        Path dir = temp.resolve("never-created");
+
+        Run run = server("--port", "0", "--metrics", address, "--data-dir", dir.toString());
+
+        assertEquals(2, run.exit, run.err);
+        run.assertShortAndWithoutTrace();
+        assertTrue(run.err.contains("--metrics") && run.err.contains(address.replaceFirst("^127.0.0.1:", "")), run.err);
+        assertFalse(Files.exists(dir), "nothing written for a command line that is wrong");
+    }
+
+    @Test
+    void aMetricsKeyThatIsNoHostPortIsAConfigurationErrorNamingTheFile() throws Exception {
+        Path config = Files.writeString(temp.resolve("metrics.properties"), "metrics=127.0.0.1:99999\n");
+
+        server("--port", "0", "--config", config.toString(), "--data-dir", copy().toString())
+                .assertOneLineError(config.toString(), "metrics", "99999");
+    }
+
     @Test
     void aDataDirectoryUnderARegularFileIsNamed() throws Exception {
         Path file = Files.writeString(temp.resolve("a-file"), "not a directory");
