@@ -91,7 +91,9 @@ class CheckCommandTest {
         assertTrue(result.out().contains("FAIL  security.provider." + beyond + " is ignored: the JDK stops reading at"
                 + " the gap at " + next + "; number it " + next), result.out());
         // the JDK of the child JVM, started with that file, really has no SipTls
-        assertTrue(result.out().contains("agrees: Security.getProvider(\"SipTls\") is null"), result.out());
+        assertTrue(result.out().contains("info  this JVM (-Djava.security.properties=" + fragment + ") agrees that"
+                + " SipTls is absent: Security.getProvider(\"SipTls\") is null"), result.out());
+        assertFalse(result.out().contains("ok    this JVM"), "no ok for a provider that is missing: " + result.out());
         // the file named past the gap is still checked
         assertTrue(result.out().contains("registered as sip:alice@example.com"), result.out());
     }
