@@ -175,6 +175,32 @@ class CheckCommandTest {
         assertTrue(result.out().contains("this agent does not trust the key server's certificate"), result.out());
     }
 
+    @Test
+    void aFileFlagNamingNoFileIsAUsageErrorInOneLine() throws Exception {
+        Path missing = dir.resolve("nonexist");
+        for (String flag : List.of("--java-security", "--properties")) {
+            for (Path wrong : List.of(missing, dir)) {
+                Result result = check(flag, wrong.toString());
+
+                assertEquals(2, result.exit(), result.out());
+                assertEquals(1, result.out().lines().count(), result.out());
+                assertTrue(result.out().contains(flag + " " + wrong), result.out());
+                assertFalse(result.out().contains("-Djava.security.properties"), result.out());
+            }
+        }
+    }
+
+    @Test
+    void namesTheFlagItWasGivenNotThisJvmsProperty() throws Exception {
+        Path fragment = fragment("security.provider." + next + "=SipTls " + properties(dir, ""));
+
+        Result result = check("--java-security", fragment.toString());
+
+        assertTrue(result.out().contains("ok    --java-security " + fragment + ": read"), result.out());
+        assertTrue(result.out().contains("info  this JVM was started without -Djava.security.properties, not with"
+                + " --java-security " + fragment), result.out());
+    }
+
     /** A sip-tls.properties for alice of the demo credentials, plus {@code extra} lines. */
     private static Path properties(Path in, String extra) throws IOException {
         Path file = in.resolve("sip-tls.properties");
