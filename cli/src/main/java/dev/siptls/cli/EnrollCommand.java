@@ -23,18 +23,25 @@ import picocli.CommandLine.Spec;
                 + " store (the demo CA), with --serve a TLS server key store naming those hosts, the password,"
                 + " a ready sip-tls.properties and a java.security fragment installing the provider;"
                 + " then prints the command to start an application with them."},
-        footer = {"", "With a CA of your own, do not use enroll; per agent (README, \"Enrolling with your own CA\"):",
-            "  1. a key and certificate whose subjectAltName holds the AOR as URI (URI:sip:web@example.com),",
-            "     in a PKCS#12 key store (keyStore=, keyStorePassword= or keyStorePassword.env=);",
-            "  2. a trust store holding the CA that issued the key server's certificate (trustStore=);",
-            "  3. a TLS server: its serving key and certificate, whose subjectAltName names every host of serve=",
-            "     as DNS or IP (DNS:www.example.com), in the key store the application serves with;",
-            "  4. sip-tls.properties with aor, keyStore, keyStorePassword, trustStore, trustStorePassword,",
-            "     keyServer, serve (META-INF-templates/sip-tls.properties);",
-            "  5. security.provider.N=SipTls /abs/path/sip-tls.properties in java.security or in a",
-            "     -Djava.security.properties file, N one more than the JDK's highest (13 on a stock JDK 17).",
-            "The key server must trust that CA for agents (truststore=) and for TLS server certificates",
-            "(policy.truststore=)."})
+        // each line within 80 columns: picocli would otherwise break it inside a token
+        footer = {"", "With a CA of your own, do not use enroll; per agent (README, \"Enrolling with",
+            "your own CA\"):",
+            "  1. a key and certificate whose subjectAltName holds the AOR as URI",
+            "     (URI:sip:web@example.com), in a PKCS#12 key store (keyStore=,",
+            "     keyStorePassword= or keyStorePassword.env=);",
+            "  2. a trust store holding the CA that issued the key server's certificate",
+            "     (trustStore=);",
+            "  3. a TLS server: its serving key and certificate, whose subjectAltName names",
+            "     every host of serve= as DNS or IP (DNS:www.example.com), in the key store",
+            "     the application serves with;",
+            "  4. sip-tls.properties with aor, keyStore, keyStorePassword, trustStore,",
+            "     trustStorePassword, keyServer, serve",
+            "     (META-INF-templates/sip-tls.properties);",
+            "  5. security.provider.N=SipTls /abs/path/sip-tls.properties in java.security",
+            "     or in a -Djava.security.properties file, N one more than the JDK's highest",
+            "     (13 on a stock JDK 17).",
+            "The key server must trust that CA for agents (truststore=) and for TLS server",
+            "certificates (policy.truststore=)."})
 final class EnrollCommand implements Callable<Integer> {
 
     static final String DEFAULT_KEY_SERVER = "127.0.0.1:5061";

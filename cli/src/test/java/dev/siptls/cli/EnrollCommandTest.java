@@ -138,6 +138,21 @@ class EnrollCommandTest {
         return data;
     }
 
+    @Test
+    void itsHelpFooterBreaksNoTokenAt80Columns() {
+        CommandLine enroll = SipTlsCommand.commandLine().getSubcommands().get("enroll");
+        enroll.setUsageHelpWidth(80);
+        StringWriter help = new StringWriter();
+        enroll.usage(new PrintWriter(help));
+
+        String[] footer = enroll.getCommandSpec().usageMessage().footer();
+        assertTrue(footer.length > 5, "the footer");
+        for (String line : footer) {
+            assertTrue(help.toString().lines().anyMatch(printed -> printed.stripTrailing().equals(line.stripTrailing())),
+                    "'" + line + "' is printed on one line:\n" + help);
+        }
+    }
+
     private static String jdkProvider(int n) throws Exception {
         Properties jdk = new Properties();
         try (InputStream in = Files.newInputStream(JavaSecurityFiles.runningJdk().jdkFile())) {
