@@ -101,6 +101,21 @@ class StartupErrorsTest {
     }
 
     @Test
+    void noCommandIsAUsageErrorWithTheUsageOnStderrButHelpIsNot() {
+        Run none = run();
+
+        assertEquals(2, none.exit);
+        assertEquals("", none.out);
+        assertTrue(none.err.startsWith("Usage: sip-tls"), none.err);
+
+        Run help = run("--help");
+
+        assertEquals(0, help.exit);
+        assertEquals("", help.err);
+        assertTrue(help.out.startsWith("Usage: sip-tls"), help.out);
+    }
+
+    @Test
     void aDataDirectoryUnderARegularFileIsNamed() throws Exception {
         Path file = Files.writeString(temp.resolve("a-file"), "not a directory");
 
