@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,6 +44,9 @@ import picocli.CommandLine.Spec;
             "The key server must trust that CA for agents (truststore=) and for TLS server",
             "certificates (policy.truststore=)."})
 final class EnrollCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     static final String DEFAULT_KEY_SERVER = "127.0.0.1:5061";
 

@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,6 +41,9 @@ import picocli.CommandLine.Spec;
                 + " provider (-Djava.security.properties=<enrolment>/java.security), answering a small page and"
                 + " printing per request whether its handshake resumed via SIP. Runs until Ctrl-C."})
 final class HttpsServerCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Spec
     private CommandSpec spec;

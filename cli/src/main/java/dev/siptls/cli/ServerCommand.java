@@ -78,7 +78,7 @@ final class ServerCommand implements Callable<Integer> {
     /** The metrics endpoint {@link #start} opened, if asked for; closed by whoever closes the key server. */
     MetricsEndpoint metrics;
 
-    @Option(names = "--verbose", description = "Log every decision (DEBUG), never a body.")
+    @Option(names = "--verbose", description = "Log every decision (DEBUG), never a body; on an error, print its stack trace too.")
     boolean verbose;
 
     @Option(names = "--help-config", description = "Print the configuration keys and exit.")

@@ -116,6 +116,19 @@ class StartupErrorsTest {
     }
 
     @Test
+    void everyCommandTakesVerbose() {
+        CommandLine cli = SipTlsCommand.commandLine();
+        cli.getSubcommands().forEach((name, command) -> assertTrue(name.equals("help")
+                || command.getCommandSpec().findOption("--verbose") != null, name + " has no --verbose"));
+
+        Run run = run("enroll", "sip:app@example.com", "--verbose", "--data-dir", temp.resolve("none").toString(),
+                "--out", temp.resolve("app").toString());
+
+        assertEquals(1, run.exit, run.err); // no demo CA there: a configuration error, not a usage error
+        assertFalse(run.err.contains("Unknown option"), run.err);
+    }
+
+    @Test
     void aDataDirectoryUnderARegularFileIsNamed() throws Exception {
         Path file = Files.writeString(temp.resolve("a-file"), "not a directory");
 
