@@ -325,44 +325,20 @@ final class ServerCommand implements Callable<Integer> {
     private static final Logger SIPTLS_LOGGER = Logger.getLogger("dev.siptls");
 
     /**
-     * One line per record on stderr; DEBUG for SIP-TLS with {@code --verbose} ({@code System.Logger} DEBUG is
-     * java.util.logging FINE). JAIN-SIP logs through log4j and stays at WARN either way: its traces hold bodies.
+     * One line per record on stderr, levels named as {@code System.Logger} names them ({@link LogLines}); DEBUG
+     * for SIP-TLS with {@code --verbose} ({@code System.Logger} DEBUG is java.util.logging FINE). JAIN-SIP logs
+     * through log4j and stays at WARN either way: its traces hold bodies.
      */
     static void configureLogging(boolean verbose) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+            System.setProperty("java.util.logging.SimpleFormatter.format", LogLines.FORMAT);
         }
         Logger root = Logger.getLogger("");
         Level level = verbose ? Level.FINE : Level.INFO;
         SIPTLS_LOGGER.setLevel(level);
         for (var handler : root.getHandlers()) {
             handler.setLevel(level);
-            handler.setFormatter(verbose ? new java.util.logging.SimpleFormatter() : new OneLineFormatter());
-        }
-    }
-
-    /**
-     * Without {@code --verbose} a record stays one line: its exception (a library's, say JGroups' on a port in
-     * use) is told by its innermost message, not a stack trace.
-     */
-    static final class OneLineFormatter extends java.util.logging.SimpleFormatter {
-        @Override
-        public String format(java.util.logging.LogRecord record) {
-            if (record.getThrown() == null) {
-                return super.format(record);
-            }
-            Throwable innermost = record.getThrown();
-            while (innermost.getCause() != null) {
-                innermost = innermost.getCause();
-            }
-            String why = innermost.getMessage() != null ? innermost.getMessage() : innermost.getClass().getSimpleName();
-            java.util.logging.LogRecord line = new java.util.logging.LogRecord(record.getLevel(),
-                    formatMessage(record) + " (" + why + "; --verbose shows the stack trace)");
-            line.setInstant(record.getInstant());
-            line.setLoggerName(record.getLoggerName());
-            line.setSourceClassName(record.getSourceClassName());
-            line.setSourceMethodName(record.getSourceMethodName());
-            return super.format(line);
+            handler.setFormatter(new LogLines(verbose));
         }
     }
 
