@@ -127,7 +127,8 @@ final class EnrollCommand implements Callable<Integer> {
         out.println("  trust store         " + LaunchCommands.display(dir.resolve(Enrolment.TRUST_STORE))
                 + "   (the demo CA)");
         out.println("  password            " + LaunchCommands.display(dir.resolve(Enrolment.PASSWORD))
-                + "   (opens the three stores; also in sip-tls.properties)");
+                + "   (opens the " + (result.tlsServer().isPresent() ? "three" : "two")
+                + " stores; also in sip-tls.properties)");
         out.println("  configuration       " + LaunchCommands.display(result.properties()) + "   (key server "
                 + request.keyServer() + (request.serve().isEmpty() ? "" : ", serve "
                 + String.join(",", request.serve().stream().map(HostPort::toString).toList())) + ")");

@@ -54,6 +54,7 @@ class EnrollCommandTest {
         String password = Files.readString(web.resolve(Enrolment.PASSWORD)).strip();
         assertFalse(run.out.contains(password), "the password is printed: " + run.out);
         assertTrue(run.out.contains("https-server localhost:8443 --key-store"), run.out);
+        assertTrue(run.out.contains("(opens the three stores;"), run.out);
         for (String file : Enrolment.FILES) {
             assertTrue(Files.exists(web.resolve(file)), file);
             if (DemoCredentialsTest.posix(web)) {
@@ -91,8 +92,9 @@ class EnrollCommandTest {
     @Test
     void aMovedDirectoryStillLoads() throws Exception {
         Path data = demoCa();
-        assertEquals(0, enroll("sip:app@example.com", "--data-dir", data.toString(),
-                "--out", temp.resolve("app").toString()).exit);
+        Run client = enroll("sip:app@example.com", "--data-dir", data.toString(), "--out", temp.resolve("app").toString());
+        assertEquals(0, client.exit, client.err);
+        assertTrue(client.out.contains("(opens the two stores;"), "a client has no TLS server key store: " + client.out);
         Path moved = Files.move(temp.resolve("app"), temp.resolve("elsewhere"));
 
         SipTlsConfiguration config = SipTlsConfiguration.load(moved.resolve(Enrolment.PROPERTIES));
