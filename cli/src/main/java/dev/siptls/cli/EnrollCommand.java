@@ -50,6 +50,9 @@ final class EnrollCommand implements Callable<Integer> {
 
     static final String DEFAULT_KEY_SERVER = "127.0.0.1:5061";
 
+    /** The URL printed for a client's next command, where the server it will talk to goes. */
+    static final String SERVED_URL = "https://<host:port of a served server>/";
+
     @Spec
     private CommandSpec spec;
 
@@ -142,9 +145,10 @@ final class EnrollCommand implements Callable<Integer> {
             out.println("  " + LaunchCommands.application(result.javaSecurity(), "https-server " + first
                     + " --key-store " + LaunchCommands.display(result.tlsServer().get())));
         } else {
+            // a placeholder no shell or URL parser takes: which server it will talk to, enroll cannot know
             out.println("Start an HTTPS client with it (SSLContext \"SIP-TLS\" from the installed provider), towards a"
-                    + " server enrolled with --serve:");
-            out.println("  " + LaunchCommands.application(result.javaSecurity(), "https-get https://localhost:8443/"
+                    + " server enrolled with --serve, its HOST:PORT in the URL:");
+            out.println("  " + LaunchCommands.application(result.javaSecurity(), "https-get " + SERVED_URL
                     + trust + " --count 3"));
         }
         out.println("Your own application: the same -Djava.security.properties=" + LaunchCommands.display(

@@ -95,6 +95,8 @@ class EnrollCommandTest {
         Run client = enroll("sip:app@example.com", "--data-dir", data.toString(), "--out", temp.resolve("app").toString());
         assertEquals(0, client.exit, client.err);
         assertTrue(client.out.contains("(opens the two stores;"), "a client has no TLS server key store: " + client.out);
+        assertTrue(client.out.contains("https-get https://<host:port of a served server>/ --trust-store"), client.out);
+        assertFalse(client.out.contains("8443"), "no server was enrolled on 8443: " + client.out);
         Path moved = Files.move(temp.resolve("app"), temp.resolve("elsewhere"));
 
         SipTlsConfiguration config = SipTlsConfiguration.load(moved.resolve(Enrolment.PROPERTIES));
