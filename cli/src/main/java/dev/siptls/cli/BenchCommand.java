@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sip-tls bench}: the measured comparisons, each competitor in the same run, reported as ratios. */
@@ -32,6 +33,9 @@ import picocli.CommandLine.Option;
                 + "per SA over all nodes, share relayed between nodes) and the time from a node's kill -9 to the "
                 + "last of its agents registered elsewhere."})
 final class BenchCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = "--handshakes", paramLabel = "COUNT", description = "handshakes per way (default ${DEFAULT-VALUE})")
     int handshakes = 500;

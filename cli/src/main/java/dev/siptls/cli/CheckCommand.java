@@ -64,6 +64,15 @@ final class CheckCommand implements Callable<Integer> {
         if (timeoutSeconds < 1) {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second");
         }
+        Optional<String> misused = missingFile("--java-security", javaSecurity)
+                .or(() -> missingFile("--properties", properties == null ? null : properties.toString()));
+        if (misused.isPresent()) {
+            // one line, as a wrong command line is: nothing was checked yet
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(spec.qualifiedName() + ": " + misused.get());
+            err.flush();
+            return spec.exitCodeOnInvalidInput();
+        }
         PrintWriter out = spec.commandLine().getOut();
         CheckReport report = new CheckReport(out, verbose);
         Map<Logger, Level> quieted = quietLogs();
@@ -86,7 +95,8 @@ final class CheckCommand implements Callable<Integer> {
         report.section("Installation");
         JavaSecurityFiles files = JavaSecurityFiles.read(
                 JavaSecurityFiles.jdkFile(Path.of(System.getProperty("java.home"))), checked);
-        Optional<String> argument = new InstallationCheck(report).run(files, sameFile(checked, thisJvm));
+        Optional<String> argument = new InstallationCheck(report).run(files, javaSecurity != null,
+                sameFile(checked, thisJvm));
 
         report.section("Configuration");
         Path file = properties != null ? properties : argument.map(Path::of).orElse(null);
@@ -107,6 +117,26 @@ final class CheckCommand implements Callable<Integer> {
 
         report.section("bctls");
         new BctlsCheck(report).run();
+    }
+
+    /** What is wrong with a file flag's value that names no file; empty if it names one (or is not given). */
+    private static Optional<String> missingFile(String flag, String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        Path file;
+        try {
+            file = Path.of(JavaSecurityFiles.expand(value.replaceFirst("^=", "")));
+        } catch (IllegalArgumentException e) {
+            return Optional.of(flag + " " + value + ": " + e.getMessage());
+        }
+        if (!java.nio.file.Files.exists(file)) {
+            return Optional.of(flag + " " + value + " does not exist; give the path of an existing file");
+        }
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return Optional.of(flag + " " + value + " is not a file; give the path of one");
+        }
+        return Optional.empty();
     }
 
     /** Whether two values of java.security.properties name the same file the same way. */

@@ -5,6 +5,7 @@ import dev.siptls.bench.demo.DemoOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sip-tls demo}: the paper's evaluation, counted and measured, on an embedded key server. */
@@ -14,6 +15,9 @@ import picocli.CommandLine.Option;
                 + "in the paper's two cases, prints the paper's Table 1 with counted figures and writes a report "
                 + "with plots."})
 final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = "--terminals", paramLabel = "N", description = "terminals in case 2 (default ${DEFAULT-VALUE})")
     int terminals = 4;

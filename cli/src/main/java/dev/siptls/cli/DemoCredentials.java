@@ -133,7 +133,8 @@ final class DemoCredentials {
         try {
             writeSecret(directory.resolve(PASSWORD), password);
             writeSecret(directory.resolve(CA_PASSWORD), caPassword);
-            CertificateAuthority ca = CertificateAuthority.create("SIP-TLS Demo CA");
+            // named apart from other data directories' demo CAs: a trust store from another one says so by its name
+            CertificateAuthority ca = CertificateAuthority.createIdentified("SIP-TLS Demo CA");
             writeKeyStore(ca.keyStore(caPassword), directory.resolve(CA), caPassword);
             writeKeyStore(ca.trustStore(), trustStore(), password);
             issue(ca, keyServer(), "keyserver", List.of("localhost", "127.0.0.1"));
@@ -393,7 +394,7 @@ final class DemoCredentials {
                 if (Files.exists(directory.resolve(CLUSTER_CA))) {
                     ca = CertificateAuthority.load(directory.resolve(CLUSTER_CA), caPassword);
                 } else {
-                    ca = CertificateAuthority.create("SIP-TLS Demo Cluster CA");
+                    ca = CertificateAuthority.createIdentified("SIP-TLS Demo Cluster CA");
                     writeKeyStore(ca.trustStore(), directory.resolve(CLUSTER_TRUST_STORE), password);
                     writeKeyStore(ca.keyStore(caPassword), directory.resolve(CLUSTER_CA), caPassword);
                 }

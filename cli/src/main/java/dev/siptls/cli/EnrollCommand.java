@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,21 +24,34 @@ import picocli.CommandLine.Spec;
                 + " store (the demo CA), with --serve a TLS server key store naming those hosts, the password,"
                 + " a ready sip-tls.properties and a java.security fragment installing the provider;"
                 + " then prints the command to start an application with them."},
-        footer = {"", "With a CA of your own, do not use enroll; per agent (README, \"Enrolling with your own CA\"):",
-            "  1. a key and certificate whose subjectAltName holds the AOR as URI (URI:sip:web@example.com),",
-            "     in a PKCS#12 key store (keyStore=, keyStorePassword= or keyStorePassword.env=);",
-            "  2. a trust store holding the CA that issued the key server's certificate (trustStore=);",
-            "  3. a TLS server: its serving key and certificate, whose subjectAltName names every host of serve=",
-            "     as DNS or IP (DNS:www.example.com), in the key store the application serves with;",
-            "  4. sip-tls.properties with aor, keyStore, keyStorePassword, trustStore, trustStorePassword,",
-            "     keyServer, serve (META-INF-templates/sip-tls.properties);",
-            "  5. security.provider.N=SipTls /abs/path/sip-tls.properties in java.security or in a",
-            "     -Djava.security.properties file, N one more than the JDK's highest (13 on a stock JDK 17).",
-            "The key server must trust that CA for agents (truststore=) and for TLS server certificates",
-            "(policy.truststore=)."})
+        // each line within 80 columns: picocli would otherwise break it inside a token
+        footer = {"", "With a CA of your own, do not use enroll; per agent (README, \"Enrolling with",
+            "your own CA\"):",
+            "  1. a key and certificate whose subjectAltName holds the AOR as URI",
+            "     (URI:sip:web@example.com), in a PKCS#12 key store (keyStore=,",
+            "     keyStorePassword= or keyStorePassword.env=);",
+            "  2. a trust store holding the CA that issued the key server's certificate",
+            "     (trustStore=);",
+            "  3. a TLS server: its serving key and certificate, whose subjectAltName names",
+            "     every host of serve= as DNS or IP (DNS:www.example.com), in the key store",
+            "     the application serves with;",
+            "  4. sip-tls.properties with aor, keyStore, keyStorePassword, trustStore,",
+            "     trustStorePassword, keyServer, serve",
+            "     (META-INF-templates/sip-tls.properties);",
+            "  5. security.provider.N=SipTls /abs/path/sip-tls.properties in java.security",
+            "     or in a -Djava.security.properties file, N one more than the JDK's highest",
+            "     (13 on a stock JDK 17).",
+            "The key server must trust that CA for agents (truststore=) and for TLS server",
+            "certificates (policy.truststore=)."})
 final class EnrollCommand implements Callable<Integer> {
 
+    @Mixin
+    VerboseOption verbose;
+
     static final String DEFAULT_KEY_SERVER = "127.0.0.1:5061";
+
+    /** The URL printed for a client's next command, where the server it will talk to goes. */
+    static final String SERVED_URL = "https://<host:port of a served server>/";
 
     @Spec
     private CommandSpec spec;
@@ -116,7 +130,8 @@ final class EnrollCommand implements Callable<Integer> {
         out.println("  trust store         " + LaunchCommands.display(dir.resolve(Enrolment.TRUST_STORE))
                 + "   (the demo CA)");
         out.println("  password            " + LaunchCommands.display(dir.resolve(Enrolment.PASSWORD))
-                + "   (opens the three stores; also in sip-tls.properties)");
+                + "   (opens the " + (result.tlsServer().isPresent() ? "three" : "two")
+                + " stores; also in sip-tls.properties)");
         out.println("  configuration       " + LaunchCommands.display(result.properties()) + "   (key server "
                 + request.keyServer() + (request.serve().isEmpty() ? "" : ", serve "
                 + String.join(",", request.serve().stream().map(HostPort::toString).toList())) + ")");
@@ -130,9 +145,10 @@ final class EnrollCommand implements Callable<Integer> {
             out.println("  " + LaunchCommands.application(result.javaSecurity(), "https-server " + first
                     + " --key-store " + LaunchCommands.display(result.tlsServer().get())));
         } else {
+            // a placeholder no shell or URL parser takes: which server it will talk to, enroll cannot know
             out.println("Start an HTTPS client with it (SSLContext \"SIP-TLS\" from the installed provider), towards a"
-                    + " server enrolled with --serve:");
-            out.println("  " + LaunchCommands.application(result.javaSecurity(), "https-get https://localhost:8443/"
+                    + " server enrolled with --serve, its HOST:PORT in the URL:");
+            out.println("  " + LaunchCommands.application(result.javaSecurity(), "https-get " + SERVED_URL
                     + trust + " --count 3"));
         }
         out.println("Your own application: the same -Djava.security.properties=" + LaunchCommands.display(

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +32,9 @@ import picocli.CommandLine.Option;
                 + "file; it holds the master secret); a TLS 1.3 SA is printed as OpenSSL's -psk arguments (they "
                 + "hold the PSK), or for TLS_AES_256_GCM_SHA384 written as a -psk_session file."})
 final class ExportSessionCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     /** Suites OpenSSL also speaks, most preferred first, when the configuration names none. */
     private static final List<String> DEFAULT_SUITES = List.of(

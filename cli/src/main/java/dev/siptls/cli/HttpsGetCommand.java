@@ -19,6 +19,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,6 +37,9 @@ import picocli.CommandLine.Spec;
                 + " whether the handshake resumed via SIP or was a full one. Exit code 0 if every request was answered"
                 + " 2xx."})
 final class HttpsGetCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Spec
     private CommandSpec spec;

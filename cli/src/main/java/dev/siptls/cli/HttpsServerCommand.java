@@ -8,16 +8,23 @@ import dev.siptls.protocol.HostPort;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,6 +41,9 @@ import picocli.CommandLine.Spec;
                 + " provider (-Djava.security.properties=<enrolment>/java.security), answering a small page and"
                 + " printing per request whether its handshake resumed via SIP. Runs until Ctrl-C."})
 final class HttpsServerCommand implements Callable<Integer> {
+
+    @Mixin
+    VerboseOption verbose;
 
     @Spec
     private CommandSpec spec;
@@ -63,6 +73,10 @@ final class HttpsServerCommand implements Callable<Integer> {
         SSLContext context;
         try {
             where = HostPort.parse(address);
+            InstalledProvider.served().flatMap(serve -> notServed(where, serve)).ifPresent(warning -> {
+                err.println(warning);
+                err.flush();
+            });
             var keyManagers = KeyStoreFiles.keyManagers(keyStore,
                     passwordFile != null ? passwordFile : KeyStoreFiles.defaultPasswordFile(keyStore));
             context = SSLContext.getInstance("SIP-TLS"); // from the installed providers, as any application asks
@@ -99,6 +113,34 @@ final class HttpsServerCommand implements Callable<Integer> {
         }, "https-server-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * A warning if no {@code serve} entry of the enrolment names {@code where}: the key server then binds no agent
+     * to it and every client falls back to a full handshake. A warning, not a refusal: a listen address may rightly
+     * differ from the names clients use (0.0.0.0, or 127.0.0.1 for localhost), which only a lookup can tell.
+     */
+    static Optional<String> notServed(HostPort where, List<HostPort> serve) {
+        if (serve.stream().anyMatch(s -> s.port() == where.port() && sameHost(where.host(), s.host()))) {
+            return Optional.empty();
+        }
+        return Optional.of("sip-tls https-server: warning: " + where + " is not among the enrolment's serve entries ("
+                + (serve.isEmpty() ? "none" : serve.stream().map(HostPort::toString).collect(Collectors.joining(",")))
+                + "): clients get no SA for it and fall back to full handshakes; listen on one of them, or enrol"
+                + " this address with --serve");
+    }
+
+    /** Whether listening on {@code listen} serves clients that connect to {@code served}. */
+    private static boolean sameHost(String listen, String served) {
+        if (listen.equalsIgnoreCase(served)) {
+            return true;
+        }
+        try {
+            InetAddress at = InetAddress.getByName(listen);
+            return at.isAnyLocalAddress() || Arrays.asList(InetAddress.getAllByName(served)).contains(at);
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void answer(HttpExchange exchange, PrintWriter out) throws IOException {

@@ -28,12 +28,16 @@ final class InstallationCheck {
     }
 
     /**
-     * Checks the files; {@code sameAsThisJvm}: this JVM was started with the same {@code java.security.properties}.
+     * Checks the files; {@code fromFlag}: the extra file was given with {@code --java-security}, not by this JVM's
+     * {@code -Djava.security.properties}; {@code sameAsThisJvm}: this JVM was started with the same file.
      *
      * @return the argument of the SipTls entry (the sip-tls.properties path), if any entry names one, read or not
      */
-    Optional<String> run(JavaSecurityFiles files, boolean sameAsThisJvm) {
-        reportFiles(files);
+    Optional<String> run(JavaSecurityFiles files, boolean fromFlag, boolean sameAsThisJvm) {
+        // the file is named as the user gave it: a --java-security flag or this JVM's -Djava.security.properties
+        String given = files.extraSpec().map(spec -> fromFlag ? "--java-security " + spec
+                : "-Djava.security.properties=" + spec).orElse("");
+        reportFiles(files, given);
         ProviderEntries entries = ProviderEntries.of(files.properties());
         report.info("providers as the JDK reads them: " + entries.listed().stream()
                 .filter(l -> l.position() > 0)
@@ -69,9 +73,11 @@ final class InstallationCheck {
         if (sameAsThisJvm) {
             crossCheck(!sipTls.isEmpty() ? sipTls.get(0).position() : 0, files);
         } else {
-            report.info("this JVM was started with other java.security files; to check that the JDK really loads"
-                    + " SipTls, run: java -Djava.security.properties=" + files.extraSpec().orElse("FILE")
-                    + " -jar sip-tls.jar check");
+            String own = System.getProperty("java.security.properties");
+            report.info("this JVM was started " + (own == null ? "without -Djava.security.properties"
+                    : "with -Djava.security.properties=" + own) + ", not with " + (given.isEmpty() ? "the JDK's file alone"
+                    : given) + "; to check that the JDK really loads SipTls, run: java -Djava.security.properties="
+                    + files.extraSpec().orElse("FILE") + " -jar sip-tls.jar check");
         }
         return argument;
     }
@@ -80,7 +86,7 @@ final class InstallationCheck {
         return SipTlsProvider.NAME.equals(name) || CLASS.equals(name);
     }
 
-    private void reportFiles(JavaSecurityFiles files) {
+    private void reportFiles(JavaSecurityFiles files, String given) {
         if (files.staticDefaults()) {
             report.warn("no java.security could be read (" + files.jdkFile() + "): the JDK uses its six built-in"
                     + " providers", "check the JDK installation");
@@ -89,15 +95,14 @@ final class InstallationCheck {
         }
         switch (files.extra()) {
             case NONE -> report.info("no -Djava.security.properties file: the JDK's java.security alone applies");
-            case READ -> report.ok("-Djava.security.properties=" + files.extraSpec().orElse("") + ": read, "
-                    + (files.replaces() ? "replacing the JDK's java.security ('=='): only the providers it lists exist"
+            case READ -> report.ok(given + ": read, " + (files.replaces()
+                    ? "replacing the JDK's java.security ('=='): only the providers it lists exist"
                     : "adding to the JDK's java.security"));
-            case IGNORED_BY_JDK_FILE -> report.fail("-Djava.security.properties=" + files.extraSpec().orElse("")
-                    + " is ignored: " + files.jdkFile() + " does not set security.overridePropertiesFile=true",
+            case IGNORED_BY_JDK_FILE -> report.fail(given + " is ignored: " + files.jdkFile() + " does not set"
+                    + " security.overridePropertiesFile=true",
                     "set it to true there, or put the SipTls line into " + files.jdkFile());
-            case UNREADABLE -> report.fail("-Djava.security.properties=" + files.extraSpec().orElse("") + " cannot be read ("
-                    + files.extraProblem() + "); the JDK skips it without a word", "fix the path given to"
-                    + " -Djava.security.properties");
+            case UNREADABLE -> report.fail(given + " cannot be read (" + files.extraProblem() + "); the JDK skips"
+                    + " it without a word", "fix the path or the file's permissions");
         }
     }
 
@@ -197,7 +202,8 @@ final class InstallationCheck {
         String jvm = "this JVM (" + files.extraSpec().map(s -> "-Djava.security.properties=" + s)
                 .orElse("no -Djava.security.properties") + ")";
         if (expectedPosition == 0 && loaded == null) {
-            report.ok(jvm + " agrees: Security.getProvider(\"SipTls\") is null");
+            // agreeing that SipTls is missing is no success: the FAIL above says what to fix
+            report.info(jvm + " agrees that SipTls is absent: Security.getProvider(\"SipTls\") is null");
         } else if (expectedPosition == 0) {
             report.fail(jvm + " has SipTls at position " + position + ", although the files read here list none",
                     "report this: the check reads java.security differently from this JDK");

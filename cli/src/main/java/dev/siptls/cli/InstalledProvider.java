@@ -1,8 +1,12 @@
 package dev.siptls.cli;
 
+import dev.siptls.protocol.HostPort;
+import dev.siptls.provider.SipTlsConfiguration;
+import dev.siptls.provider.SipTlsProvider;
 import java.lang.management.ManagementFactory;
 import java.security.Security;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,6 +41,12 @@ final class InstalledProvider {
         return Optional.of("sip-tls " + command + ": the " + NAME + " provider is not installed in this JVM: start it"
                 + " with -Djava.security.properties=<enrolment>/java.security (written by sip-tls enroll);"
                 + " `sip-tls check --java-security FILE` says why a fragment is not taken");
+    }
+
+    /** The {@code serve} entries of the installed, configured SipTls provider; empty if there is none. */
+    static Optional<List<HostPort>> served() {
+        return Security.getProvider(NAME) instanceof SipTlsProvider provider
+                ? provider.configuration().map(SipTlsConfiguration::serve) : Optional.empty();
     }
 
     /** The provider's MXBean, registered once one of its contexts was initialized. */

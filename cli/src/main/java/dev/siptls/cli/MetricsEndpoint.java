@@ -156,11 +156,14 @@ final class MetricsEndpoint implements AutoCloseable {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** {@code host:port} (an IPv6 host in brackets) as an address, or a one-line complaint naming {@code what}. */
-    static InetSocketAddress parse(String what, String value) {
+    /**
+     * {@code host:port} (an IPv6 host in brackets), not resolved yet; a value that is not one is an
+     * {@link IllegalArgumentException} saying why in words that follow the flag's or the key's name.
+     */
+    static InetSocketAddress parse(String value) {
         String v = value.trim();
         int colon = v.lastIndexOf(':');
-        String complaint = what + " must be host:port (e.g. 127.0.0.1:9464), got '" + v + "'";
+        String complaint = "'" + v + "' is not host:port (e.g. 127.0.0.1:9464)";
         if (colon <= 0 || colon == v.length() - 1) {
             throw new IllegalArgumentException(complaint);
         }
@@ -175,12 +178,17 @@ final class MetricsEndpoint implements AutoCloseable {
             throw new IllegalArgumentException(complaint);
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException(what + ": port " + port + " is not between 0 and 65535");
+            throw new IllegalArgumentException("port " + port + " is not between 0 and 65535");
         }
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new IllegalArgumentException(what + ": cannot resolve host '" + host + "'");
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    /** {@code address} with its host looked up; a host that cannot be is an {@link IllegalArgumentException}. */
+    static InetSocketAddress resolve(InetSocketAddress address) {
+        InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), address.getPort());
+        if (resolved.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve host '" + address.getHostString() + "'");
         }
-        return address;
+        return resolved;
     }
 }

@@ -70,15 +70,15 @@ final class ServerCommand implements Callable<Integer> {
             description = "Where this node takes SIP requests from the other nodes (default 0: a free port).")
     Integer linksPort;
 
-    @Option(names = "--metrics", paramLabel = "ADDRESS",
+    @Option(names = "--metrics", paramLabel = "ADDRESS", converter = MetricsAddressConverter.class,
             description = "Serve Prometheus metrics and health checks over plain HTTP on host:port (e.g."
                     + " 127.0.0.1:9464): /metrics, /health/live, /health/ready.")
-    String metricsAddress;
+    InetSocketAddress metricsAddress;
 
     /** The metrics endpoint {@link #start} opened, if asked for; closed by whoever closes the key server. */
     MetricsEndpoint metrics;
 
-    @Option(names = "--verbose", description = "Log every decision (DEBUG), never a body.")
+    @Option(names = "--verbose", description = "Log every decision (DEBUG), never a body; on an error, print its stack trace too.")
     boolean verbose;
 
     @Option(names = "--help-config", description = "Print the configuration keys and exit.")
@@ -120,13 +120,16 @@ final class ServerCommand implements Callable<Integer> {
             b.name(configured(cluster::nodeName)); // the file's name, if any, wins
         }
         configured(() -> settings.apply(b, base)); // a mistake in the file is reported before any credential is touched
-        String metricsAt = metricsAddress != null ? metricsAddress : settings.metrics().orElse(null);
         InetSocketAddress metricsBind;
-        try {
-            metricsBind = metricsAt == null ? null
-                    : MetricsEndpoint.parse(metricsAddress != null ? "--metrics" : "metrics", metricsAt);
-        } catch (IllegalArgumentException e) {
-            throw metricsAddress != null ? new UserError(e.getMessage(), e) : new UserError(config + ": " + e.getMessage(), e);
+        if (metricsAddress != null) {
+            try {
+                metricsBind = MetricsEndpoint.resolve(metricsAddress);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--metrics " + MetricsEndpoint.hostPort(metricsAddress) + ": " + e.getMessage(), e);
+            }
+        } else {
+            // the file's value is a configuration error (exit 1) naming the file; the flag's is a usage error (2)
+            metricsBind = configured(() -> settings.metrics().map(ServerCommand::metricsKey).orElse(null));
         }
         DemoCredentials demo = null;
         if (settings.hasIdentity()) {
@@ -228,6 +231,15 @@ final class ServerCommand implements Callable<Integer> {
         return server;
     }
 
+    /** The {@code metrics} key's address; what is wrong with it named by the key. */
+    private static InetSocketAddress metricsKey(String value) {
+        try {
+            return MetricsEndpoint.resolve(MetricsEndpoint.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("metrics: " + e.getMessage(), e);
+        }
+    }
+
     /** A step that reads the configuration. */
     private interface Configured<T> {
         T get() throws Exception;
@@ -313,44 +325,20 @@ final class ServerCommand implements Callable<Integer> {
     private static final Logger SIPTLS_LOGGER = Logger.getLogger("dev.siptls");
 
     /**
-     * One line per record on stderr; DEBUG for SIP-TLS with {@code --verbose} ({@code System.Logger} DEBUG is
-     * java.util.logging FINE). JAIN-SIP logs through log4j and stays at WARN either way: its traces hold bodies.
+     * One line per record on stderr, levels named as {@code System.Logger} names them ({@link LogLines}); DEBUG
+     * for SIP-TLS with {@code --verbose} ({@code System.Logger} DEBUG is java.util.logging FINE). JAIN-SIP logs
+     * through log4j and stays at WARN either way: its traces hold bodies.
      */
     static void configureLogging(boolean verbose) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+            System.setProperty("java.util.logging.SimpleFormatter.format", LogLines.FORMAT);
         }
         Logger root = Logger.getLogger("");
         Level level = verbose ? Level.FINE : Level.INFO;
         SIPTLS_LOGGER.setLevel(level);
         for (var handler : root.getHandlers()) {
             handler.setLevel(level);
-            handler.setFormatter(verbose ? new java.util.logging.SimpleFormatter() : new OneLineFormatter());
-        }
-    }
-
-    /**
-     * Without {@code --verbose} a record stays one line: its exception (a library's, say JGroups' on a port in
-     * use) is told by its innermost message, not a stack trace.
-     */
-    static final class OneLineFormatter extends java.util.logging.SimpleFormatter {
-        @Override
-        public String format(java.util.logging.LogRecord record) {
-            if (record.getThrown() == null) {
-                return super.format(record);
-            }
-            Throwable innermost = record.getThrown();
-            while (innermost.getCause() != null) {
-                innermost = innermost.getCause();
-            }
-            String why = innermost.getMessage() != null ? innermost.getMessage() : innermost.getClass().getSimpleName();
-            java.util.logging.LogRecord line = new java.util.logging.LogRecord(record.getLevel(),
-                    formatMessage(record) + " (" + why + "; --verbose shows the stack trace)");
-            line.setInstant(record.getInstant());
-            line.setLoggerName(record.getLoggerName());
-            line.setSourceClassName(record.getSourceClassName());
-            line.setSourceMethodName(record.getSourceMethodName());
-            return super.format(line);
+            handler.setFormatter(new LogLines(verbose));
         }
     }
 

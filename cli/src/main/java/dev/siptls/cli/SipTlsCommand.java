@@ -3,6 +3,7 @@ package dev.siptls.cli;
 import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,7 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {DemoCommand.class, ServerCommand.class, EnrollCommand.class, CheckCommand.class,
                 HttpsServerCommand.class, HttpsGetCommand.class, BenchCommand.class, ExportSessionCommand.class,
                 CommandLine.HelpCommand.class})
-public final class SipTlsCommand implements Runnable {
+public final class SipTlsCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
@@ -94,9 +95,11 @@ public final class SipTlsCommand implements Runnable {
         return false;
     }
 
+    /** No command is a usage error, as with git: the usage goes to stderr ({@code --help} prints it on stdout). */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return spec.exitCodeOnInvalidInput();
     }
 
     /** The version from the jar's manifest, if built as one. */

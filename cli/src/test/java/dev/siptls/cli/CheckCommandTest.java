@@ -94,7 +94,9 @@ class CheckCommandTest {
         assertTrue(result.out().contains("FAIL  security.provider." + beyond + " is ignored: the JDK stops reading at"
                 + " the gap at " + next + "; number it " + next), result.out());
         // the JDK of the child JVM, started with that file, really has no SipTls
-        assertTrue(result.out().contains("agrees: Security.getProvider(\"SipTls\") is null"), result.out());
+        assertTrue(result.out().contains("info  this JVM (-Djava.security.properties=" + fragment + ") agrees that"
+                + " SipTls is absent: Security.getProvider(\"SipTls\") is null"), result.out());
+        assertFalse(result.out().contains("ok    this JVM"), "no ok for a provider that is missing: " + result.out());
         // the file named past the gap is still checked
         assertTrue(result.out().contains("registered as sip:alice@example.com"), result.out());
     }
@@ -217,6 +219,32 @@ class CheckCommandTest {
         } finally {
             running.close();
         }
+    }
+
+    @Test
+    void aFileFlagNamingNoFileIsAUsageErrorInOneLine() throws Exception {
+        Path missing = dir.resolve("nonexist");
+        for (String flag : List.of("--java-security", "--properties")) {
+            for (Path wrong : List.of(missing, dir)) {
+                Result result = check(flag, wrong.toString());
+
+                assertEquals(2, result.exit(), result.out());
+                assertEquals(1, result.out().lines().count(), result.out());
+                assertTrue(result.out().contains(flag + " " + wrong), result.out());
+                assertFalse(result.out().contains("-Djava.security.properties"), result.out());
+            }
+        }
+    }
+
+    @Test
+    void namesTheFlagItWasGivenNotThisJvmsProperty() throws Exception {
+        Path fragment = fragment("security.provider." + next + "=SipTls " + properties(dir, ""));
+
+        Result result = check("--java-security", fragment.toString());
+
+        assertTrue(result.out().contains("ok    --java-security " + fragment + ": read"), result.out());
+        assertTrue(result.out().contains("info  this JVM was started without -Djava.security.properties, not with"
+                + " --java-security " + fragment), result.out());
     }
 
     /** A sip-tls.properties for alice of the demo credentials, plus {@code extra} lines. */

@@ -3,6 +3,7 @@ package dev.siptls.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,6 +132,40 @@ class DemoCredentialsTest {
         assertTrue(Files.exists(dir.resolve("carol@example.com.p12")));
         assertEquals(List.of("sip:alice@example.com", "sip:carol@example.com"), again.agentAors());
         before.forEach((name, bytes) -> assertArrayEquals(bytes, contents(dir).get(name), name + " unchanged"));
+    }
+
+    @Test
+    void eachDataDirectorysCasHaveANameOfTheirOwnKeptAcrossRestarts() throws Exception {
+        DemoCredentials one = DemoCredentials.ensure(temp.resolve("one"), AGENTS);
+        DemoCredentials two = DemoCredentials.ensure(temp.resolve("two"), AGENTS);
+        one.clusterNodeIdentity("n1");
+        two.clusterNodeIdentity("n1");
+
+        String caOne = trusted(one.trustStore(), one.password());
+        String caTwo = trusted(two.trustStore(), two.password());
+        assertTrue(caOne.matches("CN=SIP-TLS Demo CA [0-9a-f]{8}"), caOne);
+        assertTrue(caTwo.matches("CN=SIP-TLS Demo CA [0-9a-f]{8}"), caTwo);
+        assertNotEquals(caOne, caTwo);
+        String clusterOne = trusted(one.directory().resolve(DemoCredentials.CLUSTER_TRUST_STORE), one.password());
+        String clusterTwo = trusted(two.directory().resolve(DemoCredentials.CLUSTER_TRUST_STORE), two.password());
+        assertTrue(clusterOne.matches("CN=SIP-TLS Demo Cluster CA [0-9a-f]{8}"), clusterOne);
+        assertNotEquals(clusterOne, clusterTwo);
+
+        Map<String, byte[]> before = contents(one.directory());
+        DemoCredentials again = DemoCredentials.ensure(one.directory(), AGENTS);
+        assertEquals(caOne, trusted(again.trustStore(), again.password()), "a restart keeps the CA");
+        assertArrayEquals(before.get("truststore.p12"), contents(one.directory()).get("truststore.p12"));
+    }
+
+    /** The subject of the one CA in a trust store. */
+    private static String trusted(Path trustStore, char[] password) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(trustStore)) {
+            store.load(in, password);
+        }
+        assertEquals(1, store.size());
+        return ((java.security.cert.X509Certificate) store.getCertificate(store.aliases().nextElement()))
+                .getSubjectX500Principal().getName();
     }
 
     @Test

@@ -54,6 +54,7 @@ class EnrollCommandTest {
         String password = Files.readString(web.resolve(Enrolment.PASSWORD)).strip();
         assertFalse(run.out.contains(password), "the password is printed: " + run.out);
         assertTrue(run.out.contains("https-server localhost:8443 --key-store"), run.out);
+        assertTrue(run.out.contains("(opens the three stores;"), run.out);
         for (String file : Enrolment.FILES) {
             assertTrue(Files.exists(web.resolve(file)), file);
             if (DemoCredentialsTest.posix(web)) {
@@ -91,8 +92,11 @@ class EnrollCommandTest {
     @Test
     void aMovedDirectoryStillLoads() throws Exception {
         Path data = demoCa();
-        assertEquals(0, enroll("sip:app@example.com", "--data-dir", data.toString(),
-                "--out", temp.resolve("app").toString()).exit);
+        Run client = enroll("sip:app@example.com", "--data-dir", data.toString(), "--out", temp.resolve("app").toString());
+        assertEquals(0, client.exit, client.err);
+        assertTrue(client.out.contains("(opens the two stores;"), "a client has no TLS server key store: " + client.out);
+        assertTrue(client.out.contains("https-get https://<host:port of a served server>/ --trust-store"), client.out);
+        assertFalse(client.out.contains("8443"), "no server was enrolled on 8443: " + client.out);
         Path moved = Files.move(temp.resolve("app"), temp.resolve("elsewhere"));
 
         SipTlsConfiguration config = SipTlsConfiguration.load(moved.resolve(Enrolment.PROPERTIES));
@@ -136,6 +140,21 @@ class EnrollCommandTest {
         Path data = temp.resolve("data");
         DemoCredentials.ensure(data, List.of());
         return data;
+    }
+
+    @Test
+    void itsHelpFooterBreaksNoTokenAt80Columns() {
+        CommandLine enroll = SipTlsCommand.commandLine().getSubcommands().get("enroll");
+        enroll.setUsageHelpWidth(80);
+        StringWriter help = new StringWriter();
+        enroll.usage(new PrintWriter(help));
+
+        String[] footer = enroll.getCommandSpec().usageMessage().footer();
+        assertTrue(footer.length > 5, "the footer");
+        for (String line : footer) {
+            assertTrue(help.toString().lines().anyMatch(printed -> printed.stripTrailing().equals(line.stripTrailing())),
+                    "'" + line + "' is printed on one line:\n" + help);
+        }
     }
 
     private static String jdkProvider(int n) throws Exception {

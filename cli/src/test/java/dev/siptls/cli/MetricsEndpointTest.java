@@ -105,7 +105,7 @@ class MetricsEndpointTest {
     @Test
     void answersGetAndHeadOnItsThreePathsOnly() throws Exception {
         ServerCommand command = command("server", "--port", "0", "--data-dir", dataDir.toString());
-        command.metricsAddress = "127.0.0.1:0";
+        command.metricsAddress = java.net.InetSocketAddress.createUnresolved("127.0.0.1", 0);
         try (KeyServer server = command.start(new PrintWriter(new StringWriter()));
              MetricsEndpoint endpoint = command.metrics) {
             String base = "http://" + MetricsEndpoint.hostPort(endpoint.address());
@@ -147,7 +147,7 @@ class MetricsEndpointTest {
                 () -> command("server", "--config", config.toString(), "--data-dir", dataDir.toString())
                         .start(new PrintWriter(new StringWriter())));
 
-        assertEquals(config + ": metrics must be host:port (e.g. 127.0.0.1:9464), got 'localhost'", e.getMessage());
+        assertEquals(config + ": metrics: 'localhost' is not host:port (e.g. 127.0.0.1:9464)", e.getMessage());
     }
 
     /** Scrapes until {@code done} holds: a latency is recorded just after its response went out. */

@@ -79,6 +79,55 @@ class StartupErrorsTest {
         assertFalse(Files.exists(dir), "nothing written for a command line that is wrong");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:99999", "nohost", "127.0.0.1:", "127.0.0.1:x"})
+    void aMetricsAddressThatIsNoHostPortIsAUsageErrorBeforeAnythingIsWritten(String address) {
+        Path dir = temp.resolve("never-created");
+
+        Run run = server("--port", "0", "--metrics", address, "--data-dir", dir.toString());
+
+        assertEquals(2, run.exit, run.err);
+        run.assertShortAndWithoutTrace();
+        assertTrue(run.err.contains("--metrics") && run.err.contains(address.replaceFirst("^127.0.0.1:", "")), run.err);
+        assertFalse(Files.exists(dir), "nothing written for a command line that is wrong");
+    }
+
+    @Test
+    void aMetricsKeyThatIsNoHostPortIsAConfigurationErrorNamingTheFile() throws Exception {
+        Path config = Files.writeString(temp.resolve("metrics.properties"), "metrics=127.0.0.1:99999\n");
+
+        server("--port", "0", "--config", config.toString(), "--data-dir", copy().toString())
+                .assertOneLineError(config.toString(), "metrics", "99999");
+    }
+
+    @Test
+    void noCommandIsAUsageErrorWithTheUsageOnStderrButHelpIsNot() {
+        Run none = run();
+
+        assertEquals(2, none.exit);
+        assertEquals("", none.out);
+        assertTrue(none.err.startsWith("Usage: sip-tls"), none.err);
+
+        Run help = run("--help");
+
+        assertEquals(0, help.exit);
+        assertEquals("", help.err);
+        assertTrue(help.out.startsWith("Usage: sip-tls"), help.out);
+    }
+
+    @Test
+    void everyCommandTakesVerbose() {
+        CommandLine cli = SipTlsCommand.commandLine();
+        cli.getSubcommands().forEach((name, command) -> assertTrue(name.equals("help")
+                || command.getCommandSpec().findOption("--verbose") != null, name + " has no --verbose"));
+
+        Run run = run("enroll", "sip:app@example.com", "--verbose", "--data-dir", temp.resolve("none").toString(),
+                "--out", temp.resolve("app").toString());
+
+        assertEquals(1, run.exit, run.err); // no demo CA there: a configuration error, not a usage error
+        assertFalse(run.err.contains("Unknown option"), run.err);
+    }
+
     @Test
     void aDataDirectoryUnderARegularFileIsNamed() throws Exception {
         Path file = Files.writeString(temp.resolve("a-file"), "not a directory");

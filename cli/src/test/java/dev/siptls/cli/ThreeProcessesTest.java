@@ -131,6 +131,7 @@ class ThreeProcessesTest {
         served.awaitLine(l -> served.lines.stream().filter(s -> s.startsWith("GET / from")).count() == 3,
                 "three requests served");
         assertFalse(tlsServer.stderr().contains("Exception"), tlsServer.stderr());
+        assertFalse(tlsServer.stderr().contains("warning"), "it listens where it was enrolled: " + tlsServer.stderr());
     }
 
     /** The lines of the shell block between README's markers. */

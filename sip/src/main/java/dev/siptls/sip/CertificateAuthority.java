@@ -57,7 +57,21 @@ public final class CertificateAuthority {
     }
 
     public static CertificateAuthority create(String name) throws GeneralSecurityException {
+        return create(name, generate(KeyType.EC_P256));
+    }
+
+    /**
+     * A CA named {@code name} followed by the first 8 hex digits of its subject key identifier, e.g. {@code
+     * SIP-TLS Demo CA 1a2b3c4d}: two CAs made with the same {@code name} are told apart wherever a name is shown,
+     * and the digits are those a certificate viewer shows as its key identifier.
+     */
+    public static CertificateAuthority createIdentified(String name) throws GeneralSecurityException {
         KeyPair pair = generate(KeyType.EC_P256);
+        byte[] id = new JcaX509ExtensionUtils().createSubjectKeyIdentifier(pair.getPublic()).getKeyIdentifier();
+        return create(name + " " + java.util.HexFormat.of().formatHex(id, 0, 4), pair);
+    }
+
+    private static CertificateAuthority create(String name, KeyPair pair) throws GeneralSecurityException {
         X500Name subject = new X500Name("CN=" + name);
         Instant now = Instant.now();
         try {
