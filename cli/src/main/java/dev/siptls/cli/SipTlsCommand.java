@@ -16,8 +16,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@code sip-tls}: the command line of SIP-TLS. {@code demo} reproduces the paper's evaluation on an embedded
  * key server and terminals; {@code server} runs a key server (with demo credentials if none are configured);
  * {@code enroll} issues an agent's files from the demo CA; {@code https-server} and {@code https-get} are a plain
- * JSSE server and client on the installed provider; {@code bench} measures handshake costs and the key server's
- * distribution rate.
+ * JSSE server and client on the installed provider; {@code check} says whether an installation works;
+ * {@code bench} measures handshake costs and the key server's distribution rate.
  */
 @Command(name = "sip-tls",
         mixinStandardHelpOptions = true,
