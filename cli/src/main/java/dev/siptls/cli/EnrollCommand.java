@@ -97,8 +97,9 @@ final class EnrollCommand implements Callable<Integer> {
         }
         Enrolment.Result result;
         try {
-            CertificateAuthority ca = DemoCredentials.existingCa(dataDir.toAbsolutePath().normalize());
-            result = Enrolment.write(ca, request);
+            Path data = dataDir.toAbsolutePath().normalize();
+            CertificateAuthority ca = DemoCredentials.existingCa(data);
+            result = Enrolment.write(ca, DemoCredentials.existingKeyServerCertificate(data), data, request);
         } catch (DemoCredentials.RefusedException | Enrolment.RefusedException e) {
             err.println("sip-tls enroll: " + e.getMessage());
             err.flush();
