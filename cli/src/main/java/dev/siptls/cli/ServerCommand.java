@@ -285,10 +285,10 @@ final class ServerCommand implements Callable<Integer> {
             out.println("  demo CA key   " + demo.ca() + "   (keep private; opens only with the password in "
                     + demo.caPasswordFile() + ", never printed)");
             if (keyServerHosts.stream().anyMatch("localhost"::equalsIgnoreCase)) {
-                // an earlier release's: enroll refuses to serve a name the key server's certificate carries
-                out.println("  (the key server's certificate names localhost too, so `enroll --serve localhost:…`"
-                        + " is refused: move " + demo.directory() + " away and restart to create new demo"
-                        + " credentials)");
+                // an earlier release's, kept as it is: its TLS server's certificate names 127.0.0.1 as well
+                out.println("  (an earlier release's: the demo TLS server's certificate would also pass as the key"
+                        + " server, and `enroll --serve localhost:…` is refused; move " + demo.directory()
+                        + " away and restart to create new demo credentials)");
             }
             printEnrolment(out, demo, server);
         } finally {
