@@ -5,6 +5,7 @@ import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import dev.siptls.sip.CertificateAuthority;
+import dev.siptls.sip.CertificateNames;
 import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +25,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.UnrecoverableKeyException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -35,8 +37,13 @@ import java.util.Set;
 
 /**
  * The credentials a local demo needs, kept in one directory: a demo CA, a trust store holding it, the key
- * server's identity (localhost, 127.0.0.1), agent identities proving sample AORs and one TLS server
- * identity. Created on first use, loaded afterwards.
+ * server's identity (127.0.0.1), agent identities proving sample AORs and one TLS server identity
+ * ({@value #TLS_SERVER_HOST}, localhost). Created on first use, loaded afterwards.
+ *
+ * <p>One CA issues all three roles, and an agent takes as key server any certificate from it that carries the
+ * key server's name. So the key server's certificate names only the address agents check ({@code keyServer=}
+ * 127.0.0.1, as {@code sip-tls enroll} writes it), and no TLS server certificate from this CA names it:
+ * the demo TLS server's does not, and {@code enroll --serve} refuses it ({@link Enrolment}).
  *
  * <p>Two secrets: the deployers' password (file {@code password}) opens the trust store and every identity
  * and is printed for whoever sets up agents; the CA's key store {@code ca.p12} opens only with its own
@@ -53,6 +60,9 @@ final class DemoCredentials {
 
     static final List<String> DEFAULT_AGENTS = List.of("sip:alice@example.com", "sip:bob@example.com");
     static final String TLS_SERVER_HOST = "www.example.com";
+    /** What the key server's certificate names: what enrolled agents check, nothing a TLS server is given. */
+    static final List<String> KEY_SERVER_NAMES = List.of("127.0.0.1");
+    private static final List<String> TLS_SERVER_NAMES = List.of(TLS_SERVER_HOST, "localhost");
 
     static final String PASSWORD = "password";
     static final String CA_PASSWORD = "ca-password";
@@ -66,6 +76,9 @@ final class DemoCredentials {
     private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** subjectAltName types (RFC 5280, GeneralName). */
+    private static final int DNS_NAME = 2;
+    private static final int IP_ADDRESS = 7;
 
     /** Demo credentials that cannot be used as found; the message says in one line what to do. */
     static final class RefusedException extends UserError {
@@ -137,8 +150,8 @@ final class DemoCredentials {
             CertificateAuthority ca = CertificateAuthority.createIdentified("SIP-TLS Demo CA");
             writeKeyStore(ca.keyStore(caPassword), directory.resolve(CA), caPassword);
             writeKeyStore(ca.trustStore(), trustStore(), password);
-            issue(ca, keyServer(), "keyserver", List.of("localhost", "127.0.0.1"));
-            issue(ca, tlsServer(), TLS_SERVER_HOST, List.of(TLS_SERVER_HOST, "localhost", "127.0.0.1"));
+            issue(ca, keyServer(), "keyserver", KEY_SERVER_NAMES);
+            issue(ca, tlsServer(), TLS_SERVER_HOST, TLS_SERVER_NAMES);
             return ca;
         } finally {
             Arrays.fill(caPassword, '\0');
@@ -174,6 +187,45 @@ final class DemoCredentials {
                     + " one there), or pass --data-dir naming the directory the key server uses");
         }
         return new DemoCredentials(directory, new char[0], false).loadCa();
+    }
+
+    /**
+     * The certificate of the key server whose demo credentials are in {@code directory}, read to keep its names off
+     * the certificates {@code sip-tls enroll} issues from the same CA.
+     *
+     * @throws UserError if it cannot be read
+     */
+    static X509Certificate existingKeyServerCertificate(Path directory) throws IOException {
+        char[] password = readSecret(directory.resolve(PASSWORD));
+        try {
+            return new DemoCredentials(directory, password, false).certificate(directory.resolve(KEY_SERVER),
+                    "key server key store");
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    /** The hosts (dNSNames and IP addresses) a certificate in these files names. */
+    List<String> hosts(Path file, String what) {
+        X509Certificate certificate = certificate(file, what);
+        List<String> hosts = new ArrayList<>(CertificateNames.names(certificate, DNS_NAME));
+        hosts.addAll(CertificateNames.names(certificate, IP_ADDRESS));
+        return hosts;
+    }
+
+    private X509Certificate certificate(Path file, String what) {
+        KeyStore store = KeyStoreFiles.load(file, password, what, passwordFile().toString(), restoreOrStartAfresh());
+        try {
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                if (store.isKeyEntry(alias) && store.getCertificate(alias) instanceof X509Certificate c) {
+                    return c;
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new UserError(what + " " + file + " cannot be used: " + e.getMessage() + "; "
+                    + restoreOrStartAfresh(), e);
+        }
+        throw new UserError(what + " " + file + " holds no key; " + restoreOrStartAfresh());
     }
 
     /** An agent's key store the key server does not need, but its agent does: said, and how to get a new one. */

@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
             "     (trustStore=);",
             "  3. a TLS server: its serving key and certificate, whose subjectAltName names",
             "     every host of serve= as DNS or IP (DNS:www.example.com), in the key store",
-            "     the application serves with;",
+            "     the application serves with; never a name the key server's certificate",
+            "     carries (agents would take it for the key server);",
             "  4. sip-tls.properties with aor, keyStore, keyStorePassword, trustStore,",
             "     trustStorePassword, keyServer, serve",
             "     (META-INF-templates/sip-tls.properties);",
@@ -60,7 +61,8 @@ final class EnrollCommand implements Callable<Integer> {
     String aor;
 
     @Option(names = "--serve", paramLabel = "HOST:PORT", split = ",",
-            description = "host:port(s) the application serves as a TLS server; its certificate names these hosts.")
+            description = "host:port(s) the application serves as a TLS server; its certificate names these hosts"
+                    + " (none the key server's certificate names).")
     List<String> serve = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -97,8 +99,9 @@ final class EnrollCommand implements Callable<Integer> {
         }
         Enrolment.Result result;
         try {
-            CertificateAuthority ca = DemoCredentials.existingCa(dataDir.toAbsolutePath().normalize());
-            result = Enrolment.write(ca, request);
+            Path data = dataDir.toAbsolutePath().normalize();
+            CertificateAuthority ca = DemoCredentials.existingCa(data);
+            result = Enrolment.write(ca, DemoCredentials.existingKeyServerCertificate(data), data, request);
         } catch (DemoCredentials.RefusedException | Enrolment.RefusedException e) {
             err.println("sip-tls enroll: " + e.getMessage());
             err.flush();

@@ -2,15 +2,18 @@ package dev.siptls.cli;
 
 import dev.siptls.protocol.HostPort;
 import dev.siptls.sip.CertificateAuthority;
+import dev.siptls.sip.CertificateNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -49,6 +52,7 @@ final class Enrolment {
 
     private static final Pattern AOR = Pattern.compile("(?i)sips?:(?:([^@;?\\s:/]+)@)?([^@;?\\s/]+)");
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final int STICKY = 01000;
 
     /** What to enrol. {@code serve} empty: a TLS client only. */
     record Request(String aor, List<HostPort> serve, String keyServer, Path directory, boolean force) {
@@ -87,9 +91,16 @@ final class Enrolment {
         return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    /** Issues the identities from {@code ca} and writes the enrolment. */
-    static Result write(CertificateAuthority ca, Request request) throws IOException, GeneralSecurityException {
+    /**
+     * Issues the identities from {@code ca} and writes the enrolment.
+     *
+     * @param keyServer the certificate of the key server {@code ca} issued: no served host may be one it names
+     * @param dataDir   where the key server keeps {@code ca} and its certificate
+     */
+    static Result write(CertificateAuthority ca, X509Certificate keyServer, Path dataDir, Request request)
+            throws IOException, GeneralSecurityException {
         defaultDirectoryName(request.aor());
+        refuseKeyServerNames(keyServer, dataDir, request.serve());
         Path dir = request.directory().toAbsolutePath().normalize();
         List<String> warnings = new ArrayList<>();
         prepareDirectory(dir, request.force(), warnings);
@@ -128,7 +139,29 @@ final class Enrolment {
         }
     }
 
+    /**
+     * Agents take as key server any certificate from their trust store's CA that carries the key server's name:
+     * a TLS server certificate from the same CA naming it would let whoever holds its key play key server.
+     */
+    private static void refuseKeyServerNames(X509Certificate keyServer, Path dataDir, List<HostPort> serve)
+            throws RefusedException {
+        for (HostPort served : serve) {
+            if (CertificateNames.matchesHost(keyServer, served.host())) {
+                boolean demoName = DemoCredentials.KEY_SERVER_NAMES.stream()
+                        .anyMatch(name -> name.equalsIgnoreCase(served.host()));
+                throw new RefusedException("--serve " + served + ": the key server's certificate in " + dataDir
+                        + " names " + served.host() + ", so a TLS server certificate for it would also pass as the"
+                        + " key server to every agent; serve another name" + (demoName ? " (e.g. localhost instead of "
+                        + served.host() + ")" : ", or move " + dataDir + " away and restart the key server to create"
+                        + " new demo credentials, whose key server certificate names only "
+                        + String.join(", ", DemoCredentials.KEY_SERVER_NAMES) + " (agents then need the new trust"
+                        + " store and key stores)"));
+            }
+        }
+    }
+
     private static void prepareDirectory(Path dir, boolean force, List<String> warnings) throws IOException {
+        refuseOthersMayReplace(dir);
         if (!Files.exists(dir)) {
             DemoCredentials.createOwnerOnlyDirectory(dir);
             return;
@@ -148,6 +181,50 @@ final class Enrolment {
                         + "); chmod 700 it to keep the enrolment's keys and password private");
             }
         }
+    }
+
+    /**
+     * Refuses a directory in which other users could swap the enrolment's files for their own (a trust store or a
+     * {@code sip-tls.properties} naming their key server): {@code dir} itself writable by them, or, for the
+     * directory itself to be swapped, the nearest existing directory above it writable by them without the
+     * sticky bit ({@code /tmp} has it: there only a directory's owner may rename it). A group that bears the
+     * owner's name is taken to be the owner's private group. POSIX file systems only; elsewhere files inherit
+     * the protection of the directory created for them.
+     */
+    private static void refuseOthersMayReplace(Path dir) throws IOException {
+        if (!DemoCredentials.posix(dir)) {
+            return;
+        }
+        if (Files.isDirectory(dir) && othersMayWrite(dir)) {
+            throw new RefusedException(dir + " may be written by other users (" + PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dir)) + "), who could replace the enrolment's files; chmod 700 it,"
+                    + " or choose another --out");
+        }
+        Path above = dir.getParent();
+        while (above != null && !Files.isDirectory(above)) {
+            above = above.getParent();
+        }
+        if (above != null && othersMayWrite(above) && !sticky(above)) {
+            throw new RefusedException(above + " may be written by other users (" + PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(above)) + ", no sticky bit), who could replace " + dir
+                    + " with their own; choose an --out inside a directory only you may write");
+        }
+    }
+
+    private static boolean othersMayWrite(Path dir) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
+        Set<PosixFilePermission> permissions = attributes.permissions();
+        boolean privateGroup = attributes.group().getName().equals(attributes.owner().getName());
+        return permissions.contains(PosixFilePermission.OTHERS_WRITE)
+                || (permissions.contains(PosixFilePermission.GROUP_WRITE) && !privateGroup);
+    }
+
+    /** The sticky bit, which {@link PosixFilePermission} does not carry; unknown counts as set, not to refuse /tmp. */
+    private static boolean sticky(Path dir) throws IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("unix")) {
+            return true;
+        }
+        return ((Integer) Files.getAttribute(dir, "unix:mode") & STICKY) != 0;
     }
 
     /** The provider's configuration, keys as {@code SipTlsConfiguration} reads them; paths relative to it. */

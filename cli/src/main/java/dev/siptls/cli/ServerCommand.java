@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Runs a SIP-TLS key server until Ctrl-C.",
             "Without a keystore in --config it creates (first run) or loads demo credentials in --data-dir:"
-                + " a demo CA, a trust store, the key server's identity (localhost, 127.0.0.1), agent"
+                + " a demo CA, a trust store, the key server's identity (127.0.0.1), agent"
                 + " identities and a TLS server identity, and prints how to use them."})
 final class ServerCommand implements Callable<Integer> {
 
@@ -272,20 +273,35 @@ final class ServerCommand implements Callable<Integer> {
                         + ")");
             }
             out.println("  trust store   " + demo.trustStore() + "   (the demo CA; trust it on every side)");
-            out.println("  key server    " + demo.keyServer() + "   (localhost, 127.0.0.1)");
+            List<String> keyServerHosts = demo.hosts(demo.keyServer(), "key server key store");
+            out.println("  key server    " + demo.keyServer() + "   (" + String.join(", ", keyServerHosts) + ")");
             for (Map.Entry<String, Path> agent : demo.agents().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey()).toList()) {
                 out.println("  agent         " + agent.getValue() + "   (proves " + agent.getKey() + ")");
             }
-            out.println("  TLS server    " + demo.tlsServer() + "   (" + DemoCredentials.TLS_SERVER_HOST
-                    + ", localhost, 127.0.0.1)");
+            out.println("  TLS server    " + demo.tlsServer() + "   (" + tlsServerHosts(demo) + ")");
             out.println("  password      " + new String(password) + "   (also in " + demo.passwordFile()
                     + "; opens all of the above)");
             out.println("  demo CA key   " + demo.ca() + "   (keep private; opens only with the password in "
                     + demo.caPasswordFile() + ", never printed)");
+            if (keyServerHosts.stream().anyMatch("localhost"::equalsIgnoreCase)) {
+                // an earlier release's, kept as it is: its TLS server's certificate names 127.0.0.1 as well
+                out.println("  (an earlier release's: the demo TLS server's certificate would also pass as the key"
+                        + " server, and `enroll --serve localhost:…` is refused; move " + demo.directory()
+                        + " away and restart to create new demo credentials)");
+            }
             printEnrolment(out, demo, server);
         } finally {
             Arrays.fill(password, '\0');
+        }
+    }
+
+    /** The demo TLS server's names; the key server does not need its key store, so a damaged one is only said. */
+    private static String tlsServerHosts(DemoCredentials demo) {
+        try {
+            return String.join(", ", demo.hosts(demo.tlsServer(), "TLS server key store"));
+        } catch (UserError e) {
+            return "unreadable: " + e.getMessage();
         }
     }
 

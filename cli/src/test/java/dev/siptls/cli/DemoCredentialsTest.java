@@ -11,12 +11,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.siptls.server.KeyServer;
 import dev.siptls.sip.CertificateAuthority;
+import dev.siptls.sip.CertificateNames;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -47,6 +49,32 @@ class DemoCredentialsTest {
                 assertEquals("rw-------", mode(file), file.getFileName().toString());
             }
         }
+    }
+
+    @Test
+    void noOtherCertificateFromTheDemoCaCarriesTheKeyServersNames() throws Exception {
+        Path dir = temp.resolve("data");
+        DemoCredentials demo = DemoCredentials.ensure(dir, AGENTS);
+        char[] password = demo.password();
+
+        X509Certificate keyServer = certificate(dir.resolve("keyserver.p12"), password);
+        assertEquals(List.of(List.of(7, "127.0.0.1")), List.copyOf(keyServer.getSubjectAlternativeNames()),
+                "what enrolled agents check (keyServer=127.0.0.1:PORT), no name a TLS server is given");
+        for (String other : List.of("www.example.com.p12", DemoCredentials.fileName(AGENTS.get(0)) + ".p12")) {
+            X509Certificate certificate = certificate(dir.resolve(other), password);
+            for (String name : DemoCredentials.KEY_SERVER_NAMES) {
+                assertFalse(CertificateNames.matchesHost(certificate, name), other + " passes as key server " + name);
+            }
+        }
+        assertEquals(List.of("www.example.com", "localhost"), demo.hosts(demo.tlsServer(), "TLS server key store"));
+    }
+
+    private static X509Certificate certificate(Path file, char[] password) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(file)) {
+            store.load(in, password);
+        }
+        return (X509Certificate) store.getCertificate(store.aliases().nextElement());
     }
 
     @Test

@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.siptls.protocol.HostPort;
 import dev.siptls.provider.SipTlsConfiguration;
+import dev.siptls.sip.CertificateAuthority;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -48,7 +51,7 @@ class EnrollCommandTest {
         Path web = temp.resolve("web");
 
         Run run = enroll("sip:web@example.com", "--data-dir", data.toString(), "--out", web.toString(),
-                "--serve", "localhost:8443,127.0.0.1:8443", "--key-server", "127.0.0.1:5099");
+                "--serve", "localhost:8443,127.0.0.2:8443", "--key-server", "127.0.0.1:5099");
 
         assertEquals(0, run.exit, run.err);
         String password = Files.readString(web.resolve(Enrolment.PASSWORD)).strip();
@@ -68,11 +71,11 @@ class EnrollCommandTest {
 
         SipTlsConfiguration config = SipTlsConfiguration.load(web.resolve(Enrolment.PROPERTIES));
         assertEquals("sip:web@example.com", config.aor());
-        assertEquals(List.of(new HostPort("localhost", 8443), new HostPort("127.0.0.1", 8443)), config.serve());
+        assertEquals(List.of(new HostPort("localhost", 8443), new HostPort("127.0.0.2", 8443)), config.serve());
         assertTrue(config.toString().contains("127.0.0.1:5099"), config.toString());
 
         assertEquals(List.of(List.of(6, "sip:web@example.com")), names(web.resolve(Enrolment.AGENT), password));
-        assertEquals(List.of(List.of(2, "localhost"), List.of(7, "127.0.0.1")),
+        assertEquals(List.of(List.of(2, "localhost"), List.of(7, "127.0.0.2")),
                 names(web.resolve(Enrolment.TLS_SERVER), password));
         KeyStore trust = load(web.resolve(Enrolment.TRUST_STORE), password);
         assertEquals(1, trust.size());
@@ -128,6 +131,79 @@ class EnrollCommandTest {
         assertEquals(0, enroll(forced.toArray(String[]::new)).exit);
         assertFalse(new String(first.get(Enrolment.PASSWORD)).equals(
                 Files.readString(app.resolve(Enrolment.PASSWORD))), "a new password");
+    }
+
+    @Test
+    void theTlsServerCertificateNamesExactlyTheServedHosts() throws Exception {
+        Path web = temp.resolve("web");
+
+        Run run = enroll("sip:web@example.com", "--data-dir", demoCa().toString(), "--out", web.toString(),
+                "--serve", "localhost:8443");
+
+        assertEquals(0, run.exit, run.err);
+        String password = Files.readString(web.resolve(Enrolment.PASSWORD)).strip();
+        assertEquals(List.of(List.of(2, "localhost")), names(web.resolve(Enrolment.TLS_SERVER), password));
+    }
+
+    @Test
+    void refusesToServeANameOfTheKeyServerAndWritesNothing() throws Exception {
+        Path data = demoCa();
+        Path web = temp.resolve("web");
+
+        Run run = enroll("sip:web@example.com", "--data-dir", data.toString(), "--out", web.toString(),
+                "--serve", "localhost:8443,127.0.0.1:8443");
+
+        assertEquals(1, run.exit);
+        assertEquals(1, run.err.lines().count(), run.err);
+        assertTrue(run.err.contains("--serve 127.0.0.1:8443") && run.err.contains("would also pass as the key server")
+                && run.err.contains("serve another name"), run.err);
+        assertFalse(Files.exists(web), "nothing written");
+    }
+
+    @Test
+    void withAnEarlierReleasesKeyServerNamedLocalhostItSaysToStartAfresh() throws Exception {
+        Path data = demoCa();
+        String password = Files.readString(data.resolve("password")).strip();
+        // as earlier releases issued it; only its names are read
+        CertificateAuthority.write(CertificateAuthority.create("earlier").issue("keyserver",
+                List.of("localhost", "127.0.0.1"), CertificateAuthority.KeyType.EC_P256, password.toCharArray()),
+                data.resolve("keyserver.p12"), password.toCharArray());
+        Path web = temp.resolve("web");
+
+        Run run = enroll("sip:web@example.com", "--data-dir", data.toString(), "--out", web.toString(),
+                "--serve", "localhost:8443");
+
+        assertEquals(1, run.exit);
+        assertEquals(1, run.err.lines().count(), run.err);
+        assertTrue(run.err.contains("names localhost") && run.err.contains("move " + data + " away"), run.err);
+        assertFalse(Files.exists(web), "nothing written");
+    }
+
+    @Test
+    void refusesAnOutOthersMayWriteAndWritesNothing() throws Exception {
+        assumeTrue(DemoCredentialsTest.posix(temp), "POSIX permissions only");
+        Path data = demoCa();
+        Path shared = Files.createDirectory(temp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Run run = enroll("sip:app@example.com", "--data-dir", data.toString(), "--out", shared.toString());
+
+        assertEquals(1, run.exit);
+        assertEquals(1, run.err.lines().count(), run.err);
+        assertTrue(run.err.contains(shared + " may be written by other users (rwxrwxrwx)"), run.err);
+        assertEquals(Map.of(), DemoCredentialsTest.contents(shared), "nothing written");
+
+        // a new directory there could be renamed away and replaced; under a sticky one (/tmp) only by its owner
+        Path inside = shared.resolve("app");
+        Run below = enroll("sip:app@example.com", "--data-dir", data.toString(), "--out", inside.toString());
+        assertEquals(1, below.exit);
+        assertTrue(below.err.contains(shared + " may be written by other users") && below.err.contains("sticky"),
+                below.err);
+        assertFalse(Files.exists(inside), "nothing written");
+
+        Files.setAttribute(shared, "unix:mode", 01777);
+        assertEquals(0, enroll("sip:app@example.com", "--data-dir", data.toString(), "--out", inside.toString()).exit);
+        assertEquals("rwx------", DemoCredentialsTest.mode(inside));
     }
 
     @Test

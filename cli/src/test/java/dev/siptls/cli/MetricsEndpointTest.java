@@ -180,7 +180,7 @@ class MetricsEndpointTest {
         TlsIdentity identity = TlsIdentity.fromPkcs12(dataDir.resolve(DemoCredentials.fileName(aor) + ".p12"),
                 pw, dataDir.resolve("truststore.p12"), pw);
         return SipTlsAgent.builder().aor(aor).identity(identity).keyServer(server.address())
-                .keyServerName("localhost").policy(SecurityPolicy.builder().cipherSuite(SUITE).build()).build();
+                .keyServerName("127.0.0.1").policy(SecurityPolicy.builder().cipherSuite(SUITE).build()).build();
     }
 
     private static ServerCommand command(String... args) {

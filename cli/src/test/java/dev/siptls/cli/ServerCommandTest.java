@@ -204,7 +204,7 @@ class ServerCommandTest {
         TlsIdentity identity = TlsIdentity.fromPkcs12(dataDir.resolve(DemoCredentials.fileName(aor) + ".p12"), pw,
                 dataDir.resolve("truststore.p12"), pw);
         return SipTlsAgent.builder().aor(aor).identity(identity).keyServer(server.address())
-                .keyServerName("localhost")
+                .keyServerName("127.0.0.1")
                 .policy(SecurityPolicy.builder().cipherSuite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build())
                 .build();
     }

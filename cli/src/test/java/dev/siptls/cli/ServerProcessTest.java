@@ -143,7 +143,7 @@ class ServerProcessTest {
         char[] password = Files.readString(dir.resolve("password")).strip().toCharArray();
         TlsIdentity identity = TlsIdentity.fromPkcs12(dir.resolve(DemoCredentials.fileName(aor) + ".p12"), password,
                 dir.resolve("truststore.p12"), password);
-        return SipTlsAgent.builder().aor(aor).identity(identity).keyServer(keyServer).keyServerName("localhost")
+        return SipTlsAgent.builder().aor(aor).identity(identity).keyServer(keyServer).keyServerName("127.0.0.1")
                 .policy(SecurityPolicy.builder().cipherSuite("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").build())
                 .build();
     }
