@@ -42,8 +42,11 @@ final class HandshakeFailures {
         }
     }
 
-    /** What a failure means: its kind, and its words (peer-controlled parts escaped). */
+    /** What a failure means: its kind, and its words, control characters escaped (they quote the peer). */
     record Reason(Kind kind, String text) {
+        Reason {
+            text = PrintableText.of(text);
+        }
     }
 
     /** One kind's rate limit: when its next line may be logged, and how many were left out since the last. */

@@ -9,7 +9,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -21,7 +25,13 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +142,65 @@ class HandshakeFailuresTest {
         }
         System.out.println(String.join("\n", lines));
         assertTrue(lines.size() <= Kind.values().length, lines.size() + " lines:\n" + String.join("\n", lines));
+    }
+
+    /**
+     * A self-made certificate whose subject and issuer hold a line break and a forged log line: the key server's
+     * line about it stays one line, the break shown as an escape.
+     */
+    @Test
+    void aRefusedCertificatesNamesCannotForgeALogLine() throws Exception {
+        String forged = "x\n2026-12-06 15:21:00 WARNING KeyServer: forged";
+        CertificateAuthority stranger = CertificateAuthority.create(forged);
+        TestPki pki = new TestPki();
+        SSLContext mallory = alwaysOffering(stranger.issue(forged, List.of("sip:mallory@example.com"),
+                CertificateAuthority.KeyType.EC_P256, TestPki.PASSWORD), pki.ca().trustStore());
+        try (SipEndpoint endpoint = SipEndpoint.start(SipEndpointConfig.builder().name("forged").plainTcpPort(-1)
+                .sslContext(pki.keyServer().serverContext()).build(), new SipEndpointTest.Listener())) {
+            InetSocketAddress address = endpoint.tlsAddress();
+            try (SSLSocket socket = (SSLSocket) mallory.getSocketFactory()
+                    .createSocket(address.getAddress(), address.getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.startHandshake();
+                socket.getOutputStream().write("\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                socket.getInputStream().read();
+            } catch (java.io.IOException refused) {
+                // TLS 1.2 fails the client's handshake; TLS 1.3 its first read or write
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (lines.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        assertEquals(1, lines.size(), String.join("\n---\n", lines));
+        String line = lines.get(0);
+        assertTrue(line.contains("does not validate against the trust store"), line);
+        assertTrue(line.indexOf('\n') < 0 && line.indexOf('\r') < 0, line);
+        assertTrue(line.contains("CN=x\\n2026-12-06 15:21:00 WARNING KeyServer: forged"), line);
+    }
+
+    /**
+     * A client context that offers its certificate whatever CAs the server names (a JSSE client offers none from
+     * a CA the server does not list), as an attacker's client would.
+     */
+    private static SSLContext alwaysOffering(KeyStore keys, KeyStore trust) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, TestPki.PASSWORD);
+        X509ExtendedKeyManager own = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+        String alias = keys.aliases().nextElement();
+        X509ExtendedKeyManager offering = new X509ExtendedKeyManager() {
+            @Override public String[] getClientAliases(String type, Principal[] issuers) { return new String[] {alias}; }
+            @Override public String chooseClientAlias(String[] type, Principal[] issuers, Socket s) { return alias; }
+            @Override public String[] getServerAliases(String type, Principal[] issuers) { return null; }
+            @Override public String chooseServerAlias(String type, Principal[] issuers, Socket s) { return null; }
+            @Override public X509Certificate[] getCertificateChain(String a) { return own.getCertificateChain(a); }
+            @Override public PrivateKey getPrivateKey(String a) { return own.getPrivateKey(a); }
+        };
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {offering}, tmf.getTrustManagers(), null);
+        return context;
     }
 
     /** Failures as a peer can vary them: every alert code, alert names, free texts, and one of each other kind. */
