@@ -1,5 +1,6 @@
 package dev.siptls.agent;
 
+import dev.siptls.sip.PrintableText;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -82,7 +83,7 @@ final class Failover {
                     }
                 }
             } catch (IOException e) {
-                reason = reason + "; " + e.getMessage();
+                reason = reason + "; " + PrintableText.of(e.getMessage());
             }
             LOG.log(Level.WARNING, "{0}: lost key server {1}: {2}; {3}", aor, current, reason,
                     round.isEmpty() ? "trying it again" : "moving to " + round.peek());

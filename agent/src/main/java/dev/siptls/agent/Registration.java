@@ -2,6 +2,7 @@ package dev.siptls.agent;
 
 import dev.siptls.protocol.PossessionProof;
 import dev.siptls.protocol.XmlCodec;
+import dev.siptls.sip.PrintableText;
 import java.lang.System.Logger.Level;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -422,6 +423,7 @@ final class Registration {
         if (wasRegistered) {
             statistics.reconnecting();
         }
+        reason = PrintableText.of(reason); // it may quote the key server or the TLS stack: logged and shown as is
         lastError = reason;
         LOG.log(Level.DEBUG, "{0}: {1}", aor, reason); // the agent's Failover says what happens next
         setState(RegistrationState.RETRYING);

@@ -1,5 +1,6 @@
 package dev.siptls.agent;
 
+import dev.siptls.sip.PrintableText;
 import dev.siptls.sip.UntrustedCertificateException;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -27,7 +28,7 @@ final class TlsTrouble {
     static Optional<String> reasonOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof UntrustedCertificateException u) {
-                return Optional.of(NOT_TRUSTED + " (" + u.getMessage() + ")");
+                return Optional.of(NOT_TRUSTED + " (" + PrintableText.of(u.getMessage()) + ")"); // names the key server chose
             }
             Optional<String> alert = reasonOfTlsError(t.getMessage());
             if (alert.isPresent()) {

@@ -1,11 +1,15 @@
 package dev.siptls.cli;
 
+import dev.siptls.sip.PrintableText;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 
 /**
  * The lines {@code sip-tls check} prints: one per check, {@code ok}, {@code warn} or {@code FAIL} and, for the
  * last two, what to do; {@code skip} for a check that could not run; {@code info} for facts that are no check.
- * Stack traces only when verbose.
+ * Stack traces only when verbose. Everything printed passes through {@link PrintableText}: much of it comes from
+ * the network (a key server's status line and Contact, node and certificate names, exception messages), and a
+ * peer's escape sequences must not rewrite the operator's terminal.
  */
 final class CheckReport {
 
@@ -21,7 +25,7 @@ final class CheckReport {
     }
 
     void section(String title) {
-        out.println(title);
+        out.println(PrintableText.of(title));
         out.flush();
     }
 
@@ -55,13 +59,15 @@ final class CheckReport {
     }
 
     private void line(String status, String text) {
-        out.printf("%-6s%s%n", status, text);
+        out.printf("%-6s%s%n", status, PrintableText.of(text));
         out.flush();
     }
 
     private void trace(Throwable cause) {
         if (verbose && cause != null) {
-            cause.printStackTrace(out);
+            StringWriter trace = new StringWriter();
+            cause.printStackTrace(new PrintWriter(trace));
+            trace.toString().lines().forEach(line -> out.println(PrintableText.of(line)));
             out.flush();
         }
     }

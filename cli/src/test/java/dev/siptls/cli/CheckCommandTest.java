@@ -8,10 +8,13 @@ import dev.siptls.agent.RegistrationState;
 import dev.siptls.provider.SipTlsProvider;
 import dev.siptls.server.KeyServer;
 import dev.siptls.sip.CertificateAuthority;
+import dev.siptls.sip.TlsIdentity;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +24,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -219,6 +226,67 @@ class CheckCommandTest {
         } finally {
             running.close();
         }
+    }
+
+    /**
+     * A fake key server (it holds a certificate the agents' CA issued for the key server's name) answers with
+     * terminal escape sequences in its reason phrase and in the node name of its Contact: check prints them as
+     * escapes, so they cannot recolour or rewrite the lines on the operator's terminal.
+     */
+    @Test
+    void printsNoEscapeSequenceAFakeKeyServerSent() throws Exception {
+        char[] pw = password.toCharArray();
+        SSLContext context = TlsIdentity.fromPkcs12(demo.resolve("keyserver.p12"), pw, demo.resolve("truststore.p12"),
+                pw).serverContext();
+        try (SSLServerSocket fake = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 1,
+                InetAddress.getLoopbackAddress())) {
+            fake.setNeedClientAuth(true);
+            fake.setSoTimeout(30_000);
+            CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> {
+                try (SSLSocket peer = (SSLSocket) fake.accept()) {
+                    peer.setSoTimeout(30_000);
+                    InputStream in = peer.getInputStream();
+                    OutputStream out = peer.getOutputStream();
+                    readHead(in); // OPTIONS
+                    out.write("SIP/2.0 200 OK\u001b[31m(red)\u001b[0m\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.UTF_8));
+                    readHead(in); // the registration query
+                    out.write(("SIP/2.0 200 OK\r\nContact: <sips:alice@example.com>;expires=60;"
+                            + "node=\"prod\u001b[1A\u001b[2Kok    everything fine\"\r\nContent-Length: 0\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    while (in.read() >= 0) {
+                        // until check closes
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Path properties = dir.resolve("fake.properties");
+            Files.writeString(properties, Files.readString(properties(dir, ""))
+                    .replace("keyServer=127.0.0.1:" + server.address().getPort(),
+                            "keyServer=127.0.0.1:" + fake.getLocalPort()));
+
+            Result result = check("--properties", properties.toString());
+
+            answered.get(30, TimeUnit.SECONDS);
+            assertTrue(result.out().contains("answers SIP: 200 OK\\u001B[31m(red)\\u001B[0m"), result.out());
+            assertTrue(result.out().contains("on key server node prod\\u001B[1A\\u001B[2Kok"), result.out());
+            assertEquals(-1, result.out().indexOf('\u001b'), result.out());
+        }
+    }
+
+    /** Reads a request's head, up to its blank line. */
+    private static void readHead(InputStream in) throws IOException {
+        int last4 = 0;
+        int b;
+        while ((b = in.read()) >= 0) {
+            last4 = (last4 << 8) | b;
+            if (last4 == 0x0d0a0d0a) {
+                return;
+            }
+        }
+        throw new IOException("closed before a whole request");
     }
 
     @Test

@@ -53,7 +53,8 @@ final class MessageSink implements SipStreamFramer.Sink {
         try {
             message = parser.parseSIPMessage(headers, false, false, channel);
         } catch (ParseException e) {
-            LOG.log(Level.DEBUG, "unparsable message from {0} dropped: {1}", connection, e.getMessage());
+            LOG.log(Level.DEBUG, "unparsable message from {0} dropped: {1}", connection,
+                    PrintableText.of(e.getMessage()));
             return;
         } finally {
             Arrays.fill(headers, (byte) 0);
@@ -76,7 +77,8 @@ final class MessageSink implements SipStreamFramer.Sink {
             channel.processMessage(message);
         } catch (Exception e) {
             // JAIN-SIP has answered (413, 505, 400) or dropped it, as its own transports do
-            LOG.log(Level.DEBUG, "message from {0} not processed: {1}", connection, e.getMessage());
+            LOG.log(Level.DEBUG, "message from {0} not processed: {1}", connection,
+                    PrintableText.of(e.getMessage()));
         }
     }
 }

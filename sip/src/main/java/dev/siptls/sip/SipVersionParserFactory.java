@@ -10,6 +10,8 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.regex.Pattern;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
 
 /**
  * JAIN-SIP's parser, made to see the SIP version (RFC 3261 8.2.2 and 7.1): jain-sip-ri 1.3.0-91 reads any
@@ -18,7 +20,8 @@ import java.util.regex.Pattern;
  * request's connection before any transaction exists, never fires. These parsers put the version the request
  * line really names back into the parsed request, so that check does fire, on every transport of every endpoint
  * (the key server's TLS and plain-TCP listeners, an agent's connection); a response of another version is
- * refused as unparsable, that is dropped.
+ * refused as unparsable, that is dropped. An ACK of another version is dropped too, unanswered: an ACK is never
+ * answered (RFC 3261 8.2.6, 17.2.1).
  *
  * <p>Public only because JAIN-SIP instantiates it by name ({@code gov.nist.javax.sip.MESSAGE_PARSER_FACTORY}).
  */
@@ -52,6 +55,11 @@ public final class SipVersionParserFactory implements MessageParserFactory {
                         firstLine.lastIndexOf('\t')) + 1);
                 if (!version.equalsIgnoreCase(SUPPORTED)) {
                     request.getRequestLine().setSipVersion(PRINTABLE.matcher(version).matches() ? version : "SIP/?");
+                    if (Request.ACK.equalsIgnoreCase(request.getMethod())) {
+                        // Without Via the stack's channel drops it silently, ahead of its 505; refused here as
+                        // unparsable instead, it would leave its body unread in JAIN-SIP's blocking transports.
+                        request.removeHeader(ViaHeader.NAME);
+                    }
                 }
             }
             return message;

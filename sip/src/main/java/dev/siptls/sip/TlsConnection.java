@@ -340,7 +340,8 @@ final class TlsConnection implements AcceptedSocket {
             if (!established) {
                 refuse(e, b);
             } else {
-                LOG.log(Level.DEBUG, "TLS error on connection from {0}: {1}", remote, e.getMessage());
+                LOG.log(Level.DEBUG, "TLS error on connection from {0}: {1}", remote,
+                        PrintableText.of(e.getMessage()));
                 abort();
             }
             return;
@@ -584,7 +585,8 @@ final class TlsConnection implements AcceptedSocket {
                 }
             }
         } catch (SSLException e) {
-            LOG.log(Level.DEBUG, "TLS error on connection from {0}: {1}", remote, e.getMessage());
+            LOG.log(Level.DEBUG, "TLS error on connection from {0}: {1}", remote,
+                    PrintableText.of(e.getMessage()));
             abort();
             return;
         }

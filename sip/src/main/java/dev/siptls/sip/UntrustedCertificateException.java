@@ -17,7 +17,7 @@ public final class UntrustedCertificateException extends CertificateException {
     private final String detail;
 
     UntrustedCertificateException(X509Certificate[] chain, CertificateException refusal) {
-        super(describe(chain) + ": " + detailOf(refusal));
+        super(describe(chain) + ": " + PrintableText.of(detailOf(refusal)));
         X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
         this.subject = leaf == null ? "none" : leaf.getSubjectX500Principal().getName();
         this.issuer = leaf == null ? "none" : leaf.getIssuerX500Principal().getName();
@@ -35,12 +35,12 @@ public final class UntrustedCertificateException extends CertificateException {
                 ? message + " (" + root.getMessage() + ")" : message;
     }
 
-    /** The refused certificate's subject DN. */
+    /** The refused certificate's subject DN, as the peer wrote it: pass it through {@link PrintableText} to log it. */
     public String subject() {
         return subject;
     }
 
-    /** The refused certificate's issuer DN. */
+    /** The refused certificate's issuer DN, as the peer wrote it: pass it through {@link PrintableText} to log it. */
     public String issuer() {
         return issuer;
     }
@@ -54,7 +54,8 @@ public final class UntrustedCertificateException extends CertificateException {
         if (chain == null || chain.length == 0) {
             return "no certificate";
         }
-        return "certificate " + chain[0].getSubjectX500Principal().getName() + " issued by "
-                + chain[0].getIssuerX500Principal().getName();
+        // the names are the peer's words: the message must not carry its line breaks into a log or stack trace
+        return "certificate " + PrintableText.of(chain[0].getSubjectX500Principal().getName()) + " issued by "
+                + PrintableText.of(chain[0].getIssuerX500Principal().getName());
     }
 }

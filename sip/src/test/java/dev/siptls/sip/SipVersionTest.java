@@ -91,6 +91,35 @@ class SipVersionTest {
         }
     }
 
+    /** RFC 3261 8.2.6, 17.2.1: an ACK is never answered, not even with 505; its body does not upset the stream. */
+    @Test
+    void anAckOfAnotherVersionIsDroppedUnansweredOverTls() throws Exception {
+        try (SSLSocket socket = tlsTo(server.tlsAddress())) {
+            write(socket, ack("badack-tls", "SIP/3.0", "TLS", socket.getLocalPort())
+                    + options("sentinel-ack-tls", "SIP/2.0", "TLS", socket.getLocalPort()));
+
+            String answer = readMessage(socket.getInputStream());
+
+            assertTrue(answer.startsWith("SIP/2.0 200") && answer.contains("sentinel-ack-tls"), answer);
+            assertEquals(List.of("sentinel-ack-tls"), heardOf("ack-tls"));
+        }
+    }
+
+    @Test
+    void anAckOfAnotherVersionIsDroppedUnansweredOverThePlainTcpListener() throws Exception {
+        InetSocketAddress plain = server.plainTcpAddress().orElseThrow();
+        try (Socket socket = new Socket(plain.getAddress(), plain.getPort())) {
+            socket.setSoTimeout(10_000);
+            write(socket, ack("badack-tcp", "SIP/3.0", "TCP", socket.getLocalPort())
+                    + options("sentinel-ack-tcp", "SIP/2.0", "TCP", socket.getLocalPort()));
+
+            String answer = readMessage(socket.getInputStream());
+
+            assertTrue(answer.startsWith("SIP/2.0 200") && answer.contains("sentinel-ack-tcp"), answer);
+            assertEquals(List.of("sentinel-ack-tcp"), heardOf("ack-tcp"));
+        }
+    }
+
     @Test
     void aResponseOfAnotherVersionIsDropped() throws Exception {
         try (SSLSocket socket = tlsTo(server.tlsAddress())) {
@@ -195,6 +224,20 @@ class SipVersionTest {
                 + "Call-ID: " + callId + "\r\n"
                 + "CSeq: 1 OPTIONS\r\n"
                 + "Content-Length: 0\r\n\r\n";
+    }
+
+    /** An ACK with a body (a late offer's answer), which the stream must step over. */
+    private static String ack(String callId, String version, String transport, int localPort) {
+        String body = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n";
+        return "ACK sips:example.com " + version + "\r\n"
+                + "Via: SIP/2.0/" + transport + " 127.0.0.1:" + localPort + ";branch=z9hG4bK-" + callId + "\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:alice@example.com>;tag=" + callId.hashCode() + "\r\n"
+                + "To: <sip:example.com>;tag=1\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 ACK\r\n"
+                + "Content-Type: application/sdp\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
     private static void write(Socket socket, String text) throws IOException {
