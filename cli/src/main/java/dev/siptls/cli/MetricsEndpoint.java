@@ -1,7 +1,6 @@
 package dev.siptls.cli;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.siptls.cli.BoundedHttpServer.Response;
 import dev.siptls.server.Health;
 import dev.siptls.server.KeyServer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -14,30 +13,30 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
  * A key server's metrics and health over plain HTTP, for a monitoring system: {@code GET /metrics} (Prometheus
  * text format: the key server's meters and the JVM's), {@code /health/live} and {@code /health/ready} (200 or 503,
- * one line of plain text). GET and HEAD only; any other path is 404. The JDK's HTTP server on two threads of its own.
- * It binds at {@link #bind}, before the key server starts, so that a busy port stops the start at once.
+ * one line of plain text). GET and HEAD only; any other path is 404. Served by a {@link BoundedHttpServer}: at most
+ * {@value #MAX_CONNECTIONS} connections, each closed {@link #DEADLINE} after its accept, so that the port can neither
+ * use up the key server's file descriptors nor be held by a few idle sockets. It binds at {@link #bind}, before the
+ * key server starts, so that a busy port stops the start at once.
  */
 final class MetricsEndpoint implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(MetricsEndpoint.class.getName());
+    /** A scraper and a few health checks need a handful; file descriptors are what the SIP side needs. */
+    static final int MAX_CONNECTIONS = 16;
+    /** From accept to close: a request and its answer on loopback or a LAN take milliseconds. */
+    static final Duration DEADLINE = Duration.ofSeconds(5);
     private static final String TEXT = "text/plain; charset=utf-8";
     /** What {@link PrometheusMeterRegistry#scrape()} writes: the Prometheus text format. */
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final HttpServer http;
-    private final ExecutorService threads;
+    private final BoundedHttpServer http;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -54,30 +53,27 @@ final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
-    private MetricsEndpoint(HttpServer http, ExecutorService threads) {
+    private MetricsEndpoint(BoundedHttpServer http) {
         this.http = http;
-        this.threads = threads;
     }
 
     /** Binds {@code address}; nothing is served until {@link #serve}. */
     static MetricsEndpoint bind(InetSocketAddress address) throws Unusable {
-        HttpServer http;
+        return bind(address, MAX_CONNECTIONS, DEADLINE);
+    }
+
+    /** {@link #bind(InetSocketAddress)} with other bounds (a test's short deadline). */
+    static MetricsEndpoint bind(InetSocketAddress address, int maxConnections, Duration deadline) throws Unusable {
+        BoundedHttpServer http;
         try {
-            http = HttpServer.create(address, 16);
+            http = BoundedHttpServer.bind(address, maxConnections, deadline);
         } catch (BindException e) {
             throw new Unusable("cannot serve metrics on " + hostPort(address) + ": " + e.getMessage()
                     + "; choose another address for --metrics (or the metrics key)", e);
         } catch (IOException e) {
             throw new Unusable("cannot serve metrics on " + hostPort(address) + ": " + e.getMessage(), e);
         }
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService threads = Executors.newFixedThreadPool(2, task -> {
-            Thread t = new Thread(task, "sip-tls-metrics-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        http.setExecutor(threads);
-        return new MetricsEndpoint(http, threads);
+        return new MetricsEndpoint(http);
     }
 
     /** Starts serving {@code server}'s meters, the JVM's, and its health. */
@@ -92,51 +88,30 @@ final class MetricsEndpoint implements AutoCloseable {
         server.metrics().bindTo(registry);
         live = server::liveness;
         ready = server::readiness;
-        http.createContext("/", this::handle);
-        http.start();
+        http.start(this::answer);
     }
 
     /** Where it listens (the port chosen, if 0 was asked). */
     InetSocketAddress address() {
-        return http.getAddress();
+        return http.address();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            if (!"GET".equals(method) && !"HEAD".equals(method)) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                reply(exchange, 405, TEXT, "method not allowed: GET or HEAD\n");
-                return;
-            }
-            switch (exchange.getRequestURI().getPath()) {
-                case "/metrics" -> reply(exchange, 200, PROMETHEUS_TEXT, registry.scrape());
-                case "/health/live" -> health(exchange, live.get());
-                case "/health/ready" -> health(exchange, ready.get());
-                default -> reply(exchange, 404, TEXT, "not found: /metrics, /health/live or /health/ready\n");
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "answering " + exchange.getRequestURI().getPath() + " failed", e);
-            throw e;
-        }
+    /** How many HTTP connections are open now. */
+    int openConnections() {
+        return http.openConnections();
     }
 
-    private static void health(HttpExchange exchange, Health health) throws IOException {
-        reply(exchange, health.up() ? 200 : 503, TEXT, (health.up() ? "UP " : "DOWN ") + health.detail() + "\n");
+    private Response answer(String path) {
+        return switch (path) {
+            case "/metrics" -> new Response(200, PROMETHEUS_TEXT, registry.scrape());
+            case "/health/live" -> health(live.get());
+            case "/health/ready" -> health(ready.get());
+            default -> new Response(404, TEXT, "not found: /metrics, /health/live or /health/ready\n");
+        };
     }
 
-    private static void reply(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        if ("HEAD".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static Response health(Health health) {
+        return new Response(health.up() ? 200 : 503, TEXT, (health.up() ? "UP " : "DOWN ") + health.detail() + "\n");
     }
 
     /** Stops listening and ends its threads; idempotent. */
@@ -145,8 +120,7 @@ final class MetricsEndpoint implements AutoCloseable {
         if (closed.getAndSet(true)) {
             return;
         }
-        http.stop(0);
-        threads.shutdownNow();
+        http.close();
         gc.close();
         registry.close();
     }
