@@ -136,9 +136,9 @@ public final class KeyServer implements AutoCloseable {
         ObjectName bean = config.registerMBean() ? registerBean(config.name(), counters) : null;
         KeyServer server = new KeyServer(config, endpoint, counters, relay, registry, bean, cluster, nodes, edge,
                 workers);
-        Answers.info(() -> "key server " + config.name() + " listening on tls:" + server.address()
-                + server.plainTcpAddress().map(a -> " and tcp:" + a).orElse("")
-                + server.nodeLinksAddress().map(a -> ", for other nodes on tls:" + a).orElse(""));
+        Answers.info(() -> "key server " + config.name() + " listening on tls:" + hostPort(server.address())
+                + server.plainTcpAddress().map(a -> " and tcp:" + hostPort(a)).orElse("")
+                + server.nodeLinksAddress().map(a -> ", for other nodes on tls:" + hostPort(a)).orElse(""));
         return server;
     }
 
@@ -302,8 +302,12 @@ public final class KeyServer implements AutoCloseable {
         if (!config.sharedState().map(SharedState::available).orElse(true)) {
             return Health.down("cluster state not available on this node: agents are sent to another node");
         }
-        return Health.up("accepting agents on tls:" + address().getAddress().getHostAddress() + ":"
-                + address().getPort());
+        return Health.up("accepting agents on tls:" + hostPort(address()));
+    }
+
+    /** {@code 127.0.0.1:5061}, not InetSocketAddress's {@code /127.0.0.1:5061}. */
+    private static String hostPort(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
     /** The JMX name the statistics are registered under, if they are. */
