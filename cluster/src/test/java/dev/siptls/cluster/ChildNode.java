@@ -2,13 +2,17 @@ package dev.siptls.cluster;
 
 import dev.siptls.protocol.HostPort;
 import dev.siptls.server.StateUnavailableException;
+import dev.siptls.sip.CertificateAuthority;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A cluster node in a JVM of its own, so that a test can kill it (SIGKILL) or stop it (SIGSTOP) without it
@@ -62,6 +66,31 @@ public final class ChildNode {
         }
     }
 
+    /**
+     * Starts node {@code ports.size() - 1} of {@code cluster} in a JVM of its own, its key and trust stores written
+     * to {@code dir} from {@code clusters}' CA; returns once it joined. Its stderr goes to a file in java.io.tmpdir.
+     */
+    static Handle start(TestClusters clusters, String cluster, List<Integer> ports, Path dir) throws Exception {
+        int index = ports.size() - 1;
+        String name = "n" + index;
+        Path keyStore = dir.resolve(name + ".p12");
+        Path trustStore = dir.resolve("cluster-ca.p12");
+        if (!Files.exists(keyStore)) {
+            CertificateAuthority.write(clusters.identity(name).keyStore(), keyStore, TestClusters.PASSWORD);
+            CertificateAuthority.write(clusters.ca().trustStore(), trustStore, TestClusters.PASSWORD);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ChildNode.class.getName(), cluster, name, String.valueOf(ports.get(index)),
+                ports.stream().map(String::valueOf).collect(Collectors.joining(",")), keyStore.toString(),
+                trustStore.toString());
+        builder.environment().put(PASSWORD_VARIABLE, new String(TestClusters.PASSWORD));
+        builder.redirectError(ProcessBuilder.Redirect.appendTo(new File(
+                System.getProperty("java.io.tmpdir"), "siptls-cluster-child-" + ProcessHandle.current().pid()
+                        + ".log")));
+        return new Handle(builder.start());
+    }
+
     /** The running child, seen from the test. */
     static final class Handle implements AutoCloseable {
         private final Process process;
@@ -91,6 +120,14 @@ public final class ChildNode {
 
         long pid() {
             return process.pid();
+        }
+
+        /** Sends it {@code signal} (STOP, CONT) with the kill program, as an operator would. */
+        void signal(String signal) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
         }
 
         void kill() throws InterruptedException {

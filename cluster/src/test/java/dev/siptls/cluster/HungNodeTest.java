@@ -3,8 +3,6 @@ package dev.siptls.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.siptls.server.StateUnavailableException;
-import dev.siptls.sip.CertificateAuthority;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,16 +36,12 @@ class HungNodeTest {
         for (int i = 0; i < 2; i++) {
             configs.add(clusters.config("hung", "n" + i, ports.get(i), ports).build());
         }
-        Path keyStore = dir.resolve("n2.p12");
-        Path trustStore = dir.resolve("cluster-ca.p12");
-        CertificateAuthority.write(clusters.identity("n2").keyStore(), keyStore, TestClusters.PASSWORD);
-        CertificateAuthority.write(clusters.ca().trustStore(), trustStore, TestClusters.PASSWORD);
 
         List<ClusterNode> nodes = TestClusters.joinAll(configs);
-        ChildNode.Handle child = start(ports, keyStore, trustStore);
+        ChildNode.Handle child = ChildNode.start(clusters, "hung", ports, dir);
         try {
             TestClusters.await("three members", LIMIT, () -> nodes.get(0).members().size() == 3);
-            signal("STOP", child.pid());
+            child.signal("STOP");
             // writes while the third hangs, as agents' REGISTERs and INVITEs make them
             nodes.get(0).firstTime("at-the-stop");
             TestClusters.await("the hung node's exclusion", LIMIT,
@@ -72,27 +66,9 @@ class HungNodeTest {
             assertEquals(List.of(), refused.stream().limit(5).collect(Collectors.toList()),
                     "the two nodes left serving refused calls while the third was still stopped");
         } finally {
-            signal("CONT", child.pid());
+            child.signal("CONT");
             child.close();
             nodes.forEach(ClusterNode::close);
         }
-    }
-
-    private static ChildNode.Handle start(List<Integer> ports, Path keyStore, Path trustStore) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ChildNode.class.getName(), "hung", "n2", String.valueOf(ports.get(2)),
-                ports.stream().map(String::valueOf).collect(Collectors.joining(",")), keyStore.toString(),
-                trustStore.toString());
-        builder.environment().put(ChildNode.PASSWORD_VARIABLE, new String(TestClusters.PASSWORD));
-        builder.redirectError(ProcessBuilder.Redirect.appendTo(new File(
-                System.getProperty("java.io.tmpdir"), "siptls-cluster-child-" + ProcessHandle.current().pid()
-                        + ".log")));
-        return new ChildNode.Handle(builder.start());
-    }
-
-    private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 }

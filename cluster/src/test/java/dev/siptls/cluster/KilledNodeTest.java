@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.siptls.server.TestRecords;
-import dev.siptls.sip.CertificateAuthority;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,13 +31,9 @@ class KilledNodeTest {
         for (int i = 0; i < 2; i++) {
             configs.add(clusters.config("killed", "n" + i, ports.get(i), ports).build());
         }
-        Path keyStore = dir.resolve("n2.p12");
-        Path trustStore = dir.resolve("cluster-ca.p12");
-        CertificateAuthority.write(clusters.identity("n2").keyStore(), keyStore, TestClusters.PASSWORD);
-        CertificateAuthority.write(clusters.ca().trustStore(), trustStore, TestClusters.PASSWORD);
 
         List<ClusterNode> nodes = TestClusters.joinAll(configs);
-        ChildNode.Handle child = start(ports, keyStore, trustStore);
+        ChildNode.Handle child = ChildNode.start(clusters, "killed", ports, dir);
         try {
             System.out.printf("FIGURE a node joining two, from a fresh JVM: %d ms%n", child.joinMillis);
             TestClusters.await("three members", LIMIT, () -> nodes.get(0).members().size() == 3);
@@ -62,7 +55,7 @@ class KilledNodeTest {
             nodes.get(1).putRegistration(TestRecords.record("sip:while-dead@example.com", "n1", "f", expires));
             assertTrue(nodes.get(0).firstTime("while-dead"));
 
-            child = start(ports, keyStore, trustStore);
+            child = ChildNode.start(clusters, "killed", ports, dir);
             System.out.printf("FIGURE the killed node restarted and joined (fresh JVM): %d ms%n", child.joinMillis);
             assertEquals("RECORD n1", child.ask("get sip:while-dead@example.com"));
             assertEquals("RECORD n0", child.ask("get sip:before@example.com"));
@@ -70,7 +63,7 @@ class KilledNodeTest {
             assertEquals("TRUE", child.ask("first after-restart"));
             assertFalse(nodes.get(0).firstTime("after-restart"));
 
-            signal("STOP", child.pid());
+            child.signal("STOP");
             long stopped = System.nanoTime();
             nodes.get(0).putRegistration(TestRecords.record("sip:during-hang@example.com", "n0", "f", expires));
             long putMillis = (System.nanoTime() - stopped) / 1_000_000;
@@ -84,23 +77,5 @@ class KilledNodeTest {
             child.close();
             nodes.forEach(ClusterNode::close);
         }
-    }
-
-    private static ChildNode.Handle start(List<Integer> ports, Path keyStore, Path trustStore) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ChildNode.class.getName(), "killed", "n2", String.valueOf(ports.get(2)),
-                ports.stream().map(String::valueOf).collect(Collectors.joining(",")), keyStore.toString(),
-                trustStore.toString());
-        builder.environment().put(ChildNode.PASSWORD_VARIABLE, new String(TestClusters.PASSWORD));
-        builder.redirectError(ProcessBuilder.Redirect.appendTo(new File(
-                System.getProperty("java.io.tmpdir"), "siptls-cluster-child-" + ProcessHandle.current().pid()
-                        + ".log")));
-        return new ChildNode.Handle(builder.start());
-    }
-
-    private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
-        assertEquals(0, kill.waitFor(), "kill -" + signal);
     }
 }
