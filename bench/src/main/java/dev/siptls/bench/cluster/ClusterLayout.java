@@ -3,7 +3,6 @@ package dev.siptls.bench.cluster;
 import dev.siptls.sip.CertificateAuthority;
 import dev.siptls.sip.CertificateAuthority.KeyType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Collectors;
 
 /**
@@ -112,17 +112,23 @@ public final class ClusterLayout {
                 List.copyOf(keyServers), clustered);
     }
 
-    /** Free loopback ports now, each at least {@code spacing} from the others. */
+    /**
+     * Free loopback ports now, each at least {@code spacing} from the others, below the ephemeral range (32768 up
+     * on Linux, 49152 up elsewhere): a node killed and restarted binds its port again, and a port the kernel hands
+     * out for outgoing connections may have been taken by one meanwhile (seen once in a full run).
+     */
     private static List<Integer> freePorts(int n, int spacing) {
         List<Integer> ports = new ArrayList<>();
+        Random random = new Random();
         while (ports.size() < n) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = s.getLocalPort();
-                if (port + spacing < 65536 && ports.stream().noneMatch(p -> Math.abs(p - port) < spacing)) {
-                    ports.add(port);
-                }
+            int port = 20_000 + random.nextInt(12_000 - spacing);
+            if (ports.stream().anyMatch(p -> Math.abs(p - port) < spacing)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                ports.add(port);
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // taken: try another
             }
         }
         return ports;
